@@ -1,0 +1,166 @@
+"""The data that flows through the pipeline.
+
+A recorded `Exchange` goes in; `Finding`s, `Suspect`s and a `SystemResult` come out.
+Every model is frozen: once the recorder has written an exchange, nothing downstream
+may change what the browser sent.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Channel = Literal["url", "header", "cookie", "body", "websocket"]
+PartyKind = Literal["first", "processor", "third"]
+Verdict = Literal["leak", "clean", "inconclusive"]
+
+
+class Frozen(BaseModel):
+    """Base of every pipeline model: immutable, bytes as base64 in JSON, unknown keys ignored
+    so that records written by a newer version still load."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", ser_json_bytes="base64", val_json_bytes="base64"
+    )
+
+
+class Exchange(Frozen):
+    """One thing the browser sent or received: a request (each redirect hop on its own)
+    or a websocket frame, with everything needed to search it later without the browser."""
+
+    seq: int
+    kind: Literal["request", "websocket"] = "request"
+    method: str = "GET"
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    body_note: str | None = Field(
+        default=None, description="Why the body is missing or incomplete (a capture gap)."
+    )
+    resource_type: str = "other"
+    page_url: str | None = None
+    frame_url: str | None = None
+    step: str | None = None
+    time: float = 0.0
+    status: int | None = None
+    failure: str | None = None
+    redirected_from: str | None = None
+    direction: Literal["sent", "received"] | None = Field(
+        default=None, description="For websocket frames: sent by the page or received by it."
+    )
+    source: Literal["browser", "interception", "har"] = Field(
+        default="browser",
+        description="browser: Playwright's network events; interception: seen only by the "
+        "browser-wide request interception (e.g. a beacon sent while a page unloads); har: imported.",
+    )
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+class Citizen(Frozen):
+    """The synthetic test citizen whose identifiers an audit looks for."""
+
+    id: str = "citizen"
+    cpr: str = Field(description="Ten digits, DDMMYYSSSS.")
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+class Party(Frozen):
+    """Who a host belongs to, seen from the audited system."""
+
+    kind: PartyKind
+    domain: str = Field(description="Registrable domain (eTLD+1) of the host.")
+    entity: str | None = Field(default=None, description="Organisation that owns the domain.")
+    country: str | None = None
+    agreement: str | None = Field(default=None, description="Data-processing agreement reference.")
+
+
+class Finding(Frozen):
+    """A confirmed match of the audited citizen's identifier in one exchange."""
+
+    request_url: str
+    host: str
+    method: str
+    resource_type: str
+    channel: Channel
+    detail: str = Field(description='Where in the channel, e.g. "query parameter dl", "header Referer".')
+    encoding: str = Field(description='How the identifier was encoded, e.g. "plain", "percent", "sha256".')
+    identifier: str = Field(description='"cpr", or a secondary identifier: "name", "email", ...')
+    page_url: str | None = None
+    entity: str | None = None
+    party: PartyKind = "third"
+    domain: str = ""
+    country: str | None = None
+    agreement: str | None = None
+    matched: str = Field(default="", description="The text as it appeared in the request.")
+    decode_path: tuple[str, ...] = ()
+    exchange_seq: int = 0
+    step: str | None = None
+    secondary: bool = Field(default=False, description="A non-CPR identifier: context, not a verdict.")
+
+
+class Suspect(Frozen):
+    """A number shaped like some CPR that is not the audited citizen's: a lead, not a finding."""
+
+    value: str
+    request_url: str
+    host: str
+    channel: Channel
+    detail: str
+    modulus11: bool
+    exchange_seq: int = 0
+
+
+class HostSummary(Frozen):
+    """A host the audited pages contacted, for the report's table of third parties."""
+
+    host: str
+    party: Party
+    requests: int
+    findings: int
+
+
+class BrowserInfo(Frozen):
+    """How the browser presented itself, so a reader can judge what a site would have sent."""
+
+    version: str = ""
+    executable: str = ""
+    user_agent: str = ""
+    presented_as: str = ""
+
+
+class SystemResult(Frozen):
+    """Everything the report and the exit code need about one audited system."""
+
+    system: str
+    supplier: str | None = None
+    verdict: Verdict
+    requests: int
+    findings: tuple[Finding, ...] = ()
+    first_party: tuple[Finding, ...] = Field(
+        default=(), description="The CPR in first-party requests: context, not a leak."
+    )
+    secondary: tuple[Finding, ...] = Field(
+        default=(), description="Other identifiers of the citizen (name, e-mail, ...) in third-party requests."
+    )
+    suspects: tuple[Suspect, ...] = ()
+    hosts: tuple[HostSummary, ...] = ()
+    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive, or capture gaps.")
+    pages: tuple[str, ...] = ()
+    browser: BrowserInfo = BrowserInfo()
+    start_url: str = ""
+    started: float = 0.0
+    finished: float = 0.0
+    tool_version: str = ""
+    command: str = ""

@@ -1,0 +1,67 @@
+"""Who owns a host: the audited system (first party), a processor with an agreement, or a third party.
+
+Registrable domains come from the Public Suffix List shipped in `publicsuffixlist`, so the
+split works offline and `a.skat.dk` and `b.skat.dk` are one party while `x.github.io` and
+`y.github.io` are two.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+from publicsuffixlist import PublicSuffixList
+
+from crawler.model import Party
+
+_PSL = PublicSuffixList()
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """eTLD+1 of a host; an IP address, `localhost` or a bare suffix stands for itself."""
+    host = host.lower().rstrip(".").strip("[]")
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    return _PSL.privatesuffix(host) or host
+
+
+def load_owners() -> dict[str, tuple[str, str | None]]:
+    """Bundled map of registrable domain -> (organisation, country), see data/owners.toml."""
+    text = resources.files("crawler.data").joinpath("owners.toml").read_text("utf-8")
+    owners: dict[str, tuple[str, str | None]] = {}
+    for org in tomllib.loads(text)["organisation"]:
+        for domain in org["domains"]:
+            owners[domain] = (org["name"], org.get("country"))
+    return owners
+
+
+class Parties:
+    """Classifies hosts for one audited system."""
+
+    def __init__(
+        self,
+        first_party: list[str],
+        processors: dict[str, str] | None = None,
+        owners: dict[str, tuple[str, str | None]] | None = None,
+    ) -> None:
+        self.first = {registrable_domain(d) for d in first_party}
+        self.processors = {registrable_domain(d): ref for d, ref in (processors or {}).items()}
+        self.owners = load_owners() if owners is None else owners
+
+    def classify(self, host: str) -> Party:
+        domain = registrable_domain(host)
+        entity, country = self.owners.get(domain, (None, None))
+        if domain in self.first:
+            return Party(kind="first", domain=domain, entity=entity, country=country)
+        if domain in self.processors:
+            return Party(
+                kind="processor", domain=domain, entity=entity, country=country,
+                agreement=self.processors[domain],
+            )
+        return Party(kind="third", domain=domain, entity=entity, country=country)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 Channel = Literal["url", "header", "cookie", "body", "websocket"]
 PartyKind = Literal["first", "processor", "third"]
@@ -74,6 +74,14 @@ class Citizen(Frozen):
     email: str | None = None
     phone: str | None = None
     address: str | None = None
+    credentials: dict[str, SecretStr] = Field(
+        default_factory=dict, exclude=True, repr=False,
+        description="Login secrets for scenarios; never written to any output.",
+    )
+
+    def secret(self, name: str) -> str:
+        """A credential for a scenario's login form, e.g. citizen.secret("password")."""
+        return self.credentials[name].get_secret_value()
 
 
 class Party(Frozen):
@@ -156,11 +164,43 @@ class SystemResult(Frozen):
     )
     suspects: tuple[Suspect, ...] = ()
     hosts: tuple[HostSummary, ...] = ()
-    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive, or capture gaps.")
+    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
+    notes: tuple[str, ...] = Field(default=(), description="Coverage limits: crawl bounds, decode budgets.")
     pages: tuple[str, ...] = ()
+    steps: tuple[tuple[str, str], ...] = Field(default=(), description="(step, screenshot file) in order.")
     browser: BrowserInfo = BrowserInfo()
     start_url: str = ""
     started: float = 0.0
     finished: float = 0.0
     tool_version: str = ""
     command: str = ""
+
+
+DEFAULT_DENY = (
+    r"log-?out", r"log-?ud", r"sign-?out", r"afmeld", r"delete", r"slet", r"submit", r"indsend",
+    r"sign", r"underskriv", r"pay", r"betal",
+)
+
+
+class CrawlSettings(Frozen):
+    """Bounds of the safe crawl: first-party links, GET navigation only, never a deny pattern."""
+
+    depth: int = Field(default=1, ge=0, description="Link levels to follow from the start page.")
+    max_pages: int = Field(default=30, ge=1, description="Pages to visit at most.")
+    max_seconds: float = Field(default=300.0, gt=0, description="Time for the crawl at most.")
+    dwell: float = Field(default=3.0, ge=0, description="Seconds to stay on each page for timed beacons.")
+    page_timeout: float = Field(default=30.0, gt=0, description="Seconds a page may take to load.")
+    deny: tuple[str, ...] = Field(default=DEFAULT_DENY, description="Regexes of link URLs never followed.")
+
+
+class Target(Frozen):
+    """One system to audit: where it starts, what is first party, how to reach it."""
+
+    system: str
+    supplier: str | None = None
+    start_url: str
+    first_party: tuple[str, ...]
+    processors: dict[str, str] = Field(default_factory=dict, description="domain -> agreement reference")
+    resolve: tuple[str, ...] = ()
+    scenario: str | None = Field(default=None, description='"module:function" run before the crawl.')
+    crawl: CrawlSettings | None = CrawlSettings()

@@ -8,13 +8,14 @@ split works offline and `a.skat.dk` and `b.skat.dk` are one party while `x.githu
 from __future__ import annotations
 
 import ipaddress
+from collections import Counter
 import tomllib
 from functools import lru_cache
 from importlib import resources
 
 from publicsuffixlist import PublicSuffixList
 
-from crawler.model import Party
+from crawler.model import HostSummary, Party
 
 _PSL = PublicSuffixList()
 
@@ -65,3 +66,13 @@ class Parties:
                 agreement=self.processors[domain],
             )
         return Party(kind="third", domain=domain, entity=entity, country=country)
+
+
+def host_table(exchanges, parties: Parties, findings) -> tuple[HostSummary, ...]:
+    """Every non-first-party host the pages contacted, with request and finding counts."""
+    requests: Counter[str] = Counter(e.host for e in exchanges)
+    leaks: Counter[str] = Counter(f.host for f in findings)
+    rows = [HostSummary(host=h, party=parties.classify(h), requests=n, findings=leaks[h])
+            for h, n in requests.items() if h]
+    rows = [r for r in rows if r.party.kind != "first"]
+    return tuple(sorted(rows, key=lambda r: (-r.findings, r.host)))

@@ -1,0 +1,146 @@
+"""Finding and starting Chromium so that only the audited site's traffic is on the wire.
+
+`python -m crawler.browser --ensure` is what `make` runs: it finds a Chromium or installs one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+
+from crawler.errors import BadInput
+from crawler.model import BrowserInfo
+
+ENV_VAR = "CPRAUDIT_CHROMIUM"
+SYSTEM_CANDIDATES = (
+    "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable", "/snap/bin/chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+)
+HOW_TO_GET_ONE = (
+    "no Chromium found: run `playwright install chromium`, or install your system's chromium "
+    f"(Debian/Ubuntu: `apt-get install chromium`), or set {ENV_VAR} to a Chromium or Chrome executable"
+)
+
+# Chromium's own calls home (updates, safe browsing, sync, field trials, ...) must never be
+# mistaken for the site's traffic, and on a closed network they only produce errors.
+QUIET_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,"
+    "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,PrivacySandboxSettings4",
+    "--metrics-recording-only",
+    # Present as a citizen's browser: some analytics SDKs stay silent for `navigator.webdriver`.
+    "--disable-blink-features=AutomationControlled",
+)
+
+
+def find_chromium(pw: Playwright | None = None) -> str | None:
+    """The executable to use: $CPRAUDIT_CHROMIUM, else Playwright's own build, else the system's."""
+    if override := os.environ.get(ENV_VAR):
+        if not Path(override).is_file():
+            raise BadInput(f"{ENV_VAR}={override} is not a file: point it at a Chromium or Chrome executable")
+        return override
+    if pw is not None and Path(pw.chromium.executable_path).is_file():
+        return pw.chromium.executable_path
+    for candidate in SYSTEM_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    return shutil.which("chromium") or shutil.which("google-chrome")
+
+
+def resolver_rules(resolve: list[str]) -> str:
+    """`PATTERN=ADDRESS` pairs as Chromium host-resolver rules: `MAP PATTERN ADDRESS, ...`."""
+    rules = []
+    for item in resolve:
+        pattern, sep, address = item.partition("=")
+        if not sep or not pattern.strip() or not address.strip():
+            raise BadInput(f"--resolve {item!r} is not PATTERN=ADDRESS: write e.g. '*.example.test=127.0.0.1:8080'")
+        rules.append(f"MAP {pattern.strip()} {address.strip()}")
+    return ", ".join(rules)
+
+
+def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tuple[Browser, str]:
+    """A fresh Chromium (new temporary profile) with background traffic switched off,
+    and the path of its executable."""
+    executable = find_chromium(pw)
+    if executable is None:
+        raise BadInput(HOW_TO_GET_ONE)
+    args = list(QUIET_ARGS)
+    if resolve:
+        args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
+    return pw.chromium.launch(executable_path=executable, headless=headless, args=args), executable
+
+
+def desktop_user_agent(version: str) -> str:
+    """What an ordinary desktop Chrome of the same major version says about itself."""
+    major = version.split(".")[0]
+    return (f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+            f"(KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36")
+
+
+def new_context(
+    browser: Browser, executable: str, present_as_desktop: bool = True
+) -> tuple[BrowserContext, BrowserInfo]:
+    """A fresh context, by default presenting as desktop Chrome rather than HeadlessChrome."""
+    ua = desktop_user_agent(browser.version) if present_as_desktop else None
+    context = browser.new_context(user_agent=ua, locale="da-DK", timezone_id="Europe/Copenhagen",
+                                  viewport={"width": 1366, "height": 900})
+    info = BrowserInfo(
+        version=browser.version,
+        executable=executable,
+        user_agent=ua or "",
+        presented_as="desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
+        if present_as_desktop else "headless Chromium as it identifies itself (HeadlessChrome)",
+    )
+    return context, info
+
+
+def ensure() -> int:
+    """Find a Chromium, else try Playwright's download, else the system package manager."""
+    with sync_playwright() as pw:
+        found = find_chromium(pw)
+    if found:
+        print(f"Chromium: {found}")
+        return 0
+    print("No Chromium yet; trying `playwright install chromium` ...", flush=True)
+    if subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=900).returncode == 0:
+        return ensure_found()
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        print("Playwright's download is not reachable; installing Debian's chromium package ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        if subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env).returncode == 0:
+            return ensure_found()
+    print(f"error: {HOW_TO_GET_ONE}", file=sys.stderr)
+    return 1
+
+
+def ensure_found() -> int:
+    with sync_playwright() as pw:
+        found = find_chromium(pw)
+    print(f"Chromium: {found}" if found else f"error: {HOW_TO_GET_ONE}", file=sys.stdout if found else sys.stderr)
+    return 0 if found else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Find or install a Chromium for cpraudit.")
+    parser.add_argument("--ensure", action="store_true", help="install one if none is found")
+    args = parser.parse_args()
+    if args.ensure:
+        raise SystemExit(ensure())
+    with sync_playwright() as pw:
+        print(find_chromium(pw) or HOW_TO_GET_ONE)

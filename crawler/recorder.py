@@ -1,0 +1,191 @@
+"""Recorder: every request, redirect hop and websocket frame of a browser context, to disk.
+
+Two sources, because neither alone sees everything Chromium sends:
+- Playwright's context events give page, frame, resource type and the headers as sent
+  (`headers_array()`, cookies included) for pages, popups, iframes, workers and service workers.
+- A browser-wide CDP `Fetch` interception sees every request before it leaves, including
+  the bodies of `sendBeacon(Blob)` and other blob bodies (which Playwright drops) and beacons
+  sent while a page unloads (which no page-level event reports).
+Each exchange is written to `requests.jsonl` and flushed as it completes: analysis reads the
+file afterwards, and a crash mid-audit loses nothing already seen.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, WebSocket
+
+from crawler.errors import BadInput
+from crawler.model import Exchange
+
+_NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class _Sent:
+    """What is known when a request starts; completed when it finishes or fails."""
+
+    request: Request
+    page_url: str | None
+    frame_url: str | None
+    step: str | None
+    time: float
+
+
+@dataclass
+class _Intercepted:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+    resource_type: str
+    step: str | None
+    time: float
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+class Recorder:
+    """Attach to a context before the first page opens; `close()` before the context closes."""
+
+    def __init__(self, path: Path, browser: Browser, context: BrowserContext) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.step: str | None = None
+        self.count = 0
+        self._file = path.open("w", encoding="utf-8")
+        self._seq = itertools.count(1)
+        self._sent: dict[int, _Sent] = {}
+        self._intercepted: dict[tuple[str, str], deque[_Intercepted]] = defaultdict(deque)
+        context.on("request", self._on_request)
+        context.on("requestfinished", self._on_done)
+        context.on("requestfailed", self._on_done)
+        context.on("page", self._on_page)
+        for page in context.pages:
+            self._on_page(page)
+        self._cdp = browser.new_browser_cdp_session()
+        self._cdp.on("Fetch.requestPaused", self._on_paused)
+        self._cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}]})
+
+    # -- Playwright events ------------------------------------------------------------
+    def _on_request(self, request: Request) -> None:
+        page_url = frame_url = None
+        try:
+            frame = request.frame
+            frame_url, page_url = frame.url, frame.page.url
+        except Error:  # service-worker requests have no frame
+            pass
+        self._sent[id(request)] = _Sent(request, page_url, frame_url, self.step, time.time())
+
+    def _on_done(self, request: Request) -> None:
+        sent = self._sent.pop(id(request), None) or _Sent(request, None, None, self.step, time.time())
+        try:
+            headers = tuple((h["name"], h["value"]) for h in request.headers_array())
+            status = (response := request.response()) and response.status
+        except Error:  # the context went away under us: keep what Chromium announced
+            headers, status = tuple(request.headers.items()), None
+        self._write_request(sent, headers, status, request.failure)
+
+    def _write_request(self, sent: _Sent, headers, status, failure) -> None:
+        request = sent.request
+        body, note = request.post_data_buffer, None
+        intercepted = self._claim(request.method, request.url)
+        if body is None and intercepted and intercepted.body is not None:
+            body = intercepted.body
+        elif body is None and intercepted is None and request.method not in _NO_BODY_METHODS:
+            note = "body not captured: the request was not seen by the interception"
+        self._write(
+            kind="request", method=request.method, url=request.url, headers=headers, body=body,
+            body_note=note, resource_type=request.resource_type, page_url=sent.page_url,
+            frame_url=sent.frame_url, step=sent.step, time=sent.time, status=status or None,
+            failure=failure, redirected_from=request.redirected_from.url if request.redirected_from else None,
+        )
+
+    def _on_page(self, page: Page) -> None:
+        page.on("websocket", lambda ws: self._on_websocket(page, ws))
+
+    def _on_websocket(self, page: Page, ws: WebSocket) -> None:
+        # The handshake URL can carry identifiers too; Playwright reports no request for it.
+        self._write(kind="request", method="GET", url=ws.url, resource_type="websocket",
+                    page_url=page.url, frame_url=page.url, step=self.step, time=time.time())
+        for event, direction in (("framesent", "sent"), ("framereceived", "received")):
+            ws.on(event, lambda payload, d=direction: self._write(
+                kind="websocket", method="WS", url=ws.url, direction=d, resource_type="websocket",
+                body=payload.encode("utf-8") if isinstance(payload, str) else payload,
+                page_url=page.url, frame_url=page.url, step=self.step, time=time.time(),
+            ))
+
+    # -- browser-wide interception ------------------------------------------------------
+    def _on_paused(self, event: dict) -> None:
+        try:
+            req = event["request"]
+            entries = req.get("postDataEntries") or []
+            body = b"".join(base64.b64decode(e.get("bytes", "")) for e in entries) if entries else None
+            if body is None and "postData" in req:
+                body = req["postData"].encode("utf-8")
+            self._intercepted[(req["method"], _without_fragment(req["url"]))].append(_Intercepted(
+                req["method"], req["url"], tuple(req.get("headers", {}).items()), body,
+                event.get("resourceType", "Other").lower(), self.step, time.time(),
+            ))
+        finally:
+            try:
+                self._cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+            except Error:
+                pass  # the page is gone; the request with it
+
+    def _claim(self, method: str, url: str) -> _Intercepted | None:
+        queue = self._intercepted.get((method, _without_fragment(url)))
+        return queue.popleft() if queue else None
+
+    # -- output -------------------------------------------------------------------------
+    def _write(self, **fields) -> None:
+        exchange = Exchange(seq=next(self._seq), **fields)
+        self._file.write(exchange.model_dump_json() + "\n")
+        self._file.flush()
+        self.count += 1
+
+    def close(self) -> None:
+        """Write what is still in flight and what only the interception saw, then close."""
+        for sent in list(self._sent.values()):
+            self._write_request(sent, tuple(sent.request.headers.items()), None,
+                                "still pending when recording stopped")
+        self._sent.clear()
+        for queue in self._intercepted.values():
+            for item in queue:
+                self._write(
+                    kind="request", method=item.method, url=item.url, headers=item.headers,
+                    body=item.body, resource_type=item.resource_type, source="interception",
+                    page_url=dict(item.headers).get("Referer"), step=item.step, time=item.time,
+                    body_note="seen only by the browser-wide interception: headers as the page set "
+                    "them, without cookies; page taken from Referer",
+                )
+        self._intercepted.clear()
+        try:
+            self._cdp.send("Fetch.disable")
+            self._cdp.detach()
+        except Error:
+            pass
+        self._file.close()
+
+
+def load(path: Path) -> tuple[list[Exchange], int]:
+    """Exchanges recorded in `path`, and how many lines could not be read (a crash can cut the last)."""
+    if not path.is_file():
+        raise BadInput(f"{path}: no such recording; give the requests.jsonl of an audit")
+    exchanges, unreadable = [], 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            try:
+                exchanges.append(Exchange.model_validate_json(line))
+            except ValueError:
+                unreadable += 1
+    return exchanges, unreadable
+

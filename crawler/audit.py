@@ -1,0 +1,161 @@
+"""One system's audit: record in the browser, then analyse the record.
+
+`record()` is the only part that needs Chromium; `analyse()` works on the written
+`requests.jsonl` alone, so an old run can be re-analysed with a newer detector.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from playwright.sync_api import Error, Page, sync_playwright
+
+from crawler import __version__, recorder
+from crawler.browser import launch, new_context
+from crawler.crawl import crawl, first_line, leave_pages
+from crawler.detector import detect
+from crawler.errors import BadInput
+from crawler.model import BrowserInfo, Citizen, Exchange, SystemResult, Target
+from crawler.parties import Parties, host_table, registrable_domain
+from crawler.scenario import listening
+from crawler.verdict import judge
+
+Scenario = Callable[[Page, Citizen], None]
+
+
+@dataclass
+class Recording:
+    """What the browser stage leaves for analysis: the record on disk and what went wrong."""
+
+    target: Target
+    out_dir: Path
+    pages: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step, screenshot file)
+    browser: BrowserInfo = BrowserInfo()
+    started: float = 0.0
+    finished: float = 0.0
+
+    @property
+    def requests_path(self) -> Path:
+        return self.out_dir / "requests.jsonl"
+
+
+def load_scenario(ref: str, base: Path) -> Scenario:
+    """`path/to/file.py` or `path/to/file.py:function` (default `run`), relative to `base`."""
+    file, _, name = ref.partition(":")
+    path = (base / file).resolve()
+    if not path.is_file():
+        raise BadInput(f"scenario {file}: no such file; give a .py file with a run(page, citizen) function")
+    spec = importlib.util.spec_from_file_location(f"cpraudit_scenario_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    function = getattr(module, name or "run", None)
+    if not callable(function):
+        raise BadInput(f"scenario {file} has no function {name or 'run'}(page, citizen): define one")
+    return function
+
+
+def record(target: Target, citizen: Citizen, out_dir: Path, scenario: Scenario | None = None) -> Recording:
+    """Drive a fresh browser through the scenario and the crawl, recording everything."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rec = Recording(target, out_dir, started=time.time())
+    try:
+        _record(target, citizen, scenario, rec)
+    except Error as exc:  # the browser would not start, or died: inconclusive, keep what was written
+        rec.errors.append(f"browser failed: {first_line(exc)}")
+    rec.finished = time.time()
+    return rec
+
+
+def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording) -> None:
+    with sync_playwright() as pw:
+        browser, executable = launch(pw, list(target.resolve))
+        try:
+            context, rec.browser = new_context(browser, executable)
+            context.set_default_timeout(30_000)
+            tape = recorder.Recorder(rec.requests_path, browser, context)
+            page = context.new_page()
+            try:
+                _drive(page, target, citizen, scenario, tape, rec)
+            finally:
+                _finish(context, page, tape, rec)
+        finally:
+            try:
+                browser.close()
+            except Error:
+                pass
+
+
+def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | None,
+           tape: recorder.Recorder, rec: Recording) -> None:
+    try:
+        if scenario:
+            with listening(lambda name: _on_step(name, page, tape, rec)):
+                scenario(page, citizen)
+            rec.pages.append(page.url)
+        if target.crawl:
+            first = {registrable_domain(d) for d in target.first_party}
+            starts = [page.url] if scenario else [target.start_url]
+            outcome = crawl(page, starts, first, target.crawl, must_load_first=not scenario)
+            rec.pages += outcome.pages
+            rec.errors += outcome.errors
+            rec.notes += outcome.notes
+    except Exception as exc:  # a failing scenario is a finding about the audit, not a crash of it
+        where = f" (step {tape.step})" if tape.step else ""
+        rec.errors.append(f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}")
+        (rec.out_dir / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        _screenshot(page, rec.out_dir / "failure.png")
+
+
+def _on_step(name: str | None, page: Page, tape: recorder.Recorder, rec: Recording) -> None:
+    if name is None and tape.step:
+        shot = f"step-{len(rec.steps) + 1:02d}.png"
+        _screenshot(page, rec.out_dir / shot)
+        rec.steps.append((tape.step, shot))
+    tape.step = name
+
+
+def _finish(context, page: Page, tape: recorder.Recorder, rec: Recording) -> None:
+    try:
+        leave_pages(context)
+    except Error as exc:
+        rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
+    tape.close()
+
+
+def _screenshot(page: Page, path: Path) -> None:
+    try:
+        page.screenshot(path=str(path), timeout=10_000)
+    except Error:
+        pass  # a dead page has nothing to show; the error text says why
+
+
+def analyse(rec: Recording, citizen: Citizen, command: str = "") -> tuple[SystemResult, list[Exchange]]:
+    """Parties, detector and verdict over the written record."""
+    target = rec.target
+    parties = Parties(list(target.first_party), target.processors)
+    exchanges, unreadable = recorder.load(rec.requests_path) if rec.requests_path.exists() else ([], 0)
+    found = detect(exchanges, citizen, parties)
+    errors = list(rec.errors)
+    if unreadable:
+        errors.append(f"{unreadable} recorded lines could not be read back from {rec.requests_path.name}")
+    confirmed = [f for f in found.findings if f.party != "first" and not f.secondary]
+    result = SystemResult(
+        system=target.system, supplier=target.supplier,
+        verdict=judge(confirmed, errors, len(exchanges)),
+        requests=len(exchanges), findings=tuple(confirmed),
+        first_party=tuple(f for f in found.findings if f.party == "first" and not f.secondary),
+        secondary=tuple(f for f in found.findings if f.party != "first" and f.secondary),
+        suspects=found.suspects, hosts=host_table(exchanges, parties, confirmed),
+        errors=tuple(errors), notes=tuple(rec.notes) + found.budget_hits, pages=tuple(rec.pages),
+        steps=tuple(rec.steps), browser=rec.browser, start_url=target.start_url,
+        started=rec.started, finished=rec.finished, tool_version=__version__, command=command,
+    )
+    return result, exchanges

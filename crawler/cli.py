@@ -1,0 +1,127 @@
+"""`cpraudit`: record a portal's traffic as a synthetic citizen and report CPR leaks.
+
+Exit codes: 0 every audited system clean; 1 a leak was found; 2 inconclusive or error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler import __version__
+from crawler.audit import Scenario, analyse, record
+from crawler.errors import BadInput
+from crawler.identifiers import modulus11_ok, parse_cpr
+from crawler.model import Citizen, CrawlSettings, SystemResult, Target
+from crawler.parties import registrable_domain
+from crawler.report import slug, write_index, write_system
+from crawler.verdict import EXIT_INCONCLUSIVE, exit_code
+
+
+def audit_system(target: Target, citizen: Citizen, run_dir: Path,
+                 scenario: Scenario | None = None) -> tuple[SystemResult, str]:
+    """The pipeline for one system: record -> parties/detector/verdict -> report."""
+    folder = slug(target.system)
+    recording = record(target, citizen, run_dir / folder, scenario)
+    result, exchanges = analyse(recording, citizen, command=shlex.join(sys.argv))
+    write_system(result, exchanges, run_dir / folder)
+    return result, folder
+
+
+def cmd_adhoc(args: argparse.Namespace) -> int:
+    citizen = Citizen(cpr=checked_cpr(args.cpr))
+    target = adhoc_target(args)
+    run_dir = new_run_dir(args.out, "adhoc")
+    results = [audit_system(target, citizen, run_dir)]
+    index = write_index(results, run_dir, f"Ad-hoc audit of {target.start_url}")
+    print_summary(results, run_dir, index)
+    return exit_code(r for r, _ in results)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo.run import run_demo  # the demo portal is only imported when asked for
+
+    return run_demo(new_run_dir(args.out, "demo"), audit_system, print_summary)
+
+
+def adhoc_target(args: argparse.Namespace) -> Target:
+    parts = urlsplit(args.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadInput(f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/")
+    first = args.first_party or [registrable_domain(parts.hostname)]
+    return Target(system=parts.hostname, start_url=args.url, first_party=tuple(first),
+                  resolve=tuple(args.resolve), crawl=CrawlSettings(depth=args.depth, dwell=args.dwell))
+
+
+def checked_cpr(text: str) -> str:
+    cpr = parse_cpr(text)
+    if not modulus11_ok(cpr):
+        print("warning: the CPR fails the modulus-11 check; numbers issued since 2007 need not pass it, "
+              "auditing anyway", file=sys.stderr)
+    return cpr
+
+
+def new_run_dir(out: str | None, kind: str) -> Path:
+    """`--out`, else reports/<UTC time>-<kind>/; fails early if it cannot be written."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(out) if out else Path("reports") / f"{stamp}-{kind}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise BadInput(f"cannot write reports to {path}: {exc.strerror}; choose a writable folder with --out")
+    return path
+
+
+def print_summary(results: list[tuple[SystemResult, str]], run_dir: Path, index: Path) -> None:
+    for result, folder in results:
+        receivers = ", ".join(sorted({f.host for f in result.findings}))
+        line = f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+        print(line + (f" -> {receivers}" if receivers else ""))
+        for error in result.errors:
+            print(f"{'':<24} {error}")
+        print(f"{'':<24} {run_dir / folder / 'report.html'}")
+    print(f"Index: {index}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cpraudit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"cpraudit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    adhoc = sub.add_parser("adhoc", help="visit one site as a citizen and report CPR leaks, no script needed")
+    adhoc.add_argument("url", help="start page, e.g. https://portal.example.dk/borger?cpr=...")
+    adhoc.add_argument("--cpr", required=True, help="the test citizen's CPR number (DDMMYYSSSS or DDMMYY-SSSS)")
+    adhoc.add_argument("--first-party", action="append", default=[], metavar="DOMAIN",
+                       help="a domain of the audited system (repeatable); default: the registrable domain of URL")
+    adhoc.add_argument("--resolve", action="append", default=[], metavar="PATTERN=ADDRESS",
+                       help="map host names to an address, e.g. '*=127.0.0.1:8080' (Chromium host-resolver rules)")
+    adhoc.add_argument("--depth", type=int, default=1, help="first-party link levels to follow (default 1)")
+    adhoc.add_argument("--dwell", type=float, default=3.0,
+                       help="seconds to stay on each page for analytics sent on timers (default 3)")
+    adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
+    adhoc.set_defaults(func=cmd_adhoc)
+
+    demo = sub.add_parser("demo", help="audit the bundled demo portal (a re-creation of the 2015-2020 case)")
+    demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INCONCLUSIVE
+    except KeyboardInterrupt:
+        print("interrupted: results are incomplete", file=sys.stderr)
+        return EXIT_INCONCLUSIVE

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from playwright.sync_api import Error, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
 from crawler import __version__, recorder
 from crawler.browser import launch, new_context
@@ -22,6 +22,7 @@ from crawler.detector import detect
 from crawler.errors import BadInput
 from crawler.model import BrowserInfo, Citizen, Exchange, SystemResult, Target
 from crawler.parties import Parties, host_table, registrable_domain
+from crawler.report import slug, write_system
 from crawler.scenario import listening
 from crawler.verdict import judge
 
@@ -62,30 +63,39 @@ def load_scenario(ref: str, base: Path) -> Scenario:
     return function
 
 
-def record(target: Target, citizen: Citizen, out_dir: Path, scenario: Scenario | None = None) -> Recording:
+Progress = Callable[[str], None]
+
+
+def audit_system(target: Target, citizen: Citizen, run_dir: Path, scenario: Scenario | None = None,
+                 command: str = "", progress: Progress | None = None) -> tuple[SystemResult, str]:
+    """The pipeline for one system: record -> parties/detector/verdict -> report."""
+    folder = slug(target.system)
+    recording = record(target, citizen, run_dir / folder, scenario, progress)
+    result, exchanges = analyse(recording, citizen, command)
+    write_system(result, exchanges, run_dir / folder)
+    return result, folder
+
+
+def record(target: Target, citizen: Citizen, out_dir: Path, scenario: Scenario | None = None,
+           progress: Progress | None = None) -> Recording:
     """Drive a fresh browser through the scenario and the crawl, recording everything."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
     try:
-        _record(target, citizen, scenario, rec)
+        _record(target, citizen, scenario, rec, progress or (lambda text: None))
     except Error as exc:  # the browser would not start, or died: inconclusive, keep what was written
         rec.errors.append(f"browser failed: {first_line(exc)}")
     rec.finished = time.time()
     return rec
 
 
-def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording) -> None:
+def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording,
+            progress: Progress) -> None:
     with sync_playwright() as pw:
         browser, executable = launch(pw, list(target.resolve))
         try:
             context, rec.browser = new_context(browser, executable)
-            context.set_default_timeout(30_000)
-            tape = recorder.Recorder(rec.requests_path, browser, context)
-            page = context.new_page()
-            try:
-                _drive(page, target, citizen, scenario, tape, rec)
-            finally:
-                _finish(context, page, tape, rec)
+            record_in(browser, context, rec, citizen, scenario, progress)
         finally:
             try:
                 browser.close()
@@ -93,16 +103,29 @@ def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Re
                 pass
 
 
+def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen: Citizen,
+              scenario: Scenario | None, progress: Progress) -> None:
+    """Record one system in a context someone else made (ours, or pytest-playwright's)."""
+    context.set_default_timeout(30_000)
+    tape = recorder.Recorder(rec.requests_path, browser, context)
+    page = context.pages[0] if context.pages else context.new_page()
+    try:
+        _drive(page, rec.target, citizen, scenario, tape, rec, progress)
+    finally:
+        _finish(context, tape, rec)
+
+
 def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | None,
-           tape: recorder.Recorder, rec: Recording) -> None:
+           tape: recorder.Recorder, rec: Recording, progress: Progress) -> None:
     try:
         if scenario:
-            with listening(lambda name: _on_step(name, page, tape, rec)):
+            with listening(lambda name: _on_step(name, page, tape, rec, progress)):
                 scenario(page, citizen)
             rec.pages.append(page.url)
         if target.crawl:
             first = {registrable_domain(d) for d in target.first_party}
             starts = [page.url] if scenario else [target.start_url]
+            progress(f"crawling from {starts[0]} ({tape.count} requests so far)")
             outcome = crawl(page, starts, first, target.crawl, must_load_first=not scenario)
             rec.pages += outcome.pages
             rec.errors += outcome.errors
@@ -114,7 +137,10 @@ def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | No
         _screenshot(page, rec.out_dir / "failure.png")
 
 
-def _on_step(name: str | None, page: Page, tape: recorder.Recorder, rec: Recording) -> None:
+def _on_step(name: str | None, page: Page, tape: recorder.Recorder, rec: Recording,
+             progress: Progress) -> None:
+    if name:
+        progress(f"step {name} ({tape.count} requests so far)")
     if name is None and tape.step:
         shot = f"step-{len(rec.steps) + 1:02d}.png"
         _screenshot(page, rec.out_dir / shot)
@@ -122,7 +148,7 @@ def _on_step(name: str | None, page: Page, tape: recorder.Recorder, rec: Recordi
     tape.step = name
 
 
-def _finish(context, page: Page, tape: recorder.Recorder, rec: Recording) -> None:
+def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) -> None:
     try:
         leave_pages(context)
     except Error as exc:

@@ -12,40 +12,48 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler import __version__
-from crawler.audit import Scenario, analyse, record
+from crawler import __version__, config
+from crawler.audit import audit_system
 from crawler.errors import BadInput
 from crawler.identifiers import modulus11_ok, parse_cpr
 from crawler.model import Citizen, CrawlSettings, SystemResult, Target
 from crawler.parties import registrable_domain
-from crawler.report import slug, write_index, write_system
+from crawler.report import write_index, write_junit
+from crawler.run import run_audit
 from crawler.verdict import EXIT_INCONCLUSIVE, exit_code
-
-
-def audit_system(target: Target, citizen: Citizen, run_dir: Path,
-                 scenario: Scenario | None = None) -> tuple[SystemResult, str]:
-    """The pipeline for one system: record -> parties/detector/verdict -> report."""
-    folder = slug(target.system)
-    recording = record(target, citizen, run_dir / folder, scenario)
-    result, exchanges = analyse(recording, citizen, command=shlex.join(sys.argv))
-    write_system(result, exchanges, run_dir / folder)
-    return result, folder
 
 
 def cmd_adhoc(args: argparse.Namespace) -> int:
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     target = adhoc_target(args)
     run_dir = new_run_dir(args.out, "adhoc")
-    results = [audit_system(target, citizen, run_dir)]
+    results = [audit_system(target, citizen, run_dir, command=shlex.join(sys.argv),
+                            progress=lambda text: print(f"  {text}", flush=True))]
     index = write_index(results, run_dir, f"Ad-hoc audit of {target.start_url}")
+    write_junit(results, run_dir)
     print_summary(results, run_dir, index)
     return exit_code(r for r, _ in results)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    audit = config.load(Path(args.config))
+    outcome = run_audit(audit, new_run_dir(args.out, "run"), args.system, args.jobs,
+                        shlex.join(sys.argv), args.quiet, say(args.quiet))
+    print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
+    if outcome.interrupted:
+        print("interrupted: the report is marked incomplete", file=sys.stderr)
+        return EXIT_INCONCLUSIVE
+    return exit_code(r for r, _ in outcome.results)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.run import run_demo  # the demo portal is only imported when asked for
 
-    return run_demo(new_run_dir(args.out, "demo"), audit_system, print_summary)
+    return run_demo(new_run_dir(args.out, "demo"), args.jobs, print_summary)
+
+
+def say(quiet: bool):
+    return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:
@@ -79,8 +87,12 @@ def new_run_dir(out: str | None, kind: str) -> Path:
     return path
 
 
-def print_summary(results: list[tuple[SystemResult, str]], run_dir: Path, index: Path) -> None:
+def print_summary(results: list[tuple[SystemResult, str]], run_dir: Path, index: Path,
+                  quiet: bool = False) -> None:
+    """A line per system (verdict, findings, receivers); quiet prints problems only, for cron."""
     for result, folder in results:
+        if quiet and result.verdict == "clean":
+            continue
         receivers = ", ".join(sorted({f.host for f in result.findings}))
         line = f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
         print(line + (f" -> {receivers}" if receivers else ""))
@@ -109,8 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     adhoc.set_defaults(func=cmd_adhoc)
 
+    run = sub.add_parser("run", help="audit the systems of an audit.toml by their scenarios")
+    run.add_argument("config", help="path of an audit.toml (see audit.example.toml)")
+    run.add_argument("--system", action="append", default=[], metavar="NAME",
+                     help="audit only this system (repeatable); default all")
+    run.add_argument("--jobs", type=int, default=1, help="systems audited at once, each in its own browser (default 1)")
+    run.add_argument("--out", help="output folder (default reports/<time>-run)")
+    run.add_argument("--quiet", action="store_true", help="for cron: no progress, a line only per leaking or inconclusive system")
+    run.set_defaults(func=cmd_run)
+
     demo = sub.add_parser("demo", help="audit the bundled demo portal (a re-creation of the 2015-2020 case)")
     demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
+    demo.add_argument("--jobs", type=int, default=2, help="systems audited at once (default 2)")
     demo.set_defaults(func=cmd_demo)
     return parser
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 Channel = Literal["url", "header", "cookie", "body", "websocket"]
 PartyKind = Literal["first", "processor", "third"]
-Verdict = Literal["leak", "clean", "inconclusive"]
+Verdict = Literal["leak", "clean", "inconclusive", "not-audited"]
 
 
 class Frozen(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote_plus
@@ -87,4 +88,33 @@ def write_index(results: list[tuple[SystemResult, str]], out_dir: Path, title: s
     path = out_dir / "index.html"
     path.write_text(_ENV.get_template("index.html").render(
         results=results, title=title, incomplete=incomplete), encoding="utf-8")
+    return path
+
+
+def write_junit(results: list[tuple[SystemResult, str]], out_dir: Path) -> Path:
+    """junit.xml for CI: a test case per system; leak -> failure, inconclusive -> error,
+    not audited -> skipped."""
+    suite = ET.Element("testsuite", name="cpraudit", tests=str(len(results)))
+    counts = {"leak": 0, "inconclusive": 0, "not-audited": 0}
+    for result, folder in results:
+        case = ET.SubElement(suite, "testcase", classname=f"cpraudit.{result.supplier or 'unknown'}",
+                             name=result.system, time=f"{max(0.0, result.finished - result.started):.1f}")
+        receivers = ", ".join(sorted({f.host for f in result.findings}))
+        if result.verdict == "leak":
+            ET.SubElement(case, "failure", message=f"{len(result.findings)} request(s) carried the CPR to {receivers}"
+                          ).text = "\n".join(f"{f.host} {f.channel} {f.detail} ({f.encoding}) {f.request_url}"
+                                             for f in result.findings)
+        elif result.verdict == "inconclusive":
+            ET.SubElement(case, "error", message="; ".join(result.errors) or "inconclusive")
+        elif result.verdict == "not-audited":
+            ET.SubElement(case, "skipped", message="not audited: no scenario or environment configured")
+        if result.verdict in counts:
+            counts[result.verdict] += 1
+        if folder:
+            ET.SubElement(case, "system-out").text = f"report: {folder}/report.html"
+    suite.set("failures", str(counts["leak"]))
+    suite.set("errors", str(counts["inconclusive"]))
+    suite.set("skipped", str(counts["not-audited"]))
+    path = out_dir / "junit.xml"
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
     return path

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import urlsplit
 
+from crawler.model import Exchange
+
 _WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
@@ -170,3 +172,11 @@ def _frame(opcode: int, data: bytes) -> bytes:
     if len(data) < 65536:
         return bytes([0x80 | opcode, 126]) + struct.pack(">H", len(data)) + data
     return bytes([0x80 | opcode, 127]) + struct.pack(">Q", len(data)) + data
+
+
+def make_exchange(*, url: str = "http://www.tracker.test/collect", method: str = "GET",
+                  headers: tuple[tuple[str, str], ...] = (), body: bytes | None = None,
+                  seq: int = 1, **fields) -> Exchange:
+    """An Exchange with sane defaults, for detector and report tests that need no browser."""
+    return Exchange(seq=seq, url=url, method=method, headers=headers, body=body,
+                    page_url=fields.pop("page_url", "http://portal.skat.test/"), **fields)

@@ -1,0 +1,162 @@
+"""`audit.toml`: citizens and systems to audit, validated before any browser starts.
+
+Credentials never live in the file: a citizen names the environment variables (or a
+secrets file) that hold them. Every error names the file, the key, the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crawler import catalogue
+from crawler.errors import BadInput
+from crawler.identifiers import parse_cpr
+from crawler.model import Citizen, CrawlSettings, Target
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CitizenConfig(_Strict):
+    id: str = Field(description="Name the systems use to pick this citizen.")
+    cpr: str = Field(description="The synthetic citizen's CPR number, DDMMYYSSSS or DDMMYY-SSSS.")
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    credentials: dict[str, str] = Field(
+        default_factory=dict,
+        description='Credential name -> environment variable holding it, e.g. {password = "JENS_PASSWORD"}.',
+    )
+    secrets_file: str | None = Field(
+        default=None, description="A TOML file of credential name = value, kept out of version control.")
+
+    @field_validator("cpr")
+    @classmethod
+    def _cpr(cls, value: str) -> str:
+        try:
+            return parse_cpr(value)
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
+
+
+class Processor(_Strict):
+    domain: str
+    agreement: str = Field(description="Reference of the data-processing agreement with this party.")
+
+
+class SystemConfig(_Strict):
+    name: str
+    supplier: str | None = None
+    start_url: str
+    first_party: list[str] = Field(min_length=1, description="Domains of the system itself.")
+    processors: list[Processor] = Field(default_factory=list)
+    scenario: str | None = Field(default=None, description='Python file (":function", default run), relative to the config.')
+    citizen: str | None = Field(default=None, description="id of the citizen; default the first one.")
+    resolve: list[str] = Field(default_factory=list, description='Host mappings like "*.test=127.0.0.1:8080".')
+    crawl: CrawlSettings | None = Field(default_factory=CrawlSettings, description="Safe crawl after the scenario.")
+    time_limit: float = Field(default=600.0, gt=0, description="Seconds the whole system may take.")
+
+    @field_validator("crawl", mode="before")
+    @classmethod
+    def _crawl_switch(cls, value):
+        return {False: None, True: {}}.get(value, value) if isinstance(value, bool) else value
+
+    @field_validator("start_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
+        return value
+
+
+class AuditConfig(_Strict):
+    citizens: list[CitizenConfig] = Field(min_length=1)
+    systems: list[SystemConfig] = Field(min_length=1)
+    catalogue: str | None = Field(default=None, description="Catalogue of systems for the index, relative to the config.")
+
+
+class Audit:
+    """A loaded configuration: targets with their citizens, paths resolved."""
+
+    def __init__(self, config: AuditConfig, path: Path, resolve: tuple[str, ...] = ()) -> None:
+        self.config, self.path, self.base = config, path, path.parent
+        self.resolve = resolve  # added to every system's rules, e.g. by `cpraudit demo`
+        self.citizens = {c.id: c for c in config.citizens}
+
+    @property
+    def catalogue_path(self) -> Path:
+        return self.base / self.config.catalogue if self.config.catalogue else catalogue.DEFAULT
+
+    def citizen_for(self, system: SystemConfig) -> Citizen:
+        chosen = self.citizens[system.citizen] if system.citizen else self.config.citizens[0]
+        return Citizen(id=chosen.id, cpr=chosen.cpr, name=chosen.name, email=chosen.email,
+                       phone=chosen.phone, address=chosen.address, credentials=self._credentials(chosen))
+
+    def target(self, system: SystemConfig) -> Target:
+        return Target(
+            system=system.name, supplier=system.supplier, start_url=system.start_url,
+            first_party=tuple(system.first_party), processors={p.domain: p.agreement for p in system.processors},
+            resolve=tuple(system.resolve) + self.resolve, crawl=system.crawl,
+            scenario=str((self.base / system.scenario)) if system.scenario else None,
+        )
+
+    def _credentials(self, citizen: CitizenConfig) -> dict[str, str]:
+        values: dict[str, str] = {}
+        if citizen.secrets_file:
+            path = self.base / citizen.secrets_file
+            try:
+                values.update(tomllib.loads(path.read_text("utf-8")).get(citizen.id, {}))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise BadInput(f"{self.path}: citizens.{citizen.id}.secrets_file: cannot read {path}: {exc}; "
+                               f"give a TOML file with a [{citizen.id}] table") from None
+        for name, variable in citizen.credentials.items():
+            if variable not in os.environ:
+                raise BadInput(f"{self.path}: citizens.{citizen.id}.credentials.{name}: environment variable "
+                               f"{variable} is not set; export it before the run")
+            values[name] = os.environ[variable]
+        return values
+
+
+def load(path: Path) -> Audit:
+    """Read and validate an audit.toml; BadInput with one line on any problem."""
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file; give the path of an audit.toml (see audit.example.toml)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
+    try:
+        config = AuditConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise BadInput(describe(path, exc)) from None
+    audit = Audit(config, path)
+    for i, system in enumerate(config.systems):
+        if system.citizen and system.citizen not in audit.citizens:
+            raise BadInput(f"{path}: systems[{i}].citizen: no citizen with id {system.citizen!r}; "
+                           f"use one of {sorted(audit.citizens)}")
+    names = [s.name for s in config.systems]
+    if dupes := sorted({n for n in names if names.count(n) > 1}):
+        raise BadInput(f"{path}: systems: {dupes[0]!r} appears twice; give each system one entry")
+    return audit
+
+
+def describe(path: Path, exc: ValidationError) -> str:
+    """The first validation error as `file: key.path: problem`, and how many more there are."""
+    errors = exc.errors()
+    first = errors[0]
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
+    problem = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        problem = "unknown key; check its spelling against audit.example.toml"
+    elif first["type"] == "missing":
+        problem = "required key is missing; add it"
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"{path}: {key}: {problem}{more}"

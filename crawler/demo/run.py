@@ -1,0 +1,36 @@
+"""`cpraudit demo`: the bundled portal, audited through the same path as `cpraudit run`.
+
+A demonstration, not a verdict: it succeeds when the audit found exactly what the portal
+plants (two leaking systems, a clean one, one whose login breaks), and fails when the demo
+itself is broken.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from crawler import config
+from crawler.demo.portal import DEMO_CITIZEN, demo_server
+from crawler.run import run_audit
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "scenarios" / "demo" / "audit.toml"
+EXPECTED = {"TastSelv": "leak", "Skattekontoen": "leak", "Forskud": "clean", "LetLøn": "inconclusive"}
+
+
+def run_demo(run_dir: Path, jobs: int, print_summary) -> int:
+    os.environ.setdefault("CPRAUDIT_DEMO_PASSWORD", DEMO_CITIZEN.secret("password"))
+    with demo_server() as server:
+        loaded = config.load(DEMO_CONFIG)
+        audit = config.Audit(loaded.config, loaded.path, resolve=tuple(server.resolve_rules()))
+        print(f"Demo portal on 127.0.0.1:{server.port}; auditing {len(EXPECTED)} systems ...", flush=True)
+        outcome = run_audit(audit, run_dir, [], jobs, "cpraudit demo", quiet=False,
+                            progress=lambda text: print(text, flush=True))
+    print_summary(outcome.results, run_dir, outcome.index)
+    got = {r.system: r.verdict for r, _ in outcome.results}
+    if got != EXPECTED:
+        print(f"demo broken: expected {EXPECTED}, got {got}")
+        return 1
+    print("Demo as expected: TastSelv and Skattekontoen leak, Forskud is clean, LetLøn is inconclusive "
+          "(its login breaks). Open the index above in a browser.")
+    return 0

@@ -1,0 +1,137 @@
+"""Run many systems' audits, each in its own process with its own browser.
+
+A process per system means a scenario that hangs, a browser that dies or a Python crash
+stays inside that system: the runner kills the process group at the system's time limit,
+and reports from whatever it had recorded. Results come back through the files each audit
+writes (findings.json), the same files the reports are built from.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from crawler import catalogue
+from crawler.audit import Recording, analyse, audit_system, load_scenario
+from crawler.config import Audit
+from crawler.errors import BadInput
+from crawler.model import Citizen, SystemResult, Target
+from crawler.report import slug, write_index, write_junit, write_system
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    target: Target
+    citizen: Citizen
+    time_limit: float = 600.0
+
+
+@dataclass
+class _Running:
+    job: Job
+    process: multiprocessing.Process
+    deadline: float
+    started: float = field(default_factory=time.time)
+
+
+def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
+    os.setsid()  # own process group: the runner can kill the browser with it, Ctrl-C stays with the runner
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    scenario = load_scenario(job.target.scenario, Path(".")) if job.target.scenario else None
+    say = (lambda text: None) if quiet else (lambda text: print(f"  {job.target.system}: {text}", flush=True))
+    audit_system(job.target, job.citizen, run_dir, scenario, command=command, progress=say)
+
+
+def run_jobs(jobs: list[Job], run_dir: Path, workers: int, command: str, quiet: bool,
+             progress: Progress) -> tuple[list[tuple[SystemResult, str]], bool]:
+    """Audit every job, at most `workers` at once; returns results in job order and whether
+    the run was interrupted (Ctrl-C), in which case unfinished systems are inconclusive."""
+    ctx = multiprocessing.get_context("spawn")
+    pending, running, done = deque(jobs), [], {}
+    interrupted = False
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.popleft()
+                process = ctx.Process(target=_child, args=(job, run_dir, command, quiet), daemon=False)
+                process.start()
+                progress(f"{job.target.system}: started")
+                running.append(_Running(job, process, time.monotonic() + job.time_limit))
+            for item in list(running):
+                if not item.process.is_alive() or time.monotonic() > item.deadline:
+                    reason = None if not item.process.is_alive() else (
+                        f"system exceeded its time limit of {item.job.time_limit:.0f} s and was stopped")
+                    _stop(item.process)
+                    running.remove(item)
+                    done[item.job.target.system] = collect(item.job, run_dir, reason, item.process.exitcode)
+                    progress(_line(done[item.job.target.system]))
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        interrupted = True
+        for item in running:
+            _stop(item.process)
+            done[item.job.target.system] = collect(item.job, run_dir, "run interrupted (Ctrl-C) before this system finished", None)
+        for job in pending:
+            done[job.target.system] = collect(job, run_dir, "run interrupted (Ctrl-C) before this system started", None)
+    return [done[j.target.system] for j in jobs if j.target.system in done], interrupted
+
+
+def _stop(process: multiprocessing.Process) -> None:
+    if process.is_alive():
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.join(timeout=10)
+
+
+def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -> tuple[SystemResult, str]:
+    """The system's result from its findings.json, or rebuilt from its recording if the
+    process did not finish: inconclusive, with everything it had recorded."""
+    folder = slug(job.target.system)
+    out = run_dir / folder
+    findings = out / "findings.json"
+    if reason is None and findings.is_file():
+        return SystemResult.model_validate_json(findings.read_text("utf-8")), folder
+    if reason is None:
+        reason = f"audit process ended without a result (exit code {exitcode})"
+    rec = Recording(job.target, out, errors=[reason])
+    result, exchanges = analyse(rec, job.citizen)
+    write_system(result, exchanges, out)
+    return result, folder
+
+
+def _line(item: tuple[SystemResult, str]) -> str:
+    result, _ = item
+    return f"{result.system}: {result.verdict} ({len(result.findings)} finding(s), {result.requests} requests)"
+
+
+def run_audit(audit: Audit, run_dir: Path, systems: list[str], workers: int, command: str,
+              quiet: bool, progress: Progress) -> RunOutcome:
+    """Audit the configured systems (all, or those named) and write the run's index files."""
+    chosen = [s for s in audit.config.systems if not systems or s.name in systems]
+    if unknown := sorted(set(systems) - {s.name for s in audit.config.systems}):
+        raise BadInput(f"--system {unknown[0]!r} is not in {audit.path}; choose from "
+                       f"{', '.join(s.name for s in audit.config.systems)}")
+    jobs = [Job(audit.target(s), audit.citizen_for(s), s.time_limit) for s in chosen]
+    results, interrupted = run_jobs(jobs, run_dir, workers, command, quiet, progress)
+    listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
+    index = write_index(listed, run_dir, f"cpraudit run of {audit.path.name}", incomplete=interrupted)
+    write_junit(listed, run_dir)
+    return RunOutcome(results, listed, index, interrupted)
+
+
+@dataclass
+class RunOutcome:
+    results: list[tuple[SystemResult, str]]
+    listed: list[tuple[SystemResult, str]]
+    index: Path
+    interrupted: bool

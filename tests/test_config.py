@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import pytest
+
+from crawler import config
+from crawler.errors import BadInput
+
+GOOD = """
+[[citizens]]
+id = "jens"
+cpr = "070761-4285"
+credentials = { password = "CPRAUDIT_TEST_PW" }
+
+[[systems]]
+name = "TastSelv"
+supplier = "KMD"
+start_url = "http://tastselv.skat.test/"
+first_party = ["skat.test"]
+processors = [{ domain = "cdn.test", agreement = "DBA-1" }]
+scenario = "tastselv.py"
+resolve = ["*.test=127.0.0.1:9"]
+crawl = { depth = 2 }
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "audit.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_loads_targets_and_credentials_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_TEST_PW", "s3cret")
+    audit = config.load(write(tmp_path, GOOD))
+    system = audit.config.systems[0]
+    target = audit.target(system)
+    assert target.scenario == str(tmp_path / "tastselv.py")
+    assert target.processors == {"cdn.test": "DBA-1"} and target.crawl.depth == 2
+    citizen = audit.citizen_for(system)
+    assert citizen.cpr == "0707614285" and citizen.secret("password") == "s3cret"
+    assert "s3cret" not in citizen.model_dump_json() and "s3cret" not in repr(citizen)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("cpr = \"070761-4285\"", "cpr = \"3207614285\""), "citizens[0].cpr"),
+    (("start_url = \"http://tastselv.skat.test/\"", "start_url = \"tastselv\""), "systems[0].start_url: not an http(s) URL"),
+    (("supplier = \"KMD\"", "suplier = \"KMD\""), "systems[0].suplier: unknown key"),
+    (("first_party = [\"skat.test\"]", ""), "systems[0].first_party: required key is missing"),
+    (("crawl = { depth = 2 }", "crawl = { depth = -1 }"), "systems[0].crawl.depth"),
+    (("name = \"TastSelv\"", "name = \"TastSelv\"\ncitizen = \"nobody\""), "no citizen with id 'nobody'"),
+])
+def test_errors_name_file_key_and_problem(tmp_path, change, message):
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(BadInput) as err:
+        config.load(path)
+    assert str(path) in str(err.value) and message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_credential_variable_is_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("CPRAUDIT_TEST_PW", raising=False)
+    audit = config.load(write(tmp_path, GOOD))
+    with pytest.raises(BadInput, match="CPRAUDIT_TEST_PW is not set"):
+        audit.citizen_for(audit.config.systems[0])
+
+
+def test_bad_toml_and_missing_file(tmp_path):
+    with pytest.raises(BadInput, match="not valid TOML"):
+        config.load(write(tmp_path, "[[citizens]\n"))
+    with pytest.raises(BadInput, match="no such file"):
+        config.load(tmp_path / "nope.toml")
+
+
+def test_crawl_can_be_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_TEST_PW", "x")
+    audit = config.load(write(tmp_path, GOOD.replace("crawl = { depth = 2 }", "crawl = false")))
+    assert audit.target(audit.config.systems[0]).crawl is None
+
+
+def test_example_config_is_valid(monkeypatch):
+    monkeypatch.setenv("JENS_PASSWORD", "x")
+    audit = config.load(Path(__file__).parents[1] / "audit.example.toml")
+    assert audit.citizen_for(audit.config.systems[0]).cpr == "0707614285"

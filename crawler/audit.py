@@ -22,6 +22,7 @@ from crawler.detector import detect
 from crawler.errors import BadInput
 from crawler.model import BrowserInfo, Citizen, Exchange, SystemResult, Target
 from crawler.parties import Parties, host_table, registrable_domain
+from crawler.redact import Redactor
 from crawler.report import slug, write_system
 from crawler.scenario import listening
 from crawler.verdict import judge
@@ -107,7 +108,11 @@ def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen
               scenario: Scenario | None, progress: Progress) -> None:
     """Record one system in a context someone else made (ours, or pytest-playwright's)."""
     context.set_default_timeout(30_000)
-    tape = recorder.Recorder(rec.requests_path, browser, context)
+    first = {registrable_domain(d) for d in rec.target.first_party}
+    # A login name that is the CPR itself stays visible: it is what the audit looks for.
+    secrets = [v.get_secret_value() for v in citizen.credentials.values()
+               if citizen.cpr not in "".join(ch for ch in v.get_secret_value() if ch.isdigit())]
+    tape = recorder.Recorder(rec.requests_path, browser, context, Redactor(secrets, first))
     page = context.pages[0] if context.pages else context.new_page()
     try:
         _drive(page, rec.target, citizen, scenario, tape, rec, progress)

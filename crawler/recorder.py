@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, W
 
 from crawler.errors import BadInput
 from crawler.model import Exchange
+from crawler.redact import Redactor
 
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -56,9 +57,11 @@ def _without_fragment(url: str) -> str:
 class Recorder:
     """Attach to a context before the first page opens; `close()` before the context closes."""
 
-    def __init__(self, path: Path, browser: Browser, context: BrowserContext) -> None:
+    def __init__(self, path: Path, browser: Browser, context: BrowserContext,
+                 redactor: Redactor | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.redactor = redactor
         self.step: str | None = None
         self.count = 0
         self._file = path.open("w", encoding="utf-8")
@@ -148,6 +151,8 @@ class Recorder:
     # -- output -------------------------------------------------------------------------
     def _write(self, **fields) -> None:
         exchange = Exchange(seq=next(self._seq), **fields)
+        if self.redactor:
+            exchange = self.redactor.exchange(exchange)
         self._file.write(exchange.model_dump_json() + "\n")
         self._file.flush()
         self.count += 1

@@ -86,6 +86,8 @@ def record(target: Target, citizen: Citizen, out_dir: Path, scenario: Scenario |
         _record(target, citizen, scenario, rec, progress or (lambda text: None))
     except Error as exc:  # the browser would not start, or died: inconclusive, keep what was written
         rec.errors.append(f"browser failed: {first_line(exc)}")
+    except BadInput as exc:  # e.g. no Chromium on this machine
+        rec.errors.append(str(exc))
     rec.finished = time.time()
     return rec
 

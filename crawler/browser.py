@@ -62,6 +62,15 @@ def find_chromium(pw: Playwright | None = None) -> str | None:
     return shutil.which("chromium") or shutil.which("google-chrome")
 
 
+def require() -> str:
+    """The Chromium an audit will use, checked before any work starts."""
+    with sync_playwright() as pw:
+        found = find_chromium(pw)
+    if found is None:
+        raise BadInput(HOW_TO_GET_ONE)
+    return found
+
+
 def resolver_rules(resolve: list[str]) -> str:
     """`PATTERN=ADDRESS` pairs as Chromium host-resolver rules: `MAP PATTERN ADDRESS, ...`."""
     rules = []

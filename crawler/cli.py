@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler import __version__, config
+from crawler import __version__, browser, config
 from crawler.audit import audit_system
 from crawler.errors import BadInput
 from crawler.identifiers import modulus11_ok, parse_cpr
@@ -27,6 +27,7 @@ def cmd_adhoc(args: argparse.Namespace) -> int:
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     target = adhoc_target(args)
     run_dir = new_run_dir(args.out, "adhoc")
+    browser.require()
     results = [audit_system(target, citizen, run_dir, command=shlex.join(sys.argv),
                             progress=lambda text: print(f"  {text}", flush=True))]
     index = write_index(results, run_dir, f"Ad-hoc audit of {target.start_url}")
@@ -37,6 +38,7 @@ def cmd_adhoc(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     audit = config.load(Path(args.config))
+    browser.require()
     outcome = run_audit(audit, new_run_dir(args.out, "run"), args.system, args.jobs,
                         shlex.join(sys.argv), args.quiet, say(args.quiet))
     print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
@@ -49,6 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.run import run_demo  # the demo portal is only imported when asked for
 
+    browser.require()
     return run_demo(new_run_dir(args.out, "demo"), args.jobs, print_summary)
 
 
@@ -60,6 +63,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
     parts = urlsplit(args.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/")
+    browser.resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
     first = args.first_party or [registrable_domain(parts.hostname)]
     return Target(system=parts.hostname, start_url=args.url, first_party=tuple(first),
                   resolve=tuple(args.resolve), crawl=CrawlSettings(depth=args.depth, dwell=args.dwell))

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler import catalogue
+from crawler.browser import resolver_rules
 from crawler.errors import BadInput
 from crawler.identifiers import parse_cpr
 from crawler.model import Citizen, CrawlSettings, Target
@@ -67,6 +68,15 @@ class SystemConfig(_Strict):
     @classmethod
     def _crawl_switch(cls, value):
         return {False: None, True: {}}.get(value, value) if isinstance(value, bool) else value
+
+    @field_validator("resolve")
+    @classmethod
+    def _resolve(cls, value: list[str]) -> list[str]:
+        try:
+            resolver_rules(value)
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("start_url")
     @classmethod

@@ -1,7 +1,9 @@
 """Shared fixtures: a leaky multi-host portal of the tests' own making, on loopback.
 
 Every channel a third party can receive the CPR through is planted once, each on its own
-third-party host, so a test can tell exactly which channel was (or was not) recorded.
+third-party host, so a test can tell exactly which channel was (or was not) recorded. The
+page sets `no-referrer` and opens the Referer channel per element, so that the image and
+the clean vendor receive nothing that carries the CPR.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ START = f"""<!doctype html><title>Portal</title>
 <a href="http://elsewhere.test/?cpr={CPR}">Et andet sted</a>
 """
 
-SIDE = """<!doctype html><meta name="referrer" content="unsafe-url"><title>Min side</title>
-<link rel="stylesheet" href="http://cdn.cdnvendor.test/site.css">
+SIDE = """<!doctype html><meta name="referrer" content="no-referrer"><title>Min side</title>
+<link rel="stylesheet" referrerpolicy="unsafe-url" href="http://cdn.cdnvendor.test/site.css">
 <img src="http://pixel.imgtracker.test/p.gif?x=1">
-<iframe src="http://widget.framevendor.test/frame"></iframe>
+<iframe referrerpolicy="unsafe-url" src="http://widget.framevendor.test/frame"></iframe>
 <script>
 const here = location.href;
 navigator.sendBeacon("http://blob.beaconvendor.test/b", new Blob([JSON.stringify({page: here})], {type: "text/plain"}));
@@ -65,6 +67,21 @@ def leaky_routes() -> dict:
         "widget.framevendor.test/frame": Response(FRAME),
         "cdn.cdnvendor.test/site.css": Response("body{font-family:sans-serif}", "text/css"),
     }
+
+
+CLEAN_START = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
+<title>Ren portal</title><a href="/konto">Konto</a>
+<img src="http://pixel.imgtracker.test/p.gif?page=forside">
+<script>fetch("/api/me?cpr={CPR}")</script>"""
+CLEAN_ACCOUNT = """<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
+<title>Konto</title><script>navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
+
+
+@pytest.fixture
+def clean_portal():
+    """CPR in first-party traffic only; third parties get nothing that identifies the citizen."""
+    with SiteServer({f"{PORTAL}/": Response(CLEAN_START), f"{PORTAL}/konto": Response(CLEAN_ACCOUNT)}) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,0 +1,74 @@
+"""`cpraudit adhoc` end to end: real Chromium, loopback portal, every channel."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crawler.cli import main
+from tests.conftest import CPR, PORTAL
+
+EXPECTED = {  # third-party host -> channel through which it received the CPR
+    "cdn.cdnvendor.test": "header",          # Referer under a per-element unsafe-url policy
+    "blob.beaconvendor.test": "body",        # sendBeacon(Blob)
+    "api.fetchvendor.test": "body",          # fetch POST, percent-encoded page URL
+    "worker.workervendor.test": "url",       # dedicated worker
+    "exit.hidevendor.test": "body",          # pagehide beacon
+    "frame.framevendor.test": "url",         # cross-origin iframe
+    "popup.popupvendor.test": "url",         # popup
+    "chat.wsvendor.test": "websocket",       # websocket frame
+    "landing.redirectvendor.test": "url",    # redirect hop
+    "forms.formvendor.test": "body",         # form post
+}
+
+
+def adhoc(server, tmp_path, *extra):
+    out = tmp_path / "out"
+    code = main(["adhoc", f"http://{PORTAL}/", "--cpr", CPR, "--resolve", server.resolve_rules()[0],
+                 "--dwell", "1.5", "--out", str(out), *extra])
+    return code, json.loads((out / PORTAL.replace(".", "-") / "findings.json").read_text())
+
+
+def test_adhoc_finds_the_cpr_in_every_channel(leaky_portal, tmp_path):
+    code, found = adhoc(leaky_portal, tmp_path)
+    assert code == 1 and found["verdict"] == "leak"
+    channels = {}
+    for f in found["findings"]:
+        channels.setdefault(f["host"], set()).add(f["channel"])
+    assert set(channels) == set(EXPECTED), "exactly the planted third parties, nothing CPR-free"
+    for host, channel in EXPECTED.items():
+        assert channel in channels[host], f"{host}: expected a finding in {channel}, got {channels[host]}"
+    referer = next(f for f in found["findings"] if f["host"] == "cdn.cdnvendor.test")
+    assert referer["detail"].lower() == "header referer" and referer["page_url"].endswith(f"/side?cpr={CPR}")
+    assert any(f["host"] == PORTAL for f in found["first_party"]), "first-party CPR kept as context"
+    assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "junit.xml").is_file()
+
+
+def test_adhoc_is_clean_when_only_the_first_party_sees_the_cpr(clean_portal, tmp_path):
+    code, found = adhoc(clean_portal, tmp_path)
+    assert (code, found["verdict"], found["findings"]) == (0, "clean", [])
+    assert found["first_party"], "the first-party API call with the CPR is reported as context"
+    assert {h["host"] for h in found["hosts"]} == {"pixel.imgtracker.test", "collect.cleanvendor.test"}
+
+
+def test_unreachable_start_page_is_inconclusive_not_clean(tmp_path):
+    out = tmp_path / "out"
+    code = main(["adhoc", "http://nowhere.test/", "--cpr", CPR, "--resolve", "*.test=127.0.0.1:9",
+                 "--dwell", "0", "--out", str(out)])
+    found = json.loads((out / "nowhere-test" / "findings.json").read_text())
+    assert code == 2 and found["verdict"] == "inconclusive"
+    assert "did not load" in found["errors"][0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["adhoc", "http://x.test/", "--cpr", "12345"], "10 digits"),
+    (["adhoc", "http://x.test/", "--cpr", "3213991234"], "date"),
+    (["adhoc", "ftp://x.test/", "--cpr", CPR], "not an http(s) URL"),
+    (["adhoc", "http://x.test/", "--cpr", CPR, "--resolve", "nonsense"], "PATTERN=ADDRESS"),
+    (["adhoc", "http://x.test/", "--cpr", CPR, "--out", "/proc/cpraudit"], "choose a writable folder"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1, err

@@ -15,7 +15,8 @@ EXPECTED = {  # third-party host -> channel through which it received the CPR
     "api.fetchvendor.test": "body",          # fetch POST, percent-encoded page URL
     "worker.workervendor.test": "url",       # dedicated worker
     "exit.hidevendor.test": "body",          # pagehide beacon
-    "frame.framevendor.test": "url",         # cross-origin iframe
+    "widget.framevendor.test": "header",     # cross-origin iframe document: Referer
+    "frame.framevendor.test": "url",         # a request from inside that iframe
     "popup.popupvendor.test": "url",         # popup
     "chat.wsvendor.test": "websocket",       # websocket frame
     "landing.redirectvendor.test": "url",    # redirect hop

@@ -20,16 +20,14 @@ def step(name: str) -> Iterator[None]:
     listener = _step_listener.get()
     if listener:
         listener(name)
-    try:
-        yield
-    finally:
-        if listener:
-            listener(None)
+    yield  # on an exception the step stays current: the failure belongs to it
+    if listener:
+        listener(None)
 
 
 @contextmanager
 def listening(listener: Callable[[str | None], None]) -> Iterator[None]:
-    """Used by the runner: `step()` calls the listener with the name on entry, None on exit."""
+    """Used by the runner: `step()` calls the listener with the name on entry, None on a normal exit."""
     token = _step_listener.set(listener)
     try:
         yield

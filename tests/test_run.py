@@ -1,0 +1,177 @@
+"""`cpraudit run`: scenarios log in, steps label requests, failures are inconclusive,
+one system's crash leaves the others alone, and --jobs changes nothing but the time taken."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from crawler.cli import main
+from crawler.testing import Received, Response, SiteServer
+
+CPR = "0707614285"
+
+LOGIN = """<!doctype html><form method="post" action="/login">
+<label>Adgangskode <input type="password" name="password"></label><button>Log ind</button></form>"""
+HOME = f"""<!doctype html><meta name="referrer" content="unsafe-url"><h1 id="welcome">Velkommen</h1>
+<a href="/side/{CPR}">Min side</a><a href="/logout">Log ud</a>
+<img src="http://pixel.tracker.test/p.gif?v=1">"""
+SIDE = """<!doctype html><p>Side</p><script>new Image().src = "http://beacon.tracker.test/b?dl=" + encodeURIComponent(location.href)</script>"""
+
+
+def login(req: Received) -> Response:
+    if b"password=pw-123" not in req.body:
+        return Response("<p>forkert adgangskode</p>", status=403)
+    return Response(b"", status=302, headers=(("Location", f"/home?cpr={CPR}"), ("Set-Cookie", "sid=s3ss10n; Path=/")))
+
+
+def routes() -> dict:
+    routes = {}
+    for host in ("leaky.skat.test", "broken.skat.test", "hang.skat.test", "crash.skat.test"):
+        routes[f"{host}/"] = Response(LOGIN)
+        routes[f"{host}/login"] = login
+        # Only "leaky" leaks before its second step, so the others' verdicts show the failure.
+        routes[f"{host}/home"] = Response(HOME if host.startswith("leaky") else HOME.split("<img")[0])
+        routes[f"{host}/side/{CPR}"] = Response(SIDE)
+    routes["clean.skat.test/"] = Response(LOGIN)
+    routes["clean.skat.test/login"] = login
+    routes["clean.skat.test/home"] = Response('<h1 id="welcome">Velkommen</h1><img src="http://pixel.tracker.test/p.gif">')
+    return routes
+
+
+SCENARIO = '''
+from playwright.sync_api import expect
+from crawler.scenario import step
+
+def run(page, citizen):
+    with step("Log ind"):
+        page.goto("http://{host}/")
+        page.get_by_label("Adgangskode").fill(citizen.secret("password"))
+        page.get_by_role("button", name="Log ind").click()
+        expect(page.locator("#welcome")).to_be_visible()
+    with step("Min side"):
+        {extra}
+'''
+
+EXTRA = {
+    "leaky": 'page.get_by_role("link", name="Min side").click(); page.wait_for_timeout(500)',
+    "clean": "page.wait_for_timeout(300)",
+    "broken": 'expect(page.locator("#does-not-exist")).to_be_visible(timeout=1000)',
+    "hang": "while True: page.wait_for_timeout(1000)",
+    "crash": "_kill_my_browser(); page.wait_for_timeout(1000)",
+}
+KILL = '''
+import os, signal
+def _kill_my_browser():
+    """SIGKILL the Chromium processes that descend from this audit process."""
+    me, parents = os.getpid(), {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            parents[int(pid)] = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError):
+            pass
+    def descends(pid):
+        while pid in parents and pid > 1:
+            pid = parents[pid]
+            if pid == me:
+                return True
+        return False
+    for pid in parents:
+        if descends(pid) and "chrom" in open(f"/proc/{pid}/cmdline").read():
+            os.kill(pid, signal.SIGKILL)
+'''
+
+
+@pytest.fixture
+def portal():
+    with SiteServer(routes()) as server:
+        yield server
+
+
+def write_config(tmp_path, server, names, time_limit=60):
+    systems = []
+    for name in names:
+        (tmp_path / f"{name}.py").write_text(
+            (KILL if name == "crash" else "") + textwrap.dedent(SCENARIO).format(host=f"{name}.skat.test", extra=EXTRA[name]))
+        systems.append(f"""
+[[systems]]
+name = "{name}"
+supplier = "Test"
+start_url = "http://{name}.skat.test/"
+first_party = ["skat.test"]
+scenario = "{name}.py"
+resolve = ["{server.resolve_rules()[0]}"]
+time_limit = {time_limit if name == "hang" else 60}
+crawl = {{ depth = 1, dwell = 0.5, max_pages = 5 }}
+""")
+    path = tmp_path / "audit.toml"
+    path.write_text(f"""
+[[citizens]]
+id = "jens"
+cpr = "{CPR}"
+credentials = {{ password = "CPRAUDIT_RUN_TEST_PW" }}
+""" + "".join(systems))
+    return path
+
+
+def run(config, out, *args):
+    code = main(["run", str(config), "--out", str(out), *args])
+    results = {}
+    for item in json.loads((out / "summary.json").read_text())["systems"]:
+        if item["verdict"] != "not-audited":
+            results[item["system"]] = json.loads((out / item["report"]).with_name("findings.json").read_text())
+    return code, results
+
+
+@pytest.fixture(autouse=True)
+def password(monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_RUN_TEST_PW", "pw-123")
+
+
+def test_scenario_logs_in_and_requests_are_attributed_to_steps(portal, tmp_path):
+    code, results = run(write_config(tmp_path, portal, ["leaky"]), tmp_path / "out")
+    leaky = results["leaky"]
+    assert code == 1 and leaky["verdict"] == "leak"
+    by_host = {(f["host"], f["step"]) for f in leaky["findings"]}
+    assert ("pixel.tracker.test", "Log ind") in by_host, "Referer from the page reached right after login"
+    assert ("beacon.tracker.test", "Min side") in by_host
+    assert [s[0] for s in leaky["steps"]] == ["Log ind", "Min side"]
+    assert all((tmp_path / "out" / "leaky" / shot).is_file() for _, shot in leaky["steps"])
+    everything = "".join(p.read_text(errors="replace") for p in (tmp_path / "out").rglob("*") if p.is_file()
+                         and p.suffix in (".json", ".jsonl", ".html", ".xml", ".txt"))
+    assert "pw-123" not in everything and "s3ss10n" not in everything, "no secret in any output"
+
+
+def test_failing_hanging_and_crashing_systems_are_inconclusive_and_isolated(portal, tmp_path):
+    config = write_config(tmp_path, portal, ["clean", "broken", "hang", "crash", "leaky"], time_limit=15)
+    code, results = run(config, tmp_path / "out", "--jobs", "3")
+    verdicts = {name: r["verdict"] for name, r in results.items()}
+    assert verdicts == {"clean": "clean", "broken": "inconclusive", "hang": "inconclusive",
+                        "crash": "inconclusive", "leaky": "leak"}
+    assert code == 1
+    assert "step Min side" in results["broken"]["errors"][0]
+    assert (tmp_path / "out" / "broken" / "failure.png").is_file(), "a screenshot of the moment it failed"
+    assert "time limit" in results["hang"]["errors"][0]
+    assert results["hang"]["requests"] > 0, "what was recorded before the hang is kept"
+    assert results["crash"]["errors"]
+
+
+def test_jobs_do_not_change_findings(portal, tmp_path):
+    config = write_config(tmp_path, portal, ["leaky", "clean"])
+    _, one = run(config, tmp_path / "one", "--jobs", "1")
+    _, two = run(config, tmp_path / "two", "--jobs", "2")
+
+    def key(results):
+        return {n: sorted((f["host"], f["channel"], f["detail"], f["step"] or "") for f in r["findings"]) for n, r in results.items()}
+
+    assert key(one) == key(two) and key(one)["leaky"]
+
+
+def test_only_named_systems_run_and_unknown_names_are_refused(portal, tmp_path, capsys):
+    config = write_config(tmp_path, portal, ["leaky", "clean"])
+    code, results = run(config, tmp_path / "out", "--system", "clean")
+    assert (code, list(results)) == (0, ["clean"])
+    assert main(["run", str(config), "--system", "nope", "--out", str(tmp_path / "x")]) == 2
+    assert "--system 'nope' is not in" in capsys.readouterr().err

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 from crawler import config
-from crawler.demo.portal import DEMO_CITIZEN, demo_server
+from crawler.demo.portal import DEMO_CITIZEN, DEMO_SYSTEMS, demo_server
 from crawler.run import run_audit
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "scenarios" / "demo" / "audit.toml"
-EXPECTED = {"TastSelv": "leak", "Skattekontoen": "leak", "Forskud": "clean", "LetLøn": "inconclusive"}
+EXPECTED = {s.name: s.verdict for s in DEMO_SYSTEMS}
 
 
 def run_demo(run_dir: Path, jobs: int, print_summary) -> int:

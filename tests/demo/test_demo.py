@@ -1,0 +1,51 @@
+"""`cpraudit demo` finds exactly what the demo portal plants, through the `run` path."""
+
+from __future__ import annotations
+
+import json
+
+from crawler.cli import main
+from crawler.demo.portal import CPR, DEMO_CITIZEN
+
+
+def findings(out, folder):
+    return json.loads((out / folder / "findings.json").read_text(encoding="utf-8"))
+
+
+def test_demo_finds_what_the_portal_plants(tmp_path):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+
+    tastselv = findings(out, "tastselv")
+    assert tastselv["verdict"] == "leak"
+    assert {(f["host"], f["channel"]) for f in tastselv["findings"]} == {
+        ("www.analytics.test", "url"), ("www.analytics.test", "header"),
+        ("metrics.marketingcloud.test", "url"), ("metrics.marketingcloud.test", "header"),
+        ("cdn.democdn.test", "header"),
+    }
+    details = {(f["host"], f["detail"].lower()) for f in tastselv["findings"]}
+    assert ("www.analytics.test", "query parameter dl") in details, "the Google Analytics pattern"
+    assert ("metrics.marketingcloud.test", "query parameter g") in details, "the Adobe pattern"
+    assert ("cdn.democdn.test", "header referer") in details, "the MaxCDN pattern"
+    assert {f["step"] for f in tastselv["findings"]} >= {"Log ind", "Årsopgørelse"}
+    assert any(f["request_url"].startswith("http://tastselv.skat.test/borger/oversigt?cpr=") for f in tastselv["first_party"])
+
+    konto = findings(out, "skattekontoen")
+    assert konto["verdict"] == "leak"
+    assert {(f["host"], f["channel"]) for f in konto["findings"]} == {("chat.supportwidget.test", "websocket")}
+    assert {f["matched"] for f in konto["findings"]} == {f"{CPR[:6]}-{CPR[6:]}"}
+
+    forskud = findings(out, "forskud")
+    assert (forskud["verdict"], forskud["findings"]) == ("clean", [])
+    assert any(h["host"] == "www.analytics.test" for h in forskud["hosts"]), "it does load analytics"
+    assert forskud["first_party"], "the CPR went to its own API only"
+
+    letlon = findings(out, "letløn")
+    assert letlon["verdict"] == "inconclusive" and "Log ind" in letlon["errors"][0]
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count(">not-audited</span>") == 20
+    password = DEMO_CITIZEN.secret("password")
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix != ".png":
+            assert password not in path.read_text(encoding="utf-8", errors="replace"), path

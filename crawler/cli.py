@@ -13,12 +13,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler import __version__, browser, config
-from crawler.audit import audit_system
+from crawler.audit import Recording, analyse, audit_system
 from crawler.errors import BadInput
 from crawler.identifiers import modulus11_ok, parse_cpr
 from crawler.model import Citizen, CrawlSettings, SystemResult, Target
 from crawler.parties import registrable_domain
-from crawler.report import write_index, write_junit
+from crawler.har import read_har, write_requests
+from crawler.report import slug, write_index, write_junit, write_system
 from crawler.run import run_audit
 from crawler.verdict import EXIT_INCONCLUSIVE, exit_code
 
@@ -34,6 +35,31 @@ def cmd_adhoc(args: argparse.Namespace) -> int:
     write_junit(results, run_dir)
     print_summary(results, run_dir, index)
     return exit_code(r for r, _ in results)
+
+
+def cmd_scan_har(args: argparse.Namespace) -> int:
+    citizen = Citizen(cpr=checked_cpr(args.cpr))
+    har = read_har(Path(args.file))
+    documents = [e.url for e in har.exchanges if e.resource_type == "document"] or [e.url for e in har.exchanges]
+    if not documents:
+        raise BadInput(f"{args.file}: the HAR holds no request that could be read; export it again with the Network tab open")
+    first = args.first_party or [registrable_domain(urlsplit(documents[0]).hostname or "")]
+    target = Target(system=Path(args.file).name, start_url=documents[0], first_party=tuple(first), crawl=None)
+    run_dir = new_run_dir(args.out, "har")
+    folder = slug(target.system)
+    write_requests(har, run_dir / folder / "requests.jsonl")
+    errors = list(har.problems)
+    if har.unreadable:
+        errors.insert(0, f"{har.unreadable} HAR entries could not be read, so the file was not fully searched")
+    recording = Recording(target, run_dir / folder, errors=errors, pages=list(har.pages),
+                          notes=[f"imported from {args.file}, written by {har.creator or 'an unknown tool'}"])
+    result, exchanges = analyse(recording, citizen, command=shlex.join(sys.argv))
+    results = [(result, folder)]
+    write_system(result, exchanges, run_dir / folder)
+    index = write_index(results, run_dir, f"HAR scan of {Path(args.file).name}")
+    write_junit(results, run_dir)
+    print_summary(results, run_dir, index)
+    return exit_code([result])
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -124,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds to stay on each page for analytics sent on timers (default 3)")
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     adhoc.set_defaults(func=cmd_adhoc)
+
+    scan = sub.add_parser("scan-har", help="search a HAR file (DevTools or Playwright export) for the CPR")
+    scan.add_argument("file", help="the .har file (or a Playwright .zip HAR)")
+    scan.add_argument("--cpr", required=True, help="the CPR number to look for (DDMMYYSSSS or DDMMYY-SSSS)")
+    scan.add_argument("--first-party", action="append", default=[], metavar="DOMAIN",
+                      help="a domain of the audited system (repeatable); default: that of the first page in the HAR")
+    scan.add_argument("--out", help="output folder (default reports/<time>-har)")
+    scan.set_defaults(func=cmd_scan_har)
 
     run = sub.add_parser("run", help="audit the systems of an audit.toml by their scenarios")
     run.add_argument("config", help="path of an audit.toml (see audit.example.toml)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,32 @@ def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1, err
+
+
+def test_scan_har_reports_leaks_from_a_devtools_export(tmp_path):
+    out = tmp_path / "out"
+    har = Path(__file__).parent / "data" / "chrome.har"
+    code = main(["scan-har", str(har), "--cpr", CPR, "--out", str(out)])
+    found = json.loads((out / "chrome-har" / "findings.json").read_text())
+    assert code == 1 and found["verdict"] == "leak"
+    assert {f["channel"] for f in found["findings"]} >= {"url", "websocket"}
+
+
+def test_scan_har_counts_unreadable_entries_and_is_not_clean(tmp_path):
+    bad = tmp_path / "partly.har"
+    bad.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "entries": [
+        {"startedDateTime": "2026-01-01T00:00:00Z", "request": {"method": "GET", "url": "http://www.skat.test/",
+                                                                 "headers": []}, "response": {"status": 200}},
+        {"request": {"method": "GET"}}]}}))
+    code = main(["scan-har", str(bad), "--cpr", CPR, "--out", str(tmp_path / "out")])
+    found = json.loads((tmp_path / "out" / "partly-har" / "findings.json").read_text())
+    assert code == 2 and found["verdict"] == "inconclusive"
+    assert found["errors"][0].startswith("1 HAR entries could not be read")
+
+
+def test_scan_har_bad_file_is_one_line(tmp_path, capsys):
+    broken = tmp_path / "cut.har"
+    broken.write_text('{"log": {"entries": [{"request": {"url": "http://a')
+    assert main(["scan-har", str(broken), "--cpr", CPR]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "ends early" in err and len(err.splitlines()) == 1

@@ -15,14 +15,13 @@ from typing import Callable
 
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
-from crawler import __version__, recorder
+from crawler import __version__, evidence, recorder, redact
 from crawler.browser import launch, new_context
 from crawler.crawl import crawl, first_line, leave_pages
 from crawler.detector import detect
 from crawler.errors import BadInput
 from crawler.model import BrowserInfo, Citizen, Exchange, SystemResult, Target
 from crawler.parties import Parties, host_table, registrable_domain
-from crawler.redact import Redactor
 from crawler.report import slug, write_system
 from crawler.scenario import listening
 from crawler.verdict import judge
@@ -97,8 +96,13 @@ def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Re
     with sync_playwright() as pw:
         browser, executable = launch(pw, list(target.resolve))
         try:
-            context, rec.browser = new_context(browser, executable)
-            record_in(browser, context, rec, citizen, scenario, progress)
+            context, rec.browser = new_context(browser, executable, **evidence.context_options(rec.out_dir))
+            evidence.start(context, rec.target.system)
+            try:
+                record_in(browser, context, rec, citizen, scenario, progress)
+            finally:
+                first = {registrable_domain(d) for d in rec.target.first_party}
+                rec.errors += evidence.finish(context, rec.out_dir, redact.for_citizen(citizen, first))
         finally:
             try:
                 browser.close()
@@ -111,10 +115,7 @@ def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen
     """Record one system in a context someone else made (ours, or pytest-playwright's)."""
     context.set_default_timeout(30_000)
     first = {registrable_domain(d) for d in rec.target.first_party}
-    # A login name that is the CPR itself stays visible: it is what the audit looks for.
-    secrets = [v.get_secret_value() for v in citizen.credentials.values()
-               if citizen.cpr not in "".join(ch for ch in v.get_secret_value() if ch.isdigit())]
-    tape = recorder.Recorder(rec.requests_path, browser, context, Redactor(secrets, first))
+    tape = recorder.Recorder(rec.requests_path, browser, context, redact.for_citizen(citizen, first))
     page = context.pages[0] if context.pages else context.new_page()
     try:
         _drive(page, rec.target, citizen, scenario, tape, rec, progress)

@@ -102,12 +102,12 @@ def desktop_user_agent(version: str) -> str:
 
 
 def new_context(
-    browser: Browser, executable: str, present_as_desktop: bool = True
+    browser: Browser, executable: str, present_as_desktop: bool = True, **options
 ) -> tuple[BrowserContext, BrowserInfo]:
     """A fresh context, by default presenting as desktop Chrome rather than HeadlessChrome."""
     ua = desktop_user_agent(browser.version) if present_as_desktop else None
     context = browser.new_context(user_agent=ua, locale="da-DK", timezone_id="Europe/Copenhagen",
-                                  viewport={"width": 1366, "height": 900})
+                                  viewport={"width": 1366, "height": 900}, **options)
     info = BrowserInfo(
         version=browser.version,
         executable=executable,

@@ -1,0 +1,41 @@
+"""Evidence bundle per system: a HAR with bodies and a Playwright trace, redacted.
+
+Both are written by Playwright, so they hold what the browser saw, secrets included; they
+are redacted after the context closes with the same rules as requests.jsonl, plus the
+values of the portal's own cookies, which Playwright also records as response headers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Error
+
+from crawler.parties import registrable_domain
+from crawler.redact import Redactor
+
+HAR, TRACE = "network.har", "trace.zip"
+
+
+def context_options(out_dir: Path) -> dict:
+    return {"record_har_path": str(out_dir / HAR), "record_har_content": "embed"}
+
+
+def start(context: BrowserContext, title: str) -> None:
+    context.tracing.start(screenshots=True, snapshots=True, title=title)
+
+
+def finish(context: BrowserContext, out_dir: Path, redactor: Redactor) -> list[str]:
+    """Stop the trace, close the context (which writes the HAR), redact both; the errors."""
+    errors = []
+    try:
+        cookies = [c["value"] for c in context.cookies()
+                   if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party]
+        redactor = redactor.with_secrets(cookies)
+        context.tracing.stop(path=str(out_dir / TRACE))
+        context.close()
+    except Error as exc:
+        errors.append(f"evidence files incomplete: {str(exc).splitlines()[0]}")
+    for name in (HAR, TRACE):
+        redactor.file(out_dir / name)
+    return errors

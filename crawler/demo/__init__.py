@@ -1,0 +1,1 @@
+"""The bundled demo portal that `cpraudit demo` starts on loopback and audits."""

@@ -1,4 +1,4 @@
-"""LetLøn: the login answers 503, so the scenario cannot prove a login."""
+"""LetLøn (IBM): log in. The login answers 503, so this scenario cannot prove a login."""
 
 from playwright.sync_api import expect
 

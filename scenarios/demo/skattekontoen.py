@@ -1,4 +1,4 @@
-"""Skattekontoen: log in and open the account, where a support-chat widget loads."""
+"""Skattekontoen (KMD): log in and look at the balance and the entries."""
 
 from playwright.sync_api import expect
 
@@ -12,5 +12,9 @@ def run(page, citizen):
         page.get_by_label("Adgangskode").fill(citizen.secret("password"))
         page.get_by_role("button", name="Log ind").click()
         expect(page.locator("#welcome")).to_be_visible()
-    with step("Skattekonto"):
-        page.wait_for_timeout(1500)  # the chat widget connects after load
+        expect(page.get_by_role("button", name="Chat med os")).to_be_visible()  # the chat widget loaded
+        page.wait_for_timeout(1000)
+    with step("Posteringer"):
+        page.get_by_role("link", name="Posteringer").click()
+        expect(page.get_by_role("heading", name="Posteringer")).to_be_visible()
+        page.wait_for_timeout(1000)

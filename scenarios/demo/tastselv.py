@@ -1,4 +1,4 @@
-"""TastSelv Borger: log in, look at the overview and the annual statement."""
+"""TastSelv Borger (KMD): log in, read the overview and the annual statement."""
 
 from playwright.sync_api import expect
 
@@ -12,8 +12,8 @@ def run(page, citizen):
         page.get_by_label("Adgangskode").fill(citizen.secret("password"))
         page.get_by_role("button", name="Log ind").click()
         expect(page.locator("#welcome")).to_be_visible()
-        page.wait_for_timeout(2000)  # the second vendor's beacon leaves 1.5 s after load
+        page.wait_for_timeout(2000)  # the second analytics vendor's beacon leaves 1.5 s after load
     with step("Årsopgørelse"):
-        page.get_by_role("link", name="Årsopgørelse").click()
+        page.get_by_role("link", name="Årsopgørelse", exact=True).click()
         expect(page.get_by_role("heading", name="Årsopgørelse 2019")).to_be_visible()
         page.wait_for_timeout(2000)

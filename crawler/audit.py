@@ -15,7 +15,7 @@ from typing import Callable
 
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
-from crawler import __version__, evidence, recorder, redact
+from crawler import __version__, evidence, recorder, redact, rootcause
 from crawler.browser import launch, new_context
 from crawler.crawl import crawl, first_line, leave_pages
 from crawler.detector import detect
@@ -174,18 +174,19 @@ def _screenshot(page: Page, path: Path) -> None:
 def analyse(rec: Recording, citizen: Citizen, command: str = "") -> tuple[SystemResult, list[Exchange]]:
     """Parties, detector and verdict over the written record."""
     target = rec.target
-    parties = Parties(list(target.first_party), target.processors)
+    parties = Parties(list(target.first_party), target.processors, extra_owners=target.owners)
     exchanges, unreadable = recorder.load(rec.requests_path) if rec.requests_path.exists() else ([], 0)
     found = detect(exchanges, citizen, parties)
+    first_party = tuple(f for f in found.findings if f.party == "first" and not f.secondary)
+    design, latent = rootcause.analyse(exchanges, list(first_party), parties, rec.out_dir)
     errors = list(rec.errors)
     if unreadable:
         errors.append(f"{unreadable} recorded lines could not be read back from {rec.requests_path.name}")
     confirmed = [f for f in found.findings if f.party != "first" and not f.secondary]
     result = SystemResult(
         system=target.system, supplier=target.supplier,
-        verdict=judge(confirmed, errors, len(exchanges)),
-        requests=len(exchanges), findings=tuple(confirmed),
-        first_party=tuple(f for f in found.findings if f.party == "first" and not f.secondary),
+        verdict=judge(confirmed, errors, len(exchanges), latent if target.fail_on_latent else ()),
+        requests=len(exchanges), findings=tuple(confirmed), first_party=first_party, design=design, latent=latent,
         secondary=tuple(f for f in found.findings if f.party != "first" and f.secondary),
         suspects=found.suspects, hosts=host_table(exchanges, parties, confirmed),
         errors=tuple(errors), notes=tuple(rec.notes) + found.budget_hits, pages=tuple(rec.pages),

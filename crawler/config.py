@@ -17,7 +17,7 @@ from crawler import catalogue
 from crawler.browser import resolver_rules
 from crawler.errors import BadInput
 from crawler.identifiers import parse_cpr
-from crawler.model import Citizen, CrawlSettings, Target
+from crawler.model import Citizen, CrawlSettings, Owner, Target
 
 
 class _Strict(BaseModel):
@@ -63,6 +63,7 @@ class SystemConfig(_Strict):
     resolve: list[str] = Field(default_factory=list, description='Host mappings like "*.test=127.0.0.1:8080".')
     crawl: CrawlSettings | None = Field(default_factory=CrawlSettings, description="Safe crawl after the scenario.")
     time_limit: float = Field(default=600.0, gt=0, description="Seconds the whole system may take.")
+    fail_on_latent: bool = Field(default=False, description="Latent Referer leaks make the verdict leak.")
 
     @field_validator("crawl", mode="before")
     @classmethod
@@ -91,6 +92,7 @@ class AuditConfig(_Strict):
     citizens: list[CitizenConfig] = Field(min_length=1)
     systems: list[SystemConfig] = Field(min_length=1)
     catalogue: str | None = Field(default=None, description="Catalogue of systems for the index, relative to the config.")
+    owners: list[Owner] = Field(default_factory=list, description="Owners of third-party domains, added to the bundled list.")
 
 
 class Audit:
@@ -115,6 +117,7 @@ class Audit:
             system=system.name, supplier=system.supplier, start_url=system.start_url,
             first_party=tuple(system.first_party), processors={p.domain: p.agreement for p in system.processors},
             resolve=tuple(system.resolve) + self.resolve, crawl=system.crawl,
+            owners=tuple(self.config.owners), fail_on_latent=system.fail_on_latent,
             scenario=str((self.base / system.scenario)) if system.scenario else None,
         )
 

@@ -130,6 +130,30 @@ class Suspect(Frozen):
     exchange_seq: int = 0
 
 
+class DesignFinding(Frozen):
+    """A first-party page whose URL carries the CPR (the memo's root cause), and the third
+    parties that page loads."""
+
+    page_url: str
+    third_parties: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    policy: str = Field(default="default", description="The page's effective referrer policy.")
+    source_file: str | None = Field(default=None, description="The page's HTML, saved as text.")
+
+
+class LatentLeak(Frozen):
+    """A third-party request from a CPR page that would carry the full URL in Referer under
+    the legacy default policy (observed=False), or already does (observed=True)."""
+
+    page_url: str
+    request_url: str
+    host: str
+    domain: str
+    entity: str | None = None
+    policy: str = "default"
+    observed: bool = False
+
+
 class HostSummary(Frozen):
     """A host the audited pages contacted, for the report's table of third parties."""
 
@@ -163,6 +187,8 @@ class SystemResult(Frozen):
         default=(), description="Other identifiers of the citizen (name, e-mail, ...) in third-party requests."
     )
     suspects: tuple[Suspect, ...] = ()
+    design: tuple[DesignFinding, ...] = Field(default=(), description="First-party pages with the CPR in their URL.")
+    latent: tuple[LatentLeak, ...] = Field(default=(), description="Referer leaks one policy change away.")
     hosts: tuple[HostSummary, ...] = ()
     errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
     notes: tuple[str, ...] = Field(default=(), description="Coverage limits: crawl bounds, decode budgets.")
@@ -193,6 +219,14 @@ class CrawlSettings(Frozen):
     deny: tuple[str, ...] = Field(default=DEFAULT_DENY, description="Regexes of link URLs never followed.")
 
 
+class Owner(Frozen):
+    """An organisation that owns third-party domains, as in data/owners.toml."""
+
+    name: str
+    country: str | None = None
+    domains: tuple[str, ...]
+
+
 class Target(Frozen):
     """One system to audit: where it starts, what is first party, how to reach it."""
 
@@ -204,3 +238,5 @@ class Target(Frozen):
     resolve: tuple[str, ...] = ()
     scenario: str | None = Field(default=None, description='"module:function" run before the crawl.')
     crawl: CrawlSettings | None = CrawlSettings()
+    owners: tuple[Owner, ...] = Field(default=(), description="Owners added to the bundled list.")
+    fail_on_latent: bool = Field(default=False, description="Latent Referer leaks make the verdict leak.")

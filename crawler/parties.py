@@ -15,7 +15,7 @@ from importlib import resources
 
 from publicsuffixlist import PublicSuffixList
 
-from crawler.model import HostSummary, Party
+from crawler.model import HostSummary, Owner, Party
 
 _PSL = PublicSuffixList()
 
@@ -30,6 +30,11 @@ def registrable_domain(host: str) -> str:
     except ValueError:
         pass
     return _PSL.privatesuffix(host) or host
+
+
+@lru_cache(maxsize=1)
+def _bundled_owners() -> dict[str, tuple[str, str | None]]:
+    return load_owners()
 
 
 def load_owners() -> dict[str, tuple[str, str | None]]:
@@ -50,10 +55,13 @@ class Parties:
         first_party: list[str],
         processors: dict[str, str] | None = None,
         owners: dict[str, tuple[str, str | None]] | None = None,
+        extra_owners: tuple[Owner, ...] = (),
     ) -> None:
         self.first = {registrable_domain(d) for d in first_party}
         self.processors = {registrable_domain(d): ref for d, ref in (processors or {}).items()}
-        self.owners = load_owners() if owners is None else owners
+        self.owners = dict(_bundled_owners() if owners is None else owners)
+        for owner in extra_owners:  # the user's list wins over the bundled one
+            self.owners.update({registrable_domain(d): (owner.name, owner.country) for d in owner.domains})
 
     def classify(self, host: str) -> Party:
         domain = registrable_domain(host)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from crawler.errors import BadInput
 from crawler.model import BrowserInfo
 
 ENV_VAR = "CPRAUDIT_CHROMIUM"
+EXTRA_ARGS_VAR = "CPRAUDIT_CHROMIUM_ARGS"  # e.g. --unsafely-treat-insecure-origin-as-secure=http://portal.test
 SYSTEM_CANDIDATES = (
     "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
     "/usr/bin/google-chrome-stable", "/snap/bin/chromium",
@@ -88,7 +90,7 @@ def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tu
     executable = find_chromium(pw)
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
-    args = list(QUIET_ARGS)
+    args = list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
     if resolve:
         args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
     return pw.chromium.launch(executable_path=executable, headless=headless, args=args), executable

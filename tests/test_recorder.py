@@ -10,6 +10,7 @@ import pytest
 from crawler.audit import record
 from crawler.model import Citizen, CrawlSettings, Target
 from crawler.recorder import load
+from crawler.testing import Response, SiteServer
 from tests.conftest import CPR, PORTAL
 
 
@@ -79,3 +80,18 @@ def test_crawl_stays_first_party_and_off_logout(recorded):
     assert f"http://{PORTAL}/logout" not in documents
     assert all(not p.startswith("http://elsewhere.test") for p in rec.pages)
     assert rec.pages[0] == f"http://{PORTAL}/"
+
+
+def test_service_worker_requests_are_recorded(tmp_path, monkeypatch):
+    """Service workers need a secure origin; Chromium is told to treat the portal as one."""
+    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}")
+    page = '<script>navigator.serviceWorker.register("/sw.js" + location.search)</script>'
+    worker = "self.addEventListener('install', () => fetch('http://sw.swvendor.test/i' + self.location.search, {mode: 'no-cors'}));"
+    routes = {f"{PORTAL}/": Response(page), f"{PORTAL}/sw.js": Response(worker, "application/javascript")}
+    with SiteServer(routes) as server:
+        target = Target(system="sw", start_url=f"http://{PORTAL}/?cpr={CPR}", first_party=("skat.test",),
+                        resolve=tuple(server.resolve_rules()), crawl=CrawlSettings(depth=0, dwell=1.5))
+        rec = record(target, Citizen(cpr=CPR), tmp_path)
+    exchanges, _ = load(rec.requests_path)
+    hit = one(exchanges, "sw.swvendor.test")
+    assert hit.url.endswith(f"/i?cpr={CPR}") and hit.page_url is None, "a service worker has no page"

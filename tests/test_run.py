@@ -180,3 +180,31 @@ def test_only_named_systems_run_and_unknown_names_are_refused(portal, tmp_path, 
     assert (code, list(results)) == (0, ["clean"])
     assert main(["run", str(config), "--system", "nope", "--out", str(tmp_path / "x")]) == 2
     assert "--system 'nope' is not in" in capsys.readouterr().err
+
+
+def test_ctrl_c_leaves_a_consistent_report_marked_incomplete(portal, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = write_config(tmp_path, portal, ["clean", "hang"], time_limit=120)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "crawler", "run", str(config), "--out", str(out), "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:
+        if "clean: clean" in line or time.monotonic() > deadline:
+            break
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 2
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["incomplete"] is True
+    verdicts = {s["system"]: s["verdict"] for s in summary["systems"] if s["verdict"] != "not-audited"}
+    assert verdicts == {"clean": "clean", "hang": "inconclusive"}
+    assert "interrupted" in (out / "index.html").read_text()
+    hang = json.loads((out / "hang" / "findings.json").read_text())
+    assert "interrupted" in hang["errors"][0] and hang["requests"] > 0

@@ -77,9 +77,9 @@ class Parties:
 
 
 def host_table(exchanges, parties: Parties, findings) -> tuple[HostSummary, ...]:
-    """Every non-first-party host the pages contacted, with request and finding counts."""
+    """Every non-first-party host the pages contacted: requests, and requests carrying the CPR."""
     requests: Counter[str] = Counter(e.host for e in exchanges)
-    leaks: Counter[str] = Counter(f.host for f in findings)
+    leaks: Counter[str] = Counter(host for host, _ in {(f.host, f.exchange_seq) for f in findings})
     rows = [HostSummary(host=h, party=parties.classify(h), requests=n, findings=leaks[h])
             for h, n in requests.items() if h]
     rows = [r for r in rows if r.party.kind != "first"]

@@ -78,7 +78,7 @@ def analyse(exchanges: list[Exchange], first_party: list[Finding], parties: Part
     """Design findings and latent Referer leaks for one system's record."""
     cpr_pages = sorted({f.request_url for f in first_party if f.channel == "url" and f.resource_type == "document"})
     docs = documents(out_dir / "network.har")
-    design, latent = [], []
+    design, latent, seen = [], [], set()
     for n, page in enumerate(cpr_pages, 1):
         headers, html = docs.get(page, ({}, ""))
         policy, elements = page_policy(headers, html, page)
@@ -88,7 +88,11 @@ def analyse(exchanges: list[Exchange], first_party: list[Finding], parties: Part
         for e in third:
             effective = elements.get(e.url, policy)
             observed = _carries_full_url(e, page)
+            key = (page, e.host, urlsplit(e.url).path)  # one row per resource, not per reload
+            if key in seen:
+                continue
             if observed or (effective == "default" and not _downgrade(page, e.url)) or effective in FULL_URL_POLICIES:
+                seen.add(key)
                 party = parties.classify(e.host)
                 latent.append(LatentLeak(page_url=page, request_url=e.url, host=e.host, domain=party.domain,
                                          entity=party.entity, policy=effective, observed=observed))

@@ -1,0 +1,139 @@
+"""Contain mode: a request that would carry the citizen's CPR to a third party is answered
+locally and never leaves the machine; it is still recorded, and its findings say "contained".
+
+The decision is taken where the browser-wide interception pauses each request, with a fast
+check: a third-party host (by `Parties`) and one of the CPR's written forms in the URL, a
+header or the body, as sent or percent-decoded up to three times. What the check cannot see
+goes out as usual: cookies (the interception sees headers without them), and encodings beyond
+percent-encoding (base64, hashes) — the detector still finds those afterwards, uncontained.
+
+Websockets to third parties are routed through Playwright: the connection to the server is
+made, frames are forwarded both ways, and a frame the page sends that carries the CPR is
+recorded and dropped. A handshake URL that carries it is never connected.
+
+What containing can change in a page's behaviour (read a contained audit with this in mind):
+- the answer is empty (204 for beacons and fetches; an empty script, stylesheet, 1x1 gif or
+  HTML page where one is expected), so a widget that waits for data shows nothing, and code
+  that depends on a script loading may fail further on;
+- an SDK that checks its answer may retry, queue the data for later, or fall back to another
+  transport or host, and an error handler may send a beacon of its own (each is recorded, and
+  contained too when it carries the CPR);
+- a websocket that never gets the reply to a dropped frame may time out and reconnect;
+- third-party requests that would only have happened after a contained answer (a redirect to
+  a further tracker, a script the contained script would have loaded) do not happen, so a
+  contained audit can report fewer hosts than an uncontained one.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Callable
+from urllib.parse import unquote_plus, urlsplit
+
+from playwright.sync_api import BrowserContext, WebSocketRoute
+
+from crawler.identifiers import written_forms
+from crawler.legacy import LegacyReferrer
+from crawler.model import Citizen, Target
+from crawler.parties import Parties
+
+_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+_EMPTY = {  # Fetch resource type -> (status, content type, body)
+    "Image": (200, "image/gif", _GIF),
+    "Script": (200, "application/javascript", b""),
+    "Stylesheet": (200, "text/css", b""),
+    "Document": (200, "text/html; charset=utf-8", b""),
+    "Font": (200, "font/woff2", b""),
+}
+_NO_CONTENT = (204, "text/plain", b"")
+
+Write = Callable[..., None]
+
+
+def modes(target: Target, citizen: Citizen) -> tuple[Containment | None, LegacyReferrer | None]:
+    """The recording modes a target asks for (`contain`, `legacy_referrer`)."""
+    parties = Parties(list(target.first_party), target.processors, extra_owners=target.owners)
+    return (Containment(citizen.cpr, parties) if target.contain else None,
+            LegacyReferrer(parties) if target.legacy_referrer else None)
+
+
+class Containment:
+    """Decides which requests to answer locally, and answers them."""
+
+    def __init__(self, cpr: str, parties: Parties) -> None:
+        self.forms = tuple(written_forms(cpr).values())
+        self.parties = parties
+        self.count = 0
+
+    def note(self) -> str:
+        return (f"contain mode: {self.count} request(s) or websocket frame(s) carrying the CPR to third "
+                "parties were answered locally and never left the machine; a page may behave "
+                "differently when its beacons get empty answers")
+
+    def third_party(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return bool(host) and self.parties.classify(host).kind == "third"
+
+    def carries(self, text: str) -> bool:
+        for _ in range(4):
+            if any(form in text for form in self.forms):
+                return True
+            decoded = unquote_plus(text)
+            if decoded == text:
+                return False
+            text = decoded
+        return False
+
+    def applies(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
+        if not self.third_party(url):
+            return False
+        parts = [url, *headers.values(), (body or b"").decode("utf-8", "replace")]
+        return any(self.carries(part) for part in parts)
+
+    def answer(self, request_id: str, resource_type: str) -> dict:
+        """`Fetch.fulfillRequest` parameters for an empty answer of the expected kind."""
+        self.count += 1
+        status, content_type, body = _EMPTY.get(resource_type, _NO_CONTENT)
+        return {"requestId": request_id, "responseCode": status,
+                "responseHeaders": [{"name": "Content-Type", "value": content_type},
+                                    {"name": "Access-Control-Allow-Origin", "value": "*"}],
+                "body": base64.b64encode(body).decode("ascii")}
+
+    # -- websockets -----------------------------------------------------------------------
+    def route_websockets(self, context: BrowserContext, write: Write, step: Callable[[], str | None]) -> None:
+        """Forward third-party websockets through us, dropping frames that carry the CPR."""
+        context.route_web_socket(self.third_party, lambda ws: self._websocket(ws, write, step))
+
+    def _websocket(self, ws: WebSocketRoute, write: Write, step: Callable[[], str | None]) -> None:
+        contained = self.carries(ws.url)
+        write(kind="request", method="GET", url=ws.url, resource_type="websocket", step=step(),
+              time=time.time(), contained=contained,
+              body_note="websocket routed by contain mode: page and frame not known")
+        if contained:
+            self.count += 1
+            ws.close(code=1011, reason="contained")
+            return
+        server = ws.connect_to_server()
+
+        def sent(message: str | bytes) -> None:
+            blocked = self.carries(message if isinstance(message, str) else message.decode("utf-8", "replace"))
+            self._frame(ws.url, message, "sent", blocked, write, step)
+            if blocked:
+                self.count += 1
+            else:
+                server.send(message)
+
+        def received(message: str | bytes) -> None:
+            self._frame(ws.url, message, "received", False, write, step)
+            ws.send(message)
+
+        ws.on_message(sent)
+        server.on_message(received)
+
+    @staticmethod
+    def _frame(url: str, message: str | bytes, direction: str, contained: bool, write: Write,
+               step: Callable[[], str | None]) -> None:
+        write(kind="websocket", method="WS", url=url, direction=direction, resource_type="websocket",
+              body=message.encode("utf-8") if isinstance(message, str) else message,
+              step=step(), time=time.time(), contained=contained)

@@ -15,7 +15,8 @@ from typing import Callable
 
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
-from crawler import __version__, evidence, recorder, redact, rootcause
+from crawler import __version__, evidence, initiator, recorder, redact, rootcause
+from crawler.contain import modes
 from crawler.browser import launch, new_context
 from crawler.crawl import crawl, first_line, leave_pages
 from crawler.detector import detect
@@ -115,12 +116,15 @@ def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen
     """Record one system in a context someone else made (ours, or pytest-playwright's)."""
     context.set_default_timeout(30_000)
     first = {registrable_domain(d) for d in rec.target.first_party}
-    tape = recorder.Recorder(rec.requests_path, browser, context, redact.for_citizen(citizen, first))
+    contain, legacy = modes(rec.target, citizen)
+    tape = recorder.Recorder(rec.requests_path, browser, context, redact.for_citizen(citizen, first),
+                             contain=contain, legacy=legacy)
     page = context.pages[0] if context.pages else context.new_page()
     try:
         _drive(page, rec.target, citizen, scenario, tape, rec, progress)
     finally:
         _finish(context, tape, rec)
+        rec.notes += [mode.note() for mode in (contain, legacy) if mode]
 
 
 def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | None,
@@ -177,6 +181,7 @@ def analyse(rec: Recording, citizen: Citizen, command: str = "") -> tuple[System
     parties = Parties(list(target.first_party), target.processors, extra_owners=target.owners)
     exchanges, unreadable = recorder.load(rec.requests_path) if rec.requests_path.exists() else ([], 0)
     found = detect(exchanges, citizen, parties)
+    found = found.model_copy(update={"findings": initiator.annotate(found.findings, exchanges)})
     first_party = tuple(f for f in found.findings if f.party == "first" and not f.secondary)
     design, latent = rootcause.analyse(exchanges, list(first_party), parties, rec.out_dir)
     errors = list(rec.errors)

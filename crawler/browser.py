@@ -6,20 +6,23 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Playwright, sync_playwright
 
 from crawler.errors import BadInput
 from crawler.model import BrowserInfo
 
 ENV_VAR = "CPRAUDIT_CHROMIUM"
 EXTRA_ARGS_VAR = "CPRAUDIT_CHROMIUM_ARGS"  # e.g. --unsafely-treat-insecure-origin-as-secure=http://portal.test
+ENDPOINT_VAR = "CPRAUDIT_BROWSER_ENDPOINT"  # set in each audit process by `cpraudit run --browser-endpoint`
 SYSTEM_CANDIDATES = (
     "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
     "/usr/bin/google-chrome-stable", "/snap/bin/chromium",
@@ -86,7 +89,9 @@ def resolver_rules(resolve: list[str]) -> str:
 
 def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tuple[Browser, str]:
     """A fresh Chromium (new temporary profile) with background traffic switched off,
-    and the path of its executable."""
+    and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is set."""
+    if endpoint := os.environ.get(ENDPOINT_VAR):
+        return connect(pw, endpoint, resolve, headless), f"remote Playwright server {endpoint}"
     executable = find_chromium(pw)
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
@@ -94,6 +99,65 @@ def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tu
     if resolve:
         args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
     return pw.chromium.launch(executable_path=executable, headless=headless, args=args), executable
+
+
+def connect(pw: Playwright, endpoint: str, resolve: list[str] = (), headless: bool = True) -> Browser:
+    """A fresh Chromium launched for us by a `playwright run-server` at `endpoint` (ws://...),
+    with the launch arguments a local one gets. The server applies arguments (and an
+    executablePath) only when started with `--unsafe`; otherwise Playwright drops them
+    (microsoft/playwright#22855). Launch options in the URL's `launch-options` parameter, e.g.
+    `?launch-options={"executablePath":"/usr/bin/chromium"}`, are kept and added to."""
+    parts = urlsplit(endpoint)
+    query = parse_qsl(parts.query)
+    given = next((v for k, v in query if k == "launch-options"), None)
+    try:
+        options = json.loads(given) if given else {}
+    except ValueError:
+        raise BadInput(f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
+                       '?launch-options={"executablePath":"/usr/bin/chromium"}') from None
+    args = list(options.get("args", [])) + list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
+    if resolve:
+        args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
+    options.update(headless=headless, args=args)
+    url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"])))
+    try:
+        return pw.chromium.connect(url, timeout=30_000, headers={"x-playwright-launch-options": json.dumps(options)})
+    except Error as exc:
+        raise BadInput(f"--browser-endpoint {endpoint}: no browser from that server ({str(exc).splitlines()[0]}); "
+                       "start one with `playwright run-server --port PORT --host ADDRESS --unsafe` of the same "
+                       "Playwright version, with a Chromium it can launch") from None
+
+
+def check_endpoint(endpoint: str, resolve: bool) -> list[str]:
+    """Before a run on a remote browser server: can it launch a browser, does it apply our launch
+    arguments, does it offer DevTools sessions? Notes for every report; BadInput if it cannot serve."""
+    with sync_playwright() as pw:
+        browser = connect(pw, endpoint)
+        try:
+            page = browser.new_page()
+            applied = page.evaluate("navigator.webdriver") is False  # --disable-blink-features=AutomationControlled
+            try:
+                browser.new_browser_cdp_session().detach()
+                cdp = True
+            except Error:
+                cdp = False
+            version = browser.version
+        finally:
+            browser.close()
+    notes = [f"The browser (Chromium {version}) ran on a remote Playwright server, {endpoint}, not on this machine."]
+    if not applied and resolve:
+        raise BadInput(f"--browser-endpoint {endpoint}: the server ignores launch arguments, so the host-resolver "
+                       "rules of this audit.toml cannot reach the test environment; start it with "
+                       "`playwright run-server --unsafe`")
+    if not applied:
+        notes.append("The browser server ignored the launch arguments (start it with --unsafe): Chromium's own "
+                     "background traffic was not switched off and navigator.webdriver was true, so some SDKs "
+                     "may have stayed silent and some recorded requests may be the browser's own.")
+    if not cdp:
+        notes.append("The browser server offers no DevTools session: the browser-wide interception could not "
+                     "record sendBeacon(Blob) bodies or beacons sent while a page unloads; audits fail as "
+                     "inconclusive rather than report less. Run the browser locally.")
+    return notes
 
 
 def desktop_user_agent(version: str) -> str:

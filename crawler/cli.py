@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler import __version__, browser, config
+from crawler import __version__, browser, config, history, merge
 from crawler.audit import Recording, analyse, audit_system
 from crawler.errors import BadInput
 from crawler.identifiers import modulus11_ok, parse_cpr
@@ -20,7 +20,7 @@ from crawler.model import Citizen, CrawlSettings, SystemResult, Target
 from crawler.parties import registrable_domain
 from crawler.har import read_har, write_requests
 from crawler.report import slug, write_index, write_junit, write_system
-from crawler.run import run_audit
+from crawler.run import RunOptions, run_audit
 from crawler.verdict import EXIT_INCONCLUSIVE, exit_code
 
 
@@ -64,14 +64,36 @@ def cmd_scan_har(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     audit = config.load(Path(args.config))
-    browser.require()
-    outcome = run_audit(audit, new_run_dir(args.out, "run"), args.system, args.jobs,
-                        shlex.join(sys.argv), args.quiet, say(args.quiet))
-    print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
+    audit.overrides = {k: True for k in ("contain", "legacy_referrer") if getattr(args, k)}
+    run_dir = new_run_dir(args.out, "run")
+    options = run_options(args, audit, run_dir)
+    outcome = run_audit(audit, run_dir, args.system, args.jobs,
+                        shlex.join(sys.argv), args.quiet, say(args.quiet), options)
+    code = history.exit_code((r for r, _ in outcome.results), args.fail_on)
+    if options.shard and not outcome.results and not outcome.interrupted:
+        print(f"shard {args.shard} holds none of the systems chosen: nothing to audit", file=sys.stderr)
+        return 0  # the merge of all shards decides
+    if not (args.quiet and code == 0):  # cron mails any output: quiet means silent on success
+        print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
+        if options.history:
+            print(history.summary_line(r for r, _ in outcome.results))
     if outcome.interrupted:
         print("interrupted: the report is marked incomplete", file=sys.stderr)
         return EXIT_INCONCLUSIVE
-    return exit_code(r for r, _ in outcome.results)
+    return code
+
+
+def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) -> RunOptions:
+    """History, shard and browser server of `cpraudit run`, checked before any system starts."""
+    shard = merge.parse_shard(args.shard) if args.shard else None
+    notes: tuple[str, ...] = ()
+    if args.browser_endpoint:
+        notes = tuple(browser.check_endpoint(args.browser_endpoint, any(s.resolve for s in audit.config.systems)
+                                             or bool(audit.resolve)))
+    else:
+        browser.require()
+    path = None if args.history == "none" else Path(args.history) if args.history else history.default_path(run_dir)
+    return RunOptions(history=path, shard=shard, browser_endpoint=args.browser_endpoint, notes=notes)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -92,7 +114,8 @@ def adhoc_target(args: argparse.Namespace) -> Target:
     browser.resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
     first = args.first_party or [registrable_domain(parts.hostname)]
     return Target(system=parts.hostname, start_url=args.url, first_party=tuple(first),
-                  resolve=tuple(args.resolve), crawl=CrawlSettings(depth=args.depth, dwell=args.dwell))
+                  resolve=tuple(args.resolve), crawl=CrawlSettings(depth=args.depth, dwell=args.dwell),
+                  contain=args.contain, legacy_referrer=args.legacy_referrer)
 
 
 def checked_cpr(text: str) -> str:
@@ -132,6 +155,15 @@ def print_summary(results: list[tuple[SystemResult, str]], run_dir: Path, index:
     print(f"Index: {index}")
 
 
+def add_mode_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--contain", action="store_true",
+                        help="answer requests that would carry the CPR to a third party locally, so it never leaves "
+                        "the machine; they are still recorded and reported, marked contained (run: every system)")
+    parser.add_argument("--legacy-referrer", action="store_true",
+                        help="give first-party pages without a referrer policy the pre-2021 default "
+                        "(no-referrer-when-downgrade), so Referer leaks of that era are observed (run: every system)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cpraudit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -149,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     adhoc.add_argument("--dwell", type=float, default=3.0,
                        help="seconds to stay on each page for analytics sent on timers (default 3)")
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
+    add_mode_options(adhoc)
     adhoc.set_defaults(func=cmd_adhoc)
 
     scan = sub.add_parser("scan-har", help="search a HAR file (DevTools or Playwright export) for the CPR")
@@ -165,13 +198,27 @@ def build_parser() -> argparse.ArgumentParser:
                      help="audit only this system (repeatable); default all")
     run.add_argument("--jobs", type=int, default=1, help="systems audited at once, each in its own browser (default 1)")
     run.add_argument("--out", help="output folder (default reports/<time>-run)")
-    run.add_argument("--quiet", action="store_true", help="for cron: no progress, a line only per leaking or inconclusive system")
+    run.add_argument("--quiet", action="store_true", help="for cron: silent when the exit code is 0; else a line per leaking or inconclusive system, the history summary and the index")
+    add_mode_options(run)
+    run.add_argument("--history", metavar="PATH",
+                     help="history database of runs, for new / persisting / fixed leaks (default: history.sqlite "
+                     "beside the run folder, i.e. reports/history.sqlite; 'none' keeps no history)")
+    run.add_argument("--fail-on", choices=history.FAIL_ON, default="any",
+                     help="which leaks make the exit code 1: any leak not accepted in audit.toml (default), only "
+                     "new ones (for a supplier's CI: fail on regressions), or none")
+    run.add_argument("--shard", metavar="K/N", help="audit only shard K of N of the systems (by a hash of the name); "
+                     "combine the shards' folders with `cpraudit merge`")
+    run.add_argument("--browser-endpoint", metavar="WS_URL",
+                     help="run the browsers on a remote `playwright run-server --unsafe` (ws://host:port/) "
+                     "instead of on this machine")
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="audit the bundled demo portal (a re-creation of the 2015-2020 case)")
     demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
     demo.add_argument("--jobs", type=int, default=2, help="systems audited at once (default 2)")
     demo.set_defaults(func=cmd_demo)
+    history.add_parser(sub)
+    merge.add_parser(sub)
     return parser
 
 

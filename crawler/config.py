@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -64,6 +65,8 @@ class SystemConfig(_Strict):
     crawl: CrawlSettings | None = Field(default_factory=CrawlSettings, description="Safe crawl after the scenario.")
     time_limit: float = Field(default=600.0, gt=0, description="Seconds the whole system may take.")
     fail_on_latent: bool = Field(default=False, description="Latent Referer leaks make the verdict leak.")
+    contain: bool = Field(default=False, description="Answer requests carrying the CPR to third parties locally.")
+    legacy_referrer: bool = Field(default=False, description="Force the pre-2021 referrer default on first-party pages.")
 
     @field_validator("crawl", mode="before")
     @classmethod
@@ -88,11 +91,29 @@ class SystemConfig(_Strict):
         return value
 
 
+class Accepted(_Strict):
+    """A known leak accepted for a time: shown as accepted in the report, not counted by the
+    exit code until `expires` has passed (then it counts again)."""
+
+    system: str
+    fingerprint: str = Field(description="As shown in the report and findings.json.")
+    reason: str = Field(min_length=1, description="Why, and who decided: shown in the report.")
+    expires: date = Field(description="Last day the acceptance holds, e.g. 2027-01-31.")
+
+    @field_validator("fingerprint")
+    @classmethod
+    def _fingerprint(cls, value: str) -> str:
+        if len(value) != 16 or not all(c in "0123456789abcdef" for c in value):
+            raise ValueError("not a fingerprint; copy the 16 hex digits from the report or findings.json")
+        return value
+
+
 class AuditConfig(_Strict):
     citizens: list[CitizenConfig] = Field(min_length=1)
     systems: list[SystemConfig] = Field(min_length=1)
     catalogue: str | None = Field(default=None, description="Catalogue of systems for the index, relative to the config.")
     owners: list[Owner] = Field(default_factory=list, description="Owners of third-party domains, added to the bundled list.")
+    accepted: list[Accepted] = Field(default_factory=list, description="Leaks accepted with a reason until a date.")
 
 
 class Audit:
@@ -101,6 +122,7 @@ class Audit:
     def __init__(self, config: AuditConfig, path: Path, resolve: tuple[str, ...] = ()) -> None:
         self.config, self.path, self.base = config, path, path.parent
         self.resolve = resolve  # added to every system's rules, e.g. by `cpraudit demo`
+        self.overrides: dict[str, bool] = {}  # modes switched on for every system from the command line
         self.citizens = {c.id: c for c in config.citizens}
 
     @property
@@ -118,6 +140,8 @@ class Audit:
             first_party=tuple(system.first_party), processors={p.domain: p.agreement for p in system.processors},
             resolve=tuple(system.resolve) + self.resolve, crawl=system.crawl,
             owners=tuple(self.config.owners), fail_on_latent=system.fail_on_latent,
+            contain=system.contain or self.overrides.get("contain", False),
+            legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             scenario=str((self.base / system.scenario)) if system.scenario else None,
         )
 

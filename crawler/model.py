@@ -26,6 +26,17 @@ class Frozen(BaseModel):
     )
 
 
+class InitiatorFrame(Frozen):
+    """One frame of the script stack that caused a request (line and column 1-based, as
+    DevTools shows them); `cause` names the async step that led here, e.g. "setTimeout"."""
+
+    url: str = ""
+    line: int = 0
+    column: int = 0
+    function: str = ""
+    cause: str | None = None
+
+
 class Exchange(Frozen):
     """One thing the browser sent or received: a request (each redirect hop on its own)
     or a websocket frame, with everything needed to search it later without the browser."""
@@ -55,6 +66,13 @@ class Exchange(Frozen):
         description="browser: Playwright's network events; interception: seen only by the "
         "browser-wide request interception (e.g. a beacon sent while a page unloads); har: imported.",
     )
+    initiator_type: str | None = Field(
+        default=None, description='What started the request, from DevTools: "script", "parser" (an element '
+        'in the HTML), "preload", "other", ...; None when not captured.')
+    initiator: tuple[InitiatorFrame, ...] = Field(
+        default=(), description="The script stack (with its async causes) or the HTML position that sent it.")
+    contained: bool = Field(default=False, description="Answered locally by contain mode; it never left the machine.")
+    legacy_referrer: bool = Field(default=False, description="Recorded with the legacy referrer default forced.")
 
     @property
     def host(self) -> str:
@@ -114,8 +132,11 @@ class Finding(Frozen):
     matched: str = Field(default="", description="The text as it appeared in the request.")
     decode_path: tuple[str, ...] = ()
     exchange_seq: int = 0
+    fingerprint: str = Field(default="", description="The same leak across runs: see crawler/fingerprint.py.")
     step: str | None = None
     secondary: bool = Field(default=False, description="A non-CPR identifier: context, not a verdict.")
+    initiator: str | None = Field(default=None, description='"sent by <script:line:col>, loaded by <...>".')
+    contained: bool = Field(default=False, description="Contain mode answered the request locally.")
 
 
 class Suspect(Frozen):
@@ -172,6 +193,40 @@ class BrowserInfo(Frozen):
     presented_as: str = ""
 
 
+class FindingHistory(Frozen):
+    """What the run history says about one leak (a fingerprint) of a system."""
+
+    fingerprint: str
+    status: Literal["new", "persisting", "fixed"]
+    since: float = Field(default=0.0, description="Start of the current unbroken series of runs with it.")
+    runs: int = Field(default=1, description="Runs in that series, this one included.")
+    last_seen: float = Field(default=0.0, description="For a fixed leak: the last run that had it.")
+    seen_before: float | None = Field(default=None, description="A new leak seen in an earlier series: a regression.")
+    where: str = Field(default="", description="Receiver, channel and place, for leaks no longer in the findings.")
+    accepted: str | None = Field(default=None, description="Reason of an acceptance in audit.toml that is in force.")
+    accepted_until: str | None = None
+    expired: str | None = Field(default=None, description="Date an acceptance ran out: the leak counts again.")
+
+
+class TrendPoint(Frozen):
+    started: float
+    verdict: Verdict
+    findings: int = Field(description="Distinct leaks (fingerprints) in that run.")
+
+
+class SystemHistory(Frozen):
+    """A system's result seen against its earlier runs (crawler/history.py)."""
+
+    previous_run: float | None = None
+    findings: tuple[FindingHistory, ...] = Field(default=(), description="One per fingerprint of this run.")
+    fixed: tuple[FindingHistory, ...] = Field(default=(), description="In the previous run, gone now.")
+    fixed_note: str | None = Field(default=None, description="Why absent leaks were not counted as fixed.")
+    trend: tuple[TrendPoint, ...] = Field(default=(), description="The last runs, oldest first.")
+
+    def of(self, fingerprint: str) -> FindingHistory | None:
+        return next((h for h in self.findings if h.fingerprint == fingerprint), None)
+
+
 class SystemResult(Frozen):
     """Everything the report and the exit code need about one audited system."""
 
@@ -200,6 +255,7 @@ class SystemResult(Frozen):
     finished: float = 0.0
     tool_version: str = ""
     command: str = ""
+    history: SystemHistory | None = Field(default=None, description="New, persisting and fixed leaks; trend.")
 
 
 DEFAULT_DENY = (
@@ -240,3 +296,5 @@ class Target(Frozen):
     crawl: CrawlSettings | None = CrawlSettings()
     owners: tuple[Owner, ...] = Field(default=(), description="Owners added to the bundled list.")
     fail_on_latent: bool = Field(default=False, description="Latent Referer leaks make the verdict leak.")
+    contain: bool = Field(default=False, description="Answer requests carrying the CPR to third parties locally.")
+    legacy_referrer: bool = Field(default=False, description="Force the pre-2021 referrer default on first-party pages.")

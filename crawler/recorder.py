@@ -6,6 +6,9 @@ Two sources, because neither alone sees everything Chromium sends:
 - A browser-wide CDP `Fetch` interception sees every request before it leaves, including
   the bodies of `sendBeacon(Blob)` and other blob bodies (which Playwright drops) and beacons
   sent while a page unloads (which no page-level event reports).
+Each request also gets its initiator (the script stack or HTML position that sent it, see
+`initiator`). Contain mode (`contain`) answers CPR-carrying third-party requests at the
+interception; legacy referrer mode (`legacy`) edits first-party document responses there.
 Each exchange is written to `requests.jsonl` and flushed as it completes: analysis reads the
 file afterwards, and a crash mid-audit loses nothing already seen.
 """
@@ -21,7 +24,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, WebSocket
 
+from crawler.contain import Containment
 from crawler.errors import BadInput
+from crawler.initiator import Initiators
+from crawler.legacy import PATTERN as LEGACY_PATTERN, LegacyReferrer
 from crawler.model import Exchange
 from crawler.redact import Redactor
 
@@ -48,6 +54,7 @@ class _Intercepted:
     resource_type: str
     step: str | None
     time: float
+    contained: bool = False
 
 
 def _without_fragment(url: str) -> str:
@@ -58,10 +65,12 @@ class Recorder:
     """Attach to a context before the first page opens; `close()` before the context closes."""
 
     def __init__(self, path: Path, browser: Browser, context: BrowserContext,
-                 redactor: Redactor | None = None) -> None:
+                 redactor: Redactor | None = None, contain: Containment | None = None,
+                 legacy: LegacyReferrer | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.redactor = redactor
+        self.contain, self.legacy = contain, legacy
         self.step: str | None = None
         self.count = 0
         self._file = path.open("w", encoding="utf-8")
@@ -74,9 +83,12 @@ class Recorder:
         context.on("page", self._on_page)
         for page in context.pages:
             self._on_page(page)
+        self._initiators = Initiators(browser)
+        if contain:
+            contain.route_websockets(context, self._write, lambda: self.step)
         self._cdp = browser.new_browser_cdp_session()
         self._cdp.on("Fetch.requestPaused", self._on_paused)
-        self._cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}]})
+        self._cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}] + ([LEGACY_PATTERN] if legacy else [])})
 
     # -- Playwright events ------------------------------------------------------------
     def _on_request(self, request: Request) -> None:
@@ -105,7 +117,10 @@ class Recorder:
             body = intercepted.body
         elif body is None and intercepted is None and request.method not in _NO_BODY_METHODS:
             note = "body not captured: the request was not seen by the interception"
+        initiator = self._initiators.claim(request.method, request.url)
         self._write(
+            initiator_type=initiator and initiator.type, initiator=initiator.frames if initiator else (),
+            contained=bool(intercepted and intercepted.contained),
             kind="request", method=request.method, url=request.url, headers=headers, body=body,
             body_note=note, resource_type=request.resource_type, page_url=sent.page_url,
             frame_url=sent.frame_url, step=sent.step, time=sent.time, status=status or None,
@@ -128,6 +143,9 @@ class Recorder:
 
     # -- browser-wide interception ------------------------------------------------------
     def _on_paused(self, event: dict) -> None:
+        if "responseStatusCode" in event or "responseErrorReason" in event:
+            return self._on_response(event)
+        answer = None
         try:
             req = event["request"]
             entries = req.get("postDataEntries") or []
@@ -138,11 +156,35 @@ class Recorder:
                 req["method"], req["url"], tuple(req.get("headers", {}).items()), body,
                 event.get("resourceType", "Other").lower(), self.step, time.time(),
             ))
+            if self.contain and self.contain.applies(req["url"], req.get("headers", {}), body):
+                self._intercepted[(req["method"], _without_fragment(req["url"]))][-1].contained = True
+                answer = self.contain.answer(event["requestId"], event.get("resourceType", "Other"))
         finally:
             try:
-                self._cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+                if answer:  # contain mode: answered here, it never leaves the machine
+                    self._cdp.send("Fetch.fulfillRequest", answer)
+                else:
+                    self._cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
             except Error:
                 pass  # the page is gone; the request with it
+
+    def _on_response(self, event: dict) -> None:
+        """Legacy referrer mode: first-party documents get the old default policy."""
+        params = {"requestId": event["requestId"]}
+        try:
+            if "responseStatusCode" in event and (headers := self.legacy.headers(
+                    event["request"]["url"], event.get("responseHeaders") or [])):
+                # Chromium 156 refuses headers without the status: "both should be provided".
+                params.update(responseHeaders=headers, responseCode=event["responseStatusCode"])
+        finally:
+            method = "Fetch.continueResponse" if "responseStatusCode" in event else "Fetch.continueRequest"
+            try:
+                self._cdp.send(method, params)
+            except Error:
+                try:  # never leave a document paused: continue it unchanged
+                    self._cdp.send(method, {"requestId": event["requestId"]})
+                except Error:
+                    pass
 
     def _claim(self, method: str, url: str) -> _Intercepted | None:
         queue = self._intercepted.get((method, _without_fragment(url)))
@@ -150,7 +192,7 @@ class Recorder:
 
     # -- output -------------------------------------------------------------------------
     def _write(self, **fields) -> None:
-        exchange = Exchange(seq=next(self._seq), **fields)
+        exchange = Exchange(seq=next(self._seq), legacy_referrer=self.legacy is not None, **fields)
         if self.redactor:
             exchange = self.redactor.exchange(exchange)
         self._file.write(exchange.model_dump_json() + "\n")
@@ -165,14 +207,17 @@ class Recorder:
         self._sent.clear()
         for queue in self._intercepted.values():
             for item in queue:
+                initiator = self._initiators.claim(item.method, item.url)
                 self._write(
-                    kind="request", method=item.method, url=item.url, headers=item.headers,
+                    initiator_type=initiator and initiator.type, initiator=initiator.frames if initiator else (),
+                    contained=item.contained, kind="request", method=item.method, url=item.url, headers=item.headers,
                     body=item.body, resource_type=item.resource_type, source="interception",
                     page_url=dict(item.headers).get("Referer"), step=item.step, time=item.time,
                     body_note="seen only by the browser-wide interception: headers as the page set "
                     "them, without cookies; page taken from Referer",
                 )
         self._intercepted.clear()
+        self._initiators.close()
         try:
             self._cdp.send("Fetch.disable")
             self._cdp.detach()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from crawler import catalogue
+from crawler import browser, catalogue, history, merge
 from crawler.audit import Recording, analyse, audit_system, load_scenario
 from crawler.config import Audit
 from crawler.errors import BadInput
@@ -32,6 +32,7 @@ class Job:
     target: Target
     citizen: Citizen
     time_limit: float = 600.0
+    browser_endpoint: str | None = None
 
 
 @dataclass
@@ -45,6 +46,8 @@ class _Running:
 def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
     os.setsid()  # own process group: the runner can kill the browser with it, Ctrl-C stays with the runner
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if job.browser_endpoint:  # browser.launch() connects there instead of starting Chromium here
+        os.environ[browser.ENDPOINT_VAR] = job.browser_endpoint
     scenario = load_scenario(job.target.scenario, Path(".")) if job.target.scenario else None
     say = (lambda text: None) if quiet else (lambda text: print(f"  {job.target.system}: {text}", flush=True))
     audit_system(job.target, job.citizen, run_dir, scenario, command=command, progress=say)
@@ -114,17 +117,39 @@ def _line(item: tuple[SystemResult, str]) -> str:
     return f"{result.system}: {result.verdict} ({len(result.findings)} finding(s), {result.requests} requests)"
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """What a scheduled or scaled-out run adds: where its history goes, which shard of the
+    systems it audits, and a remote browser server."""
+
+    history: Path | None = None
+    shard: tuple[int, int] | None = None
+    browser_endpoint: str | None = None
+    notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
+
+
 def run_audit(audit: Audit, run_dir: Path, systems: list[str], workers: int, command: str,
-              quiet: bool, progress: Progress) -> RunOutcome:
-    """Audit the configured systems (all, or those named) and write the run's index files."""
+              quiet: bool, progress: Progress, options: RunOptions = RunOptions()) -> RunOutcome:
+    """Audit the configured systems (all, or those named, or a shard's), record the run in the
+    history, and write the run's index files."""
+    started = time.time()
     chosen = [s for s in audit.config.systems if not systems or s.name in systems]
     if unknown := sorted(set(systems) - {s.name for s in audit.config.systems}):
         raise BadInput(f"--system {unknown[0]!r} is not in {audit.path}; choose from "
                        f"{', '.join(s.name for s in audit.config.systems)}")
-    jobs = [Job(audit.target(s), audit.citizen_for(s), s.time_limit) for s in chosen]
+    if options.shard:
+        chosen = [s for s in chosen if merge.in_shard(s.name, *options.shard)]
+    jobs = [Job(audit.target(s), audit.citizen_for(s), s.time_limit, options.browser_endpoint) for s in chosen]
     results, interrupted = run_jobs(jobs, run_dir, workers, command, quiet, progress)
+    meta = history.RunMeta(
+        started=started, finished=time.time(), command=command, incomplete=interrupted,
+        config_digest=history.config_digest(audit.path, [audit.base / s.scenario.partition(":")[0]
+                                                         for s in audit.config.systems if s.scenario]),
+        shard="/".join(map(str, options.shard)) if options.shard else None, catalogue=str(audit.catalogue_path.resolve()))
+    results = history.after_run(options.history, meta, results, run_dir, audit.config.accepted, options.notes)
     listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
-    index = write_index(listed, run_dir, f"cpraudit run of {audit.path.name}", incomplete=interrupted)
+    title = f"cpraudit run of {audit.path.name}" + (f", shard {meta.shard}" if meta.shard else "")
+    index = write_index(listed, run_dir, title, incomplete=interrupted)
     write_junit(listed, run_dir)
     return RunOutcome(results, listed, index, interrupted)
 

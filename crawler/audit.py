@@ -103,7 +103,7 @@ def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Re
                 record_in(browser, context, rec, citizen, scenario, progress)
             finally:
                 first = {registrable_domain(d) for d in rec.target.first_party}
-                rec.errors += evidence.finish(context, rec.out_dir, redact.for_citizen(citizen, first))
+                rec.errors += evidence.finish(context, rec.out_dir, redact.for_citizen(citizen, first))[0]
         finally:
             try:
                 browser.close()

@@ -234,20 +234,9 @@ class _Audit:
 
 
 def _close(context, out: Path, item: SystemItem, own_trace: bool) -> list[str]:
-    """Stop cpraudit's trace (if it has one), close the context (pytest-playwright saves its
-    trace, Playwright writes the HAR) and redact both, as evidence.finish does for `cpraudit run`."""
-    errors = []
-    try:
-        cookies = [c["value"] for c in context.cookies()
-                   if registrable_domain(c["domain"].lstrip(".")) in item.redactor.first_party]
-        item.redactor = item.redactor.with_secrets(cookies)
-        if own_trace:
-            context.tracing.stop(path=str(out / evidence.TRACE))
-        context.close()
-    except Error as exc:
-        errors.append(f"evidence files incomplete: {first_line(exc)}")
-    for name in (evidence.HAR, evidence.TRACE):
-        item.redactor.file(out / name)
+    """Close the context and redact its evidence as `cpraudit run` does; pytest-playwright's
+    own trace is redacted later with the redactor that now knows the session cookies."""
+    errors, item.redactor = evidence.finish(context, out, item.redactor, own_trace)
     return errors
 
 

@@ -4,7 +4,6 @@ Chrome and Firefox exports, and broken files that must fail with one line that s
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

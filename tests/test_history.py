@@ -11,7 +11,6 @@ import subprocess
 import sys
 from datetime import date
 
-import pytest
 
 from crawler import history
 from crawler.cli import main

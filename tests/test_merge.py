@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 

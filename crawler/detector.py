@@ -1,14 +1,36 @@
-"""Detector: the audited citizen's CPR in every part of every recorded exchange."""
+"""Detector: the audited citizen's identifiers, in any encoding, in every part of every
+recorded exchange.
+
+How it works. An exchange is cut into its locations (host, path, each query parameter,
+each header, each cookie, the body's fields, a websocket frame). Each location is a `Unit`;
+JSON, form and multipart text is replaced by its parts (`decoders.STRUCTURE`). All units of
+one generation are searched in one pass of the needle automaton (`needles.py`: every
+written form under every precomputed transform). Then every unit that looks decodable is
+decoded (`decoders.ENCODINGS`) into the next generation, until nothing decodes or the
+exchange's `Budget` is spent; a spent budget becomes a note in `budget_hits`.
+
+A match in a decoded unit is reported only if the unit holds more occurrences of that
+identifier under that transform than the unit it was decoded from: percent-decoding text
+with no `%` in the CPR's part does not make a second finding. Findings are then unique per (exchange, detail, identifier, encoding).
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Iterable, Iterator
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Iterator, Mapping
 from urllib.parse import unquote_plus, urlsplit
 
-from crawler.identifiers import written_forms
-from crawler.model import Citizen, Exchange, Finding, Frozen, Suspect
+from crawler.decoders import ENCODINGS, STRUCTURE, Budget, Decoder, Layer, Piece, might_decode
+from crawler.model import Citizen, Exchange, Finding, Frozen, Party, Suspect
+from crawler.needles import Needle, join, needle_set
 from crawler.parties import Parties
+from crawler.suspects import SuspectRule
+
+_TRANSPARENT = {"percent", "html", "js-escape"}
+_EMPTY: Mapping[tuple[str, str], int] = {}
 
 
 class Detection(Frozen):
@@ -18,83 +40,244 @@ class Detection(Frozen):
     unreadable: int = 0
 
 
-def locations(ex: Exchange) -> Iterator[tuple[str, str, str]]:
-    """(channel, detail, text) for every searchable part of an exchange."""
+@dataclass(slots=True)
+class Unit:
+    """One piece of an exchange to search, and how it was reached."""
+
+    channel: str
+    detail: str
+    layer: Layer
+    steps: tuple[str, ...] = ()  # decode_path after the detail
+    encodings: tuple[str, ...] = ()  # the steps that are encodings (not JSON/form structure)
+    seen: Mapping[tuple[str, str], int] = field(default_factory=dict)  # occurrences in the unit decoded from
+    literal: str | None = None  # text as sent that this unit was decoded from; None: its own text
+    name: str = ""  # nearest parameter, field or key name
+    parts: list[Piece] | None = None  # JSON, form or multipart: its fields, searched where needed
+    nesting: int = 0
+
+
+def locations(ex: Exchange) -> Iterator[Unit]:
+    """A unit for every searchable part of an exchange, as sent."""
     if ex.kind == "websocket":
-        yield "websocket", f"websocket frame ({ex.direction or 'sent'})", (ex.body or b"").decode("utf-8", "replace")
+        yield Unit("websocket", f"websocket frame ({ex.direction or 'sent'})",
+                   Layer.of(ex.body or b"", whole_body=True))
         return
     parts = urlsplit(ex.url)
-    yield "url", "host", parts.hostname or ""
-    yield "url", "path", parts.path
+    yield Unit("url", "host", Layer(parts.hostname or ""))
+    yield Unit("url", "path", Layer(parts.path))
     for pair in filter(None, parts.query.split("&")):
-        name, _, value = pair.partition("=")
-        yield "url", f"query parameter {unquote_plus(name)}", value
+        yield from _pair("url", "query parameter", pair, "=")
     if parts.fragment:
-        yield "url", "fragment", parts.fragment
+        yield Unit("url", "fragment", Layer(parts.fragment))
     for name, value in ex.headers:
         if name.lower() == "cookie":
             for cookie in value.split(";"):
-                cname, _, cvalue = cookie.strip().partition("=")
-                yield "cookie", f"cookie {cname}", cvalue
+                yield from _pair("cookie", "cookie", cookie.strip(), "=")
         else:
-            yield "header", f"header {name}", value
+            yield Unit("header", f"header {name}", Layer(value), name=name)
     if ex.body:
-        yield from _body(ex.body.decode("utf-8", "replace"))
+        hints = " ".join(filter(None, (ex.header("content-type"), ex.header("content-encoding")))).lower()
+        yield Unit("body", "body", Layer.of(ex.body, whole_body=True, hints=hints))
 
 
-def _body(text: str) -> Iterator[tuple[str, str, str]]:
+def _pair(channel: str, kind: str, pair: str, sep: str) -> Iterator[Unit]:
+    name, _, value = pair.partition(sep)
+    decoded = unquote_plus(name)
+    yield Unit(channel, f"{kind} {decoded}", Layer(value or name), name=decoded)
+    if value and any(c.isdigit() or c in "%@" for c in name):  # a name can carry an identifier
+        yield Unit(channel, f"{kind} {decoded}", Layer(name), name=decoded)
+
+
+def _settle(unit: Unit, budget: Budget, nesting: int = 0) -> list[Unit]:
+    """The unit, or its parts if it is JSON, a form or a multipart body (recursively)."""
+    text = unit.layer.text
+    if not (unit.layer.whole_body or "=" in text or text.lstrip()[:1] in ("{", "[")):
+        return [unit]  # the common case, decided without asking each decoder
+    for decoder in STRUCTURE if nesting < 16 else ():
+        pieces = _run(decoder, unit, budget)
+        if pieces:  # searched whole first: its parts are only needed where there is something
+            return [replace(unit, parts=pieces, nesting=nesting)]
+    return [unit]
+
+
+def _part(unit: Unit, piece: Piece) -> Unit:
+    name = piece.label.partition(" ")[2].rpartition(".")[2]
+    detail, steps = unit.detail, unit.steps + (piece.label,)
+    if detail == "body" and not unit.steps:  # the body's own structure is the location
+        detail, steps = f"body {piece.label}", ()
+    return Unit(unit.channel, detail, Layer.of(piece.data), steps, unit.encodings, unit.seen, unit.literal, name,
+                nesting=unit.nesting)
+
+
+def _wants(decoder: Decoder, unit: Unit) -> bool:
     try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if isinstance(data, (dict, list)):
-        for path, value in _json_leaves(data, ""):
-            yield "body", f"body JSON {path}".rstrip(), value
-    elif "=" in text and " " not in text.strip():
-        for pair in filter(None, text.split("&")):
-            name, _, value = pair.partition("=")
-            yield "body", f"body field {unquote_plus(name)}", value
-    else:
-        yield "body", "body", text
+        return decoder.wants(unit.layer)
+    except Exception:  # noqa: BLE001 - garbage in a request is expected, never fatal
+        return False
 
 
-def _json_leaves(data, path: str) -> Iterator[tuple[str, str]]:
-    items = data.items() if isinstance(data, dict) else enumerate(data)
-    for key, value in items:
-        sub = f"{path}.{key}" if path else str(key)
-        if isinstance(value, (dict, list)):
-            yield from _json_leaves(value, sub)
-        else:
-            yield sub, str(value)
+def _run(decoder: Decoder, unit: Unit, budget: Budget) -> list[Piece]:
+    """A decoder's pieces; a decoder that fails on hostile input decodes nothing."""
+    try:
+        return decoder.decode(unit.layer, budget) if _wants(decoder, unit) else []
+    except Exception:  # noqa: BLE001 - garbage in a request is expected, never fatal
+        return []
 
 
-def layers(text: str) -> Iterator[tuple[str, str]]:
-    """The text as sent, then percent-decoded until it stops changing."""
-    yield "plain", text
-    for depth in range(3):
-        decoded = unquote_plus(text)
-        if decoded == text:
+def _decode(unit: Unit, counts: Mapping[tuple[str, str], int], budget: Budget) -> list[Unit]:
+    """The next generation from one unit: every encoding that applies, within the budget."""
+    if not might_decode(unit.layer):
+        return []
+    budget.depth, budget.where = len(unit.encodings), unit.detail
+    if budget.depth >= budget.max_depth:  # report it only if there was something left to decode
+        if any(_run(decoder, unit, budget) for decoder in ENCODINGS):
+            budget.hit("depth")
+        return []
+    if kind := budget.exhausted():
+        budget.hit(kind)
+        return []
+    children: list[Unit] = []
+    for decoder in ENCODINGS:
+        pieces = _run(decoder, unit, budget)
+        for piece in pieces:
+            budget.spend(piece.data)
+            literal = unit.literal if unit.literal is not None else (piece.segment or unit.layer.text)
+            child = Unit(unit.channel, unit.detail, Layer.of(piece.data), unit.steps + (piece.label,),
+                         unit.encodings + (piece.label,), counts, literal, unit.name)
+            children += _settle(child, budget)
+        if pieces and all(p.exclusive for p in pieces):
+            break
+    return children
+
+
+class _Search:
+    """Searching one exchange: findings keyed for dedupe, suspects, and its budget."""
+
+    def __init__(self, ex: Exchange, party: Party, budget: Budget, rule: SuspectRule | None) -> None:
+        self.ex, self.party, self.budget, self.rule = ex, party, budget, rule
+        self.findings: dict[tuple[str, str, str], Finding] = {}
+        self.suspects: dict[tuple[str, str], Suspect] = {}
+
+    def run(self, needles) -> None:
+        generation = [u for loc in locations(self.ex) for u in _settle(loc, self.budget)]
+        while generation:
+            joined, starts = join([u.layer.text for u in generation])
+            hits = needles.search(joined, starts)
+            leads = self.rule.find(joined, self.ex.time) if self.rule else []
+            led = {bisect.bisect_right(starts, at) - 1 for at, _ in leads}
+            following: list[Unit] = []
+            for i, (unit, found) in enumerate(zip(generation, hits)):
+                if unit.parts is not None:
+                    following += self.open(unit, every=bool(found) or i in led)
+                    continue
+                occurrences = _occurrences(found) if found else []
+                counts = Counter((n.identifier, n.transform) for _, n in occurrences) if found else _EMPTY
+                for start, needle in occurrences:
+                    if counts[needle.identifier, needle.transform] > unit.seen.get((needle.identifier, needle.transform), 0):
+                        self.report(unit, needle, unit.layer.text[start:start + len(needle.text)])
+                following += _decode(unit, counts, self.budget)
+            for at, value in leads:
+                self.suspect(generation[bisect.bisect_right(starts, at) - 1], value)
+            generation = following
+
+    def open(self, container: Unit, every: bool) -> list[Unit]:
+        """A JSON, form or multipart unit's parts: all of them where the whole held a match or
+        a lead (to say which field), else only those that may decode to something new."""
+        parts = []
+        for piece in container.parts or ():
+            part = _part(container, piece)
+            if every or might_decode(part.layer):
+                parts += _settle(part, self.budget, container.nesting + 1)
+        return parts
+
+    def suspect(self, unit: Unit, value: str) -> None:
+        if unit.parts is None and not self.rule.noise_name(unit.name):
+            key = (value.replace("-", ""), unit.detail)
+            self.suspects.setdefault(key, self.rule.suspect(value, self.ex, unit.channel, unit.detail))
+
+    def report(self, unit: Unit, needle: Needle, found: str) -> None:
+        extra = () if needle.transform == "plain" else (needle.transform,)
+        encoding = "+".join(unit.encodings + extra) or "plain"
+        key = (unit.detail, needle.identifier, encoding)
+        path = (unit.detail,) + unit.steps + extra
+        old = self.findings.get(key)
+        if old is not None and len(old.decode_path) >= len(path):
             return
-        text = decoded
-        yield "percent" if depth == 0 else f"percent x{depth + 1}", text
+        ex, party = self.ex, self.party
+        self.findings[key] = Finding(
+            request_url=ex.url, host=ex.host, method=ex.method, resource_type=ex.resource_type,
+            channel=unit.channel, detail=unit.detail, encoding=encoding, identifier=needle.identifier,
+            page_url=ex.page_url, entity=party.entity, party=party.kind, domain=party.domain,
+            country=party.country, agreement=party.agreement, matched=_matched(unit, found),
+            decode_path=path, exchange_seq=ex.seq, step=ex.step, secondary=needle.identifier != "cpr",
+            contained=ex.contained)
+
+    def notes(self) -> list[str]:
+        return [f"exchange {self.ex.seq} {_short(where)}: decode budget ({kind}) reached after {depth} layers; "
+                "what lies deeper was not searched" for kind, (where, depth) in self.budget.hits.items()]
 
 
-def detect(exchanges: Iterable[Exchange], citizen: Citizen, parties: Parties) -> Detection:
-    forms = written_forms(citizen.cpr)
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _occurrences(found: list[tuple[int, Needle]]) -> list[tuple[int, Needle]]:
+    """Overlapping matches of one identifier and transform are one occurrence ("+4512345678"
+    holds "4512345678"): the longest stands for it."""
+    out: list[tuple[int, Needle]] = []
+    for start, needle in sorted(found, key=lambda hit: (hit[1].identifier, hit[1].transform, hit[0], -len(hit[1].text))):
+        if out and (out[-1][1].identifier, out[-1][1].transform) == (needle.identifier, needle.transform) \
+                and start < out[-1][0] + len(out[-1][1].text):
+            if start + len(needle.text) > out[-1][0] + len(out[-1][1].text):
+                out[-1] = (out[-1][0], needle) if len(needle.text) > len(out[-1][1].text) else out[-1]
+            continue
+        out.append((start, needle))
+    return out
+
+
+def _matched(unit: Unit, found: str) -> str:
+    """The identifier as it appears in the request, for highlighting: the text found if it
+    was sent as is, else its percent-encoded form in the sent text, else the sent segment."""
+    if unit.literal is None:
+        return found
+    if set(unit.encodings) <= _TRANSPARENT:
+        pattern = "".join(_percent_alternatives(c) for c in found)
+        if match := re.search(pattern, unit.literal, re.IGNORECASE):
+            return match.group()
+    return unit.literal[:256] if unit.literal.isprintable() else found
+
+
+def _percent_alternatives(char: str) -> str:
+    encoded = "".join(f"%{b:02x}" for b in char.encode("utf-8"))
+    plus = r"|\+" if char == " " else ""
+    return f"(?:{re.escape(char)}|{encoded}|{encoded.replace('%', '%25')}{plus})"
+
+
+def detect(exchanges: Iterable[Exchange], citizen: Citizen, parties: Parties,
+           budget: Budget | None = None) -> Detection:
+    """Every match of the citizen's identifiers in every exchange, for all parties; suspects
+    in third-party and processor exchanges. `budget` is the template for each exchange's own."""
+    template = budget or Budget()
+    needles, rule = needle_set(citizen), SuspectRule(citizen.cpr)
     findings: list[Finding] = []
+    suspects: list[Suspect] = []
+    notes: list[str] = []
+    unreadable = 0
     for ex in exchanges:
         party = parties.classify(ex.host)
-        for channel, detail, text in locations(ex):
-            for encoding, layer in layers(text):
-                matched = next((f for f in forms.values() if f in layer), None)
-                if matched:
-                    findings.append(Finding(
-                        request_url=ex.url, host=ex.host, method=ex.method, resource_type=ex.resource_type,
-                        channel=channel, detail=detail, encoding=encoding, identifier="cpr",
-                        page_url=ex.page_url, entity=party.entity, party=party.kind, domain=party.domain,
-                        country=party.country, agreement=party.agreement, matched=matched,
-                        decode_path=(detail,) if encoding == "plain" else (detail, encoding),
-                        exchange_seq=ex.seq, step=ex.step,
-                    ))
-                    break
-    return Detection(findings=tuple(findings))
+        search = _Search(ex, party, _fresh(template), rule if party.kind != "first" else None)
+        try:
+            search.run(needles)
+        except Exception as exc:  # noqa: BLE001 - one broken exchange must not hide the others
+            unreadable += 1
+            notes.append(f"exchange {ex.seq}: could not be fully searched ({type(exc).__name__}: {exc})")
+        findings += search.findings.values()
+        suspects += search.suspects.values()
+        notes += search.notes()
+    return Detection(findings=tuple(findings), suspects=tuple(suspects), budget_hits=tuple(notes),
+                     unreadable=unreadable)
+
+
+def _fresh(template: Budget) -> Budget:
+    return Budget(max_bytes=template.max_bytes, max_seconds=template.max_seconds,
+                  max_depth=template.max_depth, max_pieces=template.max_pieces)

@@ -1,0 +1,66 @@
+"""Suspects: numbers shaped like somebody else's CPR in what third parties receive.
+
+A lead for a person to look at, never a verdict, so the list must stay short enough to read.
+Random ten-digit numbers are everywhere in tracking traffic (timestamps, client ids, cache
+busters), and about one in thirty of them starts with a valid DDMMYY. The rule, each part
+cutting a kind of noise:
+
+1. ten digits, or DDMMYY-SSSS, with no letter or digit on either side (not a piece of a hex
+   id or a longer number) and not part of a decimal (`0.4821937465`, GA's `123.1714400000`);
+2. a real birth date by the century rule, not in the future and at most 120 years back;
+3. modulus 11 holds, or the birth date is 1 January: until October 2007 every number passed
+   the check, and the CPR office issues the few that fail it for 1 January birth dates;
+4. without the hyphen, not a Unix time from 12 years before to 2 years after the exchange
+   (a CPR of someone born on the 14th-19th can be missed: a lead lost, not a finding);
+5. not the value of a field whose name says it is a timestamp, cache buster or random id of a
+   common tag (`_`, `z`, `cb`, `rnd`, `_p`, `cid`, `ts`, `...Id`, `...Time`: `NOISE_NAME`);
+6. not the audited citizen's own number (that is a finding, not a suspect).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timezone
+
+from crawler.identifiers import cpr_birth_date, modulus11_ok
+from crawler.model import Exchange, Suspect
+
+_SHAPE = re.compile(r"(?<![0-9A-Za-z])(?<![0-9]\.)([0-3][0-9][01][0-9]{3})(-?)([0-9]{4})(?![0-9A-Za-z])(?!\.[0-9])")
+_YEAR = 365.25 * 86400
+NOISE_NAME = re.compile(  # cache busters, timestamps and random ids of the common tags, by name
+    r"(?i:^(?:_|z|cb|rnd|rand|random|ord|nonce|seed|correlator|bust|nocache|cache[_-]?buster|_dc|ct|t|_p|_s"
+    r"|_u|_et|sct|seg|a|jid|gjid|v|tid|fbp|_fbp|_ga|_gid)$|(?:^|[_.-])(?:ts|time|timestamp|id|sid|cid|uid)$)"
+    r"|[a-z](?:Id|ID|Time|Timestamp|At|Ts)$")
+
+
+class SuspectRule:
+    def __init__(self, own_cpr: str) -> None:
+        self.own = own_cpr
+
+    def find(self, text: str, when: float) -> list[tuple[int, str]]:
+        """(position, value as written) of CPR-shaped values in `text` that pass rules 1-4 and 6."""
+        now = when or time.time()
+        return [(m.start(), m.group()) for m in _SHAPE.finditer(text) if self._passes(m, now)]
+
+    @staticmethod
+    def noise_name(name: str) -> bool:
+        """Rule 5, for the field the value was found in."""
+        return NOISE_NAME.search(name) is not None
+
+    def _passes(self, match: re.Match, now: float) -> bool:
+        digits = match.group(1) + match.group(3)
+        if digits == self.own:
+            return False
+        born = cpr_birth_date(digits)
+        today = datetime.fromtimestamp(now, timezone.utc).date()
+        if born is None or born > today or born.year < today.year - 120:
+            return False
+        if not (modulus11_ok(digits) or (born.month, born.day) == (1, 1)):
+            return False
+        return bool(match.group(2)) or not (now - 12 * _YEAR <= int(digits) <= now + 2 * _YEAR)
+
+    def suspect(self, value: str, ex: Exchange, channel: str, detail: str) -> Suspect:
+        digits = value.replace("-", "")
+        return Suspect(value=value, request_url=ex.url, host=ex.host, channel=channel, detail=detail,
+                       modulus11=modulus11_ok(digits), exchange_seq=ex.seq)

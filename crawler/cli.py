@@ -29,9 +29,15 @@ def cmd_adhoc(args: argparse.Namespace) -> int:
     target = adhoc_target(args)
     run_dir = new_run_dir(args.out, "adhoc")
     browser.require()
-    results = [audit_system(target, citizen, run_dir, command=shlex.join(sys.argv),
-                            progress=lambda text: print(f"  {text}", flush=True))]
-    index = write_index(results, run_dir, f"Ad-hoc audit of {target.start_url}")
+    audited = audit_system(target, citizen, run_dir, command=shlex.join(sys.argv),
+                           progress=lambda text: print(f"  {text}", flush=True))
+    return report_one(audited, run_dir, f"Ad-hoc audit of {target.start_url}")
+
+
+def report_one(audited: tuple[SystemResult, str], run_dir: Path, title: str) -> int:
+    """Index, junit.xml and the printed summary of a one-system run; its exit code."""
+    results = [audited]
+    index = write_index(results, run_dir, title)
     write_junit(results, run_dir)
     print_summary(results, run_dir, index)
     return exit_code(r for r, _ in results)
@@ -54,12 +60,8 @@ def cmd_scan_har(args: argparse.Namespace) -> int:
     recording = Recording(target, run_dir / folder, errors=errors, pages=list(har.pages),
                           notes=[f"imported from {args.file}, written by {har.creator or 'an unknown tool'}"])
     result, exchanges = analyse(recording, citizen, command=shlex.join(sys.argv))
-    results = [(result, folder)]
     write_system(result, exchanges, run_dir / folder)
-    index = write_index(results, run_dir, f"HAR scan of {Path(args.file).name}")
-    write_junit(results, run_dir)
-    print_summary(results, run_dir, index)
-    return exit_code([result])
+    return report_one((result, folder), run_dir, f"HAR scan of {Path(args.file).name}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from typing import Callable
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
 from crawler import __version__, evidence, initiator, recorder, redact, rootcause
-from crawler.contain import modes
+from crawler.contain import Containment, modes
 from crawler.browser import launch, new_context
 from crawler.crawl import crawl, first_line, leave_pages
 from crawler.detector import detect
@@ -117,8 +117,9 @@ def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen
     context.set_default_timeout(30_000)
     first = {registrable_domain(d) for d in rec.target.first_party}
     contain, legacy = modes(rec.target, citizen)
+    watch = contain or Containment(citizen.cpr, Parties(list(rec.target.first_party), rec.target.processors))
     tape = recorder.Recorder(rec.requests_path, browser, context, redact.for_citizen(citizen, first),
-                             contain=contain, legacy=legacy)
+                             contain=contain, legacy=legacy, watch=watch)
     page = context.pages[0] if context.pages else context.new_page()
     try:
         _drive(page, rec.target, citizen, scenario, tape, rec, progress)
@@ -137,7 +138,7 @@ def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | No
         if target.crawl:
             first = {registrable_domain(d) for d in target.first_party}
             starts = [page.url] if scenario else [target.start_url]
-            progress(f"crawling from {starts[0]} ({tape.count} requests so far)")
+            progress(f"crawling from {starts[0]} ({_so_far(tape)})")
             outcome = crawl(page, starts, first, target.crawl, must_load_first=not scenario)
             rec.pages += outcome.pages
             rec.errors += outcome.errors
@@ -152,12 +153,17 @@ def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | No
 def _on_step(name: str | None, page: Page, tape: recorder.Recorder, rec: Recording,
              progress: Progress) -> None:
     if name:
-        progress(f"step {name} ({tape.count} requests so far)")
+        progress(f"step {name} ({_so_far(tape)})")
     if name is None and tape.step:
         shot = f"step-{len(rec.steps) + 1:02d}.png"
         _screenshot(page, rec.out_dir / shot)
         rec.steps.append((tape.step, shot))
     tape.step = name
+
+
+def _so_far(tape: recorder.Recorder) -> str:
+    """Progress while recording; the count of leaks is a quick check, the report decides."""
+    return f"{tape.count} requests, {tape.leads} carrying the CPR to third parties so far"
 
 
 def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) -> None:

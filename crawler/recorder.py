@@ -66,13 +66,14 @@ class Recorder:
 
     def __init__(self, path: Path, browser: Browser, context: BrowserContext,
                  redactor: Redactor | None = None, contain: Containment | None = None,
-                 legacy: LegacyReferrer | None = None) -> None:
+                 legacy: LegacyReferrer | None = None, watch: Containment | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.redactor = redactor
-        self.contain, self.legacy = contain, legacy
+        self.contain, self.legacy, self.watch = contain, legacy, watch
         self.step: str | None = None
         self.count = 0
+        self.leads = 0  # exchanges the quick check saw carry the CPR to a third party, for progress
         self._file = path.open("w", encoding="utf-8")
         self._seq = itertools.count(1)
         self._sent: dict[int, _Sent] = {}
@@ -198,6 +199,8 @@ class Recorder:
         self._file.write(exchange.model_dump_json() + "\n")
         self._file.flush()
         self.count += 1
+        if self.watch and self.watch.applies(exchange.url, dict(exchange.headers), exchange.body):
+            self.leads += 1
 
     def close(self) -> None:
         """Write what is still in flight and what only the interception saw, then close."""

@@ -18,11 +18,11 @@ from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playw
 from crawler import __version__, evidence, initiator, recorder, redact, rootcause
 from crawler.contain import Containment, modes
 from crawler.browser import launch, new_context
-from crawler.crawl import crawl, first_line, leave_pages
+from crawler.crawl import crawl, leave_pages
 from crawler.detector import detect
-from crawler.errors import BadInput
+from crawler.errors import BadInput, first_line
 from crawler.model import BrowserInfo, Citizen, Exchange, SystemResult, Target
-from crawler.parties import Parties, host_table, registrable_domain
+from crawler.parties import Parties, host_table
 from crawler.report import slug, write_system
 from crawler.scenario import listening
 from crawler.verdict import judge
@@ -102,7 +102,7 @@ def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Re
             try:
                 record_in(browser, context, rec, citizen, scenario, progress)
             finally:
-                first = {registrable_domain(d) for d in rec.target.first_party}
+                first = Parties.for_target(rec.target).first
                 rec.errors += evidence.finish(context, rec.out_dir, redact.for_citizen(citizen, first))[0]
         finally:
             try:
@@ -115,10 +115,10 @@ def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen
               scenario: Scenario | None, progress: Progress) -> None:
     """Record one system in a context someone else made (ours, or pytest-playwright's)."""
     context.set_default_timeout(30_000)
-    first = {registrable_domain(d) for d in rec.target.first_party}
+    parties = Parties.for_target(rec.target)
     contain, legacy = modes(rec.target, citizen)
-    watch = contain or Containment(citizen.cpr, Parties(list(rec.target.first_party), rec.target.processors))
-    tape = recorder.Recorder(rec.requests_path, browser, context, redact.for_citizen(citizen, first),
+    watch = contain or Containment(citizen.cpr, parties)
+    tape = recorder.Recorder(rec.requests_path, browser, context, redact.for_citizen(citizen, parties.first),
                              contain=contain, legacy=legacy, watch=watch)
     page = context.pages[0] if context.pages else context.new_page()
     try:
@@ -136,7 +136,7 @@ def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | No
                 scenario(page, citizen)
             rec.pages.append(page.url)
         if target.crawl:
-            first = {registrable_domain(d) for d in target.first_party}
+            first = Parties.for_target(target).first
             starts = [page.url] if scenario else [target.start_url]
             progress(f"crawling from {starts[0]} ({_so_far(tape)})")
             outcome = crawl(page, starts, first, target.crawl, must_load_first=not scenario)
@@ -184,7 +184,7 @@ def _screenshot(page: Page, path: Path) -> None:
 def analyse(rec: Recording, citizen: Citizen, command: str = "") -> tuple[SystemResult, list[Exchange]]:
     """Parties, detector and verdict over the written record."""
     target = rec.target
-    parties = Parties(list(target.first_party), target.processors, extra_owners=target.owners)
+    parties = Parties.for_target(target)
     exchanges, unreadable = recorder.load(rec.requests_path) if rec.requests_path.exists() else ([], 0)
     found = detect(exchanges, citizen, parties)
     found = found.model_copy(update={"findings": initiator.annotate(found.findings, exchanges)})

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from playwright.sync_api import Browser, BrowserContext, Error, Playwright, sync_playwright
 
-from crawler.errors import BadInput
+from crawler.errors import BadInput, first_line
 from crawler.model import BrowserInfo
 
 ENV_VAR = "CPRAUDIT_CHROMIUM"
@@ -87,6 +87,15 @@ def resolver_rules(resolve: list[str]) -> str:
     return ", ".join(rules)
 
 
+def chromium_args(resolve: list[str] = ()) -> list[str]:
+    """Every cpraudit browser's switches: background traffic off, $CPRAUDIT_CHROMIUM_ARGS, and
+    the `resolve` rules as host-resolver rules."""
+    args = list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
+    if resolve:
+        args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
+    return args
+
+
 def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tuple[Browser, str]:
     """A fresh Chromium (new temporary profile) with background traffic switched off,
     and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is set."""
@@ -95,10 +104,7 @@ def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tu
     executable = find_chromium(pw)
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
-    args = list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
-    if resolve:
-        args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
-    return pw.chromium.launch(executable_path=executable, headless=headless, args=args), executable
+    return pw.chromium.launch(executable_path=executable, headless=headless, args=chromium_args(resolve)), executable
 
 
 def connect(pw: Playwright, endpoint: str, resolve: list[str] = (), headless: bool = True) -> Browser:
@@ -115,15 +121,12 @@ def connect(pw: Playwright, endpoint: str, resolve: list[str] = (), headless: bo
     except ValueError:
         raise BadInput(f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
                        '?launch-options={"executablePath":"/usr/bin/chromium"}') from None
-    args = list(options.get("args", [])) + list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
-    if resolve:
-        args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
-    options.update(headless=headless, args=args)
+    options.update(headless=headless, args=list(options.get("args", [])) + chromium_args(resolve))
     url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"])))
     try:
         return pw.chromium.connect(url, timeout=30_000, headers={"x-playwright-launch-options": json.dumps(options)})
     except Error as exc:
-        raise BadInput(f"--browser-endpoint {endpoint}: no browser from that server ({str(exc).splitlines()[0]}); "
+        raise BadInput(f"--browser-endpoint {endpoint}: no browser from that server ({first_line(exc)}); "
                        "start one with `playwright run-server --port PORT --host ADDRESS --unsafe` of the same "
                        "Playwright version, with a Chromium it can launch") from None
 

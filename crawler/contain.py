@@ -53,7 +53,7 @@ Write = Callable[..., None]
 
 def modes(target: Target, citizen: Citizen) -> tuple[Containment | None, LegacyReferrer | None]:
     """The recording modes a target asks for (`contain`, `legacy_referrer`)."""
-    parties = Parties(list(target.first_party), target.processors, extra_owners=target.owners)
+    parties = Parties.for_target(target)
     return (Containment(citizen.cpr, parties) if target.contain else None,
             LegacyReferrer(parties) if target.legacy_referrer else None)
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Error, Page
 
+from crawler.errors import first_line
 from crawler.model import CrawlSettings
 from crawler.parties import registrable_domain
 
@@ -80,7 +81,3 @@ def leave_pages(context: BrowserContext, settle_ms: int = 500) -> None:
     if context.pages:
         context.pages[0].wait_for_timeout(settle_ms)
 
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

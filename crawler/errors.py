@@ -7,3 +7,9 @@ class BadInput(Exception):
 
 class Inconclusive(Exception):
     """The audit ran but could not prove its result (a page that did not load, a crash)."""
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one line for a report or a terminal (Playwright's run to many)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

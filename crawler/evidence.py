@@ -11,6 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Error
 
+from crawler.errors import first_line
 from crawler.parties import registrable_domain
 from crawler.redact import Redactor
 
@@ -38,7 +39,7 @@ def finish(context: BrowserContext, out_dir: Path, redactor: Redactor,
             context.tracing.stop(path=str(out_dir / TRACE))
         context.close()
     except Error as exc:
-        errors.append(f"evidence files incomplete: {str(exc).splitlines()[0]}")
+        errors.append(f"evidence files incomplete: {first_line(exc)}")
     for name in (HAR, TRACE):
         redactor.file(out_dir / name)
     return errors, redactor

@@ -15,7 +15,7 @@ from importlib import resources
 
 from publicsuffixlist import PublicSuffixList
 
-from crawler.model import HostSummary, Owner, Party
+from crawler.model import HostSummary, Owner, Party, Target
 
 _PSL = PublicSuffixList()
 
@@ -62,6 +62,10 @@ class Parties:
         self.owners = dict(_bundled_owners() if owners is None else owners)
         for owner in extra_owners:  # the user's list wins over the bundled one
             self.owners.update({registrable_domain(d): (owner.name, owner.country) for d in owner.domains})
+
+    @classmethod
+    def for_target(cls, target: Target) -> "Parties":
+        return cls(list(target.first_party), target.processors, extra_owners=target.owners)
 
     def classify(self, host: str) -> Party:
         domain = registrable_domain(host)

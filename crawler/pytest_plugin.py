@@ -22,7 +22,6 @@ Without --cpraudit this module only adds its options: nothing else is registered
 
 from __future__ import annotations
 
-import os
 import shlex
 import time
 from datetime import datetime, timezone
@@ -33,12 +32,11 @@ from playwright.sync_api import Error
 
 from crawler import catalogue, evidence, redact
 from crawler.audit import Recording, analyse, load_scenario, record_in
-from crawler.browser import EXTRA_ARGS_VAR, HOW_TO_GET_ONE, QUIET_ARGS, desktop_user_agent, find_chromium
+from crawler.browser import HOW_TO_GET_ONE, chromium_args, desktop_user_agent, find_chromium
 from crawler.config import Audit, SystemConfig, load
-from crawler.crawl import first_line
-from crawler.errors import BadInput
+from crawler.errors import BadInput, first_line
 from crawler.model import BrowserInfo, SystemResult
-from crawler.parties import registrable_domain
+from crawler.parties import Parties
 from crawler.report import slug, write_index, write_junit, write_system
 
 PRESENTED_AS = "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
@@ -138,10 +136,8 @@ class _Audit:
             if found is None:
                 pytest.fail(HOW_TO_GET_ONE, pytrace=False)
             args["executable_path"] = found
-        extra = [*QUIET_ARGS, *shlex.split(os.environ.get(EXTRA_ARGS_VAR, "")), *args.get("args", [])]
-        if rules := _resolver_rules([i for i in request.session.items if isinstance(i, SystemItem)]):
-            extra.append(f"--host-resolver-rules={rules}")
-        return {**args, "args": extra}
+        rules = _resolver_rules([i for i in request.session.items if isinstance(i, SystemItem)])
+        return {**args, "args": [*chromium_args(rules), *args.get("args", [])]}
 
     @pytest.fixture(scope="session")
     @classmethod
@@ -167,7 +163,7 @@ class _Audit:
         out.mkdir(parents=True, exist_ok=True)
         rec = Recording(target, out, started=time.time(),
                         browser=_browser_info(browser, browser_type_launch_args, browser_context_args))
-        item.redactor = redact.for_citizen(citizen, {registrable_domain(d) for d in target.first_party})
+        item.redactor = redact.for_citizen(citizen, Parties.for_target(target).first)
         # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps its own.
         own_trace = request.config.getoption("--tracing") == "off"
         har = {} if "record_har_path" in browser_context_args else evidence.context_options(out)
@@ -240,7 +236,7 @@ def _close(context, out: Path, item: SystemItem, own_trace: bool) -> list[str]:
     return errors
 
 
-def _resolver_rules(items: list[SystemItem]) -> str:
+def _resolver_rules(items: list[SystemItem]) -> list[str]:
     """The union of the systems' `resolve` rules: the browser is shared by the session, so two
     systems may not send one host pattern to different addresses."""
     seen: dict[str, str] = {}
@@ -250,7 +246,7 @@ def _resolver_rules(items: list[SystemItem]) -> str:
             if seen.setdefault(pattern, address) != address:
                 pytest.fail(f"systems map {pattern} to both {seen[pattern]} and {address}; one pytest session shares "
                             "one browser, so audit them in separate runs (--cpraudit-system)", pytrace=False)
-    return ", ".join(f"MAP {pattern} {address}" for pattern, address in seen.items())
+    return [f"{pattern}={address}" for pattern, address in seen.items()]
 
 
 def _browser_info(browser, launch_args: dict, context_args: dict) -> BrowserInfo:

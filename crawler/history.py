@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 import uuid
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -82,17 +83,40 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
     with closing(conn):
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            if _journal_mode_wal(conn) != "wal":
                 raise BadInput(f"{path}: the history database cannot use WAL mode (a network file system?); "
                                "keep it on a local disk with --history")
             conn.execute("PRAGMA synchronous = NORMAL")
             with transaction(conn):
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise BadInput(f"{path}: not a cpraudit history database ({exc}); move it away or choose "
+                               "another with --history") from None
+            raise BadInput(f"{path}: the history database stayed locked by another run for "
+                           f"{BUSY_TIMEOUT_MS // 1000} s; run again when it has finished") from None
         except sqlite3.DatabaseError as exc:
             raise BadInput(f"{path}: not a cpraudit history database ({exc}); move it away or choose "
                            "another with --history") from None
         yield conn
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _journal_mode_wal(conn: sqlite3.Connection) -> str:
+    """Switch to WAL. SQLite answers "database is locked" at once, without waiting out the busy
+    timeout, when two processes open a new database together; so wait here, within the same limit."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower()
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterator
 
-import ahocorasick
+import ahocorasick_rs
 
 from crawler.identifiers import citizen_values
 from crawler.model import Citizen
@@ -90,16 +90,16 @@ class NeedleSet:
         self.needles: dict[str, Needle] = {}
         for needle in needles:  # the CPR comes first: a text that is two things counts as the CPR
             self.needles.setdefault(needle.text, needle)
-        self._automaton = ahocorasick.Automaton()
-        for text, needle in self.needles.items():
-            self._automaton.add_word(text, (len(text), needle))
-        self._automaton.make_automaton()
+        self._order = list(self.needles.values())
+        self._automaton = ahocorasick_rs.AhoCorasick([n.text for n in self._order],
+                                                     implementation=ahocorasick_rs.Implementation.DFA)
 
     def search(self, joined: str, starts: list[int]) -> list[list[tuple[int, Needle]]]:
-        """(start, needle) per text of `join(texts)`: one automaton pass for all of them."""
+        """(start, needle) per text of `join(texts)`: one automaton pass for all of them,
+        every match including overlapping ones ("+4512345678" also holds "4512345678")."""
         hits: list[list[tuple[int, Needle]]] = [[] for _ in starts]
-        for end, (length, needle) in self._automaton.iter(joined):
-            start = end - length + 1
+        for index, start, end in self._automaton.find_matches_as_indexes(joined, overlapping=True):
+            needle = self._order[index]
             if needle.bounded and _touches_digit(joined, start, end):
                 continue
             i = bisect.bisect_right(starts, start) - 1
@@ -121,7 +121,7 @@ def join(texts: list[str]) -> tuple[str, list[int]]:
 
 def _touches_digit(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
-    after = text[end + 1] if end + 1 < len(text) else ""
+    after = text[end] if end < len(text) else ""
     return before.isdigit() or after.isdigit()
 
 

@@ -27,9 +27,10 @@ def _implausible(code: int) -> bool:
     return (code < 32 and code not in (9, 10, 13)) or 0x7F <= code < 0xA0 or 0xE000 <= code < 0xF900
 
 
-def _decompress(values: list[int], reset: int, limit: int) -> str | None:
-    n = len(values)
-    state = [values[0] if n else 0, reset, 0]  # current value, bit position, index
+def _decompress(values: Callable[[int], int], n: int, reset: int, limit: int) -> str | None:
+    """`values(i)` is the i-th input value, read only as far as the stream goes: random input
+    is rejected after a few values, however long it is."""
+    state = [values(0) if n else 0, reset, 0]  # current value, bit position, index
 
     def read(count: int) -> int:
         out = 0
@@ -40,7 +41,7 @@ def _decompress(values: list[int], reset: int, limit: int) -> str | None:
             if state[1] == 0:
                 state[1] = reset
                 state[2] += 1
-                state[0] = values[state[2]] if state[2] < n else 0
+                state[0] = values(state[2]) if state[2] < n else 0
         return out
 
     def literal(width: int) -> str | None:
@@ -94,25 +95,26 @@ def _pair_surrogates(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
-def _alphabet(text: str, table: dict[str, int]) -> list[int]:
-    return [table.get(c, 0) for c in text]
+def _alphabet(text: str, table: dict[str, int]) -> Callable[[int], int]:
+    return lambda i: table.get(text[i], 0)
 
 
 def from_base64(text: str, limit: int = 1 << 20) -> str | None:
-    return _decompress(_alphabet(text, _B64_VALUE), 32, limit) if text else None
+    return _decompress(_alphabet(text, _B64_VALUE), len(text), 32, limit) if text else None
 
 
 def from_encoded_uri_component(text: str, limit: int = 1 << 20) -> str | None:
-    return _decompress(_alphabet(text.replace(" ", "+"), _URI_VALUE), 32, limit) if text else None
+    text = text.replace(" ", "+")
+    return _decompress(_alphabet(text, _URI_VALUE), len(text), 32, limit) if text else None
 
 
 def from_utf16(text: str, limit: int = 1 << 20) -> str | None:
-    return _decompress([ord(c) - 32 for c in text], 16384, limit) if text else None
+    return _decompress(lambda i: ord(text[i]) - 32, len(text), 16384, limit) if text else None
 
 
 def from_uint8array(data: bytes, limit: int = 1 << 20) -> str | None:
-    values = [data[i] * 256 + data[i + 1] for i in range(0, len(data) - 1, 2)]
-    return _decompress(values, 32768, limit) if values else None
+    return _decompress(lambda i: data[2 * i] * 256 + data[2 * i + 1], len(data) // 2, 32768, limit) \
+        if len(data) >= 2 else None
 
 
 DECOMPRESSORS: dict[str, Callable[[str, int], str | None]] = {

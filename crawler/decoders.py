@@ -1,5 +1,5 @@
-"""Decoders: the ways scripts pack text into a request, one entry each in `STRUCTURE` or
-`ENCODINGS`. A new encoding is a new entry, not a new branch in the detector.
+"""Decoders: the ways scripts pack text into a request, one entry each in `ENCODINGS` (and
+`structure.STRUCTURE` for fields). A new encoding is a new entry, not a new branch in the detector.
 
 Each decoder has a cheap `wants` test (a `%`, a long base64 run, a gzip magic number...) so
 the detector only pays for decoding where a layer looks decodable, and a `decode` that
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
 import time
 import zlib
@@ -23,6 +22,7 @@ import brotli
 import zstandard
 
 from crawler import lzstring
+from crawler.marks import has_run, marked
 
 
 @dataclass(slots=True)
@@ -52,6 +52,7 @@ class Piece:
     data: str | bytes
     segment: str | None = None  # the part of the input it was decoded from; None: all of it
     exclusive: bool = False  # a pure normalisation: decode the result further, not the input
+    name: str = ""  # a field's own name (JSON key, form field, parameter), for the suspect rule
 
 
 @dataclass
@@ -95,27 +96,26 @@ class Decoder:
     decode: Callable[[Layer, Budget], list[Piece]]
 
 
-_SPACE = re.compile(r"\s")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _JS_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\(/)")
-_PADDED_B64 = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")  # base64's padding is no form's "="
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _LZ_RUN = re.compile(r"[A-Za-z0-9+/$-]{16,}={0,3}")
 _HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])")
+_SPACE = re.compile(r"\s")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-_NAME = re.compile(rb'name="([^"]*)"')
-_BOUNDARY = re.compile(r"boundary=\"?([^\";,\s]+)")
 MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd")
-
-
-_MAYBE = re.compile(r"%[0-9A-Fa-f]{2}|\+|&[#A-Za-z]|\\[ux/]|[A-Za-z0-9+/_$-]{16}|[^\x00-\xff]")
 
 
 def might_decode(layer: Layer) -> bool:
     """One cheap test before asking every decoder: most layers (numbers, words, short ids)
     fail it, and the detector meets thousands of them per JSON body."""
-    return layer.binary or _MAYBE.search(layer.text) is not None
+    return layer.binary or marked(layer.text)
+
+
+def worth_opening(data: str | bytes) -> bool:
+    """The same test for a field not yet made a layer (bytes may be binary: always worth it)."""
+    return isinstance(data, bytes) or marked(data)
 
 
 def readable(text: str) -> bool:
@@ -131,74 +131,6 @@ def _worth_keeping(data: bytes) -> bool:
         return readable(data.decode("utf-8"))
     except UnicodeDecodeError:
         return False
-
-
-# -- structure: a layer that is JSON, a form or a multipart body is replaced by its parts ------
-
-def _json_wants(layer: Layer) -> bool:
-    head, tail = layer.text.lstrip()[:1], layer.text.rstrip()[-1:]
-    return (head, tail) in (("{", "}"), ("[", "]"))
-
-
-def _json(layer: Layer, budget: Budget) -> list[Piece]:
-    try:
-        data = json.loads(layer.text)
-    except (ValueError, RecursionError):
-        return []
-    pieces: list[Piece] = []
-    stack: list[tuple[str, object]] = [("", data)]
-    while stack and len(pieces) < budget.max_pieces:
-        path, value = stack.pop()
-        if isinstance(value, (dict, list)):
-            items = [(f"{path}.{k}" if path else str(k), k, v)
-                     for k, v in (value.items() if isinstance(value, dict) else enumerate(value))]
-            pieces += [Piece(f"JSON {sub}", k) for sub, k, _ in items if isinstance(k, str) and len(k) >= 8]
-            stack += [(sub, v) for sub, _, v in reversed(items)]  # a key can be an identifier too
-        elif isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)
-                                        and not -10**7 < value < 10**7):  # no identifier fits in 7 digits
-            pieces.append(Piece(f"JSON {path}".rstrip(), str(value)))
-    return pieces
-
-
-def _form_wants(layer: Layer) -> bool:
-    t = layer.text.strip()
-    return ("=" in t and ("&" in t or layer.whole_body) and "?" not in t and "://" not in t
-            and not _SPACE.search(t) and not t.startswith("=") and not _PADDED_B64.fullmatch(t))
-
-
-def _form(layer: Layer, budget: Budget) -> list[Piece]:
-    pieces = []
-    for pair in filter(None, layer.text.strip().split("&")):
-        name, _, value = pair.partition("=")
-        label = f"field {unquote_plus(name)}"
-        pieces.append(Piece(label, value))
-        if any(c.isdigit() or c in "%@" for c in name):  # a name can carry an identifier
-            pieces.append(Piece(label, name))
-    return pieces
-
-
-def _multipart_wants(layer: Layer) -> bool:
-    return layer.whole_body and "multipart/" in layer.hints and "boundary=" in layer.hints
-
-
-def _multipart(layer: Layer, budget: Budget) -> list[Piece]:
-    boundary = _BOUNDARY.search(layer.hints)
-    raw = layer.raw if layer.raw is not None else layer.text.encode()
-    pieces = []
-    for part in raw.split(b"--" + boundary.group(1).encode())[1:]:
-        head, sep, body = part.partition(b"\r\n\r\n")
-        if sep:
-            name = _NAME.search(head)
-            label = f"part {name.group(1).decode('utf-8', 'replace') if name else ''}".rstrip()
-            pieces.append(Piece(label, body.removesuffix(b"\r\n")))
-    return pieces
-
-
-STRUCTURE: tuple[Decoder, ...] = (
-    Decoder("JSON", _json_wants, _json),
-    Decoder("form", _form_wants, _form),
-    Decoder("multipart", _multipart_wants, _multipart),
-)
 
 
 # -- encodings: each a layer of Finding.encoding ------------------------------------------------
@@ -291,8 +223,10 @@ def _lz(decompress, data, budget: Budget) -> str | None:
 
 
 def _utf16_wants(layer: Layer) -> bool:
+    """compressToUTF16 output is valid text of mostly non-Latin characters (bytes that are not
+    UTF-8 decode to U+FFFD, which would look the same)."""
     head = layer.text[:256]
-    return len(head) >= 8 and sum(ord(c) >= 0x100 for c in head) * 2 >= len(head)
+    return not layer.binary and not head.isascii() and len(head) >= 8 and sum(ord(c) >= 0x100 for c in head) * 2 >= len(head)
 
 
 def _lz_utf16(layer: Layer, budget: Budget) -> list[Piece]:
@@ -364,9 +298,9 @@ ENCODINGS: tuple[Decoder, ...] = (
     Decoder("html", lambda l: not l.binary and "&" in l.text and _ENTITY.search(l.text) is not None, _html),
     Decoder("js-escape", lambda l: not l.binary and "\\" in l.text and _JS_ESCAPE.search(l.text) is not None,
             _js_escape),
-    Decoder("base64", lambda l: _B64_RUN.search(l.text) is not None, _base64),
-    Decoder("hex", lambda l: _HEX_RUN.search(l.text) is not None, _hex),
-    Decoder("lz-string", lambda l: _LZ_RUN.search(l.text) is not None, _lz_string),
+    Decoder("base64", lambda l: has_run(l.text) and _B64_RUN.search(l.text) is not None, _base64),
+    Decoder("hex", lambda l: has_run(l.text) and _HEX_RUN.search(l.text) is not None, _hex),
+    Decoder("lz-string", lambda l: has_run(l.text) and _LZ_RUN.search(l.text) is not None, _lz_string),
     Decoder("lz-string utf16", _utf16_wants, _lz_utf16),
     Decoder("gzip", lambda l: (l.raw or b"").startswith(b"\x1f\x8b"), _zlib_family(31, "gzip")),
     Decoder("zlib", lambda l: _is_zlib(l.raw or b""), _zlib_family(15, "zlib")),

@@ -1,13 +1,13 @@
 """Detector: the audited citizen's identifiers, in any encoding, in every part of every
 recorded exchange.
 
-How it works. An exchange is cut into its locations (host, path, each query parameter,
-each header, each cookie, the body's fields, a websocket frame). Each location is a `Unit`;
-JSON, form and multipart text is replaced by its parts (`decoders.STRUCTURE`). All units of
-one generation are searched in one pass of the needle automaton (`needles.py`: every
-written form under every precomputed transform). Then every unit that looks decodable is
-decoded (`decoders.ENCODINGS`) into the next generation, until nothing decodes or the
-exchange's `Budget` is spent; a spent budget becomes a note in `budget_hits`.
+How it works. An exchange is cut into units (`units.py`: its locations, structured ones
+kept whole). All units of one generation are searched in one pass of the needle automaton
+(`needles.py`: every written form under every precomputed transform), which also says where
+the suspect rule has leads. Then structured units are split into the fields that need a
+look, and every unit that looks decodable is decoded (`decoders.ENCODINGS`), into the next
+generation, until nothing is left or the exchange's `Budget` is spent; a spent budget
+becomes a note in `budget_hits`.
 
 A match in a decoded unit is reported only if the unit holds more occurrences of that
 identifier under that transform than the unit it was decoded from: percent-decoding text
@@ -19,15 +19,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator, Mapping
-from urllib.parse import unquote_plus, urlsplit
+from typing import Iterable, Mapping
 
-from crawler.decoders import ENCODINGS, STRUCTURE, Budget, Decoder, Layer, Piece, might_decode
+from crawler.decoders import Budget
 from crawler.model import Citizen, Exchange, Finding, Frozen, Party, Suspect
 from crawler.needles import Needle, join, needle_set
 from crawler.parties import Parties
 from crawler.suspects import SuspectRule
+from crawler.units import Unit, decoded, fields, locations
 
 _TRANSPARENT = {"percent", "html", "js-escape"}
 _EMPTY: Mapping[tuple[str, str], int] = {}
@@ -40,116 +39,6 @@ class Detection(Frozen):
     unreadable: int = 0
 
 
-@dataclass(slots=True)
-class Unit:
-    """One piece of an exchange to search, and how it was reached."""
-
-    channel: str
-    detail: str
-    layer: Layer
-    steps: tuple[str, ...] = ()  # decode_path after the detail
-    encodings: tuple[str, ...] = ()  # the steps that are encodings (not JSON/form structure)
-    seen: Mapping[tuple[str, str], int] = field(default_factory=dict)  # occurrences in the unit decoded from
-    literal: str | None = None  # text as sent that this unit was decoded from; None: its own text
-    name: str = ""  # nearest parameter, field or key name
-    parts: list[Piece] | None = None  # JSON, form or multipart: its fields, searched where needed
-    nesting: int = 0
-
-
-def locations(ex: Exchange) -> Iterator[Unit]:
-    """A unit for every searchable part of an exchange, as sent."""
-    if ex.kind == "websocket":
-        yield Unit("websocket", f"websocket frame ({ex.direction or 'sent'})",
-                   Layer.of(ex.body or b"", whole_body=True))
-        return
-    parts = urlsplit(ex.url)
-    yield Unit("url", "host", Layer(parts.hostname or ""))
-    yield Unit("url", "path", Layer(parts.path))
-    for pair in filter(None, parts.query.split("&")):
-        yield from _pair("url", "query parameter", pair, "=")
-    if parts.fragment:
-        yield Unit("url", "fragment", Layer(parts.fragment))
-    for name, value in ex.headers:
-        if name.lower() == "cookie":
-            for cookie in value.split(";"):
-                yield from _pair("cookie", "cookie", cookie.strip(), "=")
-        else:
-            yield Unit("header", f"header {name}", Layer(value), name=name)
-    if ex.body:
-        hints = " ".join(filter(None, (ex.header("content-type"), ex.header("content-encoding")))).lower()
-        yield Unit("body", "body", Layer.of(ex.body, whole_body=True, hints=hints))
-
-
-def _pair(channel: str, kind: str, pair: str, sep: str) -> Iterator[Unit]:
-    name, _, value = pair.partition(sep)
-    decoded = unquote_plus(name)
-    yield Unit(channel, f"{kind} {decoded}", Layer(value or name), name=decoded)
-    if value and any(c.isdigit() or c in "%@" for c in name):  # a name can carry an identifier
-        yield Unit(channel, f"{kind} {decoded}", Layer(name), name=decoded)
-
-
-def _settle(unit: Unit, budget: Budget, nesting: int = 0) -> list[Unit]:
-    """The unit, or its parts if it is JSON, a form or a multipart body (recursively)."""
-    text = unit.layer.text
-    if not (unit.layer.whole_body or "=" in text or text.lstrip()[:1] in ("{", "[")):
-        return [unit]  # the common case, decided without asking each decoder
-    for decoder in STRUCTURE if nesting < 16 else ():
-        pieces = _run(decoder, unit, budget)
-        if pieces:  # searched whole first: its parts are only needed where there is something
-            return [replace(unit, parts=pieces, nesting=nesting)]
-    return [unit]
-
-
-def _part(unit: Unit, piece: Piece) -> Unit:
-    name = piece.label.partition(" ")[2].rpartition(".")[2]
-    detail, steps = unit.detail, unit.steps + (piece.label,)
-    if detail == "body" and not unit.steps:  # the body's own structure is the location
-        detail, steps = f"body {piece.label}", ()
-    return Unit(unit.channel, detail, Layer.of(piece.data), steps, unit.encodings, unit.seen, unit.literal, name,
-                nesting=unit.nesting)
-
-
-def _wants(decoder: Decoder, unit: Unit) -> bool:
-    try:
-        return decoder.wants(unit.layer)
-    except Exception:  # noqa: BLE001 - garbage in a request is expected, never fatal
-        return False
-
-
-def _run(decoder: Decoder, unit: Unit, budget: Budget) -> list[Piece]:
-    """A decoder's pieces; a decoder that fails on hostile input decodes nothing."""
-    try:
-        return decoder.decode(unit.layer, budget) if _wants(decoder, unit) else []
-    except Exception:  # noqa: BLE001 - garbage in a request is expected, never fatal
-        return []
-
-
-def _decode(unit: Unit, counts: Mapping[tuple[str, str], int], budget: Budget) -> list[Unit]:
-    """The next generation from one unit: every encoding that applies, within the budget."""
-    if not might_decode(unit.layer):
-        return []
-    budget.depth, budget.where = len(unit.encodings), unit.detail
-    if budget.depth >= budget.max_depth:  # report it only if there was something left to decode
-        if any(_run(decoder, unit, budget) for decoder in ENCODINGS):
-            budget.hit("depth")
-        return []
-    if kind := budget.exhausted():
-        budget.hit(kind)
-        return []
-    children: list[Unit] = []
-    for decoder in ENCODINGS:
-        pieces = _run(decoder, unit, budget)
-        for piece in pieces:
-            budget.spend(piece.data)
-            literal = unit.literal if unit.literal is not None else (piece.segment or unit.layer.text)
-            child = Unit(unit.channel, unit.detail, Layer.of(piece.data), unit.steps + (piece.label,),
-                         unit.encodings + (piece.label,), counts, literal, unit.name)
-            children += _settle(child, budget)
-        if pieces and all(p.exclusive for p in pieces):
-            break
-    return children
-
-
 class _Search:
     """Searching one exchange: findings keyed for dedupe, suspects, and its budget."""
 
@@ -159,7 +48,7 @@ class _Search:
         self.suspects: dict[tuple[str, str], Suspect] = {}
 
     def run(self, needles) -> None:
-        generation = [u for loc in locations(self.ex) for u in _settle(loc, self.budget)]
+        generation = list(locations(self.ex))
         while generation:
             joined, starts = join([u.layer.text for u in generation])
             hits = needles.search(joined, starts)
@@ -167,31 +56,23 @@ class _Search:
             led = {bisect.bisect_right(starts, at) - 1 for at, _ in leads}
             following: list[Unit] = []
             for i, (unit, found) in enumerate(zip(generation, hits)):
-                if unit.parts is not None:
-                    following += self.open(unit, every=bool(found) or i in led)
-                    continue
+                if unit.structure:
+                    opened = fields(unit, self.budget, every=bool(found) or i in led)
+                    if opened is not None:
+                        following += opened
+                        continue
                 occurrences = _occurrences(found) if found else []
                 counts = Counter((n.identifier, n.transform) for _, n in occurrences) if found else _EMPTY
                 for start, needle in occurrences:
                     if counts[needle.identifier, needle.transform] > unit.seen.get((needle.identifier, needle.transform), 0):
                         self.report(unit, needle, unit.layer.text[start:start + len(needle.text)])
-                following += _decode(unit, counts, self.budget)
+                following += decoded(unit, counts, self.budget)
             for at, value in leads:
                 self.suspect(generation[bisect.bisect_right(starts, at) - 1], value)
             generation = following
 
-    def open(self, container: Unit, every: bool) -> list[Unit]:
-        """A JSON, form or multipart unit's parts: all of them where the whole held a match or
-        a lead (to say which field), else only those that may decode to something new."""
-        parts = []
-        for piece in container.parts or ():
-            part = _part(container, piece)
-            if every or might_decode(part.layer):
-                parts += _settle(part, self.budget, container.nesting + 1)
-        return parts
-
     def suspect(self, unit: Unit, value: str) -> None:
-        if unit.parts is None and not self.rule.noise_name(unit.name):
+        if not unit.structure and not self.rule.noise_name(unit.name):
             key = (value.replace("-", ""), unit.detail)
             self.suspects.setdefault(key, self.rule.suspect(value, self.ex, unit.channel, unit.detail))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import json
 import time
 import zlib
 
@@ -13,10 +12,10 @@ import zstandard
 from hypothesis import given, settings, strategies as st
 
 from crawler import lzstring
-from crawler.decoders import ENCODINGS, STRUCTURE, Budget, Layer
+from crawler.decoders import ENCODINGS, Budget, Layer
 
 CPR = "0707614285"
-BY_NAME = {d.name: d for d in ENCODINGS + STRUCTURE}
+BY_NAME = {d.name: d for d in ENCODINGS}
 
 # LZString 1.5.0 (npm lz-string) output for PAGE, made with node.
 PAGE = '{"page":"https://portal.skat.test/borger?cpr=070761-4285","t":1714400000}'
@@ -82,24 +81,6 @@ def test_compressed_bodies():
     assert decode("deflate", deflated, whole_body=True, hints="content-encoding: deflate") == [("deflate", page)]
     assert decode("zstd", zstandard.ZstdCompressor().compress(page)) == [("zstd", page)]
     assert decode("brotli", brotli.compress(page), whole_body=True) == [("brotli", page)]
-
-
-def test_structure_json_paths_keys_and_numbers():
-    data = {"events": [{"x": 12345678}, {"page": CPR, "n": 707614285, "ok": True, "y": 1234567}], "0707614285xy": None}
-    assert decode("JSON", json.dumps(data)) == [
-        ("JSON 0707614285xy", "0707614285xy"), ("JSON events.0.x", "12345678"), ("JSON events.1.page", CPR),
-        ("JSON events.1.n", "707614285")]
-    assert decode("JSON", "{not json}") == []
-
-
-def test_structure_form_fields_and_multipart_parts():
-    assert decode("form", "a=1&cpr=070761-4285") == [("field a", "1"), ("field cpr", "070761-4285")]
-    assert decode("form", "cpr=1") == [], "a lone a=b is a form only as a whole body"
-    assert decode("form", "cpr=1", whole_body=True) == [("field cpr", "1")]
-    body = (b'--XyZ\r\nContent-Disposition: form-data; name="cpr"\r\n\r\n070761-4285\r\n'
-            b'--XyZ\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nhello\r\n--XyZ--\r\n')
-    assert decode("multipart", body, whole_body=True, hints="multipart/form-data; boundary=XyZ") == [
-        ("part cpr", b"070761-4285"), ("part f", b"hello")]
 
 
 def test_gzip_bomb_stops_at_the_byte_budget():

@@ -94,6 +94,20 @@ def test_nested_percent_base64_json_percent():
                              ("query parameter data", "percent", "base64", "JSON properties.$current_url", "percent"))}
 
 
+def test_a_large_body_is_searched_whole_and_opened_only_where_needed():
+    """A session-replay batch: thousands of numbers, one field with the CPR percent-encoded
+    digit by digit (so the search of the whole text cannot see it) and one \\u-escaped."""
+    events = [{"type": 3, "data": {"positions": [{"x": i, "y": 2 * i, "id": 7 * i} for i in range(40)]}} for i in range(50)]
+    events.append({"type": 4, "data": {"href": "https://portal.skat.test/?cpr=" + "".join(f"%{ord(c):02X}" for c in CPR)}})
+    escaped = '{"user": {"cpr": "\\u0030707614285"}}'
+    found = run({"method": "POST", "body": gzip.compress(json.dumps({"events": events}).encode())},
+                {"method": "POST", "body": escaped.encode()})
+    assert where(found) == {
+        ("body", "body", "gzip+percent", "cpr", ("body", "gzip", "JSON events.50.data.href", "percent")),
+        ("body", "body JSON user.cpr", "plain", "cpr", ("body JSON user.cpr",)),
+    }
+
+
 def test_compressed_and_lz_string_bodies():
     filler = " ".join(f"word{i % 97}" for i in range(600))  # small inputs are stored, not compressed
     page = json.dumps({"href": f"https://portal.skat.test/?cpr={CPR}", "text": filler}).encode()

@@ -26,6 +26,7 @@ test: setup
 
 bench: setup
 	$(PY) -m benchmarks.detector
+	$(PY) -m benchmarks.audit
 
 clean:
 	rm -rf $(VENV) reports/*/

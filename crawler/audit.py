@@ -186,7 +186,9 @@ def analyse(rec: Recording, citizen: Citizen, command: str = "") -> tuple[System
     target = rec.target
     parties = Parties.for_target(target)
     exchanges, unreadable = recorder.load(rec.requests_path) if rec.requests_path.exists() else ([], 0)
+    clock = time.perf_counter()
     found = detect(exchanges, citizen, parties)
+    detect_seconds = time.perf_counter() - clock
     found = found.model_copy(update={"findings": initiator.annotate(found.findings, exchanges)})
     first_party = tuple(f for f in found.findings if f.party == "first" and not f.secondary)
     design, latent = rootcause.analyse(exchanges, list(first_party), parties, rec.out_dir)
@@ -202,6 +204,7 @@ def analyse(rec: Recording, citizen: Citizen, command: str = "") -> tuple[System
         suspects=found.suspects, hosts=host_table(exchanges, parties, confirmed),
         errors=tuple(errors), notes=tuple(rec.notes) + found.budget_hits, pages=tuple(rec.pages),
         steps=tuple(rec.steps), browser=rec.browser, start_url=target.start_url,
-        started=rec.started, finished=rec.finished, tool_version=__version__, command=command,
+        started=rec.started, finished=rec.finished, detect_seconds=detect_seconds, tool_version=__version__,
+        command=command,
     )
     return result, exchanges

@@ -154,6 +154,11 @@ def print_summary(results: list[tuple[SystemResult, str]], run_dir: Path, index:
         for error in result.errors:
             print(f"{'':<24} {error}")
         print(f"{'':<24} {run_dir / folder / 'report.html'}")
+    if not quiet and results:
+        detecting = sum(r.detect_seconds for r, _ in results)
+        wall = sum(r.wall_seconds for r, _ in results)
+        print(f"Detection: {detecting:.2f} s for {sum(r.requests for r, _ in results)} requests, "
+              f"{100 * detecting / wall if wall else 0:.1f} % of the systems' audit time")
     print(f"Index: {index}")
 
 

@@ -253,9 +253,19 @@ class SystemResult(Frozen):
     start_url: str = ""
     started: float = 0.0
     finished: float = 0.0
+    detect_seconds: float = Field(default=0.0, description="What the detector took, after recording.")
     tool_version: str = ""
     command: str = ""
     history: SystemHistory | None = Field(default=None, description="New, persisting and fixed leaks; trend.")
+
+    @property
+    def wall_seconds(self) -> float:
+        """The audit's wall time: recording, then detection."""
+        return max(0.0, self.finished - self.started) + self.detect_seconds
+
+    @property
+    def detect_share(self) -> float:
+        return self.detect_seconds / self.wall_seconds if self.wall_seconds else 0.0
 
 
 DEFAULT_DENY = (

@@ -47,11 +47,16 @@ def test_adhoc_finds_the_cpr_in_every_channel(leaky_portal, tmp_path):
     assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "junit.xml").is_file()
 
 
-def test_adhoc_is_clean_when_only_the_first_party_sees_the_cpr(clean_portal, tmp_path):
+def test_adhoc_is_clean_when_only_the_first_party_sees_the_cpr(clean_portal, tmp_path, capsys):
     code, found = adhoc(clean_portal, tmp_path)
     assert (code, found["verdict"], found["findings"]) == (0, "clean", [])
     assert found["first_party"], "the first-party API call with the CPR is reported as context"
     assert {h["host"] for h in found["hosts"]} == {"pixel.imgtracker.test", "collect.cleanvendor.test"}
+    share = 100 * found["detect_seconds"] / (found["finished"] - found["started"] + found["detect_seconds"])
+    assert 0 < share < 50, "the detector's time is measured, and recording dominates"
+    assert f"{share:.1f} % of the systems' audit time" in capsys.readouterr().out
+    report = (tmp_path / "out" / PORTAL.replace(".", "-") / "report.html").read_text()
+    assert f"{share:.1f} % of the audit's wall time" in report
 
 
 def test_unreachable_start_page_is_inconclusive_not_clean(tmp_path):

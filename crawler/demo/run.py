@@ -18,14 +18,19 @@ DEMO_CONFIG = Path(__file__).resolve().parents[2] / "scenarios" / "demo" / "audi
 EXPECTED = {s.name: s.verdict for s in DEMO_SYSTEMS}
 
 
-def run_demo(run_dir: Path, jobs: int, print_summary) -> int:
+def audit_demo(run_dir: Path, jobs: int, progress=None):
+    """The four demo systems audited on a fresh demo portal: the `run_audit` outcome."""
     os.environ.setdefault("CPRAUDIT_DEMO_PASSWORD", DEMO_CITIZEN.secret("password"))
     with demo_server() as server:
         loaded = config.load(DEMO_CONFIG)
         audit = config.Audit(loaded.config, loaded.path, resolve=tuple(server.resolve_rules()))
-        print(f"Demo portal on 127.0.0.1:{server.port}; auditing {len(EXPECTED)} systems ...", flush=True)
-        outcome = run_audit(audit, run_dir, [], jobs, "cpraudit demo", quiet=False,
-                            progress=lambda text: print(text, flush=True))
+        say = progress or (lambda text: None)
+        say(f"Demo portal on 127.0.0.1:{server.port}; auditing {len(EXPECTED)} systems ...")
+        return run_audit(audit, run_dir, [], jobs, "cpraudit demo", quiet=progress is None, progress=say)
+
+
+def run_demo(run_dir: Path, jobs: int, print_summary) -> int:
+    outcome = audit_demo(run_dir, jobs, progress=lambda text: print(text, flush=True))
     print_summary(outcome.results, run_dir, outcome.index)
     got = {r.system: r.verdict for r, _ in outcome.results}
     if got != EXPECTED:

@@ -226,7 +226,9 @@ def _utf16_wants(layer: Layer) -> bool:
     """compressToUTF16 output is valid text of mostly non-Latin characters (bytes that are not
     UTF-8 decode to U+FFFD, which would look the same)."""
     head = layer.text[:256]
-    return not layer.binary and not head.isascii() and len(head) >= 8 and sum(ord(c) >= 0x100 for c in head) * 2 >= len(head)
+    if layer.binary or head.isascii() or len(head) < 8:
+        return False
+    return sum(ord(c) >= 0x100 for c in head) * 2 >= len(head)
 
 
 def _lz_utf16(layer: Layer, budget: Budget) -> list[Piece]:

@@ -29,13 +29,13 @@ class Marks:
     def __init__(self, text: str, signs: str = _SIGNS) -> None:
         self.text = text
         self.runs = text.encode("ascii").translate(_RUNS) if text.isascii() else None
-        self._after: dict[str, int] = {sign: -2 for sign in signs + "r"}  # kind -> next place; -1 none
+        self._after: dict[str, int | None] = dict.fromkeys(signs + "r")  # sign or "r" (run) -> next place
 
     def next(self, at: int = 0) -> int:
         """The first mark at or after `at`, or -1."""
         best = -1
         for kind, place in self._after.items():
-            if -1 < place < at or place == -2:
+            if place is None or -1 < place < at:  # not searched yet, or passed
                 place = self._after[kind] = self._find(kind, at)
             if place >= 0 and (best < 0 or place < best):
                 best = place

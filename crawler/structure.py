@@ -20,7 +20,7 @@ from crawler.marks import Marks
 
 Keep = Callable[[str | bytes], bool] | None
 
-MAX_MARKED = 32  # JSON fields reached one by one from the root; with more, one walk is cheaper
+MAX_SKIPS = 4096  # JSON siblings skipped to reach marked fields; beyond, one walk costs less
 
 _SPACE = re.compile(r"\s")
 _WS = re.compile(r"[ \t\n\r]*")
@@ -38,12 +38,15 @@ def _json_wants(layer: Layer) -> bool:
 def _json(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece] | None:
     """Keys (a key can be an identifier too) and values, labelled by their path, in the
     order they are written; numbers only from 8 digits."""
-    if keep is not None and "\\u" in layer.text:  # an escaped value hid from the search of the whole
-        keep = None
-    if keep is not None:
+    if keep is not None and "\\u" not in layer.text:  # a \u escape hides a value from the whole's search
         return _marked_fields(layer.text, keep, budget)
+    data = _parsed(layer.text)
+    return None if data is None else _walk(data, None, budget)
+
+
+def _parsed(text: str) -> object | None:
     try:
-        return _walk(json.loads(layer.text), keep, budget)
+        return json.loads(text)
     except (ValueError, RecursionError):
         return None
 
@@ -51,32 +54,31 @@ def _json(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece] | None
 def _marked_fields(text: str, keep: Callable[[str], bool], budget: Budget) -> list[Piece] | None:
     """The fields around the text's marks, each reached from the root by skipping the
     siblings before it whole (the C parser does that), so a large body with one URL in it
-    costs little; a body with many marks is walked once instead."""
-    marks, pieces, at = Marks(text), [], 0
-    for _ in range(MAX_MARKED):
+    costs little; where that would skip more than a walk visits, it is walked once instead."""
+    marks, pieces, at, work = Marks(text), [], 0, 0
+    while work < MAX_SKIPS:
         at = marks.next(at)
         if at < 0:
             return pieces  # parsed or not, nothing in it is left to decode
         try:
-            path, value, end = _value_at(text, at)
+            path, value, end, skipped = _value_at(text, at)
         except (ValueError, IndexError, RecursionError):
             return None
+        work += skipped + 1
         found = _scalar(value)
         if found is not None and keep(found):
             pieces.append(_json_piece(path, found))
         at = max(end, at + 1)
-    try:
-        return _walk(json.loads(text), keep, budget)
-    except (ValueError, RecursionError):
-        return None
+    data = _parsed(text)
+    return None if data is None else _walk(data, keep, budget)
 
 
-def _value_at(text: str, at: int) -> tuple[tuple, object, int]:
+def _value_at(text: str, at: int) -> tuple[tuple, object, int, int]:
     """The path to the innermost key or value of JSON `text` that spans position `at`, that
-    key (if long enough to be an identifier) or value, and where it ends. Raises ValueError
-    where the text up to there is not JSON."""
+    key (if long enough to be an identifier) or value, where it ends, and how many siblings
+    were skipped on the way. Raises ValueError where the text up to there is not JSON."""
     path: tuple = ()
-    i = _WS.match(text).end()
+    i, skipped = _WS.match(text).end(), 0
     while True:  # at the opening bracket of a container that spans `at`
         close, is_object = ("}", True) if text[i] == "{" else ("]", False)
         i, index = _WS.match(text, i + 1).end(), 0
@@ -86,7 +88,7 @@ def _value_at(text: str, at: int) -> tuple[tuple, object, int]:
                     raise ValueError("a key was expected")
                 name, end = scanstring(text, i + 1)
                 if at < end:
-                    return path + (name,), name if len(name) >= 8 else None, end
+                    return path + (name,), name if len(name) >= 8 else None, end, skipped
                 i = _WS.match(text, end).end()
                 if text[i] != ":":
                     raise ValueError("a colon was expected")
@@ -98,8 +100,8 @@ def _value_at(text: str, at: int) -> tuple[tuple, object, int]:
                 if type(value) is dict or type(value) is list:
                     path += (name,)
                     break  # descend into it
-                return path + (name,), value, end
-            i = _WS.match(text, end).end()
+                return path + (name,), value, end, skipped
+            i, skipped = _WS.match(text, end).end(), skipped + 1
             if text[i] == ",":
                 i = _WS.match(text, i + 1).end()
             elif text[i] != close:
@@ -107,7 +109,7 @@ def _value_at(text: str, at: int) -> tuple[tuple, object, int]:
         else:
             if at > i:  # only after the outermost container: text that is not JSON
                 raise ValueError("text after the JSON")
-            return path, None, i + 1
+            return path, None, i + 1, skipped
 
 
 def _walk(data: dict | list, keep: Keep, budget: Budget) -> list[Piece]:

@@ -12,10 +12,12 @@ import zstandard
 from hypothesis import given, settings, strategies as st
 
 from crawler import lzstring
-from crawler.decoders import ENCODINGS, Budget, Layer
+from crawler.decoders import ENCODINGS, Budget, Layer, worth_opening
+from crawler.structure import COOKIES, QUERY, STRUCTURE
 
 CPR = "0707614285"
 BY_NAME = {d.name: d for d in ENCODINGS}
+SPLITS = [(d, keep) for d in STRUCTURE + (QUERY, COOKIES) for keep in (None, worth_opening)]  # every field, marked
 
 # LZString 1.5.0 (npm lz-string) output for PAGE, made with node.
 PAGE = '{"page":"https://portal.skat.test/borger?cpr=070761-4285","t":1714400000}'
@@ -102,11 +104,11 @@ def test_lz_string_expansion_stops_at_the_byte_budget():
 @given(st.binary(max_size=4096), st.booleans())
 def test_no_decoder_raises_or_overspends_on_arbitrary_bytes(data, whole):
     lay = Layer.of(data, whole_body=whole, hints="content-encoding: deflate")
-    for decoder in ENCODINGS + STRUCTURE:
+    for decoder, *keep in SPLITS + [(d,) for d in ENCODINGS]:
         budget = Budget(max_bytes=64 << 10)
         start = time.monotonic()
         if decoder.wants(lay):
-            pieces = decoder.decode(lay, budget)
+            pieces = decoder.decode(lay, budget, *keep) or ()
             assert all(len(p.data) <= (64 << 10) + 1 for p in pieces)
         assert time.monotonic() - start < 1.0, decoder.name
 
@@ -114,7 +116,7 @@ def test_no_decoder_raises_or_overspends_on_arbitrary_bytes(data, whole):
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=2048))
 def test_no_decoder_raises_on_arbitrary_text(text):
-    for decoder in ENCODINGS + STRUCTURE:
+    for decoder, *keep in SPLITS + [(d,) for d in ENCODINGS]:
         lay = Layer.of(text)
         if decoder.wants(lay):
-            decoder.decode(lay, Budget(max_bytes=64 << 10))
+            decoder.decode(lay, Budget(max_bytes=64 << 10), *keep)

@@ -92,3 +92,10 @@ def test_marked_pairs_are_exactly_the_pairs_the_full_split_keeps(items, sep):
         if any(worth_opening(p.data) for p in pieces):
             expected += pieces
     assert list(pairs(text, sep, "field", worth_opening)) == expected
+
+
+def test_many_marks_in_a_long_array_are_all_found():
+    """Past a few thousand skipped siblings the marked fields come from one walk instead."""
+    body = json.dumps([{"u": f"https://portal.skat.test/a?n=%3{i % 10}", "v": 1} for i in range(20_000)])
+    fields = split("JSON", body, worth_opening)
+    assert len(fields) == 20_000 and fields[-1] == ("JSON 19999.u", "https://portal.skat.test/a?n=%39")

@@ -17,7 +17,7 @@ _RUN_CHARS = (string.ascii_letters + string.digits + "+/_$-").encode()
 _RUNS = bytes(ord("a") if byte in _RUN_CHARS else ord(" ") for byte in range(256))
 _RUN = b"a" * 16
 _SIGNS = "%+&\\"
-_WIDE = re.compile(r"[A-Za-z0-9+/_$-]{16}|[^\x00-\xff]")  # the same, for text that is not ASCII
+_WIDE = re.compile(r"[^\x00-\xff]")
 
 
 class Marks:
@@ -28,8 +28,10 @@ class Marks:
 
     def __init__(self, text: str, signs: str = _SIGNS) -> None:
         self.text = text
-        self.runs = text.encode("ascii").translate(_RUNS) if text.isascii() else None
-        self._after: dict[str, int | None] = dict.fromkeys(signs + "r")  # sign or "r" (run) -> next place
+        # One byte a character (beyond Latin-1 a "?", which is in no run), so places match.
+        self.runs = text.encode("latin-1", "replace").translate(_RUNS)
+        wide = "" if text.isascii() or max(text) <= "\xff" else "w"
+        self._after: dict[str, int | None] = dict.fromkeys(signs + "r" + wide)  # kind -> next place
 
     def next(self, at: int = 0) -> int:
         """The first mark at or after `at`, or -1."""
@@ -42,12 +44,12 @@ class Marks:
         return best
 
     def _find(self, kind: str, at: int) -> int:
-        if kind != "r":
-            return self.text.find(kind, at)
-        if self.runs is not None:
+        if kind == "r":
             return self.runs.find(_RUN, at)
-        match = _WIDE.search(self.text, at)
-        return match.start() if match else -1
+        if kind == "w":
+            match = _WIDE.search(self.text, at)
+            return match.start() if match else -1
+        return self.text.find(kind, at)
 
 
 def marked(text: str) -> bool:

@@ -63,7 +63,7 @@ class Corpus:
     def ga4(self, page: str) -> Exchange:
         query = {"v": "2", "tid": "G-" + self.digits(10), "gtm": "45je45o0v9", "_p": self.digits(10),
                  "cid": f"{self.digits(10)}.{self.ts()}", "ul": "da-dk", "sr": "1920x1080", "_s": "3",
-                 "sid": self.ts(), "sct": "12", "seg": "1", "dl": page, "dt": "Forside | TastSelv",
+                 "sid": self.ts(), "sct": "12", "seg": "1", "dl": page, "dt": "Årsopgørelse | TastSelv",
                  "en": "page_view", "_et": str(self.rng.randrange(20, 90000))}
         body = None
         if self.rng.random() < 0.3:
@@ -99,8 +99,10 @@ class Corpus:
                                                         "id": self.rng.randrange(10**6), "timeOffset": -self.rng.randrange(500)}
                                                        for _ in range(self.rng.randrange(5, 60))]}}
                   for _ in range(self.rng.randrange(3, 30))]
-        events.append({"type": 4, "timestamp": int(self.ts(True)), "data": {"href": page, "width": 1903, "height": 961}})
-        body = json.dumps({"sessionId": self.digits(10), "visitorId": self.digits(10), "events": events}).encode()
+        events.append({"type": 4, "timestamp": int(self.ts(True)),
+                       "data": {"href": page, "title": "Årsopgørelse 2023 – TastSelv", "width": 1903, "height": 961}})
+        body = json.dumps({"sessionId": self.digits(10), "visitorId": self.digits(10), "events": events},
+                          ensure_ascii=False).encode()  # as JSON.stringify writes it
         return self.exchange(f"https://in.replay.test/api/sessions/{self.digits(12)}/events?ts={self.ts(True)}",
                              page, "POST", gzip.compress(body), "fetch",
                              (("Content-Type", "application/json"), ("Content-Encoding", "gzip")))

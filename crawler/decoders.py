@@ -22,7 +22,7 @@ import brotli
 import zstandard
 
 from crawler import lzstring
-from crawler.marks import has_run, marked
+from crawler.marks import WIDE_PAIR, has_run, marked
 
 
 @dataclass(slots=True)
@@ -223,10 +223,10 @@ def _lz(decompress, data, budget: Budget) -> str | None:
 
 
 def _utf16_wants(layer: Layer) -> bool:
-    """compressToUTF16 output is valid text of mostly non-Latin characters (bytes that are not
-    UTF-8 decode to U+FFFD, which would look the same)."""
+    """compressToUTF16 output is valid text of nearly all non-Latin characters (bytes that are
+    not UTF-8 decode to U+FFFD, which would look the same)."""
     head = layer.text[:256]
-    if layer.binary or head.isascii() or len(head) < 8:
+    if layer.binary or head.isascii() or len(head) < 8 or not WIDE_PAIR.search(head):
         return False
     return sum(ord(c) >= 0x100 for c in head) * 2 >= len(head)
 

@@ -1,7 +1,8 @@
 """Marks: the places where a text may hold something to decode, found fast.
 
 A mark is where a decoder could start: a `%`, `+`, `&` or `\\`, a run of 16 characters of the
-base64 and lz-string alphabets, or a character above Latin-1 (lz-string's UTF-16 output).
+base64 and lz-string alphabets, or two characters above Latin-1 in a row (lz-string's UTF-16
+output is nearly all such characters; a lone dash or quote in a Danish title is not).
 Most of what a page sends has none (numbers, words, short ids), and the detector skips it.
 The marks are a superset of what any decoder's own test accepts, so skipping an unmarked text
 loses nothing. They are found with `str.find` and `bytes.translate`, which run at memory
@@ -17,20 +18,22 @@ _RUN_CHARS = (string.ascii_letters + string.digits + "+/_$-").encode()
 _RUNS = bytes(ord("a") if byte in _RUN_CHARS else ord(" ") for byte in range(256))
 _RUN = b"a" * 16
 _SIGNS = "%+&\\"
-_WIDE = re.compile(r"[^\x00-\xff]")
+WIDE_PAIR = re.compile(r"[^\x00-\xff]{2}")  # for a short text; `_wide_pair` finds it in a long one
 
 
 class Marks:
     """The marks of one text, asked for in order with `next` (each kind is searched for once
     more only when the caller has moved past its last place, so walking a text is linear)."""
 
-    __slots__ = ("text", "runs", "_after")
+    __slots__ = ("text", "latin", "runs", "_after")
 
     def __init__(self, text: str, signs: str = _SIGNS) -> None:
         self.text = text
-        # One byte a character (beyond Latin-1 a "?", which is in no run), so places match.
-        self.runs = text.encode("latin-1", "replace").translate(_RUNS)
-        wide = "" if text.isascii() or max(text) <= "\xff" else "w"
+        try:  # one byte a character, so places in the bytes are places in the text
+            self.latin, wide = text.encode("latin-1"), ""
+        except UnicodeEncodeError:  # beyond Latin-1: "?", which is in no run, and look for pairs of those
+            self.latin, wide = text.encode("latin-1", "replace"), "w"
+        self.runs = self.latin.translate(_RUNS)
         self._after: dict[str, int | None] = dict.fromkeys(signs + "r" + wide)  # kind -> next place
 
     def next(self, at: int = 0) -> int:
@@ -47,14 +50,25 @@ class Marks:
         if kind == "r":
             return self.runs.find(_RUN, at)
         if kind == "w":
-            match = _WIDE.search(self.text, at)
-            return match.start() if match else -1
+            return _wide_pair(self.text, self.latin, at)
         return self.text.find(kind, at)
+
+
+def _wide_pair(text: str, latin: bytes, at: int = 0) -> int:
+    """Where two characters beyond Latin-1 stand together: a "??" in the Latin-1 copy that was
+    not written as "??"."""
+    while (place := latin.find(b"??", at)) >= 0:
+        if text[place] > "\xff" and text[place + 1] > "\xff":
+            return place
+        at = place + 1
+    return -1
 
 
 def marked(text: str) -> bool:
     """Whether a text has any mark (the one-shot form of `Marks`, for short texts)."""
-    return any(sign in text for sign in _SIGNS) or has_run(text) or (not text.isascii() and max(text) > "\xff")
+    if any(sign in text for sign in _SIGNS) or has_run(text):
+        return True
+    return not text.isascii() and _wide_pair(text, text.encode("latin-1", "replace")) >= 0
 
 
 def has_run(text: str) -> bool:

@@ -56,12 +56,13 @@ def _marked_fields(text: str, keep: Callable[[str], bool], budget: Budget) -> li
     siblings before it whole (the C parser does that), so a large body with one URL in it
     costs little; where that would skip more than a walk visits, it is walked once instead."""
     marks, pieces, at, work = Marks(text), [], 0, 0
+    ends: dict[int, int] = {}  # where each container parsed so far ends, by where it starts
     while work < MAX_SKIPS:
         at = marks.next(at)
         if at < 0:
             return pieces  # parsed or not, nothing in it is left to decode
         try:
-            path, value, end, skipped = _value_at(text, at)
+            path, value, end, skipped = _value_at(text, at, ends)
         except (ValueError, IndexError, RecursionError):
             return None
         work += skipped + 1
@@ -73,10 +74,11 @@ def _marked_fields(text: str, keep: Callable[[str], bool], budget: Budget) -> li
     return None if data is None else _walk(data, keep, budget)
 
 
-def _value_at(text: str, at: int) -> tuple[tuple, object, int, int]:
+def _value_at(text: str, at: int, ends: dict[int, int]) -> tuple[tuple, object, int, int]:
     """The path to the innermost key or value of JSON `text` that spans position `at`, that
     key (if long enough to be an identifier) or value, where it ends, and how many siblings
-    were skipped on the way. Raises ValueError where the text up to there is not JSON."""
+    were skipped on the way. `ends` remembers the containers parsed, for the next mark.
+    Raises ValueError where the text up to there is not JSON."""
     path: tuple = ()
     i, skipped = _WS.match(text).end(), 0
     while True:  # at the opening bracket of a container that spans `at`
@@ -95,9 +97,15 @@ def _value_at(text: str, at: int) -> tuple[tuple, object, int, int]:
                 i = _WS.match(text, i + 1).end()
             else:
                 name, index = index, index + 1
-            value, end = _DECODER.raw_decode(text, i)
+            container = text[i] in "{["
+            if container and i in ends:
+                end = ends[i]
+            else:
+                value, end = _DECODER.raw_decode(text, i)
+                if container:
+                    ends[i] = end
             if at < end:
-                if type(value) is dict or type(value) is list:
+                if container:
                     path += (name,)
                     break  # descend into it
                 return path + (name,), value, end, skipped

@@ -91,9 +91,12 @@ class Budget:
 
 @dataclass(frozen=True)
 class Decoder:
+    """An encoding (`decode(layer, budget)`), or a structure (`decode(layer, budget, keep)`,
+    None where the layer is not that structure after all)."""
+
     name: str
     wants: Callable[[Layer], bool]
-    decode: Callable[[Layer, Budget], list[Piece]]
+    decode: Callable[..., list[Piece] | None]
 
 
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")

@@ -22,6 +22,7 @@ from crawler.structure import COOKIES, QUERY, STRUCTURE
 
 MAX_NESTING = 16  # structures inside structures; deeper text is searched as it is
 MAX_RECURRING = 4096  # texts up to this length are decoded once per process (see `_recurring`)
+RECURRING_OUTPUT = 4 * MAX_RECURRING  # and kept if their pieces hold no more than this
 
 
 @dataclass(slots=True)
@@ -147,12 +148,13 @@ def _decode(layer: Layer, budget: Budget) -> list[Piece]:
     return found
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _recurring(text: str, whole_body: bool, hints: str) -> tuple[Piece, ...] | None:
     """The pieces of a short text decoded once per process: a page's URL is in every beacon's
-    Referer and `dl`. None where decoding met a limit: then it is decoded against the
-    exchange's own budget, which reports it."""
-    budget = Budget()
+    Referer and `dl`. None where they would pass `RECURRING_OUTPUT` (lz-string lets a few
+    kilobytes expand a hundredfold): then the text is decoded against the exchange's own
+    budget, which bounds and reports it, and nothing large is kept."""
+    budget = Budget(max_bytes=RECURRING_OUTPUT)
     pieces = _decode(Layer(text, whole_body=whole_body, hints=hints), budget)
     return None if budget.hits else tuple(pieces)
 

@@ -1,11 +1,11 @@
 """Contain mode: a request that would carry the citizen's CPR to a third party is answered
 locally and never leaves the machine; it is still recorded, and its findings say "contained".
 
-The decision is taken where the browser-wide interception pauses each request, with a fast
-check: a third-party host (by `Parties`) and one of the CPR's written forms in the URL, a
-header or the body, as sent or percent-decoded up to three times. What the check cannot see
-goes out as usual: cookies (the interception sees headers without them), and encodings beyond
-percent-encoding (base64, hashes) — the detector still finds those afterwards, uncontained.
+The decision is taken where the browser-wide interception pauses each request: a third-party
+host (by `Parties`), and the detector's own search of that one request for the CPR (every
+part, every written form, every encoding and hash the report would find, within the same
+budget). What it cannot see goes out as usual: cookies (the interception sees the headers
+without them); the detector still finds a CPR there afterwards, uncontained.
 
 Websockets to third parties are routed through Playwright: the connection to the server is
 made, frames are forwarded both ways, and a frame the page sends that carries the CPR is
@@ -29,13 +29,13 @@ from __future__ import annotations
 import base64
 import time
 from typing import Callable
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, WebSocketRoute
 
-from crawler.identifiers import written_forms
+from crawler.detector import detect
 from crawler.legacy import LegacyReferrer
-from crawler.model import Citizen, Target
+from crawler.model import Citizen, Exchange, Target
 from crawler.parties import Parties
 
 _GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -62,7 +62,7 @@ class Containment:
     """Decides which requests to answer locally, and answers them."""
 
     def __init__(self, cpr: str, parties: Parties) -> None:
-        self.forms = tuple(written_forms(cpr).values())
+        self.citizen = Citizen(cpr=cpr)  # the CPR alone: what is contained, and fewer needles
         self.parties = parties
         self.count = 0
 
@@ -75,21 +75,17 @@ class Containment:
         host = urlsplit(url).hostname or ""
         return bool(host) and self.parties.classify(host).kind == "third"
 
-    def carries(self, text: str) -> bool:
-        for _ in range(4):
-            if any(form in text for form in self.forms):
-                return True
-            decoded = unquote_plus(text)
-            if decoded == text:
-                return False
-            text = decoded
-        return False
+    def carries(self, url: str, headers: dict[str, str] | None = None, body: str | bytes | None = None,
+                frame: bool = False) -> bool:
+        """Whether a request (or a websocket frame the page sends) holds the CPR anywhere."""
+        exchange = Exchange(seq=0, kind="websocket" if frame else "request", url=url,
+                            headers=tuple((headers or {}).items()), direction="sent" if frame else None,
+                            body=body.encode("utf-8") if isinstance(body, str) else body)
+        return bool(detect([exchange], self.citizen, self.parties).findings)
 
     def applies(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
-        if not self.third_party(url):
-            return False
-        parts = [url, *headers.values(), (body or b"").decode("utf-8", "replace")]
-        return any(self.carries(part) for part in parts)
+        """Whether a request would carry the CPR to a third party."""
+        return self.third_party(url) and self.carries(url, headers, body)
 
     def answer(self, request_id: str, resource_type: str) -> dict:
         """`Fetch.fulfillRequest` parameters for an empty answer of the expected kind."""
@@ -117,7 +113,7 @@ class Containment:
         server = ws.connect_to_server()
 
         def sent(message: str | bytes) -> None:
-            blocked = self.carries(message if isinstance(message, str) else message.decode("utf-8", "replace"))
+            blocked = self.carries(ws.url, body=message, frame=True)
             self._frame(ws.url, message, "sent", blocked, write, step)
             if blocked:
                 self.count += 1

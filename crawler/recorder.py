@@ -73,7 +73,7 @@ class Recorder:
         self.contain, self.legacy, self.watch = contain, legacy, watch
         self.step: str | None = None
         self.count = 0
-        self.leads = 0  # exchanges the quick check saw carry the CPR to a third party, for progress
+        self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
         self._file = path.open("w", encoding="utf-8")
         self._seq = itertools.count(1)
         self._sent: dict[int, _Sent] = {}

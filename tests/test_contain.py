@@ -3,6 +3,10 @@ leak is still reported, marked contained."""
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
+import json
 from urllib.parse import quote, quote_plus
 
 from crawler.contain import Containment
@@ -35,11 +39,16 @@ def test_contained_audit_delivers_nothing_with_the_cpr_and_still_reports_every_l
     assert "clean.cleanvendor.test" in {r.host for r in leaky_portal.received}, "clean requests still go out"
 
 
-def test_the_fast_check_sees_plain_and_percent_encoded_forms_to_third_parties_only():
+def test_the_check_sees_every_encoding_the_detector_sees_to_third_parties_only():
     contain = Containment(CPR, Parties(["skat.test"]))
     assert contain.applies(f"http://t.tracker.test/c?dl={quote(quote('https://x/?cpr=' + CPR, safe=''), safe='')}", {}, None)
     assert contain.applies("http://t.tracker.test/c", {"Referer": f"http://portal.skat.test/s?c={CPR[:6]}-{CPR[6:]}"}, None)
     assert contain.applies("http://t.tracker.test/c", {}, f"page={quote_plus(CPR[:6] + ' ' + CPR[6:])}".encode())
+    batch = json.dumps([{"properties": {"$current_url": f"https://portal.skat.test/?cpr={CPR}"}}]).encode()
+    assert contain.applies("http://t.tracker.test/track", {}, b"data=" + base64.b64encode(batch))
+    assert contain.applies("http://t.tracker.test/e", {"Content-Encoding": "gzip"}, gzip.compress(batch))
+    assert contain.applies(f"http://t.tracker.test/c?uid={hashlib.sha256(CPR.encode()).hexdigest()}", {}, None)
+    assert contain.carries("wss://chat.tracker.test/s", body=f"mit cpr er {CPR}", frame=True)
     assert not contain.applies(f"http://api.skat.test/me?cpr={CPR}", {}, None), "first party is never contained"
     assert not contain.applies("http://t.tracker.test/c?v=2", {}, b"nothing")
 

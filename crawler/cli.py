@@ -58,7 +58,8 @@ def cmd_scan_har(args: argparse.Namespace) -> int:
     if har.unreadable:
         errors.insert(0, f"{har.unreadable} HAR entries could not be read, so the file was not fully searched")
     recording = Recording(target, run_dir / folder, errors=errors, pages=list(har.pages),
-                          notes=[f"imported from {args.file}, written by {har.creator or 'an unknown tool'}"])
+                          notes=[f"imported from {args.file}, written by {har.creator or 'an unknown tool'}",
+                                 *har.notes])
     result, exchanges = analyse(recording, citizen, command=shlex.join(sys.argv))
     write_system(result, exchanges, run_dir / folder)
     return report_one((result, folder), run_dir, f"HAR scan of {Path(args.file).name}")

@@ -36,6 +36,9 @@ from crawler.model import Exchange, Frozen
 
 MAX_PROBLEMS = 20
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
+_NO_COOKIES = ("no entry has a Cookie or Set-Cookie header: the site set none, or the exporter removed them "
+               "(Chrome's default \"sanitized\" export does), so a CPR in a cookie cannot be found in this file; "
+               "export with sensitive data to search cookies too")
 _HOW_TO_EXPORT = "export it again from the browser's developer tools (Network tab: Save all as HAR)"
 _MIME_TYPES = (  # mime type fragment -> resource type, when the HAR names none
     ("text/html", "document"), ("xhtml", "document"), ("text/css", "stylesheet"),
@@ -52,6 +55,7 @@ class HarImport(Frozen):
     problems: tuple[str, ...] = ()
     creator: str = ""
     pages: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 class _Broken(Exception):
@@ -70,11 +74,12 @@ def read_har(path: Path) -> HarImport:
     for number, entry in enumerate(log["entries"], 1):
         reader.entry(number, entry)
     creator = _obj(log, "creator")
+    notes = () if reader.cookies_seen or not reader.exchanges else (_NO_COOKIES,)
     return HarImport(
         exchanges=tuple(reader.exchanges), unreadable=reader.unreadable,
         problems=tuple(reader.problems[:MAX_PROBLEMS]),
         creator=" ".join(str(creator[k]) for k in ("name", "version") if creator.get(k)),
-        pages=tuple(t for t in map(_page_title, pages) if t),
+        pages=tuple(t for t in map(_page_title, pages) if t), notes=notes,
     )
 
 
@@ -178,6 +183,7 @@ class _Reader:
         self.main_frames: dict[str, str] = {}       # pageref -> _frameref of its first document
         self.first_documents: dict[str, str] = {}   # pageref -> its first document, without _frameref
         self.redirects: dict[str, str] = {}         # target URL -> URL that redirected there
+        self.cookies_seen = False                   # any Cookie or Set-Cookie in the file
 
     def problem(self, number: int, text: str) -> None:
         self.unreadable += 1
@@ -202,6 +208,7 @@ class _Reader:
             raise _Broken("request.url missing")
         method = _get(request, "method", str, "request.")
         headers = _headers(request)
+        self.cookies_seen = self.cookies_seen or _has_cookies(headers, response)
         body, note = self.body(request, method)
         kind = _resource_type(entry, response, url)
         frame_url, page_url = self.place(entry, kind, url, dict((k.lower(), v) for k, v in reversed(headers)))
@@ -309,6 +316,13 @@ def _headers(request: dict) -> tuple[tuple[str, str], ...]:
         pairs = [f"{c['name']}={c.get('value', '')}" for c in cookies if isinstance(c, dict) and c.get("name")]
         headers.append(("Cookie", "; ".join(pairs)))
     return tuple(headers)
+
+
+def _has_cookies(headers: tuple[tuple[str, str], ...], response: dict) -> bool:
+    if any(name.lower() == "cookie" for name, _ in headers) or response.get("cookies"):
+        return True
+    listed = response.get("headers") if isinstance(response.get("headers"), list) else []
+    return any(isinstance(h, dict) and str(h.get("name", "")).lower() == "set-cookie" for h in listed)
 
 
 def _form(params: list) -> str:

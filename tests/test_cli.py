@@ -100,6 +100,8 @@ def test_scan_har_counts_unreadable_entries_and_is_not_clean(tmp_path):
     found = json.loads((tmp_path / "out" / "partly-har" / "findings.json").read_text())
     assert code == 2 and found["verdict"] == "inconclusive"
     assert found["errors"][0].startswith("1 HAR entries could not be read")
+    assert any("a CPR in a cookie cannot be found in this file" in note for note in found["notes"]), \
+        "a file without any cookie says so in the report"
 
 
 def test_scan_har_bad_file_is_one_line(tmp_path, capsys):

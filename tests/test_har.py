@@ -162,6 +162,22 @@ def test_chrome_devtools_export():
                                     T0 + 1.1, T0 + 1.2, T0 + 1.25]
     assert ex[7].failure == "net::ERR_BLOCKED_BY_CLIENT"
     assert ex[9].redirected_from == "https://cdn.maxcdn.test/r?u=1" and ex[8].redirected_from is None
+    assert har.notes == (), "it has cookies"
+
+
+def test_a_sanitized_export_says_that_cookies_could_not_be_searched(tmp_path):
+    """Chrome's default export ("sanitized") drops Cookie and Set-Cookie headers without a trace."""
+    log = json.loads((DATA / "chrome.har").read_text())
+    for entry in log["log"]["entries"]:
+        entry["request"]["headers"] = [h for h in entry["request"]["headers"] if h["name"].lower() != "cookie"]
+        entry["request"]["cookies"] = []
+        response = entry.get("response", {})
+        response["headers"] = [h for h in response.get("headers", []) if h["name"].lower() != "set-cookie"]
+        response["cookies"] = []
+    (tmp_path / "sanitized.har").write_text(json.dumps(log))
+    har = read_har(tmp_path / "sanitized.har")
+    assert len(har.notes) == 1 and "cannot be found in this file" in har.notes[0]
+    assert len(har.exchanges) == len(read_har(DATA / "chrome.har").exchanges), "everything else is read as before"
 
 
 FIREFOX_PAGE = CHROME_PAGE

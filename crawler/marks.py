@@ -66,12 +66,13 @@ def _wide_pair(text: str, latin: bytes, at: int = 0) -> int:
 
 def marked(text: str) -> bool:
     """Whether a text has any mark (the one-shot form of `Marks`, for short texts)."""
-    if any(sign in text for sign in _SIGNS) or has_run(text):
+    if any(sign in text for sign in _SIGNS):
         return True
-    return not text.isascii() and _wide_pair(text, text.encode("latin-1", "replace")) >= 0
+    latin = text.encode("latin-1", "replace")
+    return _RUN in latin.translate(_RUNS) or (not text.isascii() and _wide_pair(text, latin) >= 0)
 
 
 def has_run(text: str) -> bool:
     """Whether a text has 16 characters of the base64 and lz-string alphabets in a row: what
     base64, hex and lz-string segments all need (characters beyond ASCII never belong to a run)."""
-    return _RUN in text.encode("utf-8", "replace").translate(_RUNS)
+    return _RUN in text.encode("latin-1", "replace").translate(_RUNS)

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 # A Chromium for Playwright: the Playwright-managed one, else the system's, else install one.
 browser: $(STAMP)
-	$(PY) -m crawler.browser --ensure
+	$(PY) -m crawler.record.browser --ensure
 
 demo: setup
 	$(VENV)/bin/cpraudit demo

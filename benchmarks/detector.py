@@ -20,13 +20,14 @@ import argparse
 import gc
 import time
 
-from benchmarks.corpus import Corpus
-from crawler import detector, units
-from crawler.decoders import Budget
+from crawler.testing.corpus import Corpus
+from crawler.detect import detector
+from crawler.detect import units
+from crawler.detect.decoders import Budget
 from crawler.model import Citizen
-from crawler.needles import iter_needles
+from crawler.detect.needles import iter_needles
 from crawler.parties import Parties
-from crawler.suspects import SuspectRule
+from crawler.detect.suspects import SuspectRule
 
 CITIZEN = Citizen(cpr="0707614285", name="Jens Hansen", email="jens@example.dk", phone="+45 12 34 56 78",
                   address="Vestergade 12, 8000 Aarhus C")

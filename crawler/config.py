@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawler import catalogue
-from crawler.browser import resolver_rules
+from crawler.run import catalogue
+from crawler.record.switches import resolver_rules
 from crawler.errors import BadInput
-from crawler.identifiers import parse_cpr
+from crawler.detect.identifiers import parse_cpr
 from crawler.model import Citizen, CrawlSettings, Owner, Target
 
 
@@ -173,7 +173,7 @@ def load(path: Path) -> Audit:
     try:
         config = AuditConfig.model_validate(raw)
     except ValidationError as exc:
-        raise BadInput(describe(path, exc)) from None
+        raise BadInput(explain(path, exc)) from None
     audit = Audit(config, path)
     for i, system in enumerate(config.systems):
         if system.citizen and system.citizen not in audit.citizens:
@@ -185,7 +185,7 @@ def load(path: Path) -> Audit:
     return audit
 
 
-def describe(path: Path, exc: ValidationError) -> str:
+def explain(path: Path, exc: ValidationError) -> str:
     """The first validation error as `file: key.path: problem`, and how many more there are."""
     errors = exc.errors()
     first = errors[0]

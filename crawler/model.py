@@ -7,7 +7,7 @@ may change what the browser sent.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -15,6 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 Channel = Literal["url", "header", "cookie", "body", "websocket"]
 PartyKind = Literal["first", "processor", "third"]
 Verdict = Literal["leak", "clean", "inconclusive", "not-audited"]
+
+
+def without_fragment(url: str) -> str:
+    """The URL as it goes on the wire: a fragment never leaves the browser."""
+    return url.split("#", 1)[0]
 
 
 class Frozen(BaseModel):
@@ -244,6 +249,7 @@ class SystemResult(Frozen):
     suspects: tuple[Suspect, ...] = ()
     design: tuple[DesignFinding, ...] = Field(default=(), description="First-party pages with the CPR in their URL.")
     latent: tuple[LatentLeak, ...] = Field(default=(), description="Referer leaks one policy change away.")
+    latent_fails: bool = Field(default=False, description="The latent leaks make the verdict leak (fail_on_latent).")
     hosts: tuple[HostSummary, ...] = ()
     errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
     notes: tuple[str, ...] = Field(default=(), description="Coverage limits: crawl bounds, decode budgets.")
@@ -266,6 +272,13 @@ class SystemResult(Frozen):
     @property
     def detect_share(self) -> float:
         return self.detect_seconds / self.wall_seconds if self.wall_seconds else 0.0
+
+
+class Audited(NamedTuple):
+    """A system's result and its folder in the run folder ("" for a system not audited)."""
+
+    result: SystemResult
+    folder: str
 
 
 DEFAULT_DENY = (
@@ -308,3 +321,4 @@ class Target(Frozen):
     fail_on_latent: bool = Field(default=False, description="Latent Referer leaks make the verdict leak.")
     contain: bool = Field(default=False, description="Answer requests carrying the CPR to third parties locally.")
     legacy_referrer: bool = Field(default=False, description="Force the pre-2021 referrer default on first-party pages.")
+

@@ -7,9 +7,16 @@ Every request the recorder sees is attributed to the step during which it was se
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import BadInput
+
+Scenario = Callable[[Any, Any], None]  # run(page, citizen)
 
 _step_listener: ContextVar[Callable[[str | None], None] | None] = ContextVar("step_listener", default=None)
 
@@ -33,3 +40,20 @@ def listening(listener: Callable[[str | None], None]) -> Iterator[None]:
         yield
     finally:
         _step_listener.reset(token)
+
+
+def load_scenario(ref: str, base: Path) -> Scenario:
+    """`path/to/file.py` or `path/to/file.py:function` (default `run`), relative to `base`."""
+    file, _, name = ref.partition(":")
+    path = (base / file).resolve()
+    if not path.is_file():
+        raise BadInput(f"scenario {file}: no such file; give a .py file with a run(page, citizen) function")
+    spec = importlib.util.spec_from_file_location(f"cpraudit_scenario_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise BadInput(f"scenario {file}: not a Python file; give a .py file with a run(page, citizen) function")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    function = getattr(module, name or "run", None)
+    if not callable(function):
+        raise BadInput(f"scenario {file} has no function {name or 'run'}(page, citizen): define one")
+    return function

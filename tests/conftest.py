@@ -1,90 +1,20 @@
-"""Shared fixtures: a leaky multi-host portal of the tests' own making, on loopback.
-
-Every channel a third party can receive the CPR through is planted once, each on its own
-third-party host, so a test can tell exactly which channel was (or was not) recorded. The
-page sets `no-referrer` and opens the Referer channel per element, so that the image and
-the clean vendor receive nothing that carries the CPR.
-"""
+"""Shared fixtures: the portals of `crawler.testing.portals`, served on loopback."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.testing import Received, Response, SiteServer
-
-CPR = "0707614285"
-PORTAL = "portal.skat.test"
-
-START = f"""<!doctype html><title>Portal</title>
-<h1>Portal</h1>
-<a href="/side?cpr={CPR}">Min side</a>
-<a href="/go?cpr={CPR}">Videre</a>
-<a href="/form?cpr={CPR}">Blanket</a>
-<a href="/logout">Log ud</a>
-<a href="http://elsewhere.test/?cpr={CPR}">Et andet sted</a>
-"""
-
-SIDE = """<!doctype html><meta name="referrer" content="no-referrer"><title>Min side</title>
-<link rel="stylesheet" referrerpolicy="unsafe-url" href="http://cdn.cdnvendor.test/site.css">
-<img src="http://pixel.imgtracker.test/p.gif?x=1">
-<iframe referrerpolicy="unsafe-url" src="http://widget.framevendor.test/frame"></iframe>
-<script>
-const here = location.href;
-navigator.sendBeacon("http://blob.beaconvendor.test/b", new Blob([JSON.stringify({page: here})], {type: "text/plain"}));
-fetch("http://api.fetchvendor.test/collect", {method: "POST", mode: "no-cors", body: "u=" + encodeURIComponent(here)});
-new Worker("/worker.js" + location.search);
-addEventListener("pagehide", () => navigator.sendBeacon("http://exit.hidevendor.test/bye", here));
-const ws = new WebSocket("ws://chat.wsvendor.test/socket");
-ws.onopen = () => ws.send(JSON.stringify({context: location.search}));
-fetch("/api/me" + location.search);
-fetch("http://clean.cleanvendor.test/hit?v=2");
-document.getElementById;
-window.open("/popup" + location.search);
-</script>
-<p id="ok">Velkommen</p>
-"""
-
-WORKER = "fetch('http://worker.workervendor.test/w' + self.location.search);"
-FRAME = "<script>fetch('http://frame.framevendor.test/ping?ref=' + encodeURIComponent(document.referrer))</script>"
-POPUP = "<img src='http://popup.popupvendor.test/p.gif?page=' + '1'><script>new Image().src = 'http://popup.popupvendor.test/q?u=' + encodeURIComponent(location.href)</script>"
-FORM = f"""<form id=f action="http://forms.formvendor.test/submit" method="post">
-<input name="cpr" value="{CPR}"></form><script>document.getElementById('f').submit()</script>"""
-
-
-def _redirect(req: Received) -> Response:
-    return Response(b"", status=302, headers=(("Location", f"http://landing.redirectvendor.test/l?{req.path.split('?', 1)[-1]}"),))
-
-
-def leaky_routes() -> dict:
-    return {
-        f"{PORTAL}/": Response(START),
-        f"{PORTAL}/side": Response(SIDE),
-        f"{PORTAL}/worker.js": Response(WORKER, "application/javascript"),
-        f"{PORTAL}/popup": Response(POPUP),
-        f"{PORTAL}/form": Response(FORM),
-        f"{PORTAL}/go": _redirect,
-        f"{PORTAL}/logout": Response("<p>logged out</p>"),
-        "widget.framevendor.test/frame": Response(FRAME),
-        "cdn.cdnvendor.test/site.css": Response("body{font-family:sans-serif}", "text/css"),
-    }
-
-
-CLEAN_START = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
-<title>Ren portal</title><a href="/konto">Konto</a>
-<img src="http://pixel.imgtracker.test/p.gif?page=forside">
-<script>fetch("/api/me?cpr={CPR}")</script>"""
-CLEAN_ACCOUNT = """<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
-<title>Konto</title><script>navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
+from crawler.testing import portals
 
 
 @pytest.fixture
 def clean_portal():
     """CPR in first-party traffic only; third parties get nothing that identifies the citizen."""
-    with SiteServer({f"{PORTAL}/": Response(CLEAN_START), f"{PORTAL}/konto": Response(CLEAN_ACCOUNT)}) as server:
+    with portals.clean_portal() as server:
         yield server
 
 
 @pytest.fixture
 def leaky_portal():
-    with SiteServer(leaky_routes()) as server:
+    with portals.leaky_portal() as server:
         yield server

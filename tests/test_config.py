@@ -81,3 +81,12 @@ def test_example_config_is_valid(monkeypatch):
     monkeypatch.setenv("JENS_PASSWORD", "x")
     audit = config.load(Path(__file__).parents[1] / "audit.example.toml")
     assert audit.citizen_for(audit.config.systems[0]).cpr == "0707614285"
+
+
+def test_modes_come_from_audit_toml_and_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_TEST_PW", "x")
+    audit = config.load(write(tmp_path, GOOD + "contain = true\n"))
+    target = audit.target(audit.config.systems[0])
+    assert (target.contain, target.legacy_referrer) == (True, False)
+    audit.overrides = {"legacy_referrer": True}  # what `cpraudit run --legacy-referrer` sets
+    assert audit.target(audit.config.systems[0]).legacy_referrer

@@ -19,7 +19,7 @@ without that cookie.
   same analytics, configured to send the page location without it, under a strict referrer policy.
 - LetLøn (IBM): the login answers 503, so no scenario can prove a login: inconclusive.
 
-What a correct audit of `scenarios/demo/audit.toml` reports (third-party findings only;
+What a correct audit of `crawler/demo/scenarios/audit.toml` reports (third-party findings only;
 `channel` / `detail` as in findings.json; the detector's `encoding` is "plain" for all of
 them, because the CPR's digits and dash pass through encodeURIComponent unchanged):
 
@@ -40,7 +40,7 @@ Forskud -> clean: no third-party finding; the CPR is in first-party traffic only
   dl=http://forskud.skat.test/forskud (or /forskud/indkomst).
 LetLøn -> inconclusive: POST /login answers 503, the scenario's `#welcome` never appears.
 
-Counted for `scenarios/demo/audit.toml` (seen with Chromium 156): TastSelv's pages are
+Counted for `crawler/demo/scenarios/audit.toml` (seen with Chromium 156): TastSelv's pages are
 loaded 4 times (the scenario's 2, the crawl's revisit of the last one and its visit of the
 overview; /logout is never followed), so 28 findings: 4 x dl, 4 x g, 8 x Referer to each
 analytics host, 4 x Referer to the CDN. Skattekontoen's pages are loaded 4 times: 4 frames

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from crawler import config
 from crawler.demo.portal import DEMO_CITIZEN, DEMO_SYSTEMS, demo_server
-from crawler.run import run_audit
+from crawler.run.runner import run_audit
 
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "scenarios" / "demo" / "audit.toml"
+DEMO_CONFIG = Path(__file__).resolve().with_name("scenarios") / "audit.toml"
 EXPECTED = {s.name: s.verdict for s in DEMO_SYSTEMS}
 
 

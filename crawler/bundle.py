@@ -1,0 +1,161 @@
+"""The evidence bundle: what a run folder and each system's folder in it hold, by name.
+
+Every other module asks here for a file's name and for the record's reading and writing,
+so that a folder written by one version of cpraudit can be found and read by the next.
+
+    <run>/                       index.html summary.json junit.xml run.json
+    <run>/<system>/              requests.jsonl findings.json report.html
+                                 network.har trace.zip step-NN.png failure.png error.txt
+                                 pages/page-NN.html.txt
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO
+
+from crawler.errors import BadInput
+from crawler.model import BrowserInfo, Exchange, SystemResult, Target
+
+# A system's folder
+REQUESTS = "requests.jsonl"  # every recorded exchange, one JSON object a line
+FINDINGS = "findings.json"  # the result: the contract others read
+RESULT = "result.json"  # an audit process's result, until its run has written findings.json
+REPORT = "report.html"
+HAR = "network.har"
+TRACE = "trace.zip"
+ERROR = "error.txt"  # the traceback of a scenario that failed
+FAILURE = "failure.png"  # the page when the scenario failed
+PAGES = "pages"  # HTML of pages whose URL carries the CPR, as text
+
+# A run's folder
+INDEX = "index.html"
+SUMMARY = "summary.json"
+JUNIT = "junit.xml"
+RUN = "run.json"
+
+
+def slug(name: str) -> str:
+    """A folder name for a system: letters kept (Danish too), the rest dashes."""
+    return re.sub(r"[^\w]+", "-", name, flags=re.UNICODE).strip("-").lower() or "system"
+
+
+def step_screenshot(number: int) -> str:
+    return f"step-{number:02d}.png"
+
+
+def page_source(number: int) -> str:
+    """Saved as .txt: opening it must never run the site's scripts."""
+    return f"{PAGES}/page-{number:02d}.html.txt"
+
+
+def stamp(when: datetime | None = None) -> str:
+    """The time part of a run folder's name, in UTC."""
+    return (when or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+
+
+def new_run_folder(out: str | Path | None, kind: str, parent: Path = Path("reports")) -> Path:
+    """`out`, else a new parent/<UTC time>-<kind>/ (made exclusively: two runs started in the
+    same second get -2, -3, ...); fails early if it cannot be written."""
+    try:
+        path = Path(out) if out else _exclusive(parent, f"{stamp()}-{kind}")
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        where = out or parent
+        raise BadInput(f"cannot write reports to {where}: {exc.strerror}; choose a writable folder with --out") from None
+    return path
+
+
+def _exclusive(parent: Path, name: str) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        path = parent / (name if n == 1 else f"{name}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{parent / name}: 999 run folders of this second already exist")
+
+
+@dataclass
+class Recording:
+    """What the record stage leaves for analysis, filled in as the audit goes: the record
+    (requests.jsonl in `out_dir`), the pages and steps, and what went wrong."""
+
+    target: Target
+    out_dir: Path
+    pages: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step, screenshot file)
+    browser: BrowserInfo = BrowserInfo()
+    started: float = 0.0
+    finished: float = 0.0
+
+    @property
+    def requests_path(self) -> Path:
+        return self.out_dir / REQUESTS
+
+
+# -- the record ---------------------------------------------------------------------------
+class ExchangeWriter:
+    """Appends exchanges to requests.jsonl, each flushed as it is written: a crash mid-audit
+    loses nothing already seen."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file: IO[str] = path.open("w", encoding="utf-8")
+
+    def write(self, exchange: Exchange) -> None:
+        self._file.write(exchange.model_dump_json() + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def write_exchanges(exchanges: Iterable[Exchange], path: Path) -> None:
+    writer = ExchangeWriter(path)
+    try:
+        for exchange in exchanges:
+            writer.write(exchange)
+    finally:
+        writer.close()
+
+
+def read_exchanges(path: Path) -> tuple[list[Exchange], int]:
+    """Exchanges recorded in `path`, and how many lines could not be read (a crash can cut the last)."""
+    if not path.is_file():
+        raise BadInput(f"{path}: no such recording; give the {REQUESTS} of an audit")
+    exchanges, unreadable = [], 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            try:
+                exchanges.append(Exchange.model_validate_json(line))
+            except ValueError:
+                unreadable += 1
+    return exchanges, unreadable
+
+
+# -- results ------------------------------------------------------------------------------
+def write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def write_result(result: SystemResult, path: Path) -> None:
+    write_json(path, result.model_dump(mode="json"))
+
+
+def read_result(path: Path) -> SystemResult:
+    return SystemResult.model_validate_json(path.read_text("utf-8"))

@@ -1,0 +1,23 @@
+"""`cpraudit demo`: the bundled demo portal, audited through the same path as `cpraudit run`."""
+
+from __future__ import annotations
+
+import argparse
+
+from crawler import bundle
+from crawler.cli.common import print_summary
+from crawler.record import browser
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="audit the bundled demo portal (a re-creation of the 2015-2020 case)")
+    demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
+    demo.add_argument("--jobs", type=int, default=2, help="systems audited at once (default 2)")
+    demo.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.demo.run import run_demo  # the demo portal is only imported when asked for
+
+    browser.require()
+    return run_demo(bundle.new_run_folder(args.out, "demo"), args.jobs, print_summary)

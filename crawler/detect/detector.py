@@ -1,0 +1,164 @@
+"""Detector: the audited citizen's identifiers, in any encoding, in every part of every
+recorded exchange.
+
+How it works. An exchange is cut into units (`units.py`: its locations, structured ones
+kept whole). All units of one generation are searched in one pass of the needle automaton
+(`needles.py`: every written form under every precomputed transform), which also says where
+the suspect rule has leads. Then structured units are split into the fields that need a
+look, and every unit that looks decodable is decoded (`decoders.ENCODINGS`), into the next
+generation, until nothing is left or the exchange's `Budget` is spent; a spent budget
+becomes a note in `notes`.
+
+A match in a decoded unit is reported only if the unit holds more occurrences of that
+identifier under that transform than the unit it was decoded from: percent-decoding text
+with no `%` in the CPR's part does not make a second finding. Findings are then unique per (exchange, detail, identifier, encoding).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from typing import Iterable, Mapping
+
+from crawler.detect.decoders import Budget
+from crawler.model import Citizen, Exchange, Finding, Frozen, Party, Suspect
+from crawler.detect.needles import Needle, join, needle_set
+from crawler.parties import Parties
+from crawler.detect.suspects import SuspectRule
+from crawler.detect.units import Unit, decoded, fields, locations
+
+_TRANSPARENT = {"percent", "html", "js-escape"}
+_EMPTY: Mapping[tuple[str, str], int] = {}
+
+
+class Detection(Frozen):
+    findings: tuple[Finding, ...] = ()
+    suspects: tuple[Suspect, ...] = ()
+    notes: tuple[str, ...] = ()  # what was not fully searched, and why
+    unsearched: int = 0  # exchanges whose search failed: the search is incomplete
+
+
+class _Search:
+    """Searching one exchange: findings keyed for dedupe, suspects, and its budget."""
+
+    def __init__(self, ex: Exchange, party: Party, budget: Budget, rule: SuspectRule | None) -> None:
+        self.ex, self.party, self.budget, self.rule = ex, party, budget, rule
+        self.findings: dict[tuple[str, str, str], Finding] = {}
+        self.suspects: dict[tuple[str, str], Suspect] = {}
+
+    def run(self, needles) -> None:
+        generation = list(locations(self.ex))
+        while generation:
+            joined, starts = join([u.layer.text for u in generation])
+            hits = needles.search(joined, starts)
+            leads = self.rule.find(joined, self.ex.time) if self.rule else []
+            led = {bisect.bisect_right(starts, at) - 1 for at, _ in leads}
+            following: list[Unit] = []
+            for i, (unit, found) in enumerate(zip(generation, hits)):
+                if unit.structure:
+                    opened = fields(unit, self.budget, every=bool(found) or i in led)
+                    if opened is not None:
+                        following += opened
+                        continue
+                occurrences = _occurrences(found) if found else []
+                counts = Counter((n.identifier, n.transform) for _, n in occurrences) if found else _EMPTY
+                for start, needle in occurrences:
+                    if counts[needle.identifier, needle.transform] > unit.seen.get((needle.identifier, needle.transform), 0):
+                        self.report(unit, needle, unit.layer.text[start:start + len(needle.text)])
+                following += decoded(unit, counts, self.budget)
+            for at, value in leads:
+                self.suspect(generation[bisect.bisect_right(starts, at) - 1], value)
+            generation = following
+
+    def suspect(self, unit: Unit, value: str) -> None:
+        if not unit.structure and not self.rule.noise_name(unit.name):
+            key = (value.replace("-", ""), unit.detail)
+            self.suspects.setdefault(key, self.rule.suspect(value, self.ex, unit.channel, unit.detail))
+
+    def report(self, unit: Unit, needle: Needle, found: str) -> None:
+        extra = () if needle.transform == "plain" else (needle.transform,)
+        encoding = "+".join(unit.encodings + extra) or "plain"
+        key = (unit.detail, needle.identifier, encoding)
+        path = (unit.detail,) + unit.steps + extra
+        old = self.findings.get(key)
+        if old is not None and len(old.decode_path) >= len(path):
+            return
+        ex, party = self.ex, self.party
+        self.findings[key] = Finding(
+            request_url=ex.url, host=ex.host, method=ex.method, resource_type=ex.resource_type,
+            channel=unit.channel, detail=unit.detail, encoding=encoding, identifier=needle.identifier,
+            page_url=ex.page_url, entity=party.entity, party=party.kind, domain=party.domain,
+            country=party.country, agreement=party.agreement, matched=_matched(unit, found),
+            decode_path=path, exchange_seq=ex.seq, step=ex.step, secondary=needle.identifier != "cpr",
+            contained=ex.contained)
+
+    def notes(self) -> list[str]:
+        return [f"exchange {self.ex.seq} {_short(where)}: decode budget ({kind}) reached after {depth} layers; "
+                "what lies deeper was not searched" for kind, (where, depth) in self.budget.hits.items()]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _occurrences(found: list[tuple[int, Needle]]) -> list[tuple[int, Needle]]:
+    """Overlapping matches of one identifier and transform are one occurrence ("+4512345678"
+    holds "4512345678"): the longest stands for it."""
+    out: list[tuple[int, Needle]] = []
+    for start, needle in sorted(found, key=lambda hit: (hit[1].identifier, hit[1].transform, hit[0], -len(hit[1].text))):
+        if out and (out[-1][1].identifier, out[-1][1].transform) == (needle.identifier, needle.transform) \
+                and start < out[-1][0] + len(out[-1][1].text):
+            if start + len(needle.text) > out[-1][0] + len(out[-1][1].text):
+                out[-1] = (out[-1][0], needle) if len(needle.text) > len(out[-1][1].text) else out[-1]
+            continue
+        out.append((start, needle))
+    return out
+
+
+def _matched(unit: Unit, found: str) -> str:
+    """The identifier as it appears in the request, for highlighting: the text found if it
+    was sent as is, else its percent-encoded form in the sent text, else the sent segment."""
+    if unit.literal is None:
+        return found
+    if set(unit.encodings) <= _TRANSPARENT:
+        pattern = "".join(_percent_alternatives(c) for c in found)
+        if match := re.search(pattern, unit.literal, re.IGNORECASE):
+            return match.group()
+    return unit.literal[:256] if unit.literal.isprintable() else found
+
+
+def _percent_alternatives(char: str) -> str:
+    encoded = "".join(f"%{b:02x}" for b in char.encode("utf-8"))
+    plus = r"|\+" if char == " " else ""
+    return f"(?:{re.escape(char)}|{encoded}|{encoded.replace('%', '%25')}{plus})"
+
+
+def detect(exchanges: Iterable[Exchange], citizen: Citizen, parties: Parties,
+           budget: Budget | None = None) -> Detection:
+    """Every match of the citizen's identifiers in every exchange, for all parties; suspects
+    in third-party and processor exchanges. `budget` is the template for each exchange's own."""
+    template = budget or Budget()
+    needles, rule = needle_set(citizen), SuspectRule(citizen.cpr)
+    findings: list[Finding] = []
+    suspects: list[Suspect] = []
+    notes: list[str] = []
+    unsearched = 0
+    for ex in exchanges:
+        party = parties.classify(ex.host)
+        search = _Search(ex, party, _fresh(template), rule if party.kind != "first" else None)
+        try:
+            search.run(needles)
+        except Exception as exc:  # noqa: BLE001 - one broken exchange must not hide the others
+            unsearched += 1
+            notes.append(f"exchange {ex.seq}: could not be fully searched ({type(exc).__name__}: {exc})")
+        findings += search.findings.values()
+        suspects += search.suspects.values()
+        notes += search.notes()
+    return Detection(findings=tuple(findings), suspects=tuple(suspects), notes=tuple(notes),
+                     unsearched=unsearched)
+
+
+def _fresh(template: Budget) -> Budget:
+    return Budget(max_bytes=template.max_bytes, max_seconds=template.max_seconds,
+                  max_depth=template.max_depth, max_pieces=template.max_pieces)

@@ -1,0 +1,86 @@
+"""Suspects: numbers shaped like somebody else's CPR in what third parties receive.
+
+A lead for a person to look at, never a verdict, so the list must stay short enough to read.
+Random ten-digit numbers are everywhere in tracking traffic (timestamps, client ids, cache
+busters), and about one in thirty of them starts with a valid DDMMYY. The rule, each part
+cutting a kind of noise:
+
+1. ten digits, or DDMMYY-SSSS, with no letter or digit on either side (not a piece of a hex
+   id or a longer number) and not part of a decimal (`0.4821937465`, GA's `123.1714400000`);
+2. a real birth date by the century rule, not in the future and at most 120 years back;
+3. modulus 11 holds, or the birth date is 1 January: until October 2007 every number passed
+   the check, and the CPR office issues the few that fail it for 1 January birth dates;
+4. without the hyphen, not a Unix time from 12 years before to 2 years after the exchange
+   (a CPR of someone born on the 14th-19th can be missed: a lead lost, not a finding);
+5. not the value of a field whose name says it is a timestamp, cache buster or random id of a
+   common tag (`_`, `z`, `cb`, `rnd`, `_p`, `cid`, `ts`, `...Id`, `...Time`: `NOISE_NAME`);
+6. not the audited citizen's own number (that is a finding, not a suspect).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timezone
+
+from crawler.detect.identifiers import cpr_birth_date, modulus11_ok
+from crawler.model import Exchange, Suspect
+
+_SHAPE = re.compile(  # the first digit leads, so the engine can skip ahead to it (3x faster on text)
+    r"([0-3](?<![0-9A-Za-z][0-3])(?<![0-9]\.[0-3])[0-9][01][0-9]{3})(-?)([0-9]{4})(?![0-9A-Za-z])(?!\.[0-9])")
+_DIGITS = bytes(ord("d") if 48 <= b <= 57 else ord("-") if b == 45 else ord(" ") for b in range(256))
+_BLOCKS = (b"d" * 10, b"d" * 6 + b"-" + b"d" * 4)  # what every CPR shape holds
+_YEAR = 365.25 * 86400
+NOISE_NAME = re.compile(  # cache busters, timestamps and random ids of the common tags, by name
+    r"(?i:^(?:_|z|cb|rnd|rand|random|ord|nonce|seed|correlator|bust|nocache|cache[_-]?buster|_dc|ct|t|_p|_s"
+    r"|_u|_et|sct|seg|a|jid|gjid|v|tid|fbp|_fbp|_ga|_gid)$|(?:^|[_.-])(?:ts|time|timestamp|id|sid|cid|uid)$)"
+    r"|[a-z](?:Id|ID|Time|Timestamp|At|Ts)$")
+
+
+def shapes(text: str) -> list[re.Match]:
+    """The matches of `_SHAPE`, in order, looked for only where ten digits stand together:
+    tracking JSON is full of short numbers, which the expression would try one by one. A copy
+    with a byte per character (digits "d") is searched for the blocks with bytes.find."""
+    digits = text.encode("latin-1", "replace").translate(_DIGITS)
+    starts = set()
+    for block, step in zip(_BLOCKS, (10, 7)):  # the next block may begin after the hyphen
+        at = digits.find(block)
+        while at >= 0:
+            start = at
+            while start and digits[start - 1] == 100:  # back to where the digits begin ("d")
+                start -= 1
+            starts.add(start)
+            at = digits.find(block, at + step)
+    return [m for start in sorted(starts) if (m := _SHAPE.match(text, start))]
+
+
+class SuspectRule:
+    def __init__(self, own_cpr: str) -> None:
+        self.own = own_cpr
+
+    def find(self, text: str, when: float) -> list[tuple[int, str]]:
+        """(position, value as written) of CPR-shaped values in `text` that pass rules 1-4 and 6."""
+        now = when or time.time()
+        return [(m.start(), m.group()) for m in shapes(text) if self._passes(m, now)]
+
+    @staticmethod
+    def noise_name(name: str) -> bool:
+        """Rule 5, for the field the value was found in."""
+        return NOISE_NAME.search(name) is not None
+
+    def _passes(self, match: re.Match, now: float) -> bool:
+        digits = match.group(1) + match.group(3)
+        if digits == self.own:
+            return False
+        born = cpr_birth_date(digits)
+        today = datetime.fromtimestamp(now, timezone.utc).date()
+        if born is None or born > today or born.year < today.year - 120:
+            return False
+        if not (modulus11_ok(digits) or (born.month, born.day) == (1, 1)):
+            return False
+        return bool(match.group(2)) or not (now - 12 * _YEAR <= int(digits) <= now + 2 * _YEAR)
+
+    def suspect(self, value: str, ex: Exchange, channel: str, detail: str) -> Suspect:
+        digits = value.replace("-", "")
+        return Suspect(value=value, request_url=ex.url, host=ex.host, channel=channel, detail=detail,
+                       modulus11=modulus11_ok(digits), exchange_seq=ex.seq)

@@ -1,0 +1,192 @@
+"""Finding and starting Chromium so that only the audited site's traffic is on the wire.
+
+`python -m crawler.record.browser --ensure` is what `make` runs: it finds a Chromium or installs one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from playwright.sync_api import Browser, BrowserContext, Error, Playwright, sync_playwright
+
+from crawler.errors import BadInput, first_line
+from crawler.model import BrowserInfo
+from crawler.record.switches import chromium_args
+
+ENV_VAR = "CPRAUDIT_CHROMIUM"
+ENDPOINT_VAR = "CPRAUDIT_BROWSER_ENDPOINT"  # set in each audit process by `cpraudit run --browser-endpoint`
+SYSTEM_CANDIDATES = (
+    "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable", "/snap/bin/chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+)
+HOW_TO_GET_ONE = (
+    "no Chromium found: run `playwright install chromium`, or install your system's chromium "
+    f"(Debian/Ubuntu: `apt-get install chromium`), or set {ENV_VAR} to a Chromium or Chrome executable"
+)
+
+def find_chromium(pw: Playwright | None = None) -> str | None:
+    """The executable to use: $CPRAUDIT_CHROMIUM, else Playwright's own build, else the system's."""
+    if override := os.environ.get(ENV_VAR):
+        if not Path(override).is_file():
+            raise BadInput(f"{ENV_VAR}={override} is not a file: point it at a Chromium or Chrome executable")
+        return override
+    if pw is not None and Path(pw.chromium.executable_path).is_file():
+        return pw.chromium.executable_path
+    for candidate in SYSTEM_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    return shutil.which("chromium") or shutil.which("google-chrome")
+
+
+def require() -> str:
+    """The Chromium an audit will use, checked before any work starts."""
+    with sync_playwright() as pw:
+        found = find_chromium(pw)
+    if found is None:
+        raise BadInput(HOW_TO_GET_ONE)
+    return found
+
+
+def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tuple[Browser, str]:
+    """A fresh Chromium (new temporary profile) with background traffic switched off,
+    and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is set."""
+    if endpoint := os.environ.get(ENDPOINT_VAR):
+        return connect_remote(pw, endpoint, resolve, headless), f"remote Playwright server {endpoint}"
+    executable = find_chromium(pw)
+    if executable is None:
+        raise BadInput(HOW_TO_GET_ONE)
+    return pw.chromium.launch(executable_path=executable, headless=headless, args=chromium_args(resolve)), executable
+
+
+def connect_remote(pw: Playwright, endpoint: str, resolve: list[str] = (), headless: bool = True) -> Browser:
+    """A fresh Chromium launched for us by a `playwright run-server` at `endpoint` (ws://...),
+    with the launch arguments a local one gets. The server applies arguments (and an
+    executablePath) only when started with `--unsafe`; otherwise Playwright drops them
+    (microsoft/playwright#22855). Launch options in the URL's `launch-options` parameter, e.g.
+    `?launch-options={"executablePath":"/usr/bin/chromium"}`, are kept and added to."""
+    parts = urlsplit(endpoint)
+    query = parse_qsl(parts.query)
+    given = next((v for k, v in query if k == "launch-options"), None)
+    try:
+        options = json.loads(given) if given else {}
+    except ValueError:
+        raise BadInput(f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
+                       '?launch-options={"executablePath":"/usr/bin/chromium"}') from None
+    options.update(headless=headless, args=list(options.get("args", [])) + chromium_args(resolve))
+    url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"])))
+    try:
+        return pw.chromium.connect(url, timeout=30_000, headers={"x-playwright-launch-options": json.dumps(options)})
+    except Error as exc:
+        raise BadInput(f"--browser-endpoint {endpoint}: no browser from that server ({first_line(exc)}); "
+                       "start one with `playwright run-server --port PORT --host ADDRESS --unsafe` of the same "
+                       "Playwright version, with a Chromium it can launch") from None
+
+
+def check_endpoint(endpoint: str, resolve: bool) -> list[str]:
+    """Before a run on a remote browser server: can it launch a browser, does it apply our launch
+    arguments, does it offer DevTools sessions? Notes for every report; BadInput if it cannot serve."""
+    with sync_playwright() as pw:
+        browser = connect_remote(pw, endpoint)
+        try:
+            page = browser.new_page()
+            applied = page.evaluate("navigator.webdriver") is False  # --disable-blink-features=AutomationControlled
+            try:
+                browser.new_browser_cdp_session().detach()
+                cdp = True
+            except Error:
+                cdp = False
+            version = browser.version
+        finally:
+            browser.close()
+    notes = [f"The browser (Chromium {version}) ran on a remote Playwright server, {endpoint}, not on this machine."]
+    if not applied and resolve:
+        raise BadInput(f"--browser-endpoint {endpoint}: the server ignores launch arguments, so the host-resolver "
+                       "rules of this audit.toml cannot reach the test environment; start it with "
+                       "`playwright run-server --unsafe`")
+    if not applied:
+        notes.append("The browser server ignored the launch arguments (start it with --unsafe): Chromium's own "
+                     "background traffic was not switched off and navigator.webdriver was true, so some SDKs "
+                     "may have stayed silent and some recorded requests may be the browser's own.")
+    if not cdp:
+        notes.append("The browser server offers no DevTools session: the browser-wide interception could not "
+                     "record sendBeacon(Blob) bodies or beacons sent while a page unloads; audits fail as "
+                     "inconclusive rather than report less. Run the browser locally.")
+    return notes
+
+
+def desktop_user_agent(version: str) -> str:
+    """What an ordinary desktop Chrome of the same major version says about itself."""
+    major = version.split(".")[0]
+    return (f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+            f"(KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36")
+
+
+PRESENTED_AS = "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
+PRESENTED_AS_HEADLESS = "headless Chromium as it identifies itself (HeadlessChrome)"
+
+
+def context_defaults(version: str, present_as_desktop: bool = True) -> dict:
+    """Every audit's browser context: a citizen in Denmark on a desktop screen, presenting as
+    desktop Chrome rather than HeadlessChrome (or as itself)."""
+    return {"user_agent": desktop_user_agent(version) if present_as_desktop else None, "locale": "da-DK",
+            "timezone_id": "Europe/Copenhagen", "viewport": {"width": 1366, "height": 900}}
+
+
+def new_context(
+    browser: Browser, executable: str, present_as_desktop: bool = True, **options
+) -> tuple[BrowserContext, BrowserInfo]:
+    """A fresh context with the defaults above and `options` (e.g. the HAR's)."""
+    defaults = context_defaults(browser.version, present_as_desktop)
+    context = browser.new_context(**defaults, **options)
+    info = BrowserInfo(
+        version=browser.version,
+        executable=executable,
+        user_agent=defaults["user_agent"] or "",
+        presented_as=PRESENTED_AS if present_as_desktop else PRESENTED_AS_HEADLESS,
+    )
+    return context, info
+
+
+def ensure() -> int:
+    """Find a Chromium, else try Playwright's download, else the system package manager."""
+    with sync_playwright() as pw:
+        found = find_chromium(pw)
+    if found:
+        print(f"Chromium: {found}")
+        return 0
+    print("No Chromium yet; trying `playwright install chromium` ...", flush=True)
+    if subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=900).returncode == 0:
+        return ensure_found()
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        print("Playwright's download is not reachable; installing Debian's chromium package ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        if subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env).returncode == 0:
+            return ensure_found()
+    print(f"error: {HOW_TO_GET_ONE}", file=sys.stderr)
+    return 1
+
+
+def ensure_found() -> int:
+    with sync_playwright() as pw:
+        found = find_chromium(pw)
+    print(f"Chromium: {found}" if found else f"error: {HOW_TO_GET_ONE}", file=sys.stdout if found else sys.stderr)
+    return 0 if found else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Find or install a Chromium for cpraudit.")
+    parser.add_argument("--ensure", action="store_true", help="install one if none is found")
+    args = parser.parse_args()
+    if args.ensure:
+        raise SystemExit(ensure())
+    with sync_playwright() as pw:
+        print(find_chromium(pw) or HOW_TO_GET_ONE)

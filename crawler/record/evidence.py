@@ -1,0 +1,44 @@
+"""Evidence bundle per system: a HAR with bodies and a Playwright trace, redacted.
+
+Both are written by Playwright, so they hold what the browser saw, secrets included; they
+are redacted after the context closes with the same rules as requests.jsonl, plus the
+values of the portal's own cookies, which Playwright also records as response headers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Error
+
+from crawler.bundle import HAR, TRACE
+from crawler.errors import first_line
+from crawler.parties import registrable_domain
+from crawler.record.redaction import Redactor
+
+
+def context_options(out_dir: Path) -> dict:
+    return {"record_har_path": str(out_dir / HAR), "record_har_content": "embed"}
+
+
+def start(context: BrowserContext, title: str) -> None:
+    context.tracing.start(screenshots=True, snapshots=True, title=title)
+
+
+def finish(context: BrowserContext, out_dir: Path, redactor: Redactor,
+           own_trace: bool = True) -> tuple[list[str], Redactor]:
+    """Stop our trace (unless someone else owns tracing), close the context (which writes the
+    HAR), redact both; the errors, and the redactor that now knows the session cookies."""
+    errors = []
+    try:
+        cookies = [c["value"] for c in context.cookies()
+                   if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party]
+        redactor = redactor.with_secrets(cookies)
+        if own_trace:
+            context.tracing.stop(path=str(out_dir / TRACE))
+        context.close()
+    except Error as exc:
+        errors.append(f"evidence files incomplete: {first_line(exc)}")
+    for name in (HAR, TRACE):
+        redactor.file(out_dir / name)
+    return errors, redactor

@@ -1,0 +1,147 @@
+"""Initiators: which script (or which element of the HTML) sent each request, and what loaded it.
+
+DevTools' `Network.requestWillBeSent` names the initiator of every request: the parser with
+the document position of an `<img>` or `<link>`, or a script's call stack with its async
+parents (setTimeout, a script inserted by another script, ...). Those events exist per target
+(page, out-of-process iframe, worker), not browser-wide, and a target's first requests are
+gone before a late listener attaches. The browser session is told of every new page, attaches
+a second, non-flat session of our own to it (Playwright drops messages of flat sessions it did
+not create) and enables `Network` there while Playwright still holds the page for its own
+set-up. Each page's iframes and workers are auto-attached through that session and held until
+they are set up, so their first requests are never missed.
+
+Caveat: pages are not held for us (releasing a held page by detaching left about one in four
+paused for good in Chromium 156), so a popup whose first requests beat our set-up has them
+recorded without an initiator; the exchange then has `initiator_type` None, never a wrong one.
+
+Async stacks need the Debugger domain. Every paused state is skipped
+(`Debugger.setSkipAllPauses`) and any pause that slips through is resumed at once, so a
+`debugger;` statement never stops an audit. For pages Playwright opens itself the Debugger is
+enabled at the page's first request (its navigation), not on the blank page being set up.
+
+Matching an event to Playwright's request is by (method, URL, order), as the recorder's
+interception claim does: Playwright does not expose DevTools request ids.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser, Error
+
+from crawler.model import InitiatorFrame, without_fragment
+
+Route = tuple[str, ...]  # session ids from the browser session inward
+_DEBUGGER = (("Debugger.enable", {}), ("Debugger.setSkipAllPauses", {"skip": True}),
+             ("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}))
+
+
+@dataclass(frozen=True)
+class Initiator:
+    type: str
+    frames: tuple[InitiatorFrame, ...] = ()
+
+
+def from_event(initiator: dict) -> Initiator:
+    """DevTools' `Network.Initiator` as our frames: the stack top first, async parents after."""
+    kind = initiator.get("type", "other")
+    frames: list[InitiatorFrame] = []
+    stack, cause = initiator.get("stack"), None
+    while stack:
+        for i, f in enumerate(stack.get("callFrames", [])):
+            frames.append(InitiatorFrame(url=f.get("url", ""), line=f.get("lineNumber", -1) + 1,
+                                         column=f.get("columnNumber", -1) + 1, function=f.get("functionName", ""),
+                                         cause=cause if i == 0 else None))
+        cause, stack = (stack.get("parent") or {}).get("description"), stack.get("parent")
+    if not frames and initiator.get("url"):  # parser: the element's place in the document
+        frames.append(InitiatorFrame(url=initiator["url"], line=int(initiator.get("lineNumber", -1)) + 1,
+                                     column=int(initiator.get("columnNumber", -1)) + 1))
+    return Initiator(kind, tuple(frames))
+
+
+class Initiators:
+    """Collects initiators for every request of the browser; `claim()` hands them to the recorder."""
+
+    def __init__(self, browser: Browser) -> None:
+        self._cdp = browser.new_browser_cdp_session()
+        self._ids = itertools.count(1)
+        self._ours: set[str] = set()  # targets we attached to ourselves (their attach is echoed)
+        self._later: set[Route] = set()  # pages whose Debugger waits for their first request
+        self._found: dict[tuple[str, str], deque[Initiator]] = defaultdict(deque)
+        self._cdp.on("Target.attachedToTarget", self._on_page)
+        self._cdp.on("Target.receivedMessageFromTarget", lambda e: self._on_message((e["sessionId"],), e["message"]))
+        # Not waitForDebuggerOnStart: releasing a page by detaching that session left about one
+        # new page in four paused for good in Chromium 156. Playwright holds each new page until
+        # its own set-up is done, and ours is done by then in practice (see the module's caveat).
+        self._cdp.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True})
+
+    def claim(self, method: str, url: str) -> Initiator | None:
+        queue = self._found.get((method, without_fragment(url)))
+        return queue.popleft() if queue else None
+
+    def close(self) -> None:
+        try:
+            self._cdp.send("Target.setAutoAttach", {"autoAttach": False, "waitForDebuggerOnStart": False, "flatten": True})
+            self._cdp.detach()
+        except Error:
+            pass
+
+    # -- attaching ----------------------------------------------------------------------
+    def _on_page(self, event: dict) -> None:
+        info, flat = event["targetInfo"], event["sessionId"]
+        if info["targetId"] in self._ours:
+            return
+        try:
+            if info["type"] == "page":
+                self._ours.add(info["targetId"])
+                session = self._cdp.send("Target.attachToTarget", {"targetId": info["targetId"], "flatten": False})
+                self._setup((session["sessionId"],), debugger_now=bool(info.get("openerId")))
+        except Error:
+            pass  # the page closed meanwhile
+        finally:
+            self._send_quietly("Target.detachFromTarget", {"sessionId": flat})  # lets the target run
+
+    def _setup(self, route: Route, debugger_now: bool) -> None:
+        self._post(route, "Network.enable")
+        self._post(route, "Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False})
+        for method, params in _DEBUGGER if debugger_now else ():
+            self._post(route, method, params)
+        if not debugger_now:
+            self._later.add(route)
+        self._post(route, "Runtime.runIfWaitingForDebugger")
+
+    # -- messages from our sessions ------------------------------------------------------
+    def _on_message(self, route: Route, raw: str) -> None:
+        message = json.loads(raw)
+        method, params = message.get("method"), message.get("params") or {}
+        if method == "Target.receivedMessageFromTarget":
+            self._on_message(route + (params["sessionId"],), params["message"])
+        elif method == "Target.attachedToTarget":  # an iframe or worker of one of our targets
+            self._setup(route + (params["sessionId"],), debugger_now=True)
+        elif method == "Network.requestWillBeSent":
+            if route in self._later:
+                self._later.discard(route)
+                for name, args in _DEBUGGER:
+                    self._post(route, name, args)
+            request = params["request"]
+            key = (request["method"], without_fragment(request["url"]))
+            self._found[key].append(from_event(params.get("initiator") or {}))
+        elif method == "Debugger.paused":
+            self._post(route, "Debugger.resume")
+
+    def _post(self, route: Route, method: str, params: dict | None = None) -> None:
+        message = json.dumps({"id": next(self._ids), "method": method, "params": params or {}})
+        for session in reversed(route[1:]):
+            message = json.dumps({"id": next(self._ids), "method": "Target.sendMessageToTarget",
+                                  "params": {"sessionId": session, "message": message}})
+        self._send_quietly("Target.sendMessageToTarget", {"sessionId": route[0], "message": message})
+
+    def _send_quietly(self, method: str, params: dict) -> None:
+        try:
+            self._cdp.send(method, params)
+        except Error:
+            pass  # the target is gone, and its requests with it
+

@@ -1,0 +1,232 @@
+"""Recorder: every request, redirect hop and websocket frame of a browser context, to disk.
+
+Two sources, because neither alone sees everything Chromium sends:
+- Playwright's context events give page, frame, resource type and the headers as sent
+  (`headers_array()`, cookies included) for pages, popups, iframes, workers and service workers.
+- A browser-wide CDP `Fetch` interception sees every request before it leaves, including
+  the bodies of `sendBeacon(Blob)` and other blob bodies (which Playwright drops) and beacons
+  sent while a page unloads (which no page-level event reports).
+Each request also gets its initiator (the script stack or HTML position that sent it, see
+`initiator`). Contain mode (`contain`) answers CPR-carrying third-party requests at the
+interception; legacy referrer mode (`legacy`) edits first-party document responses there.
+Each exchange is written to `requests.jsonl` and flushed as it completes: analysis reads the
+file afterwards, and a crash mid-audit loses nothing already seen.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, WebSocket
+
+from crawler.bundle import ExchangeWriter
+from crawler.model import Exchange, without_fragment
+from crawler.record.contain import Containment, CprToThirdParty
+from crawler.record.initiators import Initiators
+from crawler.record.legacy_referrer import PATTERN as LEGACY_PATTERN
+from crawler.record.legacy_referrer import LegacyReferrer
+from crawler.record.redaction import Redactor
+
+_NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class _Sent:
+    """What is known when a request starts; completed when it finishes or fails."""
+
+    request: Request
+    page_url: str | None
+    frame_url: str | None
+    step: str | None
+    time: float
+
+
+@dataclass
+class _Intercepted:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+    resource_type: str
+    step: str | None
+    time: float
+    contained: bool = False
+
+
+class Recorder:
+    """Attach to a context before the first page opens; `close()` before the context closes."""
+
+    def __init__(self, path: Path, browser: Browser, context: BrowserContext,
+                 redactor: Redactor | None = None, contain: Containment | None = None,
+                 legacy: LegacyReferrer | None = None, leads: CprToThirdParty | None = None) -> None:
+        self.path = path
+        self.redactor = redactor
+        self.contain, self.legacy, self.lead_check = contain, legacy, leads
+        self.step: str | None = None
+        self.count = 0
+        self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
+        self._out = ExchangeWriter(path)
+        self._seq = itertools.count(1)
+        self._sent: dict[int, _Sent] = {}
+        self._intercepted: dict[tuple[str, str], deque[_Intercepted]] = defaultdict(deque)
+        context.on("request", self._on_request)
+        context.on("requestfinished", self._on_done)
+        context.on("requestfailed", self._on_done)
+        context.on("page", self._on_page)
+        for page in context.pages:
+            self._on_page(page)
+        self._initiators = Initiators(browser)
+        if contain:
+            contain.route_websockets(context, self)
+        self._cdp = browser.new_browser_cdp_session()
+        self._cdp.on("Fetch.requestPaused", self._on_paused)
+        self._cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}] + ([LEGACY_PATTERN] if legacy else [])})
+
+    # -- Playwright events ------------------------------------------------------------
+    def _on_request(self, request: Request) -> None:
+        page_url = frame_url = None
+        try:
+            frame = request.frame
+            frame_url, page_url = frame.url, frame.page.url
+        except Error:  # service-worker requests have no frame
+            pass
+        self._sent[id(request)] = _Sent(request, page_url, frame_url, self.step, time.time())
+
+    def _on_done(self, request: Request) -> None:
+        sent = self._sent.pop(id(request), None) or _Sent(request, None, None, self.step, time.time())
+        try:
+            headers = tuple((h["name"], h["value"]) for h in request.headers_array())
+            status = (response := request.response()) and response.status
+        except Error:  # the context went away under us: keep what Chromium announced
+            headers, status = tuple(request.headers.items()), None
+        self._write_request(sent, headers, status, request.failure)
+
+    def _write_request(self, sent: _Sent, headers, status, failure) -> None:
+        request = sent.request
+        body, note = request.post_data_buffer, None
+        intercepted = self._claim(request.method, request.url)
+        if body is None and intercepted and intercepted.body is not None:
+            body = intercepted.body
+        elif body is None and intercepted is None and request.method not in _NO_BODY_METHODS:
+            note = "body not captured: the request was not seen by the interception"
+        initiator = self._initiators.claim(request.method, request.url)
+        self._write(
+            initiator_type=initiator and initiator.type, initiator=initiator.frames if initiator else (),
+            contained=bool(intercepted and intercepted.contained),
+            kind="request", method=request.method, url=request.url, headers=headers, body=body,
+            body_note=note, resource_type=request.resource_type, page_url=sent.page_url,
+            frame_url=sent.frame_url, step=sent.step, time=sent.time, status=status or None,
+            failure=failure, redirected_from=request.redirected_from.url if request.redirected_from else None,
+        )
+
+    def _on_page(self, page: Page) -> None:
+        page.on("websocket", lambda ws: self._on_websocket(page, ws))
+
+    def _on_websocket(self, page: Page, ws: WebSocket) -> None:
+        self.websocket_opened(ws.url, page.url)
+        for event, direction in (("framesent", "sent"), ("framereceived", "received")):
+            ws.on(event, lambda payload, d=direction: self.websocket_frame(ws.url, payload, d, page.url))
+
+    # -- websockets (of pages, and those contain mode routes) -----------------------------
+    def websocket_opened(self, url: str, page_url: str | None, contained: bool = False,
+                         note: str | None = None) -> None:
+        """The handshake: its URL can carry identifiers too; Playwright reports no request for it."""
+        self._write(kind="request", method="GET", url=url, resource_type="websocket", page_url=page_url,
+                    frame_url=page_url, step=self.step, time=time.time(), contained=contained, body_note=note)
+
+    def websocket_frame(self, url: str, payload: str | bytes, direction: str, page_url: str | None,
+                        contained: bool = False) -> None:
+        self._write(kind="websocket", method="WS", url=url, direction=direction, resource_type="websocket",
+                    body=payload.encode("utf-8") if isinstance(payload, str) else payload,
+                    page_url=page_url, frame_url=page_url, step=self.step, time=time.time(), contained=contained)
+
+    # -- browser-wide interception ------------------------------------------------------
+    def _on_paused(self, event: dict) -> None:
+        if "responseStatusCode" in event or "responseErrorReason" in event:
+            return self._on_response(event)
+        answer = None
+        try:
+            req = event["request"]
+            entries = req.get("postDataEntries") or []
+            body = b"".join(base64.b64decode(e.get("bytes", "")) for e in entries) if entries else None
+            if body is None and "postData" in req:
+                body = req["postData"].encode("utf-8")
+            self._intercepted[(req["method"], without_fragment(req["url"]))].append(_Intercepted(
+                req["method"], req["url"], tuple(req.get("headers", {}).items()), body,
+                event.get("resourceType", "Other").lower(), self.step, time.time(),
+            ))
+            if self.contain and self.contain.applies(req["url"], req.get("headers", {}), body):
+                self._intercepted[(req["method"], without_fragment(req["url"]))][-1].contained = True
+                answer = self.contain.answer(event["requestId"], event.get("resourceType", "Other"))
+        finally:
+            try:
+                if answer:  # contain mode: answered here, it never leaves the machine
+                    self._cdp.send("Fetch.fulfillRequest", answer)
+                else:
+                    self._cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+            except Error:
+                pass  # the page is gone; the request with it
+
+    def _on_response(self, event: dict) -> None:
+        """Legacy referrer mode: first-party documents get the old default policy."""
+        params = {"requestId": event["requestId"]}
+        try:
+            if "responseStatusCode" in event and (headers := self.legacy.headers(
+                    event["request"]["url"], event.get("responseHeaders") or [])):
+                # Chromium 156 refuses headers without the status: "both should be provided".
+                params.update(responseHeaders=headers, responseCode=event["responseStatusCode"])
+        finally:
+            method = "Fetch.continueResponse" if "responseStatusCode" in event else "Fetch.continueRequest"
+            try:
+                self._cdp.send(method, params)
+            except Error:
+                try:  # never leave a document paused: continue it unchanged
+                    self._cdp.send(method, {"requestId": event["requestId"]})
+                except Error:
+                    pass
+
+    def _claim(self, method: str, url: str) -> _Intercepted | None:
+        queue = self._intercepted.get((method, without_fragment(url)))
+        return queue.popleft() if queue else None
+
+    # -- output -------------------------------------------------------------------------
+    def _write(self, **fields) -> None:
+        exchange = Exchange(seq=next(self._seq), legacy_referrer=self.legacy is not None, **fields)
+        if self.redactor:
+            exchange = self.redactor.exchange(exchange)
+        self._out.write(exchange)
+        self.count += 1
+        if self.lead_check and self.lead_check(exchange.url, dict(exchange.headers), exchange.body):
+            self.leads += 1
+
+    def close(self) -> None:
+        """Write what is still in flight and what only the interception saw, then close."""
+        for sent in list(self._sent.values()):
+            self._write_request(sent, tuple(sent.request.headers.items()), None,
+                                "still pending when recording stopped")
+        self._sent.clear()
+        for queue in self._intercepted.values():
+            for item in queue:
+                initiator = self._initiators.claim(item.method, item.url)
+                self._write(
+                    initiator_type=initiator and initiator.type, initiator=initiator.frames if initiator else (),
+                    contained=item.contained, kind="request", method=item.method, url=item.url, headers=item.headers,
+                    body=item.body, resource_type=item.resource_type, source="interception",
+                    page_url=dict(item.headers).get("Referer"), step=item.step, time=item.time,
+                    body_note="seen only by the browser-wide interception: headers as the page set "
+                    "them, without cookies; page taken from Referer",
+                )
+        self._intercepted.clear()
+        self._initiators.close()
+        try:
+            self._cdp.send("Fetch.disable")
+            self._cdp.detach()
+        except Error:
+            pass
+        self._out.close()
+

@@ -1,0 +1,131 @@
+"""One system's browser session: a fresh Chromium, the scenario, the safe crawl, all recorded.
+
+This is the only stage of an audit that needs the browser. It leaves a `Recording`: the
+record on disk (requests.jsonl), the evidence files, and what went wrong; the analysis
+reads that afterwards, without the browser.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
+
+from crawler import bundle
+from crawler.bundle import Recording
+from crawler.errors import BadInput, first_line
+from crawler.model import Citizen, Target
+from crawler.parties import Parties
+from crawler.record import evidence, recorder, redaction
+from crawler.record.browser import launch, new_context
+from crawler.record.contain import CprToThirdParty, modes
+from crawler.record.crawl import crawl, leave_pages
+from crawler.scenario import Scenario, listening
+
+Progress = Callable[[str], None]
+
+
+def record(target: Target, citizen: Citizen, out_dir: Path, scenario: Scenario | None = None,
+           progress: Progress | None = None) -> Recording:
+    """Drive a fresh browser through the scenario and the crawl, recording everything."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rec = Recording(target, out_dir, started=time.time())
+    try:
+        _record(target, citizen, scenario, rec, progress or (lambda text: None))
+    except Error as exc:  # the browser would not start, or died: inconclusive, keep what was written
+        rec.errors.append(f"browser failed: {first_line(exc)}")
+    except BadInput as exc:  # e.g. no Chromium on this machine
+        rec.errors.append(str(exc))
+    rec.finished = time.time()
+    return rec
+
+
+def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording,
+            progress: Progress) -> None:
+    with sync_playwright() as pw:
+        browser, executable = launch(pw, list(target.resolve))
+        try:
+            context, rec.browser = new_context(browser, executable, **evidence.context_options(rec.out_dir))
+            evidence.start(context, rec.target.system)
+            try:
+                record_in(browser, context, rec, citizen, scenario, progress)
+            finally:
+                first = Parties.for_target(rec.target).first
+                rec.errors += evidence.finish(context, rec.out_dir, redaction.for_citizen(citizen, first))[0]
+        finally:
+            try:
+                browser.close()
+            except Error:
+                pass
+
+
+def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen: Citizen,
+              scenario: Scenario | None, progress: Progress) -> None:
+    """Record one system in a context someone else made (ours, or pytest-playwright's)."""
+    context.set_default_timeout(30_000)
+    parties = Parties.for_target(rec.target)
+    contain, legacy = modes(rec.target, citizen)
+    tape = recorder.Recorder(rec.requests_path, browser, context, redaction.for_citizen(citizen, parties.first),
+                             contain=contain, legacy=legacy, leads=CprToThirdParty(citizen.cpr, parties))
+    page = context.pages[0] if context.pages else context.new_page()
+    try:
+        _drive(page, rec.target, citizen, scenario, tape, rec, progress)
+    finally:
+        _finish(context, tape, rec)
+        rec.notes += [mode.note() for mode in (contain, legacy) if mode]
+
+
+def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | None,
+           tape: recorder.Recorder, rec: Recording, progress: Progress) -> None:
+    try:
+        if scenario:
+            with listening(lambda name: _on_step(name, page, tape, rec, progress)):
+                scenario(page, citizen)
+            rec.pages.append(page.url)
+        if target.crawl:
+            first = Parties.for_target(target).first
+            starts = [page.url] if scenario else [target.start_url]
+            progress(f"crawling from {starts[0]} ({_so_far(tape)})")
+            outcome = crawl(page, starts, first, target.crawl, must_load_first=not scenario)
+            rec.pages += outcome.pages
+            rec.errors += outcome.errors
+            rec.notes += outcome.notes
+    except Exception as exc:  # a failing scenario is a finding about the audit, not a crash of it
+        where = f" (step {tape.step})" if tape.step else ""
+        rec.errors.append(f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}")
+        (rec.out_dir / bundle.ERROR).write_text(traceback.format_exc(), encoding="utf-8")
+        _screenshot(page, rec.out_dir / bundle.FAILURE)
+
+
+def _on_step(name: str | None, page: Page, tape: recorder.Recorder, rec: Recording,
+             progress: Progress) -> None:
+    if name:
+        progress(f"step {name} ({_so_far(tape)})")
+    if name is None and tape.step:
+        shot = bundle.step_screenshot(len(rec.steps) + 1)
+        _screenshot(page, rec.out_dir / shot)
+        rec.steps.append((tape.step, shot))
+    tape.step = name
+
+
+def _so_far(tape: recorder.Recorder) -> str:
+    """Progress while recording; the count of leaks is a quick check, the report decides."""
+    return f"{tape.count} requests, {tape.leads} carrying the CPR to third parties so far"
+
+
+def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) -> None:
+    try:
+        leave_pages(context)
+    except Error as exc:
+        rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
+    tape.close()
+
+
+def _screenshot(page: Page, path: Path) -> None:
+    try:
+        page.screenshot(path=str(path), timeout=10_000)
+    except Error:
+        pass  # a dead page has nothing to show; the error text says why

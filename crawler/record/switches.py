@@ -1,0 +1,53 @@
+"""Chromium's command-line switches for every audit: its own background traffic off, and the
+host-resolver rules that reach test environments. No Playwright here: validating a
+configuration must not load the browser machinery.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Sequence
+
+from crawler.errors import BadInput
+
+EXTRA_ARGS_VAR = "CPRAUDIT_CHROMIUM_ARGS"  # e.g. --unsafely-treat-insecure-origin-as-secure=http://portal.test
+
+# Chromium's own calls home (updates, safe browsing, sync, field trials, ...) must never be
+# mistaken for the site's traffic, and on a closed network they only produce errors.
+QUIET_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,"
+    "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,PrivacySandboxSettings4",
+    "--metrics-recording-only",
+    # Present as a citizen's browser: some analytics SDKs stay silent for `navigator.webdriver`.
+    "--disable-blink-features=AutomationControlled",
+)
+
+
+def resolver_rules(resolve: Sequence[str]) -> str:
+    """`PATTERN=ADDRESS` pairs as Chromium host-resolver rules: `MAP PATTERN ADDRESS, ...`."""
+    rules = []
+    for item in resolve:
+        pattern, sep, address = item.partition("=")
+        if not sep or not pattern.strip() or not address.strip():
+            raise BadInput(f"--resolve {item!r} is not PATTERN=ADDRESS: write e.g. '*.example.test=127.0.0.1:8080'")
+        rules.append(f"MAP {pattern.strip()} {address.strip()}")
+    return ", ".join(rules)
+
+
+def chromium_args(resolve: Sequence[str] = ()) -> list[str]:
+    """Every cpraudit browser's switches: background traffic off, $CPRAUDIT_CHROMIUM_ARGS, and
+    the `resolve` rules as host-resolver rules."""
+    args = list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
+    if resolve:
+        args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
+    return args

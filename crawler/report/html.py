@@ -1,0 +1,82 @@
+"""HTML reports: report.html (and findings.json) per system, index.html (and summary.json) per run.
+
+Everything shown comes from hostile pages (URLs, headers, bodies), so templates are
+autoescaped and receive models, never pre-built HTML. Reports are static files that open
+from disk: no scripts, no external assets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+from jinja2 import Environment, PackageLoader
+
+from crawler import bundle
+from crawler.model import Audited, Exchange, Finding, SystemResult
+
+_ENV = Environment(loader=PackageLoader("crawler.report", "templates"), autoescape=True,
+                   trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["when"] = lambda t: datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC") if t else "?"
+EXCERPT_CHARS = 160
+
+
+def excerpt(finding: Finding, exchange: Exchange | None) -> tuple[str, str, str]:
+    """The part of the request where the identifier sits: (before, match, after)."""
+    if exchange is None:
+        return finding.request_url, "", ""
+    texts = [exchange.url, unquote_plus(exchange.url)]
+    if finding.channel in ("header", "cookie"):
+        name = "cookie" if finding.channel == "cookie" else finding.detail.removeprefix("header ")
+        texts = [exchange.header(name) or ""]
+    elif finding.channel in ("body", "websocket") and exchange.body:
+        body = exchange.body.decode("utf-8", "replace")
+        texts = [body, unquote_plus(body)]
+    for text in texts:
+        at = text.find(finding.matched) if finding.matched else -1
+        if at >= 0:
+            start, end = max(0, at - EXCERPT_CHARS), at + len(finding.matched)
+            return (("…" if start else "") + text[start:at], finding.matched,
+                    text[end:end + EXCERPT_CHARS] + ("…" if len(text) > end + EXCERPT_CHARS else ""))
+    head = texts[0]
+    return head[: 2 * EXCERPT_CHARS] + ("…" if len(head) > 2 * EXCERPT_CHARS else ""), "", ""
+
+
+def write_system(result: SystemResult, exchanges: list[Exchange], out_dir: Path) -> Path:
+    """findings.json and report.html for one system; returns the report's path."""
+    bundle.write_result(result, out_dir / bundle.FINDINGS)
+    by_seq = {e.seq: e for e in exchanges}
+    shown = [(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.findings]
+    steps = sorted({f.step or "" for f in result.findings}, key=lambda s: _step_order(result, s))
+    evidence = sorted(p.name for p in out_dir.iterdir() if p.name != bundle.REPORT)
+    html = _ENV.get_template("report.html").render(
+        r=result, shown=shown, steps=steps, evidence=evidence,
+        first_party=[(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.first_party],
+        secondary=[(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.secondary],
+    )
+    path = out_dir / bundle.REPORT
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _step_order(result: SystemResult, step: str) -> int:
+    names = [name for name, _ in result.steps]
+    return names.index(step) if step in names else len(names)
+
+
+def write_index(results: list[Audited], out_dir: Path, title: str,
+                incomplete: bool = False) -> Path:
+    """index.html and summary.json over a run; `results` pairs each result with its folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "incomplete": incomplete,
+        "systems": [{"system": r.system, "supplier": r.supplier, "verdict": r.verdict,
+                     "findings": len(r.findings), "requests": r.requests, "report": f"{folder}/{bundle.REPORT}",
+                     "third_parties": sorted({f.domain for f in r.findings})} for r, folder in results],
+    }
+    bundle.write_json(out_dir / bundle.SUMMARY, summary)
+    path = out_dir / bundle.INDEX
+    path.write_text(_ENV.get_template("index.html").render(
+        results=results, title=title, incomplete=incomplete), encoding="utf-8")
+    return path

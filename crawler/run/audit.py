@@ -1,0 +1,17 @@
+"""One system's audit, end to end: record it in the browser, then analyse the record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler.analyse.system import analyse_system
+from crawler.model import Citizen, Exchange, SystemResult, Target
+from crawler.record.session import Progress, record
+from crawler.scenario import Scenario
+
+
+def audit_system(target: Target, citizen: Citizen, folder: Path, scenario: Scenario | None = None,
+                 command: str = "", progress: Progress | None = None) -> tuple[SystemResult, list[Exchange]]:
+    """The system's result and the exchanges it was found in; the record and evidence are in `folder`."""
+    recording = record(target, citizen, folder, scenario, progress)
+    return analyse_system(recording, citizen, command)

@@ -1,0 +1,272 @@
+"""`pytest --cpraudit audit.toml`: a supplier's CI runs the audit's scenarios as tests.
+
+One test per system, named after it: a leak fails the test, an inconclusive audit (the
+scenario did not complete, nothing was recorded, the browser died) errors in setup. The
+reports are those of `cpraudit run`: findings.json and report.html per system, index.html,
+summary.json and junit.xml over the run.
+
+The browser and contexts come from pytest-playwright's fixtures, so its options (--headed,
+--slowmo, --browser-channel, --tracing, --video, --screenshot, --device) keep working. The
+browser is still started the cpraudit way (a Chromium found like `cpraudit run` finds one,
+background traffic off, the systems' `resolve` rules) and the context presents as desktop
+Chrome; both by overriding `browser_type_launch_args` and `browser_context_args`.
+
+Which override wins: pytest loads installed plugins in an undefined order, and fixtures of
+equal visibility are chained by registration order (last wins). So the overriding fixtures
+are not in this module but on `_Audit`, registered in `pytest_configure`, after every
+installed plugin; a conftest.py is registered later still (or sits lower in the tree), so a
+supplier's own `browser_context_args` override wraps ours and wins.
+
+Without --cpraudit this module only adds its options: nothing else is registered.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error
+
+from crawler import bundle
+from crawler.analyse.system import analyse_system
+from crawler.bundle import Recording
+from crawler.config import Audit, SystemConfig, load
+from crawler.errors import BadInput, first_line
+from crawler.model import Audited, BrowserInfo, SystemResult
+from crawler.parties import Parties
+from crawler.record import evidence, redaction
+from crawler.record.browser import HOW_TO_GET_ONE, PRESENTED_AS, context_defaults, find_chromium
+from crawler.record.session import record_in
+from crawler.record.switches import chromium_args
+from crawler.report import write_index, write_junit, write_system
+from crawler.run import catalogue
+from crawler.scenario import load_scenario
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cpraudit", "cpraudit supplier acceptance")
+    group.addoption("--cpraudit", action="store_true", default=False,
+                    help="audit the systems of the audit.toml given as argument, a test per system: "
+                         "a leak of the CPR to a third party fails, an inconclusive audit errors")
+    group.addoption("--cpraudit-out", metavar="DIR", default=None,
+                    help="folder for the reports (default reports/pytest-<UTC time>)")
+    group.addoption("--cpraudit-system", metavar="NAME", action="append", default=[],
+                    help="audit only this system of the audit.toml (repeatable)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("cpraudit"):
+        return
+    if not any(str(arg).split("::")[0].endswith(".toml") for arg in config.args):
+        raise pytest.UsageError("--cpraudit needs the audit's configuration: pytest --cpraudit audit.toml")
+    if not config.pluginmanager.hasplugin("playwright"):
+        raise pytest.UsageError("--cpraudit runs on pytest-playwright's fixtures: do not disable it (-p no:playwright)")
+    if any(name != "chromium" for name in config.getoption("--browser")):
+        raise pytest.UsageError("--cpraudit audits with Chromium: leave out --browser, or give --browser chromium")
+    out = config.getoption("cpraudit_out")
+    out_dir = Path(config.invocation_params.dir, out or f"reports/pytest-{bundle.stamp()}")
+    config.pluginmanager.register(_Audit(out_dir), "cpraudit-audit")
+
+
+def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> None:
+    """The test body: a leak fails it (an inconclusive audit has errored in setup)."""
+    if cpraudit_result.verdict == "leak":
+        pytest.fail(f"{_leak_message(cpraudit_result)}\nreport: {request.node.report}", pytrace=False)
+
+
+class SystemItem(pytest.Function):
+    """One system of an audit.toml, run as a test with fixtures."""
+
+    def __init__(self, *, audit: Audit, system: SystemConfig, **kw) -> None:
+        super().__init__(callobj=_check, **kw)
+        self.audit, self.system = audit, system
+        self.redactor: redaction.Redactor | None = None  # set once the audit has run, for pytest-playwright's traces
+        self.report: Path | None = None
+        if self.config.pluginmanager.hasplugin("timeout"):
+            self.add_marker(pytest.mark.timeout(system.time_limit))
+
+    def reportinfo(self):
+        return self.path, None, f"{self.system.name} (cpraudit)"
+
+
+class AuditFile(pytest.File):
+    """An audit.toml named on the command line: a test per (chosen) system."""
+
+    def collect(self):
+        try:
+            audit = load(self.path)
+        except BadInput as exc:
+            raise self.CollectError(str(exc)) from None
+        chosen = self.config.getoption("cpraudit_system")
+        names = [s.name for s in audit.config.systems]
+        if unknown := sorted(set(chosen) - set(names)):
+            raise self.CollectError(f"--cpraudit-system {unknown[0]!r} is not in {self.path}; "
+                                    f"choose from {', '.join(names)}")
+        for system in audit.config.systems:
+            if not chosen or system.name in chosen:
+                yield SystemItem.from_parent(self, name=system.name, audit=audit, system=system)
+
+
+class _Audit:
+    """Collection, fixtures and the run's index; registered only under --cpraudit."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.results: dict[str, Audited] = {}
+        self.audits: list[Audit] = []
+        self.index: Path | None = None
+
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector):
+        # Only a file named on the command line: a pyproject.toml met while walking a folder is not an audit.
+        if file_path.suffix == ".toml" and parent.session.isinitpath(file_path):
+            return AuditFile.from_parent(parent, path=file_path)
+        return None
+
+    @pytest.fixture(scope="session")
+    @classmethod
+    def browser_type_launch_args(cls, browser_type_launch_args: dict, playwright, request) -> dict:
+        """pytest-playwright's launch options (--headed, --slowmo, --browser-channel) plus cpraudit's:
+        a Chromium found like `cpraudit run` finds one, background traffic off, the systems' rules."""
+        args = dict(browser_type_launch_args)
+        if not args.get("channel") and not args.get("executable_path"):
+            try:
+                found = find_chromium(playwright)
+            except BadInput as exc:
+                pytest.fail(str(exc), pytrace=False)
+            if found is None:
+                pytest.fail(HOW_TO_GET_ONE, pytrace=False)
+            args["executable_path"] = found
+        rules = _resolver_rules([i for i in request.session.items if isinstance(i, SystemItem)])
+        return {**args, "args": [*chromium_args(rules), *args.get("args", [])]}
+
+    @pytest.fixture(scope="session")
+    @classmethod
+    def browser_context_args(cls, browser_context_args: dict, browser) -> dict:
+        """Desktop Chrome in Denmark, unless pytest-playwright's own options (--device) say otherwise."""
+        return {**context_defaults(browser.version), **browser_context_args}
+
+    @pytest.fixture
+    def cpraudit_result(self, request, browser, new_context, browser_type_launch_args: dict,
+                        browser_context_args: dict) -> SystemResult:
+        """Record and analyse the system in a fresh pytest-playwright context; inconclusive errors here."""
+        item = request.node
+        audit, system = item.audit, item.system
+        target, folder = audit.target(system), bundle.slug(system.name)
+        out = self.out_dir / folder
+        try:
+            citizen = audit.citizen_for(system)
+            scenario = load_scenario(target.scenario, Path(".")) if target.scenario else None
+        except BadInput as exc:
+            return self._finish(item, _not_started(item, str(exc)), [], folder)
+        out.mkdir(parents=True, exist_ok=True)
+        rec = Recording(target, out, started=time.time(),
+                        browser=_browser_info(browser, browser_type_launch_args, browser_context_args))
+        item.redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
+        # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps its own.
+        own_trace = request.config.getoption("--tracing") == "off"
+        har = {} if "record_har_path" in browser_context_args else evidence.context_options(out)
+        try:
+            context = new_context(**har)
+            if own_trace:
+                evidence.start(context, system.name)
+            try:
+                record_in(browser, context, rec, citizen, scenario, lambda text: print(f"{system.name}: {text}"))
+            finally:
+                rec.errors += _close(context, out, item, own_trace)
+        except Error as exc:
+            rec.errors.append(f"browser failed: {first_line(exc)}")
+        rec.finished = time.time()
+        result, exchanges = analyse_system(rec, citizen, shlex.join(["pytest", *request.config.invocation_params.args]))
+        return self._finish(item, result, exchanges, folder)
+
+    def _finish(self, item: SystemItem, result: SystemResult, exchanges, folder: str) -> SystemResult:
+        item.report = report = self._store(item, result, exchanges, folder)
+        item.user_properties.append(("cpraudit_report", str(report)))
+        if result.verdict == "inconclusive":
+            pytest.fail(f"{result.system}: inconclusive: {'; '.join(result.errors) or 'nothing recorded'}\n"
+                        f"report: {report}", pytrace=False)
+        return result
+
+    def _store(self, item: SystemItem, result: SystemResult, exchanges, folder: str) -> Path:
+        self.results[result.system] = Audited(result, folder)
+        if item.audit not in self.audits:
+            self.audits.append(item.audit)
+        return write_system(result, exchanges, self.out_dir / folder)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if not isinstance(item, SystemItem):
+            return report
+        if report.when == "setup" and report.failed and item.system.name not in self.results:
+            # A fixture before ours failed (no Chromium, a bad launch option): still a row in the index.
+            result = _not_started(item, f"the audit did not start: {call.excinfo.exconly() if call.excinfo else '?'}")
+            self._store(item, result, [], bundle.slug(item.system.name))
+        if report.when == "teardown" and item.redactor:
+            # pytest-playwright has just moved its traces to --output (its wrapper is trylast, so it ran first).
+            for name, path in report.user_properties:
+                if name == "playwright_trace":
+                    item.redactor.file(Path(item.config.invocation_params.dir, path))
+        return report
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.results:
+            return
+        results = list(self.results.values())
+        try:
+            listed = catalogue.with_coverage(results, catalogue.load(self.audits[0].catalogue_path))
+        except BadInput:
+            listed = results  # no catalogue (e.g. installed without the scenarios folder): audited systems only
+        title = f"cpraudit (pytest) of {', '.join(a.path.name for a in self.audits)}"
+        self.index = write_index(listed, self.out_dir, title, incomplete=exitstatus == pytest.ExitCode.INTERRUPTED)
+        write_junit(listed, self.out_dir)
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.index:
+            terminalreporter.write_sep("-", "cpraudit")
+            terminalreporter.write_line(f"cpraudit report: {self.index}")
+
+
+def _close(context, out: Path, item: SystemItem, own_trace: bool) -> list[str]:
+    """Close the context and redact its evidence as `cpraudit run` does; pytest-playwright's
+    own trace is redacted later with the redactor that now knows the session cookies."""
+    errors, item.redactor = evidence.finish(context, out, item.redactor, own_trace)
+    return errors
+
+
+def _resolver_rules(items: list[SystemItem]) -> list[str]:
+    """The union of the systems' `resolve` rules: the browser is shared by the session, so two
+    systems may not send one host pattern to different addresses."""
+    seen: dict[str, str] = {}
+    for item in items:
+        for rule in item.audit.target(item.system).resolve:
+            pattern, _, address = (part.strip() for part in rule.partition("="))
+            if seen.setdefault(pattern, address) != address:
+                pytest.fail(f"systems map {pattern} to both {seen[pattern]} and {address}; one pytest session shares "
+                            "one browser, so audit them in separate runs (--cpraudit-system)", pytrace=False)
+    return [f"{pattern}={address}" for pattern, address in seen.items()]
+
+
+def _browser_info(browser, launch_args: dict, context_args: dict) -> BrowserInfo:
+    user_agent = context_args.get("user_agent", "")
+    ours = user_agent == context_defaults(browser.version)["user_agent"]
+    return BrowserInfo(version=browser.version, user_agent=user_agent,
+                       executable=launch_args.get("executable_path") or launch_args.get("channel") or "",
+                       presented_as=PRESENTED_AS if ours else "as set by browser_context_args")
+
+
+def _not_started(item: SystemItem, error: str) -> SystemResult:
+    system = item.system
+    return SystemResult(system=system.name, supplier=system.supplier, verdict="inconclusive", requests=0,
+                        errors=(error,), start_url=system.start_url, started=time.time(), finished=time.time())
+
+
+def _leak_message(result: SystemResult) -> str:
+    hosts = sorted({f.host for f in result.findings})
+    lines = [f"{result.system}: {len(result.findings)} request(s) carried the CPR to {', '.join(hosts)}"]
+    lines += [f"  {f.host}  channel={f.channel}  {f.detail} ({f.encoding})  {f.method} {f.request_url}"
+              for f in result.findings]
+    lines += [f"  (the audit also noted: {error})" for error in result.errors]
+    return "\n".join(lines)

@@ -1,0 +1,181 @@
+"""Run many systems' audits, each in its own process with its own browser.
+
+A process per system means a scenario that hangs, a browser that dies or a Python crash
+stays inside that system: the runner kills the process group at the system's time limit,
+and reports from whatever it had recorded. Each audit process leaves its result in its
+folder (result.json); the runner adds the run's history and writes every report once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from crawler import bundle, history
+from crawler.analyse.system import analyse_system
+from crawler.bundle import Recording
+from crawler.config import Audit
+from crawler.errors import BadInput
+from crawler.history.runs import RunMeta, config_digest
+from crawler.model import Audited, Citizen, Target
+from crawler.record import browser
+from crawler.report import write_index, write_junit, write_system
+from crawler.run import catalogue
+from crawler.run.audit import audit_system
+from crawler.run.shards import in_shard
+from crawler.scenario import load_scenario
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    target: Target
+    citizen: Citizen
+    time_limit: float = 600.0
+    browser_endpoint: str | None = None
+
+
+@dataclass
+class _Running:
+    job: Job
+    process: multiprocessing.process.BaseProcess
+    deadline: float
+    started: float = field(default_factory=time.time)
+
+
+def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
+    os.setsid()  # own process group: the runner can kill the browser with it, Ctrl-C stays with the runner
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if job.browser_endpoint:  # browser.launch() connects there instead of starting Chromium here
+        os.environ[browser.ENDPOINT_VAR] = job.browser_endpoint
+    scenario = load_scenario(job.target.scenario, Path(".")) if job.target.scenario else None
+    say = (lambda text: None) if quiet else (lambda text: print(f"  {job.target.system}: {text}", flush=True))
+    folder = run_dir / bundle.slug(job.target.system)
+    result, _ = audit_system(job.target, job.citizen, folder, scenario, command=command, progress=say)
+    bundle.write_result(result, folder / bundle.RESULT)
+
+
+def run_jobs(jobs: list[Job], run_dir: Path, workers: int, command: str, quiet: bool,
+             progress: Progress) -> tuple[list[Audited], bool]:
+    """Audit every job, at most `workers` at once; returns results in job order and whether
+    the run was interrupted (Ctrl-C), in which case unfinished systems are inconclusive."""
+    ctx = multiprocessing.get_context("spawn")
+    pending: deque[Job] = deque(jobs)
+    running: list[_Running] = []
+    done: dict[str, Audited] = {}
+    interrupted = False
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.popleft()
+                process = ctx.Process(target=_child, args=(job, run_dir, command, quiet), daemon=False)
+                process.start()
+                progress(f"{job.target.system}: started")
+                running.append(_Running(job, process, time.monotonic() + job.time_limit))
+            for item in list(running):
+                if not item.process.is_alive() or time.monotonic() > item.deadline:
+                    reason = None if not item.process.is_alive() else (
+                        f"system exceeded its time limit of {item.job.time_limit:.0f} s and was stopped")
+                    _stop(item.process)
+                    running.remove(item)
+                    done[item.job.target.system] = collect(item.job, run_dir, reason, item.process.exitcode)
+                    progress(_line(done[item.job.target.system]))
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        interrupted = True
+        for item in running:
+            _stop(item.process)
+            done[item.job.target.system] = collect(item.job, run_dir, "run interrupted (Ctrl-C) before this system finished", None)
+        for job in pending:
+            done[job.target.system] = collect(job, run_dir, "run interrupted (Ctrl-C) before this system started", None)
+    return [done[j.target.system] for j in jobs if j.target.system in done], interrupted
+
+
+def _stop(process: multiprocessing.process.BaseProcess) -> None:
+    if process.is_alive() and process.pid is not None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.join(timeout=10)
+
+
+def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -> Audited:
+    """The result its audit process left, or, if the process did not finish, one rebuilt from
+    its recording: inconclusive, with everything it had recorded."""
+    folder = bundle.slug(job.target.system)
+    out = run_dir / folder
+    handed = out / bundle.RESULT
+    if reason is None and handed.is_file():
+        return Audited(bundle.read_result(handed), folder)
+    if reason is None:
+        reason = f"audit process ended without a result (exit code {exitcode})"
+    result, _ = analyse_system(Recording(job.target, out, errors=[reason]), job.citizen)
+    return Audited(result, folder)
+
+
+def write_reports(results: list[Audited], run_dir: Path) -> None:
+    """Each system's findings.json and report.html, once, with everything the run added."""
+    for result, folder in results:
+        out = run_dir / folder
+        requests = out / bundle.REQUESTS
+        write_system(result, bundle.read_exchanges(requests)[0] if requests.is_file() else [], out)
+        (out / bundle.RESULT).unlink(missing_ok=True)
+
+
+def _line(item: Audited) -> str:
+    result, _ = item
+    return f"{result.system}: {result.verdict} ({len(result.findings)} finding(s), {result.requests} requests)"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What a scheduled or scaled-out run adds: where its history goes, which shard of the
+    systems it audits, and a remote browser server."""
+
+    history: Path | None = None
+    shard: tuple[int, int] | None = None
+    browser_endpoint: str | None = None
+    notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
+
+
+def run_audit(audit: Audit, run_dir: Path, systems: list[str], workers: int, command: str,
+              quiet: bool, progress: Progress, options: RunOptions = RunOptions()) -> RunOutcome:
+    """Audit the configured systems (all, or those named, or a shard's), record the run in the
+    history, and write the run's index files."""
+    started = time.time()
+    chosen = [s for s in audit.config.systems if not systems or s.name in systems]
+    if unknown := sorted(set(systems) - {s.name for s in audit.config.systems}):
+        raise BadInput(f"--system {unknown[0]!r} is not in {audit.path}; choose from "
+                       f"{', '.join(s.name for s in audit.config.systems)}")
+    if options.shard:
+        chosen = [s for s in chosen if in_shard(s.name, *options.shard)]
+    jobs = [Job(audit.target(s), audit.citizen_for(s), s.time_limit, options.browser_endpoint) for s in chosen]
+    results, interrupted = run_jobs(jobs, run_dir, workers, command, quiet, progress)
+    meta = RunMeta(
+        started=started, finished=time.time(), command=command, incomplete=interrupted,
+        config_digest=config_digest(audit.path, [audit.base / s.scenario.partition(":")[0]
+                                                 for s in audit.config.systems if s.scenario]),
+        shard="/".join(map(str, options.shard)) if options.shard else None, catalogue=str(audit.catalogue_path.resolve()))
+    results = history.after_run(options.history, meta, results, run_dir, audit.config.accepted, options.notes)
+    write_reports(results, run_dir)
+    listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
+    title = f"cpraudit run of {audit.path.name}" + (f", shard {meta.shard}" if meta.shard else "")
+    index = write_index(listed, run_dir, title, incomplete=interrupted)
+    write_junit(listed, run_dir)
+    return RunOutcome(results, listed, index, interrupted)
+
+
+@dataclass
+class RunOutcome:
+    results: list[Audited]
+    listed: list[Audited]
+    index: Path
+    interrupted: bool

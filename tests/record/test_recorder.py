@@ -1,0 +1,97 @@
+"""The recorder against real Chromium and a real loopback portal: every channel is on disk."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+
+from crawler.record.session import record
+from crawler.model import Citizen, CrawlSettings, Target
+from crawler.bundle import read_exchanges
+from crawler.testing import Response, SiteServer
+from crawler.testing.portals import CPR, PORTAL
+
+
+@pytest.fixture
+def recorded(leaky_portal, tmp_path):
+    target = Target(system="portal", start_url=f"http://{PORTAL}/", first_party=("skat.test",),
+                    resolve=tuple(leaky_portal.resolve_rules()), crawl=CrawlSettings(depth=1, dwell=1.5))
+    rec = record(target, Citizen(cpr=CPR), tmp_path)
+    exchanges, unreadable = read_exchanges(rec.requests_path)
+    assert unreadable == 0
+    return rec, exchanges
+
+
+def one(exchanges, host, **fields):
+    """The exchanges to `host` matching `fields`; fails with what was recorded instead."""
+    hits = [e for e in exchanges if e.host == host and all(getattr(e, k) == v for k, v in fields.items())]
+    assert hits, f"nothing recorded for {host} {fields}; hosts seen: {sorted({e.host for e in exchanges})}"
+    return hits[0]
+
+
+def test_every_channel_is_recorded(recorded):
+    rec, ex = recorded
+    assert rec.errors == []
+    side = f"http://{PORTAL}/side?cpr={CPR}"
+
+    css = one(ex, "cdn.cdnvendor.test")
+    assert css.header("referer") == side and css.resource_type == "stylesheet" and css.page_url == side
+
+    blob = one(ex, "blob.beaconvendor.test")
+    assert json.loads(blob.body) == {"page": side}, "sendBeacon(Blob) body must be captured"
+
+    assert one(ex, "api.fetchvendor.test", method="POST").body == b"u=" + quote(side, safe="").encode()
+    assert one(ex, "worker.workervendor.test").url.endswith(f"/w?cpr={CPR}")
+    assert one(ex, "exit.hidevendor.test").body == side.encode(), "pagehide beacon must be recorded"
+
+    frame = one(ex, "frame.framevendor.test")
+    assert frame.frame_url == "http://widget.framevendor.test/frame" and frame.page_url == side
+
+    popup = one(ex, "popup.popupvendor.test", resource_type="image")
+    assert popup.page_url == f"http://{PORTAL}/popup?cpr={CPR}"
+
+    sent = one(ex, "chat.wsvendor.test", kind="websocket", direction="sent")
+    assert json.loads(sent.body) == {"context": f"?cpr={CPR}"}
+    assert one(ex, "chat.wsvendor.test", kind="websocket", direction="received").body == sent.body
+
+    hop = one(ex, "landing.redirectvendor.test")
+    assert hop.redirected_from == f"http://{PORTAL}/go?cpr={CPR}" and hop.url.endswith(f"l?cpr={CPR}")
+    assert one(ex, PORTAL, url=f"http://{PORTAL}/go?cpr={CPR}").status == 302
+
+    form = one(ex, "forms.formvendor.test", method="POST")
+    assert form.body == f"cpr={CPR}".encode() and form.resource_type == "document"
+
+
+def test_headers_are_those_actually_sent(recorded, leaky_portal):
+    _, ex = recorded
+    css = one(ex, "cdn.cdnvendor.test")
+    names = {k.lower() for k, _ in css.headers}
+    assert {"user-agent", "referer", "accept"} <= names
+    assert "HeadlessChrome" not in css.header("user-agent"), "the audit presents as desktop Chrome"
+    received = [r for r in leaky_portal.received if r.host == "cdn.cdnvendor.test"]
+    assert received and received[0].headers["referer"] == css.header("referer")
+
+
+def test_crawl_stays_first_party_and_off_logout(recorded):
+    rec, ex = recorded
+    documents = {e.url for e in ex if e.resource_type == "document" and e.host == PORTAL}
+    assert f"http://{PORTAL}/logout" not in documents
+    assert all(not p.startswith("http://elsewhere.test") for p in rec.pages)
+    assert rec.pages[0] == f"http://{PORTAL}/"
+
+
+def test_service_worker_requests_are_recorded(tmp_path, monkeypatch):
+    """Service workers need a secure origin; Chromium is told to treat the portal as one."""
+    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}")
+    page = '<script>navigator.serviceWorker.register("/sw.js" + location.search)</script>'
+    worker = "self.addEventListener('install', () => fetch('http://sw.swvendor.test/i' + self.location.search, {mode: 'no-cors'}));"
+    routes = {f"{PORTAL}/": Response(page), f"{PORTAL}/sw.js": Response(worker, "application/javascript")}
+    with SiteServer(routes) as server:
+        target = Target(system="sw", start_url=f"http://{PORTAL}/?cpr={CPR}", first_party=("skat.test",),
+                        resolve=tuple(server.resolve_rules()), crawl=CrawlSettings(depth=0, dwell=1.5))
+        rec = record(target, Citizen(cpr=CPR), tmp_path)
+    exchanges, _ = read_exchanges(rec.requests_path)
+    hit = one(exchanges, "sw.swvendor.test")
+    assert hit.url.endswith(f"/i?cpr={CPR}") and hit.page_url is None, "a service worker has no page"

@@ -20,11 +20,15 @@ def main() -> None:
         outcome = audit_demo(Path(folder), jobs=2)
     results = [result for result, _ in outcome.results]
     for r in results:
-        print(f"{r.system:24} {r.requests:5} requests  audit {r.wall_seconds:6.1f} s  "
-              f"detection {r.detect_seconds:6.3f} s  {100 * r.detect_share:5.2f} %")
+        print(
+            f"{r.system:24} {r.requests:5} requests  audit {r.wall_seconds:6.1f} s  "
+            f"detection {r.detect_seconds:6.3f} s  {100 * r.detect_share:5.2f} %"
+        )
     wall, detecting = sum(r.wall_seconds for r in results), sum(r.detect_seconds for r in results)
-    print(f"{'all systems':24} {sum(r.requests for r in results):5} requests  audit {wall:6.1f} s  "
-          f"detection {detecting:6.3f} s  {100 * detecting / wall:5.2f} %")
+    print(
+        f"{'all systems':24} {sum(r.requests for r in results):5} requests  audit {wall:6.1f} s  "
+        f"detection {detecting:6.3f} s  {100 * detecting / wall:5.2f} %"
+    )
 
 
 if __name__ == "__main__":

@@ -20,22 +20,29 @@ import argparse
 import gc
 import time
 
-from crawler.testing.corpus import Corpus
-from crawler.detect import detector
-from crawler.detect import units
+from crawler.detect import detector, units
 from crawler.detect.decoders import Budget
-from crawler.model import Citizen
 from crawler.detect.needles import iter_needles
-from crawler.parties import Parties
 from crawler.detect.suspects import SuspectRule
+from crawler.model import Citizen
+from crawler.parties import Parties
+from crawler.testing.corpus import Corpus
 
-CITIZEN = Citizen(cpr="0707614285", name="Jens Hansen", email="jens@example.dk", phone="+45 12 34 56 78",
-                  address="Vestergade 12, 8000 Aarhus C")
+CITIZEN = Citizen(
+    cpr="0707614285",
+    name="Jens Hansen",
+    email="jens@example.dk",
+    phone="+45 12 34 56 78",
+    address="Vestergade 12, 8000 Aarhus C",
+)
 PARTIES = Parties(["skat.test"])
 
 
 def size(exchanges) -> int:
-    return sum(len(e.url) + len(e.body or b"") + sum(len(k) + len(v) for k, v in e.headers) for e in exchanges)
+    return sum(
+        len(e.url) + len(e.body or b"") + sum(len(k) + len(v) for k, v in e.headers)
+        for e in exchanges
+    )
 
 
 def naive(exchanges, citizen: Citizen, match: bool = True) -> set[tuple[int, str]]:
@@ -51,11 +58,16 @@ def naive(exchanges, citizen: Citizen, match: bool = True) -> set[tuple[int, str
         while generation:
             following = []
             for unit in generation:
-                if unit.structure and (opened := units.fields(unit, budget, every=True)) is not None:
+                if (
+                    unit.structure
+                    and (opened := units.fields(unit, budget, every=True)) is not None
+                ):
                     following += opened
                     continue
                 text = unit.layer.text
-                found.update((ex.seq, needle.identifier) for needle in needles if needle.text in text)
+                found.update(
+                    (ex.seq, needle.identifier) for needle in needles if needle.text in text
+                )
                 if match and third:
                     rule.find(text, ex.time)
                 following += units.decoded(unit, {}, budget)
@@ -87,15 +99,27 @@ def main(argv: list[str] | None = None) -> None:
     detector.detect(warm, CITIZEN, PARTIES)
     naive(warm, CITIZEN)
     runs = {}
-    for name, fn in (("detect", detector.detect), ("naive", naive), ("decoding only", lambda e, c, _: naive(e, c, False))):
+    for name, fn in (
+        ("detect", detector.detect),
+        ("naive", naive),
+        ("decoding only", lambda e, c, _: naive(e, c, False)),
+    ):
         units.clear_cache()
         runs[name] = timed(fn, exchanges, CITIZEN, PARTIES)
-    (detection, fast), (found, slow), (_, shared) = runs["detect"], runs["naive"], runs["decoding only"]
+    (detection, fast), (found, slow), (_, shared) = (
+        runs["detect"],
+        runs["naive"],
+        runs["decoding only"],
+    )
     cpr = {(f.exchange_seq, f.identifier) for f in detection.findings if f.identifier == "cpr"}
-    print(f"corpus: {n} requests, {megabytes:.1f} MB, {len(list(iter_needles(CITIZEN)))} needles; the CPR found "
-          f"in {len(cpr)} requests by detect, {len({p for p in found if p[1] == 'cpr'})} by the baseline")
+    print(
+        f"corpus: {n} requests, {megabytes:.1f} MB, {len(list(iter_needles(CITIZEN)))} needles; the CPR found "
+        f"in {len(cpr)} requests by detect, {len({p for p in found if p[1] == 'cpr'})} by the baseline"
+    )
     for name, seconds in (("detect", fast), ("naive", slow)):
-        print(f"{name:30} {seconds:7.2f} s  {megabytes / seconds:6.2f} MB/s  {n / seconds:8.0f} requests/s")
+        print(
+            f"{name:30} {seconds:7.2f} s  {megabytes / seconds:6.2f} MB/s  {n / seconds:8.0f} requests/s"
+        )
     print(f"{'naive: decoding alone':30} {shared:7.2f} s")
     print(f"ratio naive / detect: {slow / fast:.1f}x")
     if cpr != {p for p in found if p[1] == "cpr"}:

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -56,7 +56,7 @@ def page_source(number: int) -> str:
 
 def stamp(when: datetime | None = None) -> str:
     """The time part of a run folder's name, in UTC."""
-    return (when or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    return (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
 
 
 def new_run_folder(out: str | Path | None, kind: str, parent: Path = Path("reports")) -> Path:
@@ -70,7 +70,9 @@ def new_run_folder(out: str | Path | None, kind: str, parent: Path = Path("repor
         probe.unlink()
     except OSError as exc:
         where = out or parent
-        raise BadInput(f"cannot write reports to {where}: {exc.strerror}; choose a writable folder with --out") from None
+        raise BadInput(
+            f"cannot write reports to {where}: {exc.strerror}; choose a writable folder with --out"
+        ) from None
     return path
 
 

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawler.run import catalogue
-from crawler.record.switches import resolver_rules
-from crawler.errors import BadInput
 from crawler.detect.identifiers import parse_cpr
+from crawler.errors import BadInput
 from crawler.model import Citizen, CrawlSettings, Owner, Target
+from crawler.record.switches import resolver_rules
+from crawler.run import catalogue
 
 
 class _Strict(BaseModel):
@@ -37,7 +37,9 @@ class CitizenConfig(_Strict):
         description='Credential name -> environment variable holding it, e.g. {password = "JENS_PASSWORD"}.',
     )
     secrets_file: str | None = Field(
-        default=None, description="A TOML file of credential name = value, kept out of version control.")
+        default=None,
+        description="A TOML file of credential name = value, kept out of version control.",
+    )
 
     @field_validator("cpr")
     @classmethod
@@ -50,7 +52,9 @@ class CitizenConfig(_Strict):
 
 class Processor(_Strict):
     domain: str
-    agreement: str = Field(description="Reference of the data-processing agreement with this party.")
+    agreement: str = Field(
+        description="Reference of the data-processing agreement with this party."
+    )
 
 
 class SystemConfig(_Strict):
@@ -59,14 +63,28 @@ class SystemConfig(_Strict):
     start_url: str
     first_party: list[str] = Field(min_length=1, description="Domains of the system itself.")
     processors: list[Processor] = Field(default_factory=list)
-    scenario: str | None = Field(default=None, description='Python file (":function", default run), relative to the config.')
-    citizen: str | None = Field(default=None, description="id of the citizen; default the first one.")
-    resolve: list[str] = Field(default_factory=list, description='Host mappings like "*.test=127.0.0.1:8080".')
-    crawl: CrawlSettings | None = Field(default_factory=CrawlSettings, description="Safe crawl after the scenario.")
+    scenario: str | None = Field(
+        default=None, description='Python file (":function", default run), relative to the config.'
+    )
+    citizen: str | None = Field(
+        default=None, description="id of the citizen; default the first one."
+    )
+    resolve: list[str] = Field(
+        default_factory=list, description='Host mappings like "*.test=127.0.0.1:8080".'
+    )
+    crawl: CrawlSettings | None = Field(
+        default_factory=CrawlSettings, description="Safe crawl after the scenario."
+    )
     time_limit: float = Field(default=600.0, gt=0, description="Seconds the whole system may take.")
-    fail_on_latent: bool = Field(default=False, description="Latent Referer leaks make the verdict leak.")
-    contain: bool = Field(default=False, description="Answer requests carrying the CPR to third parties locally.")
-    legacy_referrer: bool = Field(default=False, description="Force the pre-2021 referrer default on first-party pages.")
+    fail_on_latent: bool = Field(
+        default=False, description="Latent Referer leaks make the verdict leak."
+    )
+    contain: bool = Field(
+        default=False, description="Answer requests carrying the CPR to third parties locally."
+    )
+    legacy_referrer: bool = Field(
+        default=False, description="Force the pre-2021 referrer default on first-party pages."
+    )
 
     @field_validator("crawl", mode="before")
     @classmethod
@@ -104,16 +122,25 @@ class Accepted(_Strict):
     @classmethod
     def _fingerprint(cls, value: str) -> str:
         if len(value) != 16 or not all(c in "0123456789abcdef" for c in value):
-            raise ValueError("not a fingerprint; copy the 16 hex digits from the report or findings.json")
+            raise ValueError(
+                "not a fingerprint; copy the 16 hex digits from the report or findings.json"
+            )
         return value
 
 
 class AuditConfig(_Strict):
     citizens: list[CitizenConfig] = Field(min_length=1)
     systems: list[SystemConfig] = Field(min_length=1)
-    catalogue: str | None = Field(default=None, description="Catalogue of systems for the index, relative to the config.")
-    owners: list[Owner] = Field(default_factory=list, description="Owners of third-party domains, added to the bundled list.")
-    accepted: list[Accepted] = Field(default_factory=list, description="Leaks accepted with a reason until a date.")
+    catalogue: str | None = Field(
+        default=None, description="Catalogue of systems for the index, relative to the config."
+    )
+    owners: list[Owner] = Field(
+        default_factory=list,
+        description="Owners of third-party domains, added to the bundled list.",
+    )
+    accepted: list[Accepted] = Field(
+        default_factory=list, description="Leaks accepted with a reason until a date."
+    )
 
 
 class Audit:
@@ -122,7 +149,9 @@ class Audit:
     def __init__(self, config: AuditConfig, path: Path, resolve: tuple[str, ...] = ()) -> None:
         self.config, self.path, self.base = config, path, path.parent
         self.resolve = resolve  # added to every system's rules, e.g. by `cpraudit demo`
-        self.overrides: dict[str, bool] = {}  # modes switched on for every system from the command line
+        self.overrides: dict[
+            str, bool
+        ] = {}  # modes switched on for every system from the command line
         self.citizens = {c.id: c for c in config.citizens}
 
     @property
@@ -131,18 +160,30 @@ class Audit:
 
     def citizen_for(self, system: SystemConfig) -> Citizen:
         chosen = self.citizens[system.citizen] if system.citizen else self.config.citizens[0]
-        return Citizen(id=chosen.id, cpr=chosen.cpr, name=chosen.name, email=chosen.email,
-                       phone=chosen.phone, address=chosen.address, credentials=self._credentials(chosen))
+        return Citizen(
+            id=chosen.id,
+            cpr=chosen.cpr,
+            name=chosen.name,
+            email=chosen.email,
+            phone=chosen.phone,
+            address=chosen.address,
+            credentials=self._credentials(chosen),
+        )
 
     def target(self, system: SystemConfig) -> Target:
         return Target(
-            system=system.name, supplier=system.supplier, start_url=system.start_url,
-            first_party=tuple(system.first_party), processors={p.domain: p.agreement for p in system.processors},
-            resolve=tuple(system.resolve) + self.resolve, crawl=system.crawl,
-            owners=tuple(self.config.owners), fail_on_latent=system.fail_on_latent,
+            system=system.name,
+            supplier=system.supplier,
+            start_url=system.start_url,
+            first_party=tuple(system.first_party),
+            processors={p.domain: p.agreement for p in system.processors},
+            resolve=tuple(system.resolve) + self.resolve,
+            crawl=system.crawl,
+            owners=tuple(self.config.owners),
+            fail_on_latent=system.fail_on_latent,
             contain=system.contain or self.overrides.get("contain", False),
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
-            scenario=str((self.base / system.scenario)) if system.scenario else None,
+            scenario=str(self.base / system.scenario) if system.scenario else None,
         )
 
     def _credentials(self, citizen: CitizenConfig) -> dict[str, str]:
@@ -152,12 +193,16 @@ class Audit:
             try:
                 values.update(tomllib.loads(path.read_text("utf-8")).get(citizen.id, {}))
             except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise BadInput(f"{self.path}: citizens.{citizen.id}.secrets_file: cannot read {path}: {exc}; "
-                               f"give a TOML file with a [{citizen.id}] table") from None
+                raise BadInput(
+                    f"{self.path}: citizens.{citizen.id}.secrets_file: cannot read {path}: {exc}; "
+                    f"give a TOML file with a [{citizen.id}] table"
+                ) from None
         for name, variable in citizen.credentials.items():
             if variable not in os.environ:
-                raise BadInput(f"{self.path}: citizens.{citizen.id}.credentials.{name}: environment variable "
-                               f"{variable} is not set; export it before the run")
+                raise BadInput(
+                    f"{self.path}: citizens.{citizen.id}.credentials.{name}: environment variable "
+                    f"{variable} is not set; export it before the run"
+                )
             values[name] = os.environ[variable]
         return values
 
@@ -167,7 +212,9 @@ def load(path: Path) -> Audit:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise BadInput(f"{path}: no such file; give the path of an audit.toml (see audit.example.toml)") from None
+        raise BadInput(
+            f"{path}: no such file; give the path of an audit.toml (see audit.example.toml)"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
     try:
@@ -177,8 +224,10 @@ def load(path: Path) -> Audit:
     audit = Audit(config, path)
     for i, system in enumerate(config.systems):
         if system.citizen and system.citizen not in audit.citizens:
-            raise BadInput(f"{path}: systems[{i}].citizen: no citizen with id {system.citizen!r}; "
-                           f"use one of {sorted(audit.citizens)}")
+            raise BadInput(
+                f"{path}: systems[{i}].citizen: no citizen with id {system.citizen!r}; "
+                f"use one of {sorted(audit.citizens)}"
+            )
     names = [s.name for s in config.systems]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
         raise BadInput(f"{path}: systems: {dupes[0]!r} appears twice; give each system one entry")

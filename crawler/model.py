@@ -72,12 +72,20 @@ class Exchange(Frozen):
         "browser-wide request interception (e.g. a beacon sent while a page unloads); har: imported.",
     )
     initiator_type: str | None = Field(
-        default=None, description='What started the request, from DevTools: "script", "parser" (an element '
-        'in the HTML), "preload", "other", ...; None when not captured.')
+        default=None,
+        description='What started the request, from DevTools: "script", "parser" (an element '
+        'in the HTML), "preload", "other", ...; None when not captured.',
+    )
     initiator: tuple[InitiatorFrame, ...] = Field(
-        default=(), description="The script stack (with its async causes) or the HTML position that sent it.")
-    contained: bool = Field(default=False, description="Answered locally by contain mode; it never left the machine.")
-    legacy_referrer: bool = Field(default=False, description="Recorded with the legacy referrer default forced.")
+        default=(),
+        description="The script stack (with its async causes) or the HTML position that sent it.",
+    )
+    contained: bool = Field(
+        default=False, description="Answered locally by contain mode; it never left the machine."
+    )
+    legacy_referrer: bool = Field(
+        default=False, description="Recorded with the legacy referrer default forced."
+    )
 
     @property
     def host(self) -> str:
@@ -98,7 +106,9 @@ class Citizen(Frozen):
     phone: str | None = None
     address: str | None = None
     credentials: dict[str, SecretStr] = Field(
-        default_factory=dict, exclude=True, repr=False,
+        default_factory=dict,
+        exclude=True,
+        repr=False,
         description="Login secrets for scenarios; never written to any output.",
     )
 
@@ -125,8 +135,12 @@ class Finding(Frozen):
     method: str
     resource_type: str
     channel: Channel
-    detail: str = Field(description='Where in the channel, e.g. "query parameter dl", "header Referer".')
-    encoding: str = Field(description='How the identifier was encoded, e.g. "plain", "percent", "sha256".')
+    detail: str = Field(
+        description='Where in the channel, e.g. "query parameter dl", "header Referer".'
+    )
+    encoding: str = Field(
+        description='How the identifier was encoded, e.g. "plain", "percent", "sha256".'
+    )
     identifier: str = Field(description='"cpr", or a secondary identifier: "name", "email", ...')
     page_url: str | None = None
     entity: str | None = None
@@ -137,10 +151,16 @@ class Finding(Frozen):
     matched: str = Field(default="", description="The text as it appeared in the request.")
     decode_path: tuple[str, ...] = ()
     exchange_seq: int = 0
-    fingerprint: str = Field(default="", description="The same leak across runs: see crawler/fingerprint.py.")
+    fingerprint: str = Field(
+        default="", description="The same leak across runs: see crawler/fingerprint.py."
+    )
     step: str | None = None
-    secondary: bool = Field(default=False, description="A non-CPR identifier: context, not a verdict.")
-    initiator: str | None = Field(default=None, description='"sent by <script:line:col>, loaded by <...>".')
+    secondary: bool = Field(
+        default=False, description="A non-CPR identifier: context, not a verdict."
+    )
+    initiator: str | None = Field(
+        default=None, description='"sent by <script:line:col>, loaded by <...>".'
+    )
     contained: bool = Field(default=False, description="Contain mode answered the request locally.")
 
 
@@ -203,14 +223,24 @@ class FindingHistory(Frozen):
 
     fingerprint: str
     status: Literal["new", "persisting", "fixed"]
-    since: float = Field(default=0.0, description="Start of the current unbroken series of runs with it.")
+    since: float = Field(
+        default=0.0, description="Start of the current unbroken series of runs with it."
+    )
     runs: int = Field(default=1, description="Runs in that series, this one included.")
     last_seen: float = Field(default=0.0, description="For a fixed leak: the last run that had it.")
-    seen_before: float | None = Field(default=None, description="A new leak seen in an earlier series: a regression.")
-    where: str = Field(default="", description="Receiver, channel and place, for leaks no longer in the findings.")
-    accepted: str | None = Field(default=None, description="Reason of an acceptance in audit.toml that is in force.")
+    seen_before: float | None = Field(
+        default=None, description="A new leak seen in an earlier series: a regression."
+    )
+    where: str = Field(
+        default="", description="Receiver, channel and place, for leaks no longer in the findings."
+    )
+    accepted: str | None = Field(
+        default=None, description="Reason of an acceptance in audit.toml that is in force."
+    )
     accepted_until: str | None = None
-    expired: str | None = Field(default=None, description="Date an acceptance ran out: the leak counts again.")
+    expired: str | None = Field(
+        default=None, description="Date an acceptance ran out: the leak counts again."
+    )
 
 
 class TrendPoint(Frozen):
@@ -223,9 +253,15 @@ class SystemHistory(Frozen):
     """A system's result seen against its earlier runs (crawler/history.py)."""
 
     previous_run: float | None = None
-    findings: tuple[FindingHistory, ...] = Field(default=(), description="One per fingerprint of this run.")
-    fixed: tuple[FindingHistory, ...] = Field(default=(), description="In the previous run, gone now.")
-    fixed_note: str | None = Field(default=None, description="Why absent leaks were not counted as fixed.")
+    findings: tuple[FindingHistory, ...] = Field(
+        default=(), description="One per fingerprint of this run."
+    )
+    fixed: tuple[FindingHistory, ...] = Field(
+        default=(), description="In the previous run, gone now."
+    )
+    fixed_note: str | None = Field(
+        default=None, description="Why absent leaks were not counted as fixed."
+    )
     trend: tuple[TrendPoint, ...] = Field(default=(), description="The last runs, oldest first.")
 
     def of(self, fingerprint: str) -> FindingHistory | None:
@@ -244,25 +280,40 @@ class SystemResult(Frozen):
         default=(), description="The CPR in first-party requests: context, not a leak."
     )
     secondary: tuple[Finding, ...] = Field(
-        default=(), description="Other identifiers of the citizen (name, e-mail, ...) in third-party requests."
+        default=(),
+        description="Other identifiers of the citizen (name, e-mail, ...) in third-party requests.",
     )
     suspects: tuple[Suspect, ...] = ()
-    design: tuple[DesignFinding, ...] = Field(default=(), description="First-party pages with the CPR in their URL.")
-    latent: tuple[LatentLeak, ...] = Field(default=(), description="Referer leaks one policy change away.")
-    latent_fails: bool = Field(default=False, description="The latent leaks make the verdict leak (fail_on_latent).")
+    design: tuple[DesignFinding, ...] = Field(
+        default=(), description="First-party pages with the CPR in their URL."
+    )
+    latent: tuple[LatentLeak, ...] = Field(
+        default=(), description="Referer leaks one policy change away."
+    )
+    latent_fails: bool = Field(
+        default=False, description="The latent leaks make the verdict leak (fail_on_latent)."
+    )
     hosts: tuple[HostSummary, ...] = ()
     errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
-    notes: tuple[str, ...] = Field(default=(), description="Coverage limits: crawl bounds, decode budgets.")
+    notes: tuple[str, ...] = Field(
+        default=(), description="Coverage limits: crawl bounds, decode budgets."
+    )
     pages: tuple[str, ...] = ()
-    steps: tuple[tuple[str, str], ...] = Field(default=(), description="(step, screenshot file) in order.")
+    steps: tuple[tuple[str, str], ...] = Field(
+        default=(), description="(step, screenshot file) in order."
+    )
     browser: BrowserInfo = BrowserInfo()
     start_url: str = ""
     started: float = 0.0
     finished: float = 0.0
-    detect_seconds: float = Field(default=0.0, description="What the detector took, after recording.")
+    detect_seconds: float = Field(
+        default=0.0, description="What the detector took, after recording."
+    )
     tool_version: str = ""
     command: str = ""
-    history: SystemHistory | None = Field(default=None, description="New, persisting and fixed leaks; trend.")
+    history: SystemHistory | None = Field(
+        default=None, description="New, persisting and fixed leaks; trend."
+    )
 
     @property
     def wall_seconds(self) -> float:
@@ -282,8 +333,18 @@ class Audited(NamedTuple):
 
 
 DEFAULT_DENY = (
-    r"log-?out", r"log-?ud", r"sign-?out", r"afmeld", r"delete", r"slet", r"submit", r"indsend",
-    r"sign", r"underskriv", r"pay", r"betal",
+    r"log-?out",
+    r"log-?ud",
+    r"sign-?out",
+    r"afmeld",
+    r"delete",
+    r"slet",
+    r"submit",
+    r"indsend",
+    r"sign",
+    r"underskriv",
+    r"pay",
+    r"betal",
 )
 
 
@@ -293,9 +354,13 @@ class CrawlSettings(Frozen):
     depth: int = Field(default=1, ge=0, description="Link levels to follow from the start page.")
     max_pages: int = Field(default=30, ge=1, description="Pages to visit at most.")
     max_seconds: float = Field(default=300.0, gt=0, description="Time for the crawl at most.")
-    dwell: float = Field(default=3.0, ge=0, description="Seconds to stay on each page for timed beacons.")
+    dwell: float = Field(
+        default=3.0, ge=0, description="Seconds to stay on each page for timed beacons."
+    )
     page_timeout: float = Field(default=30.0, gt=0, description="Seconds a page may take to load.")
-    deny: tuple[str, ...] = Field(default=DEFAULT_DENY, description="Regexes of link URLs never followed.")
+    deny: tuple[str, ...] = Field(
+        default=DEFAULT_DENY, description="Regexes of link URLs never followed."
+    )
 
 
 class Owner(Frozen):
@@ -313,12 +378,21 @@ class Target(Frozen):
     supplier: str | None = None
     start_url: str
     first_party: tuple[str, ...]
-    processors: dict[str, str] = Field(default_factory=dict, description="domain -> agreement reference")
+    processors: dict[str, str] = Field(
+        default_factory=dict, description="domain -> agreement reference"
+    )
     resolve: tuple[str, ...] = ()
-    scenario: str | None = Field(default=None, description='"module:function" run before the crawl.')
+    scenario: str | None = Field(
+        default=None, description='"module:function" run before the crawl.'
+    )
     crawl: CrawlSettings | None = CrawlSettings()
     owners: tuple[Owner, ...] = Field(default=(), description="Owners added to the bundled list.")
-    fail_on_latent: bool = Field(default=False, description="Latent Referer leaks make the verdict leak.")
-    contain: bool = Field(default=False, description="Answer requests carrying the CPR to third parties locally.")
-    legacy_referrer: bool = Field(default=False, description="Force the pre-2021 referrer default on first-party pages.")
-
+    fail_on_latent: bool = Field(
+        default=False, description="Latent Referer leaks make the verdict leak."
+    )
+    contain: bool = Field(
+        default=False, description="Answer requests carrying the CPR to third parties locally."
+    )
+    legacy_referrer: bool = Field(
+        default=False, description="Force the pre-2021 referrer default on first-party pages."
+    )

@@ -8,8 +8,8 @@ split works offline and `a.skat.dk` and `b.skat.dk` are one party while `x.githu
 from __future__ import annotations
 
 import ipaddress
-from collections import Counter
 import tomllib
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
@@ -61,10 +61,12 @@ class Parties:
         self.processors = {registrable_domain(d): ref for d, ref in (processors or {}).items()}
         self.owners = dict(_bundled_owners() if owners is None else owners)
         for owner in extra_owners:  # the user's list wins over the bundled one
-            self.owners.update({registrable_domain(d): (owner.name, owner.country) for d in owner.domains})
+            self.owners.update(
+                {registrable_domain(d): (owner.name, owner.country) for d in owner.domains}
+            )
 
     @classmethod
-    def for_target(cls, target: Target) -> "Parties":
+    def for_target(cls, target: Target) -> Parties:
         return cls(list(target.first_party), target.processors, extra_owners=target.owners)
 
     def classify(self, host: str) -> Party:
@@ -74,7 +76,10 @@ class Parties:
             return Party(kind="first", domain=domain, entity=entity, country=country)
         if domain in self.processors:
             return Party(
-                kind="processor", domain=domain, entity=entity, country=country,
+                kind="processor",
+                domain=domain,
+                entity=entity,
+                country=country,
                 agreement=self.processors[domain],
             )
         return Party(kind="third", domain=domain, entity=entity, country=country)
@@ -84,7 +89,10 @@ def host_table(exchanges, parties: Parties, findings) -> tuple[HostSummary, ...]
     """Every non-first-party host the pages contacted: requests, and requests carrying the CPR."""
     requests: Counter[str] = Counter(e.host for e in exchanges)
     leaks: Counter[str] = Counter(host for host, _ in {(f.host, f.exchange_seq) for f in findings})
-    rows = [HostSummary(host=h, party=parties.classify(h), requests=n, findings=leaks[h])
-            for h, n in requests.items() if h]
+    rows = [
+        HostSummary(host=h, party=parties.classify(h), requests=n, findings=leaks[h])
+        for h, n in requests.items()
+        if h
+    ]
     rows = [r for r in rows if r.party.kind != "first"]
     return tuple(sorted(rows, key=lambda r: (-r.findings, r.host)))

@@ -18,7 +18,9 @@ from crawler.errors import BadInput
 
 Scenario = Callable[[Any, Any], None]  # run(page, citizen)
 
-_step_listener: ContextVar[Callable[[str | None], None] | None] = ContextVar("step_listener", default=None)
+_step_listener: ContextVar[Callable[[str | None], None] | None] = ContextVar(
+    "step_listener", default=None
+)
 
 
 @contextmanager
@@ -47,13 +49,19 @@ def load_scenario(ref: str, base: Path) -> Scenario:
     file, _, name = ref.partition(":")
     path = (base / file).resolve()
     if not path.is_file():
-        raise BadInput(f"scenario {file}: no such file; give a .py file with a run(page, citizen) function")
+        raise BadInput(
+            f"scenario {file}: no such file; give a .py file with a run(page, citizen) function"
+        )
     spec = importlib.util.spec_from_file_location(f"cpraudit_scenario_{path.stem}", path)
     if spec is None or spec.loader is None:
-        raise BadInput(f"scenario {file}: not a Python file; give a .py file with a run(page, citizen) function")
+        raise BadInput(
+            f"scenario {file}: not a Python file; give a .py file with a run(page, citizen) function"
+        )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     function = getattr(module, name or "run", None)
     if not callable(function):
-        raise BadInput(f"scenario {file} has no function {name or 'run'}(page, citizen): define one")
+        raise BadInput(
+            f"scenario {file} has no function {name or 'run'}(page, citizen): define one"
+        )
     return function

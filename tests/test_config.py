@@ -41,14 +41,23 @@ def test_loads_targets_and_credentials_from_the_environment(tmp_path, monkeypatc
     assert "s3cret" not in citizen.model_dump_json() and "s3cret" not in repr(citizen)
 
 
-@pytest.mark.parametrize("change, message", [
-    (("cpr = \"070761-4285\"", "cpr = \"3207614285\""), "citizens[0].cpr"),
-    (("start_url = \"http://tastselv.skat.test/\"", "start_url = \"tastselv\""), "systems[0].start_url: not an http(s) URL"),
-    (("supplier = \"KMD\"", "suplier = \"KMD\""), "systems[0].suplier: unknown key"),
-    (("first_party = [\"skat.test\"]", ""), "systems[0].first_party: required key is missing"),
-    (("crawl = { depth = 2 }", "crawl = { depth = -1 }"), "systems[0].crawl.depth"),
-    (("name = \"TastSelv\"", "name = \"TastSelv\"\ncitizen = \"nobody\""), "no citizen with id 'nobody'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('cpr = "070761-4285"', 'cpr = "3207614285"'), "citizens[0].cpr"),
+        (
+            ('start_url = "http://tastselv.skat.test/"', 'start_url = "tastselv"'),
+            "systems[0].start_url: not an http(s) URL",
+        ),
+        (('supplier = "KMD"', 'suplier = "KMD"'), "systems[0].suplier: unknown key"),
+        (('first_party = ["skat.test"]', ""), "systems[0].first_party: required key is missing"),
+        (("crawl = { depth = 2 }", "crawl = { depth = -1 }"), "systems[0].crawl.depth"),
+        (
+            ('name = "TastSelv"', 'name = "TastSelv"\ncitizen = "nobody"'),
+            "no citizen with id 'nobody'",
+        ),
+    ],
+)
 def test_errors_name_file_key_and_problem(tmp_path, change, message):
     path = write(tmp_path, GOOD.replace(*change))
     with pytest.raises(BadInput) as err:

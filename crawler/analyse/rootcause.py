@@ -37,7 +37,9 @@ class _PolicyParser(HTMLParser):
         if tag == "meta" and a.get("name", "").lower() == "referrer":
             self.meta = a.get("content", "").strip().lower()
         elif "referrerpolicy" in a and (a.get("src") or a.get("href")):
-            self.elements[urljoin(self.base, a.get("src") or a["href"])] = a["referrerpolicy"].strip().lower()
+            self.elements[urljoin(self.base, a.get("src") or a["href"])] = (
+                a["referrerpolicy"].strip().lower()
+            )
 
 
 def page_policy(headers: dict[str, str], html: str, url: str) -> tuple[str, dict[str, str]]:
@@ -52,33 +54,64 @@ def page_policy(headers: dict[str, str], html: str, url: str) -> tuple[str, dict
     return parser.meta or (header[-1] if header else "default"), parser.elements
 
 
-def root_causes(exchanges: list[Exchange], first_party: list[Finding], parties: Parties,
-                out_dir: Path) -> tuple[tuple[DesignFinding, ...], tuple[LatentLeak, ...]]:
+def root_causes(
+    exchanges: list[Exchange], first_party: list[Finding], parties: Parties, out_dir: Path
+) -> tuple[tuple[DesignFinding, ...], tuple[LatentLeak, ...]]:
     """Design findings and latent Referer leaks for one system's record."""
-    cpr_pages = sorted({f.request_url for f in first_party if f.channel == "url" and f.resource_type == "document"})
+    cpr_pages = sorted(
+        {f.request_url for f in first_party if f.channel == "url" and f.resource_type == "document"}
+    )
     docs = documents(out_dir / bundle.HAR)
     design, latent, seen = [], [], set()
     for n, page in enumerate(cpr_pages, 1):
         headers, html = docs.get(page, ({}, ""))
         policy, elements = page_policy(headers, html, page)
         source = _save_source(out_dir, n, html) if html else None
-        third = [e for e in exchanges if e.page_url == page and e.kind == "request"
-                 and e.resource_type != "websocket" and parties.classify(e.host).kind != "first"]
+        third = [
+            e
+            for e in exchanges
+            if e.page_url == page
+            and e.kind == "request"
+            and e.resource_type != "websocket"
+            and parties.classify(e.host).kind != "first"
+        ]
         for e in third:
             effective = elements.get(e.url, policy)
             observed = _carries_full_url(e, page)
             key = (page, e.host, urlsplit(e.url).path)  # one row per resource, not per reload
             if key in seen:
                 continue
-            if observed or (effective == "default" and not _downgrade(page, e.url)) or effective in FULL_URL_POLICIES:
+            if (
+                observed
+                or (effective == "default" and not _downgrade(page, e.url))
+                or effective in FULL_URL_POLICIES
+            ):
                 seen.add(key)
                 party = parties.classify(e.host)
-                latent.append(LatentLeak(page_url=page, request_url=e.url, host=e.host, domain=party.domain,
-                                         entity=party.entity, policy=effective, observed=observed))
+                latent.append(
+                    LatentLeak(
+                        page_url=page,
+                        request_url=e.url,
+                        host=e.host,
+                        domain=party.domain,
+                        entity=party.entity,
+                        policy=effective,
+                        observed=observed,
+                    )
+                )
         domains = sorted({parties.classify(e.host).domain for e in third})
-        entities = sorted({p.entity for p in map(parties.classify, {e.host for e in third}) if p.entity})
-        design.append(DesignFinding(page_url=page, third_parties=tuple(domains), entities=tuple(entities),
-                                    policy=policy, source_file=source))
+        entities = sorted(
+            {p.entity for p in map(parties.classify, {e.host for e in third}) if p.entity}
+        )
+        design.append(
+            DesignFinding(
+                page_url=page,
+                third_parties=tuple(domains),
+                entities=tuple(entities),
+                policy=policy,
+                source_file=source,
+            )
+        )
     return tuple(design), tuple(latent)
 
 

@@ -17,11 +17,15 @@ from crawler.model import Citizen, Exchange, SystemResult
 from crawler.parties import Parties, host_table
 
 
-def analyse_system(rec: Recording, citizen: Citizen, command: str = "") -> tuple[SystemResult, list[Exchange]]:
+def analyse_system(
+    rec: Recording, citizen: Citizen, command: str = ""
+) -> tuple[SystemResult, list[Exchange]]:
     """The system's result, and the exchanges it was found in (for the report's excerpts)."""
     target = rec.target
     parties = Parties.for_target(target)
-    exchanges, unreadable = bundle.read_exchanges(rec.requests_path) if rec.requests_path.exists() else ([], 0)
+    exchanges, unreadable = (
+        bundle.read_exchanges(rec.requests_path) if rec.requests_path.exists() else ([], 0)
+    )
     clock = time.perf_counter()
     found = detect(exchanges, citizen, parties)
     detect_seconds = time.perf_counter() - clock
@@ -30,21 +34,39 @@ def analyse_system(rec: Recording, citizen: Citizen, command: str = "") -> tuple
     design, latent = rootcause.root_causes(exchanges, list(first_party), parties, rec.out_dir)
     errors = list(rec.errors)
     if unreadable:
-        errors.append(f"{unreadable} recorded lines could not be read back from {rec.requests_path.name}")
+        errors.append(
+            f"{unreadable} recorded lines could not be read back from {rec.requests_path.name}"
+        )
     if found.unsearched:
-        errors.append(f"{found.unsearched} exchange(s) could not be fully searched (see the notes), so the "
-                      "search is incomplete")
+        errors.append(
+            f"{found.unsearched} exchange(s) could not be fully searched (see the notes), so the "
+            "search is incomplete"
+        )
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)
     failing_latent = latent_fails(latent, target.fail_on_latent)
     result = SystemResult(
-        system=target.system, supplier=target.supplier,
-        verdict=judge(confirmed, errors, len(exchanges), failing_latent), latent_fails=failing_latent,
-        requests=len(exchanges), findings=confirmed, first_party=first_party, design=design, latent=latent,
+        system=target.system,
+        supplier=target.supplier,
+        verdict=judge(confirmed, errors, len(exchanges), failing_latent),
+        latent_fails=failing_latent,
+        requests=len(exchanges),
+        findings=confirmed,
+        first_party=first_party,
+        design=design,
+        latent=latent,
         secondary=tuple(f for f in findings if f.party != "first" and f.secondary),
-        suspects=found.suspects, hosts=host_table(exchanges, parties, confirmed),
-        errors=tuple(errors), notes=tuple(rec.notes) + found.notes, pages=tuple(rec.pages),
-        steps=tuple(rec.steps), browser=rec.browser, start_url=target.start_url,
-        started=rec.started, finished=rec.finished, detect_seconds=detect_seconds, tool_version=__version__,
+        suspects=found.suspects,
+        hosts=host_table(exchanges, parties, confirmed),
+        errors=tuple(errors),
+        notes=tuple(rec.notes) + found.notes,
+        pages=tuple(rec.pages),
+        steps=tuple(rec.steps),
+        browser=rec.browser,
+        start_url=target.start_url,
+        started=rec.started,
+        finished=rec.finished,
+        detect_seconds=detect_seconds,
+        tool_version=__version__,
         command=command,
     )
     return result, exchanges

@@ -19,7 +19,9 @@ def latent_fails(latent: Sequence[LatentLeak], fail_on_latent: bool) -> bool:
     return fail_on_latent and bool(latent)
 
 
-def judge(findings: Sequence[Finding], errors: Sequence[str], requests: int, failing_latent: bool = False) -> Verdict:
+def judge(
+    findings: Sequence[Finding], errors: Sequence[str], requests: int, failing_latent: bool = False
+) -> Verdict:
     if findings or failing_latent:
         return "leak"
     if errors or requests == 0:

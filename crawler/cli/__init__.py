@@ -13,12 +13,20 @@ from crawler.analyse.verdict import EXIT_INCONCLUSIVE
 from crawler.cli import adhoc, demo, history, merge, run, scan_har
 from crawler.errors import BadInput
 
-COMMANDS = (adhoc, scan_har, run, demo, history, merge)  # one module per subcommand, in --help's order
+COMMANDS = (
+    adhoc,
+    scan_har,
+    run,
+    demo,
+    history,
+    merge,
+)  # one module per subcommand, in --help's order
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cpraudit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cpraudit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"cpraudit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:

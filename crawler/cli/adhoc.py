@@ -19,16 +19,36 @@ from crawler.run.audit import audit_system
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    adhoc = sub.add_parser("adhoc", help="visit one site as a citizen and report CPR leaks, no script needed")
+    adhoc = sub.add_parser(
+        "adhoc", help="visit one site as a citizen and report CPR leaks, no script needed"
+    )
     adhoc.add_argument("url", help="start page, e.g. https://portal.example.dk/borger?cpr=...")
-    adhoc.add_argument("--cpr", required=True, help="the test citizen's CPR number (DDMMYYSSSS or DDMMYY-SSSS)")
-    adhoc.add_argument("--first-party", action="append", default=[], metavar="DOMAIN",
-                       help="a domain of the audited system (repeatable); default: the registrable domain of URL")
-    adhoc.add_argument("--resolve", action="append", default=[], metavar="PATTERN=ADDRESS",
-                       help="map host names to an address, e.g. '*=127.0.0.1:8080' (Chromium host-resolver rules)")
-    adhoc.add_argument("--depth", type=int, default=1, help="first-party link levels to follow (default 1)")
-    adhoc.add_argument("--dwell", type=float, default=3.0,
-                       help="seconds to stay on each page for analytics sent on timers (default 3)")
+    adhoc.add_argument(
+        "--cpr", required=True, help="the test citizen's CPR number (DDMMYYSSSS or DDMMYY-SSSS)"
+    )
+    adhoc.add_argument(
+        "--first-party",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="a domain of the audited system (repeatable); default: the registrable domain of URL",
+    )
+    adhoc.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="PATTERN=ADDRESS",
+        help="map host names to an address, e.g. '*=127.0.0.1:8080' (Chromium host-resolver rules)",
+    )
+    adhoc.add_argument(
+        "--depth", type=int, default=1, help="first-party link levels to follow (default 1)"
+    )
+    adhoc.add_argument(
+        "--dwell",
+        type=float,
+        default=3.0,
+        help="seconds to stay on each page for analytics sent on timers (default 3)",
+    )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     adhoc.set_defaults(func=run)
@@ -40,8 +60,13 @@ def run(args: argparse.Namespace) -> int:
     run_dir = bundle.new_run_folder(args.out, "adhoc")
     browser.require()
     folder = bundle.slug(target.system)
-    result, exchanges = audit_system(target, citizen, run_dir / folder, command=shlex.join(sys.argv),
-                                     progress=lambda text: print(f"  {text}", flush=True))
+    result, exchanges = audit_system(
+        target,
+        citizen,
+        run_dir / folder,
+        command=shlex.join(sys.argv),
+        progress=lambda text: print(f"  {text}", flush=True),
+    )
     write_system(result, exchanges, run_dir / folder)
     return report_one(Audited(result, folder), run_dir, f"Ad-hoc audit of {target.start_url}")
 
@@ -49,9 +74,17 @@ def run(args: argparse.Namespace) -> int:
 def adhoc_target(args: argparse.Namespace) -> Target:
     parts = urlsplit(args.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/")
+        raise BadInput(
+            f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/"
+        )
     resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
     first = args.first_party or [registrable_domain(parts.hostname)]
-    return Target(system=parts.hostname, start_url=args.url, first_party=tuple(first),
-                  resolve=tuple(args.resolve), crawl=CrawlSettings(depth=args.depth, dwell=args.dwell),
-                  contain=args.contain, legacy_referrer=args.legacy_referrer)
+    return Target(
+        system=parts.hostname,
+        start_url=args.url,
+        first_party=tuple(first),
+        resolve=tuple(args.resolve),
+        crawl=CrawlSettings(depth=args.depth, dwell=args.dwell),
+        contain=args.contain,
+        legacy_referrer=args.legacy_referrer,
+    )

@@ -17,18 +17,27 @@ from crawler.report import write_index, write_junit
 def checked_cpr(text: str) -> str:
     cpr = parse_cpr(text)
     if not modulus11_ok(cpr):
-        print("warning: the CPR fails the modulus-11 check; numbers issued since 2007 need not pass it, "
-              "auditing anyway", file=sys.stderr)
+        print(
+            "warning: the CPR fails the modulus-11 check; numbers issued since 2007 need not pass it, "
+            "auditing anyway",
+            file=sys.stderr,
+        )
     return cpr
 
 
 def add_mode_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--contain", action="store_true",
-                        help="answer requests that would carry the CPR to a third party locally, so it never leaves "
-                        "the machine; they are still recorded and reported, marked contained (run: every system)")
-    parser.add_argument("--legacy-referrer", action="store_true",
-                        help="give first-party pages without a referrer policy the pre-2021 default "
-                        "(no-referrer-when-downgrade), so Referer leaks of that era are observed (run: every system)")
+    parser.add_argument(
+        "--contain",
+        action="store_true",
+        help="answer requests that would carry the CPR to a third party locally, so it never leaves "
+        "the machine; they are still recorded and reported, marked contained (run: every system)",
+    )
+    parser.add_argument(
+        "--legacy-referrer",
+        action="store_true",
+        help="give first-party pages without a referrer policy the pre-2021 default "
+        "(no-referrer-when-downgrade), so Referer leaks of that era are observed (run: every system)",
+    )
 
 
 def say(quiet: bool) -> Callable[[str], None]:
@@ -50,7 +59,9 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if quiet and result.verdict == "clean":
             continue
         receivers = ", ".join(sorted({f.host for f in result.findings}))
-        line = f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+        line = (
+            f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+        )
         print(line + (f" -> {receivers}" if receivers else ""))
         for error in result.errors:
             print(f"{'':<24} {error}")
@@ -58,6 +69,8 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
     if not quiet and results:
         detecting = sum(r.detect_seconds for r, _ in results)
         wall = sum(r.wall_seconds for r, _ in results)
-        print(f"Detection: {detecting:.2f} s for {sum(r.requests for r, _ in results)} requests, "
-              f"{100 * detecting / wall if wall else 0:.1f} % of the systems' audit time")
+        print(
+            f"Detection: {detecting:.2f} s for {sum(r.requests for r, _ in results)} requests, "
+            f"{100 * detecting / wall if wall else 0:.1f} % of the systems' audit time"
+        )
     print(f"Index: {index}")

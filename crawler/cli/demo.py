@@ -10,7 +10,9 @@ from crawler.record import browser
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    demo = sub.add_parser("demo", help="audit the bundled demo portal (a re-creation of the 2015-2020 case)")
+    demo = sub.add_parser(
+        "demo", help="audit the bundled demo portal (a re-creation of the 2015-2020 case)"
+    )
     demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
     demo.add_argument("--jobs", type=int, default=2, help="systems audited at once (default 2)")
     demo.set_defaults(func=run)

@@ -12,29 +12,47 @@ from crawler.run.merge import merge
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("merge", help="combine the output folders of `run --shard` into one index and history")
+    p = sub.add_parser(
+        "merge", help="combine the output folders of `run --shard` into one index and history"
+    )
     p.add_argument("out", help="the merged output folder (new)")
     p.add_argument("dirs", nargs="+", metavar="DIR", help="output folders of the shards")
-    p.add_argument("--history", metavar="PATH",
-                   help="history database to record the shards' runs in (default: history.sqlite beside OUT)")
-    p.add_argument("--catalogue", metavar="PATH", help="catalogue for the index (default: the one the shards used)")
-    p.add_argument("--fail-on", choices=FAIL_ON, default="any",
-                   help="which leaks make the exit code 1, as for run (default any)")
-    p.add_argument("--quiet", action="store_true", help="for cron: print only when the exit code is not 0")
+    p.add_argument(
+        "--history",
+        metavar="PATH",
+        help="history database to record the shards' runs in (default: history.sqlite beside OUT)",
+    )
+    p.add_argument(
+        "--catalogue",
+        metavar="PATH",
+        help="catalogue for the index (default: the one the shards used)",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="any",
+        help="which leaks make the exit code 1, as for run (default any)",
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="for cron: print only when the exit code is not 0"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     db = Path(args.history) if args.history else default_path(out)
-    results, index, problems = merge(out, [Path(d) for d in args.dirs], db,
-                                     Path(args.catalogue) if args.catalogue else None)
+    results, index, problems = merge(
+        out, [Path(d) for d in args.dirs], db, Path(args.catalogue) if args.catalogue else None
+    )
     code = exit_code((r for r, _ in results), args.fail_on)
     if problems and code == EXIT_CLEAN:
         code = EXIT_INCONCLUSIVE  # never 0 for a sweep that did not fully run
     if not (args.quiet and code == 0):
         for result, _ in results:
-            print(f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)")
+            print(
+                f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+            )
         for problem in problems:
             print(f"incomplete: {problem}")
         print(history.summary_line(r for r, _ in results))

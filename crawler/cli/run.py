@@ -19,24 +19,52 @@ from crawler.run.shards import parse_shard
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="audit the systems of an audit.toml by their scenarios")
     run.add_argument("config", help="path of an audit.toml (see audit.example.toml)")
-    run.add_argument("--system", action="append", default=[], metavar="NAME",
-                     help="audit only this system (repeatable); default all")
-    run.add_argument("--jobs", type=int, default=1, help="systems audited at once, each in its own browser (default 1)")
+    run.add_argument(
+        "--system",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="audit only this system (repeatable); default all",
+    )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="systems audited at once, each in its own browser (default 1)",
+    )
     run.add_argument("--out", help="output folder (default reports/<time>-run)")
-    run.add_argument("--quiet", action="store_true", help="for cron: silent when the exit code is 0; else a line "
-                     "per leaking or inconclusive system, the history summary and the index")
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="for cron: silent when the exit code is 0; else a line "
+        "per leaking or inconclusive system, the history summary and the index",
+    )
     add_mode_options(run)
-    run.add_argument("--history", metavar="PATH",
-                     help="history database of runs, for new / persisting / fixed leaks (default: history.sqlite "
-                     "beside the run folder, i.e. reports/history.sqlite; 'none' keeps no history)")
-    run.add_argument("--fail-on", choices=FAIL_ON, default="any",
-                     help="which leaks make the exit code 1: any leak not accepted in audit.toml (default), only "
-                     "new ones (for a supplier's CI: fail on regressions), or none")
-    run.add_argument("--shard", metavar="K/N", help="audit only shard K of N of the systems (by a hash of the name); "
-                     "combine the shards' folders with `cpraudit merge`")
-    run.add_argument("--browser-endpoint", metavar="WS_URL",
-                     help="run the browsers on a remote `playwright run-server --unsafe` (ws://host:port/) "
-                     "instead of on this machine")
+    run.add_argument(
+        "--history",
+        metavar="PATH",
+        help="history database of runs, for new / persisting / fixed leaks (default: history.sqlite "
+        "beside the run folder, i.e. reports/history.sqlite; 'none' keeps no history)",
+    )
+    run.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="any",
+        help="which leaks make the exit code 1: any leak not accepted in audit.toml (default), only "
+        "new ones (for a supplier's CI: fail on regressions), or none",
+    )
+    run.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="audit only shard K of N of the systems (by a hash of the name); "
+        "combine the shards' folders with `cpraudit merge`",
+    )
+    run.add_argument(
+        "--browser-endpoint",
+        metavar="WS_URL",
+        help="run the browsers on a remote `playwright run-server --unsafe` (ws://host:port/) "
+        "instead of on this machine",
+    )
     run.set_defaults(func=run_command)
 
 
@@ -45,11 +73,22 @@ def run_command(args: argparse.Namespace) -> int:
     audit.overrides = {k: True for k in ("contain", "legacy_referrer") if getattr(args, k)}
     run_dir = bundle.new_run_folder(args.out, "run")
     options = run_options(args, audit, run_dir)
-    outcome = run_audit(audit, run_dir, args.system, args.jobs,
-                        shlex.join(sys.argv), args.quiet, say(args.quiet), options)
+    outcome = run_audit(
+        audit,
+        run_dir,
+        args.system,
+        args.jobs,
+        shlex.join(sys.argv),
+        args.quiet,
+        say(args.quiet),
+        options,
+    )
     code = exit_code((r for r, _ in outcome.results), args.fail_on)
     if options.shard and not outcome.results and not outcome.interrupted:
-        print(f"shard {args.shard} holds none of the systems chosen: nothing to audit", file=sys.stderr)
+        print(
+            f"shard {args.shard} holds none of the systems chosen: nothing to audit",
+            file=sys.stderr,
+        )
         return 0  # the merge of all shards decides
     if not (args.quiet and code == 0):  # cron mails any output: quiet means silent on success
         print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
@@ -66,9 +105,21 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
     shard = parse_shard(args.shard) if args.shard else None
     notes: tuple[str, ...] = ()
     if args.browser_endpoint:
-        notes = tuple(browser.check_endpoint(args.browser_endpoint, any(s.resolve for s in audit.config.systems)
-                                             or bool(audit.resolve)))
+        notes = tuple(
+            browser.check_endpoint(
+                args.browser_endpoint,
+                any(s.resolve for s in audit.config.systems) or bool(audit.resolve),
+            )
+        )
     else:
         browser.require()
-    path = None if args.history == "none" else Path(args.history) if args.history else default_path(run_dir)
-    return RunOptions(history=path, shard=shard, browser_endpoint=args.browser_endpoint, notes=notes)
+    path = (
+        None
+        if args.history == "none"
+        else Path(args.history)
+        if args.history
+        else default_path(run_dir)
+    )
+    return RunOptions(
+        history=path, shard=shard, browser_endpoint=args.browser_endpoint, notes=notes
+    )

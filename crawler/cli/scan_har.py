@@ -20,11 +20,20 @@ from crawler.report import write_system
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    scan = sub.add_parser("scan-har", help="search a HAR file (DevTools or Playwright export) for the CPR")
+    scan = sub.add_parser(
+        "scan-har", help="search a HAR file (DevTools or Playwright export) for the CPR"
+    )
     scan.add_argument("file", help="the .har file (or a Playwright .zip HAR)")
-    scan.add_argument("--cpr", required=True, help="the CPR number to look for (DDMMYYSSSS or DDMMYY-SSSS)")
-    scan.add_argument("--first-party", action="append", default=[], metavar="DOMAIN",
-                      help="a domain of the audited system (repeatable); default: that of the first page in the HAR")
+    scan.add_argument(
+        "--cpr", required=True, help="the CPR number to look for (DDMMYYSSSS or DDMMYY-SSSS)"
+    )
+    scan.add_argument(
+        "--first-party",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="a domain of the audited system (repeatable); default: that of the first page in the HAR",
+    )
     scan.add_argument("--out", help="output folder (default reports/<time>-har)")
     scan.set_defaults(func=run)
 
@@ -32,20 +41,35 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     har = read_har(Path(args.file))
-    documents = [e.url for e in har.exchanges if e.resource_type == "document"] or [e.url for e in har.exchanges]
+    documents = [e.url for e in har.exchanges if e.resource_type == "document"] or [
+        e.url for e in har.exchanges
+    ]
     if not documents:
-        raise BadInput(f"{args.file}: the HAR holds no request that could be read; export it again with the Network tab open")
+        raise BadInput(
+            f"{args.file}: the HAR holds no request that could be read; export it again with the Network tab open"
+        )
     first = args.first_party or [registrable_domain(urlsplit(documents[0]).hostname or "")]
-    target = Target(system=Path(args.file).name, start_url=documents[0], first_party=tuple(first), crawl=None)
+    target = Target(
+        system=Path(args.file).name, start_url=documents[0], first_party=tuple(first), crawl=None
+    )
     run_dir = bundle.new_run_folder(args.out, "har")
     folder = bundle.slug(target.system)
     bundle.write_exchanges(har.exchanges, run_dir / folder / bundle.REQUESTS)
     errors = list(har.problems)
     if har.unreadable:
-        errors.insert(0, f"{har.unreadable} HAR entries could not be read, so the file was not fully searched")
-    recording = Recording(target, run_dir / folder, errors=errors, pages=list(har.pages),
-                          notes=[f"imported from {args.file}, written by {har.creator or 'an unknown tool'}",
-                                 *har.notes])
+        errors.insert(
+            0, f"{har.unreadable} HAR entries could not be read, so the file was not fully searched"
+        )
+    recording = Recording(
+        target,
+        run_dir / folder,
+        errors=errors,
+        pages=list(har.pages),
+        notes=[
+            f"imported from {args.file}, written by {har.creator or 'an unknown tool'}",
+            *har.notes,
+        ],
+    )
     result, exchanges = analyse_system(recording, citizen, command=shlex.join(sys.argv))
     write_system(result, exchanges, run_dir / folder)
     return report_one(Audited(result, folder), run_dir, f"HAR scan of {Path(args.file).name}")

@@ -62,8 +62,12 @@ from crawler.model import Citizen
 from crawler.testing import Handler, Received, Response, SiteServer
 
 DEMO_CITIZEN = Citizen(
-    id="jens", cpr="0707614285", name="Jens Testsen", email="jens.testsen@example.test",
-    phone="+45 12 34 56 78", address="Prøvevej 1, 2100 København Ø",
+    id="jens",
+    cpr="0707614285",
+    name="Jens Testsen",
+    email="jens.testsen@example.test",
+    phone="+45 12 34 56 78",
+    address="Prøvevej 1, 2100 København Ø",
     credentials={"password": "demo-password"},  # public: this is a demo
 )
 CPR = DEMO_CITIZEN.cpr
@@ -87,16 +91,43 @@ class DemoSystem:
 
 
 DEMO_SYSTEMS = (
-    DemoSystem("TastSelv", "KMD", "http://tastselv.skat.test/", ("skat.test",), "scenarios.demo.tastselv:run",
-               "leak: the CPR in page URLs, sent to www.analytics.test (dl), metrics.marketingcloud.test (g) "
-               "and cdn.democdn.test (Referer)", "leak"),
-    DemoSystem("Skattekontoen", "KMD", "http://skattekontoen.skat.test/", ("skat.test",),
-               "scenarios.demo.skattekontoen:run",
-               "leak: the CPR as 070761-4285 in a websocket frame to chat.supportwidget.test", "leak"),
-    DemoSystem("Forskud", "KMD", "http://forskud.skat.test/", ("skat.test",), "scenarios.demo.forskud:run",
-               "clean: the CPR reaches its own API only; analytics get the page path without it", "clean"),
-    DemoSystem("LetLøn", "IBM", "http://letlon.skat.test/", ("skat.test",), "scenarios.demo.letlon:run",
-               "inconclusive: the login answers 503, so the scenario cannot prove a login", "inconclusive"),
+    DemoSystem(
+        "TastSelv",
+        "KMD",
+        "http://tastselv.skat.test/",
+        ("skat.test",),
+        "scenarios.demo.tastselv:run",
+        "leak: the CPR in page URLs, sent to www.analytics.test (dl), metrics.marketingcloud.test (g) "
+        "and cdn.democdn.test (Referer)",
+        "leak",
+    ),
+    DemoSystem(
+        "Skattekontoen",
+        "KMD",
+        "http://skattekontoen.skat.test/",
+        ("skat.test",),
+        "scenarios.demo.skattekontoen:run",
+        "leak: the CPR as 070761-4285 in a websocket frame to chat.supportwidget.test",
+        "leak",
+    ),
+    DemoSystem(
+        "Forskud",
+        "KMD",
+        "http://forskud.skat.test/",
+        ("skat.test",),
+        "scenarios.demo.forskud:run",
+        "clean: the CPR reaches its own API only; analytics get the page path without it",
+        "clean",
+    ),
+    DemoSystem(
+        "LetLøn",
+        "IBM",
+        "http://letlon.skat.test/",
+        ("skat.test",),
+        "scenarios.demo.letlon:run",
+        "inconclusive: the login answers 503, so the scenario cannot prove a login",
+        "inconclusive",
+    ),
 )
 
 STYLE = """<style>
@@ -115,23 +146,36 @@ def asset(name: str, content_type: str) -> Response:
     return Response((STATIC / name).read_bytes(), content_type)
 
 
-def page(system: str, title: str, body: str, head: str = "", nav: tuple[tuple[str, str], ...] = (),
-         status: int = 200) -> Response:
+def page(
+    system: str,
+    title: str,
+    body: str,
+    head: str = "",
+    nav: tuple[tuple[str, str], ...] = (),
+    status: int = 200,
+) -> Response:
     links = "".join(f'<a href="{html.escape(href)}">{label}</a>' for label, href in nav)
     return Response(
         f'<!doctype html><html lang="da"><head><meta charset="utf-8">{head}<title>{title} - {system}</title>'
         f'{STYLE}</head><body><header><span class="logo">Skattestyrelsen</span><span>{system}</span></header>'
-        f'{"<nav>" + links + "</nav>" if links else ""}<main>{body}</main>'
-        '<footer>Demo af cpraudit. Ingen rigtige data.</footer></body></html>', status=status)
+        f"{'<nav>' + links + '</nav>' if links else ''}<main>{body}</main>"
+        "<footer>Demo af cpraudit. Ingen rigtige data.</footer></body></html>",
+        status=status,
+    )
 
 
 def login_form(system: str, error: str = "", status: int = 200) -> Response:
     message = f'<p class="error">{error}</p>' if error else ""
-    return page(system, "Log ind", f"""<h1>Log ind på {system}</h1>{message}
+    return page(
+        system,
+        "Log ind",
+        f"""<h1>Log ind på {system}</h1>{message}
 <form method="post" action="/login">
 <label>CPR-nummer <input name="cpr" autocomplete="off"></label>
 <label>Adgangskode <input type="password" name="password"></label>
-<button type="submit">Log ind</button></form>""", status=status)
+<button type="submit">Log ind</button></form>""",
+        status=status,
+    )
 
 
 def welcome() -> str:
@@ -156,7 +200,10 @@ class Sessions:
             token = secrets.token_urlsafe(24)
             with self._lock:
                 self._tokens.add((req.host, token))
-            return redirect(landing, ("Set-Cookie", f"session={token}; Path=/; HttpOnly; SameSite=Lax"))
+            return redirect(
+                landing, ("Set-Cookie", f"session={token}; Path=/; HttpOnly; SameSite=Lax")
+            )
+
         return handle
 
     def logout(self, req: Received) -> Response:
@@ -166,10 +213,12 @@ class Sessions:
 
     def guard(self, handler: Handler) -> Handler:
         """Only for logged-in citizens; anyone else is sent to the login page."""
+
         def guarded(req: Received) -> Response:
             with self._lock:
                 ok = (req.host, _session(req)) in self._tokens
             return handler(req) if ok else redirect("/")
+
         return guarded
 
 
@@ -184,21 +233,37 @@ def redirect(location: str, *headers: tuple[str, str]) -> Response:
 
 def tastselv(sessions: Sessions) -> dict:
     system, host = "TastSelv Borger", "tastselv.skat.test"
-    head = ('<meta name="referrer" content="unsafe-url">'  # what let the full URL through in 2015
-            '<link rel="stylesheet" href="http://cdn.democdn.test/bootstrap.min.css">'
-            '<script src="http://www.analytics.test/analytics.js" async></script>'
-            '<script src="http://metrics.marketingcloud.test/appmeasurement.js" async></script>')
-    nav = (("Oversigt", f"/borger/oversigt?cpr={CPR}"), ("Årsopgørelse", f"/borger/aarsopgoerelse/{CPR}"),
-           ("Log ud", "/logout"))
-    overview = page(system, "Oversigt", f"""{welcome()}<p>CPR-nummer: {CPR_DASHED}</p>
+    head = (
+        '<meta name="referrer" content="unsafe-url">'  # what let the full URL through in 2015
+        '<link rel="stylesheet" href="http://cdn.democdn.test/bootstrap.min.css">'
+        '<script src="http://www.analytics.test/analytics.js" async></script>'
+        '<script src="http://metrics.marketingcloud.test/appmeasurement.js" async></script>'
+    )
+    nav = (
+        ("Oversigt", f"/borger/oversigt?cpr={CPR}"),
+        ("Årsopgørelse", f"/borger/aarsopgoerelse/{CPR}"),
+        ("Log ud", "/logout"),
+    )
+    overview = page(
+        system,
+        "Oversigt",
+        f"""{welcome()}<p>CPR-nummer: {CPR_DASHED}</p>
 <div class="alert alert-info">Din årsopgørelse for 2019 er klar.
 <a href="/borger/aarsopgoerelse/{CPR}">Se årsopgørelsen</a></div>
 <table class="table"><tr><td>Forskudsopgørelse 2020</td><td>Godkendt</td></tr>
-<tr><td>Restskat</td><td>0,00 kr.</td></tr></table>""", head, nav)
-    annual = page(system, "Årsopgørelse 2019", """<h1>Årsopgørelse 2019</h1>
+<tr><td>Restskat</td><td>0,00 kr.</td></tr></table>""",
+        head,
+        nav,
+    )
+    annual = page(
+        system,
+        "Årsopgørelse 2019",
+        """<h1>Årsopgørelse 2019</h1>
 <table class="table"><tr><td>Lønindkomst</td><td>412.300 kr.</td></tr>
 <tr><td>Beregnet skat</td><td>128.950 kr.</td></tr><tr><td>Til udbetaling</td><td>1.234 kr.</td></tr></table>""",
-                  head, nav)
+        head,
+        nav,
+    )
     return {
         f"{host}/": login_form(system),
         f"{host}/login": sessions.login(system, f"/borger/oversigt?cpr={CPR}"),
@@ -207,7 +272,9 @@ def tastselv(sessions: Sessions) -> dict:
         f"{host}/borger/aarsopgoerelse/{CPR}": sessions.guard(lambda req: annual),
         "www.analytics.test/analytics.js": asset("analytics.js", "application/javascript"),
         "www.analytics.test/collect": Response(_GIF, "image/gif"),
-        "metrics.marketingcloud.test/appmeasurement.js": asset("appmeasurement.js", "application/javascript"),
+        "metrics.marketingcloud.test/appmeasurement.js": asset(
+            "appmeasurement.js", "application/javascript"
+        ),
         "cdn.democdn.test/bootstrap.min.css": asset("bootstrap.min.css", "text/css"),
     }
 
@@ -215,13 +282,28 @@ def tastselv(sessions: Sessions) -> dict:
 def skattekontoen(sessions: Sessions) -> dict:
     system, host = "Skattekontoen", "skattekontoen.skat.test"
     head = '<meta name="referrer" content="strict-origin-when-cross-origin">'
-    chat = (f'<script>window.supportChat = {{customer: "{CPR_DASHED}", topic: "skattekonto"}};</script>'
-            '<script src="http://chat.supportwidget.test/widget.js"></script>')
+    chat = (
+        f'<script>window.supportChat = {{customer: "{CPR_DASHED}", topic: "skattekonto"}};</script>'
+        '<script src="http://chat.supportwidget.test/widget.js"></script>'
+    )
     nav = (("Saldo", "/konto"), ("Posteringer", "/konto/posteringer"), ("Log ud", "/logout"))
-    account = page(system, "Saldo", f"{welcome()}<p>CPR-nummer: {CPR_DASHED}</p><p>Saldo: 0,00 kr.</p>"
-                                     "<p>Du skylder ikke noget.</p>" + chat, head, nav)
-    entries = page(system, "Posteringer", """<h1>Posteringer</h1><table>
-<tr><td>20.03.2020</td><td>Restskat 2018</td><td>0,00 kr.</td></tr></table>""" + chat, head, nav)
+    account = page(
+        system,
+        "Saldo",
+        f"{welcome()}<p>CPR-nummer: {CPR_DASHED}</p><p>Saldo: 0,00 kr.</p>"
+        "<p>Du skylder ikke noget.</p>" + chat,
+        head,
+        nav,
+    )
+    entries = page(
+        system,
+        "Posteringer",
+        """<h1>Posteringer</h1><table>
+<tr><td>20.03.2020</td><td>Restskat 2018</td><td>0,00 kr.</td></tr></table>"""
+        + chat,
+        head,
+        nav,
+    )
     return {
         f"{host}/": login_form(system),
         f"{host}/login": sessions.login(system, "/konto"),
@@ -234,16 +316,24 @@ def skattekontoen(sessions: Sessions) -> dict:
 
 def forskud(sessions: Sessions) -> dict:
     system, host = "Forskud", "forskud.skat.test"
-    head = ('<meta name="referrer" content="strict-origin-when-cross-origin">'
-            '<script>window.demoAnalytics = {location: location.origin + location.pathname};</script>'
-            '<script src="http://www.analytics.test/analytics.js" async></script>')
+    head = (
+        '<meta name="referrer" content="strict-origin-when-cross-origin">'
+        "<script>window.demoAnalytics = {location: location.origin + location.pathname};</script>"
+        '<script src="http://www.analytics.test/analytics.js" async></script>'
+    )
     nav = (("Forskud", "/forskud"), ("Indkomst", "/forskud/indkomst"), ("Log ud", "/logout"))
-    overview = page(system, "Forskudsopgørelse", f"""{welcome()}<p>Forskudsopgørelse 2026 for CPR-nummer
+    overview = page(
+        system,
+        "Forskudsopgørelse",
+        f"""{welcome()}<p>Forskudsopgørelse 2026 for CPR-nummer
 {CPR_DASHED}.</p><p id="status">Henter ...</p><script>
 fetch("/api/forskud", {{method: "POST", headers: {{"Content-Type": "application/json"}},
   body: JSON.stringify({{cpr: "{CPR}", aar: 2026}})}})
   .then(r => r.json()).then(d => {{ document.getElementById("status").textContent = d.status; }});
-</script>""", head, nav)
+</script>""",
+        head,
+        nav,
+    )
     income = page(system, "Indkomst", "<h1>Indkomst</h1><p>Lønindkomst: 420.000 kr.</p>", head, nav)
     return {
         f"{host}/": login_form(system),
@@ -252,14 +342,21 @@ fetch("/api/forskud", {{method: "POST", headers: {{"Content-Type": "application/
         f"{host}/forskud": sessions.guard(lambda req: overview),
         f"{host}/forskud/indkomst": sessions.guard(lambda req: income),
         f"{host}/api/forskud": sessions.guard(
-            lambda req: Response('{"status": "Din forskudsopgørelse er opdateret."}', "application/json")),
+            lambda req: Response(
+                '{"status": "Din forskudsopgørelse er opdateret."}', "application/json"
+            )
+        ),
     }
 
 
 def letlon(sessions: Sessions) -> dict:
     system, host = "LetLøn", "letlon.skat.test"
-    unavailable = page(system, "Fejl", "<h1>Service unavailable</h1><p>LetLøn er midlertidigt utilgængelig. "
-                                       "Prøv igen senere.</p>", status=503)
+    unavailable = page(
+        system,
+        "Fejl",
+        "<h1>Service unavailable</h1><p>LetLøn er midlertidigt utilgængelig. Prøv igen senere.</p>",
+        status=503,
+    )
     return {
         f"{host}/": login_form(system),
         f"{host}/login": lambda req: unavailable,  # the broken login: no session is ever set
@@ -268,10 +365,14 @@ def letlon(sessions: Sessions) -> dict:
     }
 
 
-_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 
 
 def demo_server() -> SiteServer:
     """The whole portal, not yet started: `with demo_server() as server: ...`."""
     sessions = Sessions()
-    return SiteServer({**tastselv(sessions), **skattekontoen(sessions), **forskud(sessions), **letlon(sessions)})
+    return SiteServer(
+        {**tastselv(sessions), **skattekontoen(sessions), **forskud(sessions), **letlon(sessions)}
+    )

@@ -26,7 +26,9 @@ def audit_demo(run_dir: Path, jobs: int, progress=None):
         audit = config.Audit(loaded.config, loaded.path, resolve=tuple(server.resolve_rules()))
         say = progress or (lambda text: None)
         say(f"Demo portal on 127.0.0.1:{server.port}; auditing {len(EXPECTED)} systems ...")
-        return run_audit(audit, run_dir, [], jobs, "cpraudit demo", quiet=progress is None, progress=say)
+        return run_audit(
+            audit, run_dir, [], jobs, "cpraudit demo", quiet=progress is None, progress=say
+        )
 
 
 def run_demo(run_dir: Path, jobs: int, print_summary) -> int:
@@ -36,6 +38,8 @@ def run_demo(run_dir: Path, jobs: int, print_summary) -> int:
     if got != EXPECTED:
         print(f"demo broken: expected {EXPECTED}, got {got}")
         return 1
-    print("Demo as expected: TastSelv and Skattekontoen leak, Forskud is clean, LetLøn is inconclusive "
-          "(its login breaks). Open the index above in a browser.")
+    print(
+        "Demo as expected: TastSelv and Skattekontoen leak, Forskud is clean, LetLøn is inconclusive "
+        "(its login breaks). Open the index above in a browser."
+    )
     return 0

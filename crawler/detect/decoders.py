@@ -14,8 +14,8 @@ import html
 import re
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import unquote, unquote_plus
 
 import brotli
@@ -37,7 +37,7 @@ class Layer:
     hints: str = ""  # the body's Content-Type and Content-Encoding, lower case
 
     @classmethod
-    def of(cls, data: str | bytes, **kw) -> "Layer":
+    def of(cls, data: str | bytes, **kw) -> Layer:
         if isinstance(data, str):
             return cls(data, **kw)
         try:
@@ -69,7 +69,9 @@ class Budget:
     started: float = field(default_factory=time.monotonic)
     depth: int = 0  # layers decoded above the piece being decoded now (set by the detector)
     where: str = ""  # the location being decoded now (set by the detector)
-    hits: dict[str, tuple[str, int]] = field(default_factory=dict)  # kind -> (where, depth) first hit
+    hits: dict[str, tuple[str, int]] = field(
+        default_factory=dict
+    )  # kind -> (where, depth) first hit
 
     def room(self) -> int:
         return max(0, self.max_bytes - self.spent)
@@ -137,6 +139,7 @@ def _worth_keeping(data: bytes) -> bool:
 
 
 # -- encodings: each a layer of Finding.encoding ------------------------------------------------
+
 
 def _percent_wants(layer: Layer) -> bool:
     t = layer.text
@@ -263,11 +266,17 @@ def _zlib_family(wbits: int, label: str) -> Callable[[Layer, Budget], list[Piece
             return []
         whole = decompressor.eof or layer.whole_body or len(out) > budget.room()
         return [Piece(label, out)] if whole else []
+
     return decode
 
 
 def _is_zlib(raw: bytes) -> bool:
-    return len(raw) > 2 and raw[0] & 0x0F == 8 and raw[0] >> 4 <= 7 and (raw[0] << 8 | raw[1]) % 31 == 0
+    return (
+        len(raw) > 2
+        and raw[0] & 0x0F == 8
+        and raw[0] >> 4 <= 7
+        and (raw[0] << 8 | raw[1]) % 31 == 0
+    )
 
 
 def _zstd(layer: Layer, budget: Budget) -> list[Piece]:
@@ -291,7 +300,9 @@ def _brotli(layer: Layer, budget: Budget) -> list[Piece]:
         budget.hit("bytes")
     elif not decompressor.is_finished():
         return []
-    return [Piece("brotli", out)] if out and (len(out) > budget.room() or _worth_keeping(out)) else []
+    return (
+        [Piece("brotli", out)] if out and (len(out) > budget.room() or _worth_keeping(out)) else []
+    )
 
 
 def _binary_body(layer: Layer) -> bool:
@@ -300,16 +311,27 @@ def _binary_body(layer: Layer) -> bool:
 
 ENCODINGS: tuple[Decoder, ...] = (
     Decoder("percent", _percent_wants, _percent),
-    Decoder("html", lambda l: not l.binary and "&" in l.text and _ENTITY.search(l.text) is not None, _html),
-    Decoder("js-escape", lambda l: not l.binary and "\\" in l.text and _JS_ESCAPE.search(l.text) is not None,
-            _js_escape),
+    Decoder(
+        "html",
+        lambda l: not l.binary and "&" in l.text and _ENTITY.search(l.text) is not None,
+        _html,
+    ),
+    Decoder(
+        "js-escape",
+        lambda l: not l.binary and "\\" in l.text and _JS_ESCAPE.search(l.text) is not None,
+        _js_escape,
+    ),
     Decoder("base64", lambda l: has_run(l.text) and _B64_RUN.search(l.text) is not None, _base64),
     Decoder("hex", lambda l: has_run(l.text) and _HEX_RUN.search(l.text) is not None, _hex),
-    Decoder("lz-string", lambda l: has_run(l.text) and _LZ_RUN.search(l.text) is not None, _lz_string),
+    Decoder(
+        "lz-string", lambda l: has_run(l.text) and _LZ_RUN.search(l.text) is not None, _lz_string
+    ),
     Decoder("lz-string utf16", _utf16_wants, _lz_utf16),
     Decoder("gzip", lambda l: (l.raw or b"").startswith(b"\x1f\x8b"), _zlib_family(31, "gzip")),
     Decoder("zlib", lambda l: _is_zlib(l.raw or b""), _zlib_family(15, "zlib")),
-    Decoder("deflate", lambda l: _binary_body(l) and "deflate" in l.hints, _zlib_family(-15, "deflate")),
+    Decoder(
+        "deflate", lambda l: _binary_body(l) and "deflate" in l.hints, _zlib_family(-15, "deflate")
+    ),
     Decoder("zstd", lambda l: (l.raw or b"").startswith(b"\x28\xb5\x2f\xfd"), _zstd),
     Decoder("brotli", _binary_body, _brotli),
     Decoder("lz-string uint8", lambda l: _binary_body(l) and len(l.raw or b"") % 2 == 0, _lz_uint8),

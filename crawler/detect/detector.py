@@ -19,14 +19,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from crawler.detect.decoders import Budget
-from crawler.model import Citizen, Exchange, Finding, Frozen, Party, Suspect
 from crawler.detect.needles import Needle, join, needle_set
-from crawler.parties import Parties
 from crawler.detect.suspects import SuspectRule
 from crawler.detect.units import Unit, decoded, fields, locations
+from crawler.model import Citizen, Exchange, Finding, Frozen, Party, Suspect
+from crawler.parties import Parties
 
 _TRANSPARENT = {"percent", "html", "js-escape"}
 _EMPTY: Mapping[tuple[str, str], int] = {}
@@ -42,7 +42,9 @@ class Detection(Frozen):
 class _Search:
     """Searching one exchange: findings keyed for dedupe, suspects, and its budget."""
 
-    def __init__(self, ex: Exchange, party: Party, budget: Budget, rule: SuspectRule | None) -> None:
+    def __init__(
+        self, ex: Exchange, party: Party, budget: Budget, rule: SuspectRule | None
+    ) -> None:
         self.ex, self.party, self.budget, self.rule = ex, party, budget, rule
         self.findings: dict[tuple[str, str, str], Finding] = {}
         self.suspects: dict[tuple[str, str], Suspect] = {}
@@ -62,10 +64,16 @@ class _Search:
                         following += opened
                         continue
                 occurrences = _occurrences(found) if found else []
-                counts = Counter((n.identifier, n.transform) for _, n in occurrences) if found else _EMPTY
+                counts = (
+                    Counter((n.identifier, n.transform) for _, n in occurrences)
+                    if found
+                    else _EMPTY
+                )
                 for start, needle in occurrences:
-                    if counts[needle.identifier, needle.transform] > unit.seen.get((needle.identifier, needle.transform), 0):
-                        self.report(unit, needle, unit.layer.text[start:start + len(needle.text)])
+                    if counts[needle.identifier, needle.transform] > unit.seen.get(
+                        (needle.identifier, needle.transform), 0
+                    ):
+                        self.report(unit, needle, unit.layer.text[start : start + len(needle.text)])
                 following += decoded(unit, counts, self.budget)
             for at, value in leads:
                 self.suspect(generation[bisect.bisect_right(starts, at) - 1], value)
@@ -74,7 +82,9 @@ class _Search:
     def suspect(self, unit: Unit, value: str) -> None:
         if not unit.structure and not self.rule.noise_name(unit.name):
             key = (value.replace("-", ""), unit.detail)
-            self.suspects.setdefault(key, self.rule.suspect(value, self.ex, unit.channel, unit.detail))
+            self.suspects.setdefault(
+                key, self.rule.suspect(value, self.ex, unit.channel, unit.detail)
+            )
 
     def report(self, unit: Unit, needle: Needle, found: str) -> None:
         extra = () if needle.transform == "plain" else (needle.transform,)
@@ -86,31 +96,57 @@ class _Search:
             return
         ex, party = self.ex, self.party
         self.findings[key] = Finding(
-            request_url=ex.url, host=ex.host, method=ex.method, resource_type=ex.resource_type,
-            channel=unit.channel, detail=unit.detail, encoding=encoding, identifier=needle.identifier,
-            page_url=ex.page_url, entity=party.entity, party=party.kind, domain=party.domain,
-            country=party.country, agreement=party.agreement, matched=_matched(unit, found),
-            decode_path=path, exchange_seq=ex.seq, step=ex.step, secondary=needle.identifier != "cpr",
-            contained=ex.contained)
+            request_url=ex.url,
+            host=ex.host,
+            method=ex.method,
+            resource_type=ex.resource_type,
+            channel=unit.channel,
+            detail=unit.detail,
+            encoding=encoding,
+            identifier=needle.identifier,
+            page_url=ex.page_url,
+            entity=party.entity,
+            party=party.kind,
+            domain=party.domain,
+            country=party.country,
+            agreement=party.agreement,
+            matched=_matched(unit, found),
+            decode_path=path,
+            exchange_seq=ex.seq,
+            step=ex.step,
+            secondary=needle.identifier != "cpr",
+            contained=ex.contained,
+        )
 
     def notes(self) -> list[str]:
-        return [f"exchange {self.ex.seq} {_short(where)}: decode budget ({kind}) reached after {depth} layers; "
-                "what lies deeper was not searched" for kind, (where, depth) in self.budget.hits.items()]
+        return [
+            f"exchange {self.ex.seq} {_short(where)}: decode budget ({kind}) reached after {depth} layers; "
+            "what lies deeper was not searched"
+            for kind, (where, depth) in self.budget.hits.items()
+        ]
 
 
 def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _occurrences(found: list[tuple[int, Needle]]) -> list[tuple[int, Needle]]:
     """Overlapping matches of one identifier and transform are one occurrence ("+4512345678"
     holds "4512345678"): the longest stands for it."""
     out: list[tuple[int, Needle]] = []
-    for start, needle in sorted(found, key=lambda hit: (hit[1].identifier, hit[1].transform, hit[0], -len(hit[1].text))):
-        if out and (out[-1][1].identifier, out[-1][1].transform) == (needle.identifier, needle.transform) \
-                and start < out[-1][0] + len(out[-1][1].text):
+    for start, needle in sorted(
+        found, key=lambda hit: (hit[1].identifier, hit[1].transform, hit[0], -len(hit[1].text))
+    ):
+        if (
+            out
+            and (out[-1][1].identifier, out[-1][1].transform)
+            == (needle.identifier, needle.transform)
+            and start < out[-1][0] + len(out[-1][1].text)
+        ):
             if start + len(needle.text) > out[-1][0] + len(out[-1][1].text):
-                out[-1] = (out[-1][0], needle) if len(needle.text) > len(out[-1][1].text) else out[-1]
+                out[-1] = (
+                    (out[-1][0], needle) if len(needle.text) > len(out[-1][1].text) else out[-1]
+                )
             continue
         out.append((start, needle))
     return out
@@ -134,8 +170,9 @@ def _percent_alternatives(char: str) -> str:
     return f"(?:{re.escape(char)}|{encoded}|{encoded.replace('%', '%25')}{plus})"
 
 
-def detect(exchanges: Iterable[Exchange], citizen: Citizen, parties: Parties,
-           budget: Budget | None = None) -> Detection:
+def detect(
+    exchanges: Iterable[Exchange], citizen: Citizen, parties: Parties, budget: Budget | None = None
+) -> Detection:
     """Every match of the citizen's identifiers in every exchange, for all parties; suspects
     in third-party and processor exchanges. `budget` is the template for each exchange's own."""
     template = budget or Budget()
@@ -149,16 +186,26 @@ def detect(exchanges: Iterable[Exchange], citizen: Citizen, parties: Parties,
         search = _Search(ex, party, _fresh(template), rule if party.kind != "first" else None)
         try:
             search.run(needles)
-        except Exception as exc:  # noqa: BLE001 - one broken exchange must not hide the others
+        except Exception as exc:
             unsearched += 1
-            notes.append(f"exchange {ex.seq}: could not be fully searched ({type(exc).__name__}: {exc})")
+            notes.append(
+                f"exchange {ex.seq}: could not be fully searched ({type(exc).__name__}: {exc})"
+            )
         findings += search.findings.values()
         suspects += search.suspects.values()
         notes += search.notes()
-    return Detection(findings=tuple(findings), suspects=tuple(suspects), notes=tuple(notes),
-                     unsearched=unsearched)
+    return Detection(
+        findings=tuple(findings),
+        suspects=tuple(suspects),
+        notes=tuple(notes),
+        unsearched=unsearched,
+    )
 
 
 def _fresh(template: Budget) -> Budget:
-    return Budget(max_bytes=template.max_bytes, max_seconds=template.max_seconds,
-                  max_depth=template.max_depth, max_pieces=template.max_pieces)
+    return Budget(
+        max_bytes=template.max_bytes,
+        max_seconds=template.max_seconds,
+        max_depth=template.max_depth,
+        max_pieces=template.max_pieces,
+    )

@@ -54,7 +54,9 @@ def parse_cpr(text: str) -> str:
     if not re.fullmatch(r"[0-9]{10}", digits):
         raise BadInput(f"CPR {text!r} is not 10 digits: write it as DDMMYYSSSS or DDMMYY-SSSS")
     if cpr_birth_date(digits) is None:
-        raise BadInput(f"CPR {text!r} does not start with a real date (DDMMYY): check day and month")
+        raise BadInput(
+            f"CPR {text!r} does not start with a real date (DDMMYY): check day and month"
+        )
     return digits
 
 
@@ -66,8 +68,13 @@ def written_forms(cpr: str) -> dict[str, str]:
     no-break space. (The CPR written as a number, its leading zero lost, is in `numeric_form`.)
     """
     head, tail = cpr[:6], cpr[6:]
-    return {"DDMMYYSSSS": cpr, "DDMMYY-SSSS": f"{head}-{tail}", "DDMMYY SSSS": f"{head} {tail}",
-            "DDMMYY\u2013SSSS": f"{head}\u2013{tail}", "DDMMYY\u00a0SSSS": f"{head}\u00a0{tail}"}
+    return {
+        "DDMMYYSSSS": cpr,
+        "DDMMYY-SSSS": f"{head}-{tail}",
+        "DDMMYY SSSS": f"{head} {tail}",
+        "DDMMYY\u2013SSSS": f"{head}\u2013{tail}",
+        "DDMMYY\u00a0SSSS": f"{head}\u00a0{tail}",
+    }
 
 
 def numeric_form(cpr: str) -> str | None:
@@ -108,9 +115,17 @@ def phone_forms(phone: str) -> list[str]:
         digits = digits[2:]
     if len(digits) < 8:
         return []
-    spaced = " ".join(digits[i:i + 2] for i in range(0, len(digits), 2))
-    return [digits, f"+45{digits}", f"0045{digits}", f"45{digits}", spaced, f"+45 {spaced}",
-            f"+45 {digits}", f"{digits[:4]} {digits[4:]}"]
+    spaced = " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+    return [
+        digits,
+        f"+45{digits}",
+        f"0045{digits}",
+        f"45{digits}",
+        spaced,
+        f"+45 {spaced}",
+        f"+45 {digits}",
+        f"{digits[:4]} {digits[4:]}",
+    ]
 
 
 def address_forms(address: str) -> list[str]:
@@ -130,7 +145,12 @@ def citizen_values(citizen: Citizen) -> list[tuple[str, str, str]]:
     values = [("cpr", form, "all") for form in written_forms(citizen.cpr).values()]
     if numeric := numeric_form(citizen.cpr):
         values.append(("cpr", numeric, "plain"))
-    forms = {"name": name_forms, "email": email_forms, "phone": phone_forms, "address": address_forms}
+    forms = {
+        "name": name_forms,
+        "email": email_forms,
+        "phone": phone_forms,
+        "address": address_forms,
+    }
     for identifier, make in forms.items():
         raw = getattr(citizen, identifier)
         values += [(identifier, form, "all") for form in make(raw)] if raw else []

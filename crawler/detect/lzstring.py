@@ -11,7 +11,7 @@ The PyPI `lzstring` package (last release 2018) is not maintained, hence this sm
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _URI_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$"
@@ -113,10 +113,14 @@ def from_utf16(text: str, limit: int = 1 << 20) -> str | None:
 
 
 def from_uint8array(data: bytes, limit: int = 1 << 20) -> str | None:
-    return _decompress(lambda i: data[2 * i] * 256 + data[2 * i + 1], len(data) // 2, 32768, limit) \
-        if len(data) >= 2 else None
+    return (
+        _decompress(lambda i: data[2 * i] * 256 + data[2 * i + 1], len(data) // 2, 32768, limit)
+        if len(data) >= 2
+        else None
+    )
 
 
 DECOMPRESSORS: dict[str, Callable[[str, int], str | None]] = {
-    "base64": from_base64, "uri": from_encoded_uri_component,
+    "base64": from_base64,
+    "uri": from_encoded_uri_component,
 }

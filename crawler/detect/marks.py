@@ -25,13 +25,15 @@ class Marks:
     """The marks of one text, asked for in order with `next` (each kind is searched for once
     more only when the caller has moved past its last place, so walking a text is linear)."""
 
-    __slots__ = ("text", "latin", "runs", "_after")
+    __slots__ = ("_after", "latin", "runs", "text")
 
     def __init__(self, text: str, signs: str = _SIGNS) -> None:
         self.text = text
         try:  # one byte a character, so places in the bytes are places in the text
             self.latin, wide = text.encode("latin-1"), ""
-        except UnicodeEncodeError:  # beyond Latin-1: "?", which is in no run, and look for pairs of those
+        except (
+            UnicodeEncodeError
+        ):  # beyond Latin-1: "?", which is in no run, and look for pairs of those
             self.latin, wide = text.encode("latin-1", "replace"), "w"
         self.runs = self.latin.translate(_RUNS)
         self._after: dict[str, int | None] = dict.fromkeys(signs + "r" + wide)  # kind -> next place

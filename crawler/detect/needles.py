@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import bisect
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterator
 
 import ahocorasick_rs
 
@@ -44,6 +44,7 @@ def _hash(algorithm: str) -> Callable[[bytes], list[str]]:
         digest = hashlib.new(algorithm, value).digest()
         b64 = base64.b64encode(digest).decode().rstrip("=")  # unpadded also finds the padded
         return [digest.hex(), digest.hex().upper(), b64, b64.replace("+", "-").replace("/", "_")]
+
     return make
 
 
@@ -66,7 +67,10 @@ def _hex(value: bytes) -> list[str]:
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("hex", False, _hex),
     Transform("base64", False, base64_cores),
-    *(Transform(name, True, _hash(name)) for name in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")),
+    *(
+        Transform(name, True, _hash(name))
+        for name in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+    ),
 )
 
 
@@ -79,7 +83,11 @@ def needles_for(identifier: str, text: str, which: str) -> list[Needle]:
     value = text.encode("utf-8")
     for transform in TRANSFORMS:
         if which == "all" or transform.hashed:
-            found += [Needle(t, identifier, transform.name) for t in transform.make(value) if len(t) >= MIN_ENCODED]
+            found += [
+                Needle(t, identifier, transform.name)
+                for t in transform.make(value)
+                if len(t) >= MIN_ENCODED
+            ]
     return found
 
 
@@ -91,8 +99,9 @@ class NeedleSet:
         for needle in needles:  # the CPR comes first: a text that is two things counts as the CPR
             self.needles.setdefault(needle.text, needle)
         self._order = list(self.needles.values())
-        self._automaton = ahocorasick_rs.AhoCorasick([n.text for n in self._order],
-                                                     implementation=ahocorasick_rs.Implementation.DFA)
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            [n.text for n in self._order], implementation=ahocorasick_rs.Implementation.DFA
+        )
 
     def search(self, joined: str, starts: list[int]) -> list[list[tuple[int, Needle]]]:
         """(start, needle) per text of `join(texts)`: one automaton pass for all of them,
@@ -128,7 +137,9 @@ def iter_needles(citizen: Citizen) -> Iterator[Needle]:
 
 
 @lru_cache(maxsize=16)
-def _cached(cpr: str, name: str | None, email: str | None, phone: str | None, address: str | None) -> NeedleSet:
+def _cached(
+    cpr: str, name: str | None, email: str | None, phone: str | None, address: str | None
+) -> NeedleSet:
     citizen = Citizen(cpr=cpr, name=name, email=email, phone=phone, address=address)
     return NeedleSet(list(iter_needles(citizen)))
 

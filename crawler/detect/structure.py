@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from json.decoder import scanstring
-from typing import Callable, Iterator
 from urllib.parse import unquote_plus
 
 from crawler.detect.decoders import Budget, Decoder, Layer, Piece
@@ -38,7 +38,9 @@ def _json_wants(layer: Layer) -> bool:
 def _json(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece] | None:
     """Keys (a key can be an identifier too) and values, labelled by their path, in the
     order they are written; numbers only from 8 digits."""
-    if keep is not None and "\\u" not in layer.text:  # a \u escape hides a value from the whole's search
+    if (
+        keep is not None and "\\u" not in layer.text
+    ):  # a \u escape hides a value from the whole's search
         return _marked_fields(layer.text, keep, budget)
     data = _parsed(layer.text)
     return None if data is None else _walk(data, None, budget)
@@ -149,7 +151,7 @@ def _scalar(value: object) -> str | None:
     """The text of a value that can hold an identifier: a string, or a number of 8 digits or more."""
     if type(value) is str:
         return value
-    if (type(value) is int or type(value) is float) and not -10**7 < value < 10**7:
+    if (type(value) is int or type(value) is float) and not -(10**7) < value < 10**7:
         return str(value)
     return None
 
@@ -164,8 +166,15 @@ def _json_piece(path: tuple, text: str) -> Piece:
 
 def _form_wants(layer: Layer) -> bool:
     t = layer.text.strip()
-    return ("=" in t and ("&" in t or layer.whole_body) and "?" not in t and "://" not in t
-            and not _SPACE.search(t) and not t.startswith("=") and not _PADDED_B64.fullmatch(t))
+    return (
+        "=" in t
+        and ("&" in t or layer.whole_body)
+        and "?" not in t
+        and "://" not in t
+        and not _SPACE.search(t)
+        and not t.startswith("=")
+        and not _PADDED_B64.fullmatch(t)
+    )
 
 
 def pairs(text: str, sep: str, kind: str, keep: Keep = None) -> Iterator[Piece]:
@@ -220,7 +229,13 @@ STRUCTURE: tuple[Decoder, ...] = (
     Decoder("form", _form_wants, _form),
     Decoder("multipart", _multipart_wants, _multipart),
 )
-QUERY = Decoder("query", lambda layer: True,
-                lambda layer, budget, keep=None: list(pairs(layer.text, "&", "query parameter", keep)))
-COOKIES = Decoder("cookies", lambda layer: True,
-                  lambda layer, budget, keep=None: list(pairs(layer.text, ";", "cookie", keep)))
+QUERY = Decoder(
+    "query",
+    lambda layer: True,
+    lambda layer, budget, keep=None: list(pairs(layer.text, "&", "query parameter", keep)),
+)
+COOKIES = Decoder(
+    "cookies",
+    lambda layer: True,
+    lambda layer, budget, keep=None: list(pairs(layer.text, ";", "cookie", keep)),
+)

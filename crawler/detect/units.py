@@ -11,14 +11,22 @@ exchange's `Budget` is spent.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator, Mapping
 from urllib.parse import urlsplit
 
-from crawler.detect.decoders import ENCODINGS, Budget, Decoder, Layer, Piece, might_decode, worth_opening
-from crawler.model import Exchange
+from crawler.detect.decoders import (
+    ENCODINGS,
+    Budget,
+    Decoder,
+    Layer,
+    Piece,
+    might_decode,
+    worth_opening,
+)
 from crawler.detect.structure import COOKIES, QUERY, STRUCTURE
+from crawler.model import Exchange
 
 MAX_NESTING = 16  # structures inside structures; deeper text is searched as it is
 MAX_RECURRING = 4096  # texts up to this length are decoded once per process (see `_recurring`)
@@ -34,7 +42,9 @@ class Unit:
     layer: Layer
     steps: tuple[str, ...] = ()  # decode_path after the detail
     encodings: tuple[str, ...] = ()  # the steps that are encodings (not JSON/form structure)
-    seen: Mapping[tuple[str, str], int] = field(default_factory=dict)  # occurrences in the unit decoded from
+    seen: Mapping[tuple[str, str], int] = field(
+        default_factory=dict
+    )  # occurrences in the unit decoded from
     literal: str | None = None  # text as sent that this unit was decoded from; None: its own text
     name: str = ""  # nearest parameter, field or key name
     structure: tuple[Decoder, ...] = ()  # what it may be split as, tried in order by `fields`
@@ -44,8 +54,13 @@ class Unit:
 def locations(ex: Exchange) -> Iterator[Unit]:
     """A unit for every searchable part of an exchange, as sent."""
     if ex.kind == "websocket":
-        yield settle(Unit("websocket", f"websocket frame ({ex.direction or 'sent'})",
-                          Layer.of(ex.body or b"", whole_body=True)))
+        yield settle(
+            Unit(
+                "websocket",
+                f"websocket frame ({ex.direction or 'sent'})",
+                Layer.of(ex.body or b"", whole_body=True),
+            )
+        )
         return
     parts = urlsplit(ex.url)
     yield Unit("url", "host", Layer(parts.hostname or ""))
@@ -60,14 +75,18 @@ def locations(ex: Exchange) -> Iterator[Unit]:
         else:
             yield settle(Unit("header", f"header {name}", Layer(value), name=name))
     if ex.body:
-        hints = " ".join(filter(None, (ex.header("content-type"), ex.header("content-encoding")))).lower()
+        hints = " ".join(
+            filter(None, (ex.header("content-type"), ex.header("content-encoding")))
+        ).lower()
         yield settle(Unit("body", "body", Layer.of(ex.body, whole_body=True, hints=hints)))
 
 
 def settle(unit: Unit, nesting: int = 0) -> Unit:
     """Note which structures a unit may be, by their cheap tests; it is parsed only if opened."""
     text = unit.layer.text
-    if nesting < MAX_NESTING and (unit.layer.whole_body or "=" in text or text.lstrip()[:1] in ("{", "[")):
+    if nesting < MAX_NESTING and (
+        unit.layer.whole_body or "=" in text or text.lstrip()[:1] in ("{", "[")
+    ):
         unit.structure = tuple(d for d in STRUCTURE if _wants(d, unit.layer))
         unit.nesting = nesting
     return unit
@@ -80,7 +99,7 @@ def fields(unit: Unit, budget: Budget, every: bool) -> list[Unit] | None:
     for decoder in unit.structure:
         try:
             pieces = decoder.decode(unit.layer, budget, keep)
-        except Exception:  # noqa: BLE001 - garbage in a request is expected, never fatal
+        except Exception:
             pieces = None
         if pieces is not None:
             return [settle(_field(unit, piece), unit.nesting + 1) for piece in pieces]
@@ -90,16 +109,26 @@ def fields(unit: Unit, budget: Budget, every: bool) -> list[Unit] | None:
 
 def _field(unit: Unit, piece: Piece) -> Unit:
     detail, steps = unit.detail, unit.steps + (piece.label,)
-    if detail in ("", "body") and not unit.steps:  # the body's, query's and cookies' fields are locations
+    if (
+        detail in ("", "body") and not unit.steps
+    ):  # the body's, query's and cookies' fields are locations
         detail, steps = f"{detail} {piece.label}".lstrip(), ()
-    return Unit(unit.channel, detail, Layer.of(piece.data), steps, unit.encodings, unit.seen, unit.literal,
-                piece.name or unit.name)
+    return Unit(
+        unit.channel,
+        detail,
+        Layer.of(piece.data),
+        steps,
+        unit.encodings,
+        unit.seen,
+        unit.literal,
+        piece.name or unit.name,
+    )
 
 
 def _wants(decoder: Decoder, layer: Layer) -> bool:
     try:
         return decoder.wants(layer)
-    except Exception:  # noqa: BLE001 - garbage in a request is expected, never fatal
+    except Exception:
         return False
 
 
@@ -107,7 +136,7 @@ def _run(decoder: Decoder, layer: Layer, budget: Budget) -> list[Piece]:
     """A decoder's pieces; a decoder that fails on hostile input decodes nothing."""
     try:
         return decoder.decode(layer, budget) if _wants(decoder, layer) else []
-    except Exception:  # noqa: BLE001 - garbage in a request is expected, never fatal
+    except Exception:
         return []
 
 
@@ -131,8 +160,20 @@ def decoded(unit: Unit, counts: Mapping[tuple[str, str], int], budget: Budget) -
     for piece in _decode(layer, budget) if pieces is None else pieces:
         budget.spend(piece.data)
         literal = unit.literal if unit.literal is not None else (piece.segment or layer.text)
-        children.append(settle(Unit(unit.channel, unit.detail, Layer.of(piece.data), unit.steps + (piece.label,),
-                                    unit.encodings + (piece.label,), counts, literal, unit.name)))
+        children.append(
+            settle(
+                Unit(
+                    unit.channel,
+                    unit.detail,
+                    Layer.of(piece.data),
+                    unit.steps + (piece.label,),
+                    unit.encodings + (piece.label,),
+                    counts,
+                    literal,
+                    unit.name,
+                )
+            )
+        )
     return children
 
 

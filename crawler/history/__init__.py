@@ -12,41 +12,65 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
+from crawler.config import Accepted
+from crawler.history.acceptances import accept
 from crawler.history.fingerprints import fingerprint
 from crawler.history.runs import RunMeta, write_run_json
 from crawler.history.series import history_of
 from crawler.history.store import open_store, save_run
-from crawler.config import Accepted
-from crawler.history.acceptances import accept
 from crawler.model import Audited, SystemHistory, SystemResult
 
 
 def stamp_fingerprints(result: SystemResult) -> SystemResult:
-    return result.model_copy(update={"findings": tuple(
-        f.model_copy(update={"fingerprint": fingerprint(result.system, f)}) for f in result.findings)})
+    return result.model_copy(
+        update={
+            "findings": tuple(
+                f.model_copy(update={"fingerprint": fingerprint(result.system, f)})
+                for f in result.findings
+            )
+        }
+    )
 
 
-def after_run(db_path: Path | None, meta: RunMeta, results: Sequence[Audited], run_dir: Path,
-              accepted: Sequence[Accepted] = (), notes: Sequence[str] = (), today: date | None = None,
-              run_json: bool = True) -> list[Audited]:
+def after_run(
+    db_path: Path | None,
+    meta: RunMeta,
+    results: Sequence[Audited],
+    run_dir: Path,
+    accepted: Sequence[Accepted] = (),
+    notes: Sequence[str] = (),
+    today: date | None = None,
+    run_json: bool = True,
+) -> list[Audited]:
     """Record the run (unless `db_path` is None), and give each system's result its
     fingerprints, history and run-wide notes, for its report. Writes run.json, which
     `cpraudit merge` reads."""
     today = today or date.today()
-    out = [Audited(stamp_fingerprints(r).model_copy(update={"notes": r.notes + tuple(notes)}), f)
-           for r, f in results]
+    out = [
+        Audited(stamp_fingerprints(r).model_copy(update={"notes": r.notes + tuple(notes)}), f)
+        for r, f in results
+    ]
     if db_path is not None:
         with open_store(db_path) as conn:
             save_run(conn, meta, (r for r, _ in out))
-            out = [Audited(r.model_copy(update={"history": _history(conn, r, meta, accepted, today)}), f)
-                   for r, f in out]
+            out = [
+                Audited(
+                    r.model_copy(update={"history": _history(conn, r, meta, accepted, today)}), f
+                )
+                for r, f in out
+            ]
     if run_json:
         write_run_json(run_dir, meta, db_path)
     return out
 
 
-def _history(conn: sqlite3.Connection, result: SystemResult, meta: RunMeta, accepted: Sequence[Accepted],
-             today: date) -> SystemHistory | None:
+def _history(
+    conn: sqlite3.Connection,
+    result: SystemResult,
+    meta: RunMeta,
+    accepted: Sequence[Accepted],
+    today: date,
+) -> SystemHistory | None:
     found = history_of(conn, result.system, meta.id)
     return accept(found, result.system, accepted, today) if found else None
 
@@ -59,5 +83,7 @@ def summary_line(results: Iterable[SystemResult]) -> str:
                 counts[h.status] += 1
                 counts["accepted"] += bool(h.accepted)
             counts["fixed"] += len(r.history.fixed)
-    return ("History: {new} new, {persisting} persisting, {fixed} fixed since the previous run, "
-            "{accepted} accepted").format(**counts)
+    return (
+        "History: {new} new, {persisting} persisting, {fixed} fixed since the previous run, "
+        "{accepted} accepted"
+    ).format(**counts)

@@ -58,8 +58,16 @@ def encoding_path(finding: Finding) -> str:
 def key(system: str, finding: Finding) -> str:
     """The readable key the fingerprint is the hash of."""
     receiver = (finding.domain or finding.host).lower()
-    return " | ".join((system.casefold(), receiver, finding.channel, location(finding),
-                       encoding_path(finding), finding.identifier))
+    return " | ".join(
+        (
+            system.casefold(),
+            receiver,
+            finding.channel,
+            location(finding),
+            encoding_path(finding),
+            finding.identifier,
+        )
+    )
 
 
 def fingerprint(system: str, finding: Finding) -> str:

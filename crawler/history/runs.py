@@ -48,4 +48,3 @@ def config_digest(config_path: Path, scenario_files: Iterable[Path] = ()) -> str
         digest.update(str(path.name).encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"(missing)")
     return digest.hexdigest()[:16]
-

@@ -22,34 +22,61 @@ TREND_RUNS = 12
 
 def replay(runs: Sequence[SystemRun]) -> Iterator[tuple[SystemRun, SystemHistory]]:
     """Each run of a system with its history as of that run, oldest first."""
-    series: dict[str, tuple[float, int]] = {}    # fingerprint -> (since, runs)
-    reference: dict[str, str] = {}              # leaks since the last complete run, for "fixed"
+    series: dict[str, tuple[float, int]] = {}  # fingerprint -> (since, runs)
+    reference: dict[str, str] = {}  # leaks since the last complete run, for "fixed"
     last_seen: dict[str, float] = {}
     previous: float | None = None
     for i, run in enumerate(runs):
-        now = {fp: (series[fp][0], series[fp][1] + 1) if fp in series else (run.started, 1) for fp in run.leaks}
+        now = {
+            fp: (series[fp][0], series[fp][1] + 1) if fp in series else (run.started, 1)
+            for fp in run.leaks
+        }
         if not run.complete:  # absence proves nothing: carry the other series over unchanged
             now.update({fp: s for fp, s in series.items() if fp not in now})
-        findings = tuple(FindingHistory(
-            fingerprint=fp, status="new" if now[fp][1] == 1 else "persisting", since=now[fp][0], runs=now[fp][1],
-            seen_before=last_seen.get(fp) if fp not in series else None, where=where)
-            for fp, where in sorted(run.leaks.items()))
+        findings = tuple(
+            FindingHistory(
+                fingerprint=fp,
+                status="new" if now[fp][1] == 1 else "persisting",
+                since=now[fp][0],
+                runs=now[fp][1],
+                seen_before=last_seen.get(fp) if fp not in series else None,
+                where=where,
+            )
+            for fp, where in sorted(run.leaks.items())
+        )
         fixed, note = (), None
         if run.complete:
-            fixed = tuple(FindingHistory(fingerprint=fp, status="fixed", since=series[fp][0] if fp in series else 0.0,
-                                         runs=series[fp][1] if fp in series else 0, last_seen=last_seen.get(fp, 0.0),
-                                         where=where)
-                          for fp, where in sorted(reference.items()) if fp not in run.leaks)
+            fixed = tuple(
+                FindingHistory(
+                    fingerprint=fp,
+                    status="fixed",
+                    since=series[fp][0] if fp in series else 0.0,
+                    runs=series[fp][1] if fp in series else 0,
+                    last_seen=last_seen.get(fp, 0.0),
+                    where=where,
+                )
+                for fp, where in sorted(reference.items())
+                if fp not in run.leaks
+            )
             reference = dict(run.leaks)
         else:
             missing = [fp for fp in reference if fp not in run.leaks]
             reference.update(run.leaks)
             if missing:
-                note = (f"{len(missing)} leak(s) of earlier runs were not seen, but this audit did not complete, "
-                        "so they are not counted as fixed")
-        trend = tuple(TrendPoint(started=r.started, verdict=r.verdict, findings=len(r.leaks))
-                      for r in runs[max(0, i + 1 - TREND_RUNS): i + 1])
-        yield run, SystemHistory(previous_run=previous, findings=findings, fixed=fixed, fixed_note=note, trend=trend)
+                note = (
+                    f"{len(missing)} leak(s) of earlier runs were not seen, but this audit did not complete, "
+                    "so they are not counted as fixed"
+                )
+        trend = tuple(
+            TrendPoint(started=r.started, verdict=r.verdict, findings=len(r.leaks))
+            for r in runs[max(0, i + 1 - TREND_RUNS) : i + 1]
+        )
+        yield (
+            run,
+            SystemHistory(
+                previous_run=previous, findings=findings, fixed=fixed, fixed_note=note, trend=trend
+            ),
+        )
         series = {fp: s for fp, s in now.items()}
         for fp in run.leaks:
             last_seen[fp] = run.started

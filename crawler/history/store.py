@@ -47,26 +47,36 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
-        raise BadInput(f"{path}: cannot open the history database ({exc}); choose a writable path with --history")
+        raise BadInput(
+            f"{path}: cannot open the history database ({exc}); choose a writable path with --history"
+        )
     with closing(conn):
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if _journal_mode_wal(conn) != "wal":
-                raise BadInput(f"{path}: the history database cannot use WAL mode (a network file system?); "
-                               "keep it on a local disk with --history")
+                raise BadInput(
+                    f"{path}: the history database cannot use WAL mode (a network file system?); "
+                    "keep it on a local disk with --history"
+                )
             conn.execute("PRAGMA synchronous = NORMAL")
             with transaction(conn):
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
         except sqlite3.OperationalError as exc:
             if not _busy(exc):
-                raise BadInput(f"{path}: not a cpraudit history database ({exc}); move it away or choose "
-                               "another with --history") from None
-            raise BadInput(f"{path}: the history database stayed locked by another run for "
-                           f"{BUSY_TIMEOUT_MS // 1000} s; run again when it has finished") from None
+                raise BadInput(
+                    f"{path}: not a cpraudit history database ({exc}); move it away or choose "
+                    "another with --history"
+                ) from None
+            raise BadInput(
+                f"{path}: the history database stayed locked by another run for "
+                f"{BUSY_TIMEOUT_MS // 1000} s; run again when it has finished"
+            ) from None
         except sqlite3.DatabaseError as exc:
-            raise BadInput(f"{path}: not a cpraudit history database ({exc}); move it away or choose "
-                           "another with --history") from None
+            raise BadInput(
+                f"{path}: not a cpraudit history database ({exc}); move it away or choose "
+                "another with --history"
+            ) from None
         yield conn
 
 
@@ -110,19 +120,43 @@ def save_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemRe
     with transaction(conn):
         if conn.execute("SELECT 1 FROM runs WHERE id = ?", (meta.id,)).fetchone():
             return False
-        conn.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (meta.id, meta.started, meta.finished, meta.tool_version, meta.config_digest,
-                      meta.command, meta.shard, int(meta.incomplete)))
+        conn.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                meta.id,
+                meta.started,
+                meta.finished,
+                meta.tool_version,
+                meta.config_digest,
+                meta.command,
+                meta.shard,
+                int(meta.incomplete),
+            ),
+        )
         for r in results:
             if r.verdict == "not-audited":
                 continue
-            conn.execute("INSERT OR REPLACE INTO system_runs VALUES (?, ?, ?, ?, ?, ?)",
-                         (meta.id, r.system, r.supplier, r.verdict, int(complete(r)), r.requests))
+            conn.execute(
+                "INSERT OR REPLACE INTO system_runs VALUES (?, ?, ?, ?, ?, ?)",
+                (meta.id, r.system, r.supplier, r.verdict, int(complete(r)), r.requests),
+            )
             for fp, group in _by_fingerprint(r).items():
                 f = group[0]
-                conn.execute("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             (meta.id, r.system, fp, f.domain or f.host, f.channel, location(f),
-                              encoding_path(f), f.host, f.request_url[:2000], len(group)))
+                conn.execute(
+                    "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        meta.id,
+                        r.system,
+                        fp,
+                        f.domain or f.host,
+                        f.channel,
+                        location(f),
+                        encoding_path(f),
+                        f.host,
+                        f.request_url[:2000],
+                        len(group),
+                    ),
+                )
     return True
 
 
@@ -145,14 +179,19 @@ class SystemRun:
 def system_runs(conn: sqlite3.Connection, system: str) -> list[SystemRun]:
     rows = conn.execute(
         "SELECT s.run_id, r.started, s.verdict, s.complete FROM system_runs s JOIN runs r ON r.id = s.run_id "
-        "WHERE s.system = ? ORDER BY r.started, r.rowid", (system,)).fetchall()
+        "WHERE s.system = ? ORDER BY r.started, r.rowid",
+        (system,),
+    ).fetchall()
     leaks: dict[str, dict] = {}
     for run_id, fp, domain, channel, where, enc in conn.execute(
-            "SELECT run_id, fingerprint, domain, channel, location, encoding FROM findings WHERE system = ?",
-            (system,)):
+        "SELECT run_id, fingerprint, domain, channel, location, encoding FROM findings WHERE system = ?",
+        (system,),
+    ):
         leaks.setdefault(run_id, {})[fp] = f"{domain} · {channel} · {where} ({enc})"
-    return [SystemRun(run_id, started, verdict, bool(done), leaks.get(run_id, {}))
-            for run_id, started, verdict, done in rows]
+    return [
+        SystemRun(run_id, started, verdict, bool(done), leaks.get(run_id, {}))
+        for run_id, started, verdict, done in rows
+    ]
 
 
 def default_path(run_dir: Path) -> Path:

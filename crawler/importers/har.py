@@ -24,9 +24,9 @@ import binascii
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode, urljoin
 
 from pydantic import ValidationError
@@ -36,14 +36,22 @@ from crawler.model import Exchange, Frozen
 
 MAX_PROBLEMS = 20
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
-_NO_COOKIES = ("no entry has a Cookie or Set-Cookie header: the site set none, or the exporter removed them "
-               "(Chrome's default \"sanitized\" export does), so a CPR in a cookie cannot be found in this file; "
-               "export with sensitive data to search cookies too")
+_NO_COOKIES = (
+    "no entry has a Cookie or Set-Cookie header: the site set none, or the exporter removed them "
+    '(Chrome\'s default "sanitized" export does), so a CPR in a cookie cannot be found in this file; '
+    "export with sensitive data to search cookies too"
+)
 _HOW_TO_EXPORT = "export it again from the browser's developer tools (Network tab: Save all as HAR)"
 _MIME_TYPES = (  # mime type fragment -> resource type, when the HAR names none
-    ("text/html", "document"), ("xhtml", "document"), ("text/css", "stylesheet"),
-    ("javascript", "script"), ("ecmascript", "script"), ("image/", "image"),
-    ("font", "font"), ("audio/", "media"), ("video/", "media"),
+    ("text/html", "document"),
+    ("xhtml", "document"),
+    ("text/css", "stylesheet"),
+    ("javascript", "script"),
+    ("ecmascript", "script"),
+    ("image/", "image"),
+    ("font", "font"),
+    ("audio/", "media"),
+    ("video/", "media"),
 )
 
 
@@ -76,10 +84,12 @@ def read_har(path: Path) -> HarImport:
     creator = _obj(log, "creator")
     notes = () if reader.cookies_seen or not reader.exchanges else (_NO_COOKIES,)
     return HarImport(
-        exchanges=tuple(reader.exchanges), unreadable=reader.unreadable,
+        exchanges=tuple(reader.exchanges),
+        unreadable=reader.unreadable,
         problems=tuple(reader.problems[:MAX_PROBLEMS]),
         creator=" ".join(str(creator[k]) for k in ("name", "version") if creator.get(k)),
-        pages=tuple(t for t in map(_page_title, pages) if t), notes=notes,
+        pages=tuple(t for t in map(_page_title, pages) if t),
+        notes=notes,
     )
 
 
@@ -107,7 +117,11 @@ def documents(path: Path) -> dict[str, tuple[dict[str, str], str]]:
             except (binascii.Error, ValueError):
                 text = ""
         listed = response.get("headers") if isinstance(response.get("headers"), list) else []
-        headers = {str(h.get("name", "")).lower(): str(h.get("value", "")) for h in listed if isinstance(h, dict)}
+        headers = {
+            str(h.get("name", "")).lower(): str(h.get("value", ""))
+            for h in listed
+            if isinstance(h, dict)
+        }
         pages[url] = (headers, text)
     return pages
 
@@ -115,7 +129,9 @@ def documents(path: Path) -> dict[str, tuple[dict[str, str], str]]:
 # -- the file -------------------------------------------------------------------------------
 def _open(path: Path) -> tuple[dict, Attached]:
     if not path.is_file():
-        raise BadInput(f"{path}: no such file; give the path of a .har file exported from the browser")
+        raise BadInput(
+            f"{path}: no such file; give the path of a .har file exported from the browser"
+        )
     if zipfile.is_zipfile(path):
         return _open_zip(path)
     folder = path.parent
@@ -133,8 +149,10 @@ def _open_zip(path: Path) -> tuple[dict, Attached]:
         names = set(archive.namelist())
         hars = [n for n in names if n.endswith(".har")]
         if len(hars) != 1:
-            raise BadInput(f"{path}: a zip with {len(hars)} .har files; "
-                           "give a zip with exactly one, or the .har itself")
+            raise BadInput(
+                f"{path}: a zip with {len(hars)} .har files; "
+                "give a zip with exactly one, or the .har itself"
+            )
         files = {n: archive.read(n) for n in names}
     return _parse(path, files[hars[0]]), files.get
 
@@ -148,10 +166,14 @@ def _parse(path: Path, raw: bytes) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         if _cut_short(text):
-            raise BadInput(f"{path}: the file ends early, at byte {len(raw)}: was it cut while saving? "
-                           f"{_HOW_TO_EXPORT[0].upper()}{_HOW_TO_EXPORT[1:]}") from None
-        raise BadInput(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-                       f"a HAR is JSON: {_HOW_TO_EXPORT}") from None
+            raise BadInput(
+                f"{path}: the file ends early, at byte {len(raw)}: was it cut while saving? "
+                f"{_HOW_TO_EXPORT[0].upper()}{_HOW_TO_EXPORT[1:]}"
+            ) from None
+        raise BadInput(
+            f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            f"a HAR is JSON: {_HOW_TO_EXPORT}"
+        ) from None
     log = data.get("log") if isinstance(data, dict) else None
     if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
         raise BadInput(f"{path}: JSON but not a HAR (no log.entries list); {_HOW_TO_EXPORT}")
@@ -186,7 +208,9 @@ def _get(obj: dict, key: str, kind: type | tuple, where: str, default=None):
             raise _Broken(f"{where}{key} missing")
         return default
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Broken(f"{where}{key} is {type(value).__name__}, not {getattr(kind, '__name__', 'a number')}")
+        raise _Broken(
+            f"{where}{key} is {type(value).__name__}, not {getattr(kind, '__name__', 'a number')}"
+        )
     return value
 
 
@@ -200,11 +224,13 @@ class _Reader:
         self.exchanges: list[Exchange] = []
         self.unreadable = 0
         self.problems: list[str] = []
-        self.frame_documents: dict[str, str] = {}   # _frameref -> URL of its latest document
-        self.main_frames: dict[str, str] = {}       # pageref -> _frameref of its first document
-        self.first_documents: dict[str, str] = {}   # pageref -> its first document, without _frameref
-        self.redirects: dict[str, str] = {}         # target URL -> URL that redirected there
-        self.cookies_seen = False                   # any Cookie or Set-Cookie in the file
+        self.frame_documents: dict[str, str] = {}  # _frameref -> URL of its latest document
+        self.main_frames: dict[str, str] = {}  # pageref -> _frameref of its first document
+        self.first_documents: dict[
+            str, str
+        ] = {}  # pageref -> its first document, without _frameref
+        self.redirects: dict[str, str] = {}  # target URL -> URL that redirected there
+        self.cookies_seen = False  # any Cookie or Set-Cookie in the file
 
     def problem(self, number: int, text: str) -> None:
         self.unreadable += 1
@@ -232,18 +258,33 @@ class _Reader:
         self.cookies_seen = self.cookies_seen or _has_cookies(headers, response)
         body, note = self.body(request, method)
         kind = _resource_type(entry, response, url)
-        frame_url, page_url = self.place(entry, kind, url, dict((k.lower(), v) for k, v in reversed(headers)))
+        frame_url, page_url = self.place(
+            entry, kind, url, dict((k.lower(), v) for k, v in reversed(headers))
+        )
         status = _get(response, "status", (int, float), "response.", 0)
         redirected_from = self.redirects.pop(url, None)
-        if 300 <= status < 400 and isinstance(response.get("redirectURL"), str) and response["redirectURL"]:
+        if (
+            300 <= status < 400
+            and isinstance(response.get("redirectURL"), str)
+            and response["redirectURL"]
+        ):
             self.redirects[urljoin(url, response["redirectURL"])] = url
         failure = response.get("_error") or response.get("_failureText")
         return Exchange(
-            seq=len(self.exchanges) + 1, method=method, url=url, headers=headers, body=body,
-            body_note=note or self.frames_note(entry, response, kind), resource_type=kind,
-            page_url=page_url, frame_url=frame_url, time=_time(entry.get("startedDateTime")),
-            status=int(status) if status > 0 else None, failure=failure if isinstance(failure, str) else None,
-            redirected_from=redirected_from, source="har",
+            seq=len(self.exchanges) + 1,
+            method=method,
+            url=url,
+            headers=headers,
+            body=body,
+            body_note=note or self.frames_note(entry, response, kind),
+            resource_type=kind,
+            page_url=page_url,
+            frame_url=frame_url,
+            time=_time(entry.get("startedDateTime")),
+            status=int(status) if status > 0 else None,
+            failure=failure if isinstance(failure, str) else None,
+            redirected_from=redirected_from,
+            source="har",
         )
 
     def body(self, request: dict, method: str) -> tuple[bytes | None, str | None]:
@@ -254,8 +295,14 @@ class _Reader:
             if not isinstance(name, str) or Path(name).name != name:
                 raise _Broken("request.postData._file is not a file name")
             found = self.attached(name)
-            return (found, None) if found is not None else (
-                None, f"body in {name}, which is not next to the HAR: copy the HAR with its files")
+            return (
+                (found, None)
+                if found is not None
+                else (
+                    None,
+                    f"body in {name}, which is not next to the HAR: copy the HAR with its files",
+                )
+            )
         text = _get(post, "text", str, "request.postData.", "")
         if text:
             if post.get("encoding") == "base64":
@@ -264,13 +311,20 @@ class _Reader:
         if params := _get(post, "params", list, "request.postData.", []):
             return _form(params).encode("ascii"), None
         comment = post.get("comment") if isinstance(post.get("comment"), str) else ""
-        if size > 0 or comment:  # Firefox says "Request body not included"; Playwright's omit mode, a size
-            return None, f"body not in the HAR ({comment or f'{size} bytes sent'}): export it with content"
+        if (
+            size > 0 or comment
+        ):  # Firefox says "Request body not included"; Playwright's omit mode, a size
+            return (
+                None,
+                f"body not in the HAR ({comment or f'{size} bytes sent'}): export it with content",
+            )
         if size < 0 and method not in _NO_BODY_METHODS:
             return None, "the HAR does not say whether a body was sent"
         return (b"" if post else None), None
 
-    def place(self, entry: dict, kind: str, url: str, headers: dict) -> tuple[str | None, str | None]:
+    def place(
+        self, entry: dict, kind: str, url: str, headers: dict
+    ) -> tuple[str | None, str | None]:
         """(frame URL, page URL). The page is its title when that is a URL (Chrome); else the
         document its main frame shows at the time (Playwright names frames in `_frameref`);
         else the page's first document (Firefox); else the Referer, which is often cut to
@@ -284,12 +338,18 @@ class _Reader:
         elif kind == "document" and pageref:
             self.first_documents.setdefault(pageref, url)
         title = self.pages.get(pageref)
-        main = self.frame_documents.get(self.main_frames.get(pageref)) or self.first_documents.get(pageref)
-        return self.frame_documents.get(frame), title if _is_url(title) else main or headers.get("referer")
+        main = self.frame_documents.get(self.main_frames.get(pageref)) or self.first_documents.get(
+            pageref
+        )
+        return self.frame_documents.get(frame), title if _is_url(title) else main or headers.get(
+            "referer"
+        )
 
     def frames_note(self, entry: dict, response: dict, kind: str) -> str | None:
         listed = "_webSocketMessages" in entry or _obj(response, "content").get("_file")
-        if kind == "websocket" and not listed:  # Firefox never exports them; Playwright's omit mode drops them
+        if (
+            kind == "websocket" and not listed
+        ):  # Firefox never exports them; Playwright's omit mode drops them
             return "websocket frames not in the HAR: export it with content"
         return None
 
@@ -301,10 +361,18 @@ class _Reader:
         if listed is None and isinstance(name, str):
             raw = self.attached(name) if Path(name).name == name else None
             if raw is None:
-                return self.problem(number, f"websocket messages in {name}, which is not next to the HAR")
-            listed = [_json_or_text(line) for line in raw.decode("utf-8", "replace").splitlines() if line.strip()]
+                return self.problem(
+                    number, f"websocket messages in {name}, which is not next to the HAR"
+                )
+            listed = [
+                _json_or_text(line)
+                for line in raw.decode("utf-8", "replace").splitlines()
+                if line.strip()
+            ]
         if not isinstance(listed, list):
-            return None if listed is None else self.problem(number, "_webSocketMessages is not a list")
+            return (
+                None if listed is None else self.problem(number, "_webSocketMessages is not a list")
+            )
         for index, message in enumerate(listed, 1):
             try:
                 self.exchanges.append(_frame(message, handshake, len(self.exchanges) + 1))
@@ -327,14 +395,21 @@ def _json_or_text(line: str) -> object:
 def _headers(request: dict) -> tuple[tuple[str, str], ...]:
     headers = []
     for index, header in enumerate(_get(request, "headers", list, "request.", [])):
-        if not isinstance(header, dict) or not isinstance(header.get("name"), str) \
-                or not isinstance(header.get("value"), str):
+        if (
+            not isinstance(header, dict)
+            or not isinstance(header.get("name"), str)
+            or not isinstance(header.get("value"), str)
+        ):
             raise _Broken(f"request.headers[{index}] is not {{name, value}} text")
         if not header["name"].startswith(":"):
             headers.append((header["name"], header["value"]))
     cookies = _get(request, "cookies", list, "request.", [])
     if cookies and not any(name.lower() == "cookie" for name, _ in headers):
-        pairs = [f"{c['name']}={c.get('value', '')}" for c in cookies if isinstance(c, dict) and c.get("name")]
+        pairs = [
+            f"{c['name']}={c.get('value', '')}"
+            for c in cookies
+            if isinstance(c, dict) and c.get("name")
+        ]
         headers.append(("Cookie", "; ".join(pairs)))
     return tuple(headers)
 
@@ -343,7 +418,9 @@ def _has_cookies(headers: tuple[tuple[str, str], ...], response: dict) -> bool:
     if any(name.lower() == "cookie" for name, _ in headers) or response.get("cookies"):
         return True
     listed = response.get("headers") if isinstance(response.get("headers"), list) else []
-    return any(isinstance(h, dict) and str(h.get("name", "")).lower() == "set-cookie" for h in listed)
+    return any(
+        isinstance(h, dict) and str(h.get("name", "")).lower() == "set-cookie" for h in listed
+    )
 
 
 def _form(params: list) -> str:
@@ -378,8 +455,15 @@ def _frame(message: object, handshake: Exchange, seq: int) -> Exchange:
     when = message.get("time")
     when = float(when) if isinstance(when, (int, float)) and when > 1e9 else handshake.time
     return Exchange(
-        seq=seq, kind="websocket", method="WS", url=handshake.url, direction=direction, body=body,
-        resource_type="websocket", page_url=handshake.page_url, frame_url=handshake.frame_url,
+        seq=seq,
+        kind="websocket",
+        method="WS",
+        url=handshake.url,
+        direction=direction,
+        body=body,
+        resource_type="websocket",
+        page_url=handshake.page_url,
+        frame_url=handshake.frame_url,
         time=when / 1000 if when > 1e11 else when,  # Playwright writes milliseconds, Chrome seconds
         source="har",
     )

@@ -21,10 +21,15 @@ from crawler.model import BrowserInfo
 from crawler.record.switches import chromium_args
 
 ENV_VAR = "CPRAUDIT_CHROMIUM"
-ENDPOINT_VAR = "CPRAUDIT_BROWSER_ENDPOINT"  # set in each audit process by `cpraudit run --browser-endpoint`
+ENDPOINT_VAR = (
+    "CPRAUDIT_BROWSER_ENDPOINT"  # set in each audit process by `cpraudit run --browser-endpoint`
+)
 SYSTEM_CANDIDATES = (
-    "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
-    "/usr/bin/google-chrome-stable", "/snap/bin/chromium",
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+    "/snap/bin/chromium",
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
 )
 HOW_TO_GET_ONE = (
@@ -32,11 +37,14 @@ HOW_TO_GET_ONE = (
     f"(Debian/Ubuntu: `apt-get install chromium`), or set {ENV_VAR} to a Chromium or Chrome executable"
 )
 
+
 def find_chromium(pw: Playwright | None = None) -> str | None:
     """The executable to use: $CPRAUDIT_CHROMIUM, else Playwright's own build, else the system's."""
     if override := os.environ.get(ENV_VAR):
         if not Path(override).is_file():
-            raise BadInput(f"{ENV_VAR}={override} is not a file: point it at a Chromium or Chrome executable")
+            raise BadInput(
+                f"{ENV_VAR}={override} is not a file: point it at a Chromium or Chrome executable"
+            )
         return override
     if pw is not None and Path(pw.chromium.executable_path).is_file():
         return pw.chromium.executable_path
@@ -59,14 +67,20 @@ def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tu
     """A fresh Chromium (new temporary profile) with background traffic switched off,
     and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is set."""
     if endpoint := os.environ.get(ENDPOINT_VAR):
-        return connect_remote(pw, endpoint, resolve, headless), f"remote Playwright server {endpoint}"
+        return connect_remote(
+            pw, endpoint, resolve, headless
+        ), f"remote Playwright server {endpoint}"
     executable = find_chromium(pw)
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
-    return pw.chromium.launch(executable_path=executable, headless=headless, args=chromium_args(resolve)), executable
+    return pw.chromium.launch(
+        executable_path=executable, headless=headless, args=chromium_args(resolve)
+    ), executable
 
 
-def connect_remote(pw: Playwright, endpoint: str, resolve: list[str] = (), headless: bool = True) -> Browser:
+def connect_remote(
+    pw: Playwright, endpoint: str, resolve: list[str] = (), headless: bool = True
+) -> Browser:
     """A fresh Chromium launched for us by a `playwright run-server` at `endpoint` (ws://...),
     with the launch arguments a local one gets. The server applies arguments (and an
     executablePath) only when started with `--unsafe`; otherwise Playwright drops them
@@ -78,16 +92,24 @@ def connect_remote(pw: Playwright, endpoint: str, resolve: list[str] = (), headl
     try:
         options = json.loads(given) if given else {}
     except ValueError:
-        raise BadInput(f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
-                       '?launch-options={"executablePath":"/usr/bin/chromium"}') from None
+        raise BadInput(
+            f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
+            '?launch-options={"executablePath":"/usr/bin/chromium"}'
+        ) from None
     options.update(headless=headless, args=list(options.get("args", [])) + chromium_args(resolve))
-    url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"])))
+    url = urlunsplit(
+        parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"]))
+    )
     try:
-        return pw.chromium.connect(url, timeout=30_000, headers={"x-playwright-launch-options": json.dumps(options)})
+        return pw.chromium.connect(
+            url, timeout=30_000, headers={"x-playwright-launch-options": json.dumps(options)}
+        )
     except Error as exc:
-        raise BadInput(f"--browser-endpoint {endpoint}: no browser from that server ({first_line(exc)}); "
-                       "start one with `playwright run-server --port PORT --host ADDRESS --unsafe` of the same "
-                       "Playwright version, with a Chromium it can launch") from None
+        raise BadInput(
+            f"--browser-endpoint {endpoint}: no browser from that server ({first_line(exc)}); "
+            "start one with `playwright run-server --port PORT --host ADDRESS --unsafe` of the same "
+            "Playwright version, with a Chromium it can launch"
+        ) from None
 
 
 def check_endpoint(endpoint: str, resolve: bool) -> list[str]:
@@ -97,7 +119,9 @@ def check_endpoint(endpoint: str, resolve: bool) -> list[str]:
         browser = connect_remote(pw, endpoint)
         try:
             page = browser.new_page()
-            applied = page.evaluate("navigator.webdriver") is False  # --disable-blink-features=AutomationControlled
+            applied = (
+                page.evaluate("navigator.webdriver") is False
+            )  # --disable-blink-features=AutomationControlled
             try:
                 browser.new_browser_cdp_session().detach()
                 cdp = True
@@ -106,27 +130,37 @@ def check_endpoint(endpoint: str, resolve: bool) -> list[str]:
             version = browser.version
         finally:
             browser.close()
-    notes = [f"The browser (Chromium {version}) ran on a remote Playwright server, {endpoint}, not on this machine."]
+    notes = [
+        f"The browser (Chromium {version}) ran on a remote Playwright server, {endpoint}, not on this machine."
+    ]
     if not applied and resolve:
-        raise BadInput(f"--browser-endpoint {endpoint}: the server ignores launch arguments, so the host-resolver "
-                       "rules of this audit.toml cannot reach the test environment; start it with "
-                       "`playwright run-server --unsafe`")
+        raise BadInput(
+            f"--browser-endpoint {endpoint}: the server ignores launch arguments, so the host-resolver "
+            "rules of this audit.toml cannot reach the test environment; start it with "
+            "`playwright run-server --unsafe`"
+        )
     if not applied:
-        notes.append("The browser server ignored the launch arguments (start it with --unsafe): Chromium's own "
-                     "background traffic was not switched off and navigator.webdriver was true, so some SDKs "
-                     "may have stayed silent and some recorded requests may be the browser's own.")
+        notes.append(
+            "The browser server ignored the launch arguments (start it with --unsafe): Chromium's own "
+            "background traffic was not switched off and navigator.webdriver was true, so some SDKs "
+            "may have stayed silent and some recorded requests may be the browser's own."
+        )
     if not cdp:
-        notes.append("The browser server offers no DevTools session: the browser-wide interception could not "
-                     "record sendBeacon(Blob) bodies or beacons sent while a page unloads; audits fail as "
-                     "inconclusive rather than report less. Run the browser locally.")
+        notes.append(
+            "The browser server offers no DevTools session: the browser-wide interception could not "
+            "record sendBeacon(Blob) bodies or beacons sent while a page unloads; audits fail as "
+            "inconclusive rather than report less. Run the browser locally."
+        )
     return notes
 
 
 def desktop_user_agent(version: str) -> str:
     """What an ordinary desktop Chrome of the same major version says about itself."""
     major = version.split(".")[0]
-    return (f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-            f"(KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36")
+    return (
+        f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+        f"(KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
+    )
 
 
 PRESENTED_AS = "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
@@ -136,8 +170,12 @@ PRESENTED_AS_HEADLESS = "headless Chromium as it identifies itself (HeadlessChro
 def context_defaults(version: str, present_as_desktop: bool = True) -> dict:
     """Every audit's browser context: a citizen in Denmark on a desktop screen, presenting as
     desktop Chrome rather than HeadlessChrome (or as itself)."""
-    return {"user_agent": desktop_user_agent(version) if present_as_desktop else None, "locale": "da-DK",
-            "timezone_id": "Europe/Copenhagen", "viewport": {"width": 1366, "height": 900}}
+    return {
+        "user_agent": desktop_user_agent(version) if present_as_desktop else None,
+        "locale": "da-DK",
+        "timezone_id": "Europe/Copenhagen",
+        "viewport": {"width": 1366, "height": 900},
+    }
 
 
 def new_context(
@@ -163,10 +201,18 @@ def ensure() -> int:
         print(f"Chromium: {found}")
         return 0
     print("No Chromium yet; trying `playwright install chromium` ...", flush=True)
-    if subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=900).returncode == 0:
+    if (
+        subprocess.run(
+            [sys.executable, "-m", "playwright", "install", "chromium"], timeout=900
+        ).returncode
+        == 0
+    ):
         return ensure_found()
     if shutil.which("apt-get") and os.geteuid() == 0:
-        print("Playwright's download is not reachable; installing Debian's chromium package ...", flush=True)
+        print(
+            "Playwright's download is not reachable; installing Debian's chromium package ...",
+            flush=True,
+        )
         subprocess.run(["apt-get", "update", "-qq"], check=False)
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         if subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env).returncode == 0:
@@ -178,7 +224,10 @@ def ensure() -> int:
 def ensure_found() -> int:
     with sync_playwright() as pw:
         found = find_chromium(pw)
-    print(f"Chromium: {found}" if found else f"error: {HOW_TO_GET_ONE}", file=sys.stdout if found else sys.stderr)
+    print(
+        f"Chromium: {found}" if found else f"error: {HOW_TO_GET_ONE}",
+        file=sys.stdout if found else sys.stderr,
+    )
     return 0 if found else 1
 
 

@@ -51,18 +51,27 @@ _NO_CONTENT = (204, "text/plain", b"")
 class WebsocketLog(Protocol):
     """Where contain mode writes the websockets it routes: the recorder."""
 
-    def websocket_opened(self, url: str, page_url: str | None, contained: bool = False,
-                         note: str | None = None) -> None: ...
+    def websocket_opened(
+        self, url: str, page_url: str | None, contained: bool = False, note: str | None = None
+    ) -> None: ...
 
-    def websocket_frame(self, url: str, payload: str | bytes, direction: str, page_url: str | None,
-                        contained: bool = False) -> None: ...
+    def websocket_frame(
+        self,
+        url: str,
+        payload: str | bytes,
+        direction: str,
+        page_url: str | None,
+        contained: bool = False,
+    ) -> None: ...
 
 
 def modes(target: Target, citizen: Citizen) -> tuple[Containment | None, LegacyReferrer | None]:
     """The recording modes a target asks for (`contain`, `legacy_referrer`)."""
     parties = Parties.for_target(target)
-    return (Containment(CprToThirdParty(citizen.cpr, parties)) if target.contain else None,
-            LegacyReferrer(parties) if target.legacy_referrer else None)
+    return (
+        Containment(CprToThirdParty(citizen.cpr, parties)) if target.contain else None,
+        LegacyReferrer(parties) if target.legacy_referrer else None,
+    )
 
 
 class CprToThirdParty:
@@ -77,12 +86,22 @@ class CprToThirdParty:
         host = urlsplit(url).hostname or ""
         return bool(host) and self.parties.classify(host).kind == "third"
 
-    def carries(self, url: str, headers: dict[str, str] | None = None, body: str | bytes | None = None,
-                frame: bool = False) -> bool:
+    def carries(
+        self,
+        url: str,
+        headers: dict[str, str] | None = None,
+        body: str | bytes | None = None,
+        frame: bool = False,
+    ) -> bool:
         """Whether a request (or a websocket frame the page sends) holds the CPR anywhere."""
-        exchange = Exchange(seq=0, kind="websocket" if frame else "request", url=url,
-                            headers=tuple((headers or {}).items()), direction="sent" if frame else None,
-                            body=body.encode("utf-8") if isinstance(body, str) else body)
+        exchange = Exchange(
+            seq=0,
+            kind="websocket" if frame else "request",
+            url=url,
+            headers=tuple((headers or {}).items()),
+            direction="sent" if frame else None,
+            body=body.encode("utf-8") if isinstance(body, str) else body,
+        )
         return bool(detect([exchange], self.citizen, self.parties).findings)
 
     def __call__(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
@@ -97,9 +116,11 @@ class Containment:
         self.count = 0
 
     def note(self) -> str:
-        return (f"contain mode: {self.count} request(s) or websocket frame(s) carrying the CPR to third "
-                "parties were answered locally and never left the machine; a page may behave "
-                "differently when its beacons get empty answers")
+        return (
+            f"contain mode: {self.count} request(s) or websocket frame(s) carrying the CPR to third "
+            "parties were answered locally and never left the machine; a page may behave "
+            "differently when its beacons get empty answers"
+        )
 
     def applies(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
         """Whether a request would carry the CPR to a third party."""
@@ -109,10 +130,15 @@ class Containment:
         """`Fetch.fulfillRequest` parameters for an empty answer of the expected kind."""
         self.count += 1
         status, content_type, body = _EMPTY.get(resource_type, _NO_CONTENT)
-        return {"requestId": request_id, "responseCode": status,
-                "responseHeaders": [{"name": "Content-Type", "value": content_type},
-                                    {"name": "Access-Control-Allow-Origin", "value": "*"}],
-                "body": base64.b64encode(body).decode("ascii")}
+        return {
+            "requestId": request_id,
+            "responseCode": status,
+            "responseHeaders": [
+                {"name": "Content-Type", "value": content_type},
+                {"name": "Access-Control-Allow-Origin", "value": "*"},
+            ],
+            "body": base64.b64encode(body).decode("ascii"),
+        }
 
     # -- websockets -----------------------------------------------------------------------
     def route_websockets(self, context: BrowserContext, log: WebsocketLog) -> None:
@@ -121,7 +147,12 @@ class Containment:
 
     def _websocket(self, ws: WebSocketRoute, log: WebsocketLog) -> None:
         contained = self.check.carries(ws.url)
-        log.websocket_opened(ws.url, None, contained, note="websocket routed by contain mode: page and frame not known")
+        log.websocket_opened(
+            ws.url,
+            None,
+            contained,
+            note="websocket routed by contain mode: page and frame not known",
+        )
         if contained:
             self.count += 1
             ws.close(code=1011, reason="contained")

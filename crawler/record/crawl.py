@@ -31,8 +31,11 @@ class CrawlOutcome:
 
 def first_party_link(url: str, first: set[str], deny: list[re.Pattern]) -> bool:
     parts = urlsplit(url)
-    return (parts.scheme in ("http", "https") and registrable_domain(parts.hostname or "") in first
-            and not any(p.search(url) for p in deny))
+    return (
+        parts.scheme in ("http", "https")
+        and registrable_domain(parts.hostname or "") in first
+        and not any(p.search(url) for p in deny)
+    )
 
 
 def visit(page: Page, url: str, settings: CrawlSettings) -> int | None:
@@ -42,8 +45,13 @@ def visit(page: Page, url: str, settings: CrawlSettings) -> int | None:
     return response.status if response else None
 
 
-def crawl(page: Page, start_urls: list[str], first_party: set[str], settings: CrawlSettings,
-          must_load_first: bool = True) -> CrawlOutcome:
+def crawl(
+    page: Page,
+    start_urls: list[str],
+    first_party: set[str],
+    settings: CrawlSettings,
+    must_load_first: bool = True,
+) -> CrawlOutcome:
     """Visit `start_urls` and the first-party links they lead to, breadth-first."""
     deny = [re.compile(p, re.IGNORECASE) for p in settings.deny]
     queue = deque((url, 0) for url in start_urls)
@@ -80,4 +88,3 @@ def leave_pages(context: BrowserContext, settle_ms: int = 500) -> None:
             pass
     if context.pages:
         context.pages[0].wait_for_timeout(settle_ms)
-

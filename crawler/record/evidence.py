@@ -25,14 +25,18 @@ def start(context: BrowserContext, title: str) -> None:
     context.tracing.start(screenshots=True, snapshots=True, title=title)
 
 
-def finish(context: BrowserContext, out_dir: Path, redactor: Redactor,
-           own_trace: bool = True) -> tuple[list[str], Redactor]:
+def finish(
+    context: BrowserContext, out_dir: Path, redactor: Redactor, own_trace: bool = True
+) -> tuple[list[str], Redactor]:
     """Stop our trace (unless someone else owns tracing), close the context (which writes the
     HAR), redact both; the errors, and the redactor that now knows the session cookies."""
     errors = []
     try:
-        cookies = [c["value"] for c in context.cookies()
-                   if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party]
+        cookies = [
+            c["value"]
+            for c in context.cookies()
+            if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party
+        ]
         redactor = redactor.with_secrets(cookies)
         if own_trace:
             context.tracing.stop(path=str(out_dir / TRACE))

@@ -35,8 +35,11 @@ from playwright.sync_api import Browser, Error
 from crawler.model import InitiatorFrame, without_fragment
 
 Route = tuple[str, ...]  # session ids from the browser session inward
-_DEBUGGER = (("Debugger.enable", {}), ("Debugger.setSkipAllPauses", {"skip": True}),
-             ("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}))
+_DEBUGGER = (
+    ("Debugger.enable", {}),
+    ("Debugger.setSkipAllPauses", {"skip": True}),
+    ("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}),
+)
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,24 @@ def from_event(initiator: dict) -> Initiator:
     stack, cause = initiator.get("stack"), None
     while stack:
         for i, f in enumerate(stack.get("callFrames", [])):
-            frames.append(InitiatorFrame(url=f.get("url", ""), line=f.get("lineNumber", -1) + 1,
-                                         column=f.get("columnNumber", -1) + 1, function=f.get("functionName", ""),
-                                         cause=cause if i == 0 else None))
+            frames.append(
+                InitiatorFrame(
+                    url=f.get("url", ""),
+                    line=f.get("lineNumber", -1) + 1,
+                    column=f.get("columnNumber", -1) + 1,
+                    function=f.get("functionName", ""),
+                    cause=cause if i == 0 else None,
+                )
+            )
         cause, stack = (stack.get("parent") or {}).get("description"), stack.get("parent")
     if not frames and initiator.get("url"):  # parser: the element's place in the document
-        frames.append(InitiatorFrame(url=initiator["url"], line=int(initiator.get("lineNumber", -1)) + 1,
-                                     column=int(initiator.get("columnNumber", -1)) + 1))
+        frames.append(
+            InitiatorFrame(
+                url=initiator["url"],
+                line=int(initiator.get("lineNumber", -1)) + 1,
+                column=int(initiator.get("columnNumber", -1)) + 1,
+            )
+        )
     return Initiator(kind, tuple(frames))
 
 
@@ -72,11 +86,17 @@ class Initiators:
         self._later: set[Route] = set()  # pages whose Debugger waits for their first request
         self._found: dict[tuple[str, str], deque[Initiator]] = defaultdict(deque)
         self._cdp.on("Target.attachedToTarget", self._on_page)
-        self._cdp.on("Target.receivedMessageFromTarget", lambda e: self._on_message((e["sessionId"],), e["message"]))
+        self._cdp.on(
+            "Target.receivedMessageFromTarget",
+            lambda e: self._on_message((e["sessionId"],), e["message"]),
+        )
         # Not waitForDebuggerOnStart: releasing a page by detaching that session left about one
         # new page in four paused for good in Chromium 156. Playwright holds each new page until
         # its own set-up is done, and ours is done by then in practice (see the module's caveat).
-        self._cdp.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True})
+        self._cdp.send(
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},
+        )
 
     def claim(self, method: str, url: str) -> Initiator | None:
         queue = self._found.get((method, without_fragment(url)))
@@ -84,7 +104,10 @@ class Initiators:
 
     def close(self) -> None:
         try:
-            self._cdp.send("Target.setAutoAttach", {"autoAttach": False, "waitForDebuggerOnStart": False, "flatten": True})
+            self._cdp.send(
+                "Target.setAutoAttach",
+                {"autoAttach": False, "waitForDebuggerOnStart": False, "flatten": True},
+            )
             self._cdp.detach()
         except Error:
             pass
@@ -97,16 +120,24 @@ class Initiators:
         try:
             if info["type"] == "page":
                 self._ours.add(info["targetId"])
-                session = self._cdp.send("Target.attachToTarget", {"targetId": info["targetId"], "flatten": False})
+                session = self._cdp.send(
+                    "Target.attachToTarget", {"targetId": info["targetId"], "flatten": False}
+                )
                 self._setup((session["sessionId"],), debugger_now=bool(info.get("openerId")))
         except Error:
             pass  # the page closed meanwhile
         finally:
-            self._send_quietly("Target.detachFromTarget", {"sessionId": flat})  # lets the target run
+            self._send_quietly(
+                "Target.detachFromTarget", {"sessionId": flat}
+            )  # lets the target run
 
     def _setup(self, route: Route, debugger_now: bool) -> None:
         self._post(route, "Network.enable")
-        self._post(route, "Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False})
+        self._post(
+            route,
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
+        )
         for method, params in _DEBUGGER if debugger_now else ():
             self._post(route, method, params)
         if not debugger_now:
@@ -135,13 +166,19 @@ class Initiators:
     def _post(self, route: Route, method: str, params: dict | None = None) -> None:
         message = json.dumps({"id": next(self._ids), "method": method, "params": params or {}})
         for session in reversed(route[1:]):
-            message = json.dumps({"id": next(self._ids), "method": "Target.sendMessageToTarget",
-                                  "params": {"sessionId": session, "message": message}})
-        self._send_quietly("Target.sendMessageToTarget", {"sessionId": route[0], "message": message})
+            message = json.dumps(
+                {
+                    "id": next(self._ids),
+                    "method": "Target.sendMessageToTarget",
+                    "params": {"sessionId": session, "message": message},
+                }
+            )
+        self._send_quietly(
+            "Target.sendMessageToTarget", {"sessionId": route[0], "message": message}
+        )
 
     def _send_quietly(self, method: str, params: dict) -> None:
         try:
             self._cdp.send(method, params)
         except Error:
             pass  # the target is gone, and its requests with it
-

@@ -61,9 +61,16 @@ class _Intercepted:
 class Recorder:
     """Attach to a context before the first page opens; `close()` before the context closes."""
 
-    def __init__(self, path: Path, browser: Browser, context: BrowserContext,
-                 redactor: Redactor | None = None, contain: Containment | None = None,
-                 legacy: LegacyReferrer | None = None, leads: CprToThirdParty | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        browser: Browser,
+        context: BrowserContext,
+        redactor: Redactor | None = None,
+        contain: Containment | None = None,
+        legacy: LegacyReferrer | None = None,
+        leads: CprToThirdParty | None = None,
+    ) -> None:
         self.path = path
         self.redactor = redactor
         self.contain, self.legacy, self.lead_check = contain, legacy, leads
@@ -85,7 +92,10 @@ class Recorder:
             contain.route_websockets(context, self)
         self._cdp = browser.new_browser_cdp_session()
         self._cdp.on("Fetch.requestPaused", self._on_paused)
-        self._cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*"}] + ([LEGACY_PATTERN] if legacy else [])})
+        self._cdp.send(
+            "Fetch.enable",
+            {"patterns": [{"urlPattern": "*"}] + ([LEGACY_PATTERN] if legacy else [])},
+        )
 
     # -- Playwright events ------------------------------------------------------------
     def _on_request(self, request: Request) -> None:
@@ -98,7 +108,9 @@ class Recorder:
         self._sent[id(request)] = _Sent(request, page_url, frame_url, self.step, time.time())
 
     def _on_done(self, request: Request) -> None:
-        sent = self._sent.pop(id(request), None) or _Sent(request, None, None, self.step, time.time())
+        sent = self._sent.pop(id(request), None) or _Sent(
+            request, None, None, self.step, time.time()
+        )
         try:
             headers = tuple((h["name"], h["value"]) for h in request.headers_array())
             status = (response := request.response()) and response.status
@@ -116,12 +128,23 @@ class Recorder:
             note = "body not captured: the request was not seen by the interception"
         initiator = self._initiators.claim(request.method, request.url)
         self._write(
-            initiator_type=initiator and initiator.type, initiator=initiator.frames if initiator else (),
+            initiator_type=initiator and initiator.type,
+            initiator=initiator.frames if initiator else (),
             contained=bool(intercepted and intercepted.contained),
-            kind="request", method=request.method, url=request.url, headers=headers, body=body,
-            body_note=note, resource_type=request.resource_type, page_url=sent.page_url,
-            frame_url=sent.frame_url, step=sent.step, time=sent.time, status=status or None,
-            failure=failure, redirected_from=request.redirected_from.url if request.redirected_from else None,
+            kind="request",
+            method=request.method,
+            url=request.url,
+            headers=headers,
+            body=body,
+            body_note=note,
+            resource_type=request.resource_type,
+            page_url=sent.page_url,
+            frame_url=sent.frame_url,
+            step=sent.step,
+            time=sent.time,
+            status=status or None,
+            failure=failure,
+            redirected_from=request.redirected_from.url if request.redirected_from else None,
         )
 
     def _on_page(self, page: Page) -> None:
@@ -130,20 +153,50 @@ class Recorder:
     def _on_websocket(self, page: Page, ws: WebSocket) -> None:
         self.websocket_opened(ws.url, page.url)
         for event, direction in (("framesent", "sent"), ("framereceived", "received")):
-            ws.on(event, lambda payload, d=direction: self.websocket_frame(ws.url, payload, d, page.url))
+            ws.on(
+                event,
+                lambda payload, d=direction: self.websocket_frame(ws.url, payload, d, page.url),
+            )
 
     # -- websockets (of pages, and those contain mode routes) -----------------------------
-    def websocket_opened(self, url: str, page_url: str | None, contained: bool = False,
-                         note: str | None = None) -> None:
+    def websocket_opened(
+        self, url: str, page_url: str | None, contained: bool = False, note: str | None = None
+    ) -> None:
         """The handshake: its URL can carry identifiers too; Playwright reports no request for it."""
-        self._write(kind="request", method="GET", url=url, resource_type="websocket", page_url=page_url,
-                    frame_url=page_url, step=self.step, time=time.time(), contained=contained, body_note=note)
+        self._write(
+            kind="request",
+            method="GET",
+            url=url,
+            resource_type="websocket",
+            page_url=page_url,
+            frame_url=page_url,
+            step=self.step,
+            time=time.time(),
+            contained=contained,
+            body_note=note,
+        )
 
-    def websocket_frame(self, url: str, payload: str | bytes, direction: str, page_url: str | None,
-                        contained: bool = False) -> None:
-        self._write(kind="websocket", method="WS", url=url, direction=direction, resource_type="websocket",
-                    body=payload.encode("utf-8") if isinstance(payload, str) else payload,
-                    page_url=page_url, frame_url=page_url, step=self.step, time=time.time(), contained=contained)
+    def websocket_frame(
+        self,
+        url: str,
+        payload: str | bytes,
+        direction: str,
+        page_url: str | None,
+        contained: bool = False,
+    ) -> None:
+        self._write(
+            kind="websocket",
+            method="WS",
+            url=url,
+            direction=direction,
+            resource_type="websocket",
+            body=payload.encode("utf-8") if isinstance(payload, str) else payload,
+            page_url=page_url,
+            frame_url=page_url,
+            step=self.step,
+            time=time.time(),
+            contained=contained,
+        )
 
     # -- browser-wide interception ------------------------------------------------------
     def _on_paused(self, event: dict) -> None:
@@ -153,15 +206,26 @@ class Recorder:
         try:
             req = event["request"]
             entries = req.get("postDataEntries") or []
-            body = b"".join(base64.b64decode(e.get("bytes", "")) for e in entries) if entries else None
+            body = (
+                b"".join(base64.b64decode(e.get("bytes", "")) for e in entries) if entries else None
+            )
             if body is None and "postData" in req:
                 body = req["postData"].encode("utf-8")
-            self._intercepted[(req["method"], without_fragment(req["url"]))].append(_Intercepted(
-                req["method"], req["url"], tuple(req.get("headers", {}).items()), body,
-                event.get("resourceType", "Other").lower(), self.step, time.time(),
-            ))
+            self._intercepted[(req["method"], without_fragment(req["url"]))].append(
+                _Intercepted(
+                    req["method"],
+                    req["url"],
+                    tuple(req.get("headers", {}).items()),
+                    body,
+                    event.get("resourceType", "Other").lower(),
+                    self.step,
+                    time.time(),
+                )
+            )
             if self.contain and self.contain.applies(req["url"], req.get("headers", {}), body):
-                self._intercepted[(req["method"], without_fragment(req["url"]))][-1].contained = True
+                self._intercepted[(req["method"], without_fragment(req["url"]))][
+                    -1
+                ].contained = True
                 answer = self.contain.answer(event["requestId"], event.get("resourceType", "Other"))
         finally:
             try:
@@ -176,12 +240,19 @@ class Recorder:
         """Legacy referrer mode: first-party documents get the old default policy."""
         params = {"requestId": event["requestId"]}
         try:
-            if "responseStatusCode" in event and (headers := self.legacy.headers(
-                    event["request"]["url"], event.get("responseHeaders") or [])):
+            if "responseStatusCode" in event and (
+                headers := self.legacy.headers(
+                    event["request"]["url"], event.get("responseHeaders") or []
+                )
+            ):
                 # Chromium 156 refuses headers without the status: "both should be provided".
                 params.update(responseHeaders=headers, responseCode=event["responseStatusCode"])
         finally:
-            method = "Fetch.continueResponse" if "responseStatusCode" in event else "Fetch.continueRequest"
+            method = (
+                "Fetch.continueResponse"
+                if "responseStatusCode" in event
+                else "Fetch.continueRequest"
+            )
             try:
                 self._cdp.send(method, params)
             except Error:
@@ -207,17 +278,30 @@ class Recorder:
     def close(self) -> None:
         """Write what is still in flight and what only the interception saw, then close."""
         for sent in list(self._sent.values()):
-            self._write_request(sent, tuple(sent.request.headers.items()), None,
-                                "still pending when recording stopped")
+            self._write_request(
+                sent,
+                tuple(sent.request.headers.items()),
+                None,
+                "still pending when recording stopped",
+            )
         self._sent.clear()
         for queue in self._intercepted.values():
             for item in queue:
                 initiator = self._initiators.claim(item.method, item.url)
                 self._write(
-                    initiator_type=initiator and initiator.type, initiator=initiator.frames if initiator else (),
-                    contained=item.contained, kind="request", method=item.method, url=item.url, headers=item.headers,
-                    body=item.body, resource_type=item.resource_type, source="interception",
-                    page_url=dict(item.headers).get("Referer"), step=item.step, time=item.time,
+                    initiator_type=initiator and initiator.type,
+                    initiator=initiator.frames if initiator else (),
+                    contained=item.contained,
+                    kind="request",
+                    method=item.method,
+                    url=item.url,
+                    headers=item.headers,
+                    body=item.body,
+                    resource_type=item.resource_type,
+                    source="interception",
+                    page_url=dict(item.headers).get("Referer"),
+                    step=item.step,
+                    time=item.time,
                     body_note="seen only by the browser-wide interception: headers as the page set "
                     "them, without cookies; page taken from Referer",
                 )
@@ -229,4 +313,3 @@ class Recorder:
         except Error:
             pass
         self._out.close()
-

@@ -31,22 +31,28 @@ class Redactor:
 
     def exchange(self, exchange: Exchange) -> Exchange:
         first = registrable_domain(exchange.host) in self.first_party
-        headers = tuple((name, self._header(name, value, first)) for name, value in exchange.headers)
+        headers = tuple(
+            (name, self._header(name, value, first)) for name, value in exchange.headers
+        )
         body = exchange.body
         if body is not None and self.secrets:
             for secret in self.secrets:
                 body = body.replace(secret.encode(), MASK.encode())
-        return exchange.model_copy(update={"url": self.text(exchange.url), "headers": headers, "body": body})
+        return exchange.model_copy(
+            update={"url": self.text(exchange.url), "headers": headers, "body": body}
+        )
 
     def _header(self, name: str, value: str, first_party: bool) -> str:
         lower = name.lower()
         if lower in SECRET_HEADERS:
             return MASK
         if lower == "cookie" and first_party:
-            return "; ".join(f"{c.split('=', 1)[0].strip()}={MASK}" for c in value.split(";") if c.strip())
+            return "; ".join(
+                f"{c.split('=', 1)[0].strip()}={MASK}" for c in value.split(";") if c.strip()
+            )
         return self.text(value)
 
-    def with_secrets(self, values: list[str]) -> "Redactor":
+    def with_secrets(self, values: list[str]) -> Redactor:
         """A redactor that also masks `values` (e.g. the portal's session cookie values).
         Values under 8 characters are left alone: masking "da" or "1" would mangle the
         evidence, and session tokens are far longer."""
@@ -68,7 +74,12 @@ class Redactor:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(clean, "w", zipfile.ZIP_DEFLATED) as dst:
             for item in src.infolist():
                 content = src.read(item)
-                dst.writestr(item, content if item.filename.endswith((".png", ".jpeg", ".jpg")) else self.data(content))
+                dst.writestr(
+                    item,
+                    content
+                    if item.filename.endswith((".png", ".jpeg", ".jpg"))
+                    else self.data(content),
+                )
         clean.replace(path)
 
 
@@ -76,4 +87,7 @@ def for_citizen(citizen: Citizen, first_party: set[str]) -> Redactor:
     """The citizen's credentials, except a login name that is the CPR itself: that stays
     visible, as it is what the audit looks for."""
     secrets = [v.get_secret_value() for v in citizen.credentials.values()]
-    return Redactor([s for s in secrets if citizen.cpr not in "".join(ch for ch in s if ch.isdigit())], first_party)
+    return Redactor(
+        [s for s in secrets if citizen.cpr not in "".join(ch for ch in s if ch.isdigit())],
+        first_party,
+    )

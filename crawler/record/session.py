@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
 
@@ -28,14 +28,21 @@ from crawler.scenario import Scenario, listening
 Progress = Callable[[str], None]
 
 
-def record(target: Target, citizen: Citizen, out_dir: Path, scenario: Scenario | None = None,
-           progress: Progress | None = None) -> Recording:
+def record(
+    target: Target,
+    citizen: Citizen,
+    out_dir: Path,
+    scenario: Scenario | None = None,
+    progress: Progress | None = None,
+) -> Recording:
     """Drive a fresh browser through the scenario and the crawl, recording everything."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
     try:
         _record(target, citizen, scenario, rec, progress or (lambda text: None))
-    except Error as exc:  # the browser would not start, or died: inconclusive, keep what was written
+    except (
+        Error
+    ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
         rec.errors.append(f"browser failed: {first_line(exc)}")
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
@@ -43,18 +50,23 @@ def record(target: Target, citizen: Citizen, out_dir: Path, scenario: Scenario |
     return rec
 
 
-def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording,
-            progress: Progress) -> None:
+def _record(
+    target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording, progress: Progress
+) -> None:
     with sync_playwright() as pw:
         browser, executable = launch(pw, list(target.resolve))
         try:
-            context, rec.browser = new_context(browser, executable, **evidence.context_options(rec.out_dir))
+            context, rec.browser = new_context(
+                browser, executable, **evidence.context_options(rec.out_dir)
+            )
             evidence.start(context, rec.target.system)
             try:
                 record_in(browser, context, rec, citizen, scenario, progress)
             finally:
                 first = Parties.for_target(rec.target).first
-                rec.errors += evidence.finish(context, rec.out_dir, redaction.for_citizen(citizen, first))[0]
+                rec.errors += evidence.finish(
+                    context, rec.out_dir, redaction.for_citizen(citizen, first)
+                )[0]
         finally:
             try:
                 browser.close()
@@ -62,14 +74,27 @@ def _record(target: Target, citizen: Citizen, scenario: Scenario | None, rec: Re
                 pass
 
 
-def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen: Citizen,
-              scenario: Scenario | None, progress: Progress) -> None:
+def record_in(
+    browser: Browser,
+    context: BrowserContext,
+    rec: Recording,
+    citizen: Citizen,
+    scenario: Scenario | None,
+    progress: Progress,
+) -> None:
     """Record one system in a context someone else made (ours, or pytest-playwright's)."""
     context.set_default_timeout(30_000)
     parties = Parties.for_target(rec.target)
     contain, legacy = modes(rec.target, citizen)
-    tape = recorder.Recorder(rec.requests_path, browser, context, redaction.for_citizen(citizen, parties.first),
-                             contain=contain, legacy=legacy, leads=CprToThirdParty(citizen.cpr, parties))
+    tape = recorder.Recorder(
+        rec.requests_path,
+        browser,
+        context,
+        redaction.for_citizen(citizen, parties.first),
+        contain=contain,
+        legacy=legacy,
+        leads=CprToThirdParty(citizen.cpr, parties),
+    )
     page = context.pages[0] if context.pages else context.new_page()
     try:
         _drive(page, rec.target, citizen, scenario, tape, rec, progress)
@@ -78,8 +103,15 @@ def record_in(browser: Browser, context: BrowserContext, rec: Recording, citizen
         rec.notes += [mode.note() for mode in (contain, legacy) if mode]
 
 
-def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | None,
-           tape: recorder.Recorder, rec: Recording, progress: Progress) -> None:
+def _drive(
+    page: Page,
+    target: Target,
+    citizen: Citizen,
+    scenario: Scenario | None,
+    tape: recorder.Recorder,
+    rec: Recording,
+    progress: Progress,
+) -> None:
     try:
         if scenario:
             with listening(lambda name: _on_step(name, page, tape, rec, progress)):
@@ -95,13 +127,16 @@ def _drive(page: Page, target: Target, citizen: Citizen, scenario: Scenario | No
             rec.notes += outcome.notes
     except Exception as exc:  # a failing scenario is a finding about the audit, not a crash of it
         where = f" (step {tape.step})" if tape.step else ""
-        rec.errors.append(f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}")
+        rec.errors.append(
+            f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}"
+        )
         (rec.out_dir / bundle.ERROR).write_text(traceback.format_exc(), encoding="utf-8")
         _screenshot(page, rec.out_dir / bundle.FAILURE)
 
 
-def _on_step(name: str | None, page: Page, tape: recorder.Recorder, rec: Recording,
-             progress: Progress) -> None:
+def _on_step(
+    name: str | None, page: Page, tape: recorder.Recorder, rec: Recording, progress: Progress
+) -> None:
     if name:
         progress(f"step {name} ({_so_far(tape)})")
     if name is None and tape.step:

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 
 from crawler.errors import BadInput
 
-EXTRA_ARGS_VAR = "CPRAUDIT_CHROMIUM_ARGS"  # e.g. --unsafely-treat-insecure-origin-as-secure=http://portal.test
+EXTRA_ARGS_VAR = (
+    "CPRAUDIT_CHROMIUM_ARGS"  # e.g. --unsafely-treat-insecure-origin-as-secure=http://portal.test
+)
 
 # Chromium's own calls home (updates, safe browsing, sync, field trials, ...) must never be
 # mistaken for the site's traffic, and on a closed network they only produce errors.
@@ -39,7 +41,9 @@ def resolver_rules(resolve: Sequence[str]) -> str:
     for item in resolve:
         pattern, sep, address = item.partition("=")
         if not sep or not pattern.strip() or not address.strip():
-            raise BadInput(f"--resolve {item!r} is not PATTERN=ADDRESS: write e.g. '*.example.test=127.0.0.1:8080'")
+            raise BadInput(
+                f"--resolve {item!r} is not PATTERN=ADDRESS: write e.g. '*.example.test=127.0.0.1:8080'"
+            )
         rules.append(f"MAP {pattern.strip()} {address.strip()}")
     return ", ".join(rules)
 

@@ -7,7 +7,7 @@ from disk: no scripts, no external assets.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote_plus
 
@@ -16,9 +16,15 @@ from jinja2 import Environment, PackageLoader
 from crawler import bundle
 from crawler.model import Audited, Exchange, Finding, SystemResult
 
-_ENV = Environment(loader=PackageLoader("crawler.report", "templates"), autoescape=True,
-                   trim_blocks=True, lstrip_blocks=True)
-_ENV.filters["when"] = lambda t: datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC") if t else "?"
+_ENV = Environment(
+    loader=PackageLoader("crawler.report", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters["when"] = lambda t: (
+    datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if t else "?"
+)
 EXCERPT_CHARS = 160
 
 
@@ -37,8 +43,11 @@ def excerpt(finding: Finding, exchange: Exchange | None) -> tuple[str, str, str]
         at = text.find(finding.matched) if finding.matched else -1
         if at >= 0:
             start, end = max(0, at - EXCERPT_CHARS), at + len(finding.matched)
-            return (("…" if start else "") + text[start:at], finding.matched,
-                    text[end:end + EXCERPT_CHARS] + ("…" if len(text) > end + EXCERPT_CHARS else ""))
+            return (
+                ("…" if start else "") + text[start:at],
+                finding.matched,
+                text[end : end + EXCERPT_CHARS] + ("…" if len(text) > end + EXCERPT_CHARS else ""),
+            )
     head = texts[0]
     return head[: 2 * EXCERPT_CHARS] + ("…" if len(head) > 2 * EXCERPT_CHARS else ""), "", ""
 
@@ -51,7 +60,10 @@ def write_system(result: SystemResult, exchanges: list[Exchange], out_dir: Path)
     steps = sorted({f.step or "" for f in result.findings}, key=lambda s: _step_order(result, s))
     evidence = sorted(p.name for p in out_dir.iterdir() if p.name != bundle.REPORT)
     html = _ENV.get_template("report.html").render(
-        r=result, shown=shown, steps=steps, evidence=evidence,
+        r=result,
+        shown=shown,
+        steps=steps,
+        evidence=evidence,
         first_party=[(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.first_party],
         secondary=[(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.secondary],
     )
@@ -65,18 +77,30 @@ def _step_order(result: SystemResult, step: str) -> int:
     return names.index(step) if step in names else len(names)
 
 
-def write_index(results: list[Audited], out_dir: Path, title: str,
-                incomplete: bool = False) -> Path:
+def write_index(
+    results: list[Audited], out_dir: Path, title: str, incomplete: bool = False
+) -> Path:
     """index.html and summary.json over a run; `results` pairs each result with its folder."""
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {
         "incomplete": incomplete,
-        "systems": [{"system": r.system, "supplier": r.supplier, "verdict": r.verdict,
-                     "findings": len(r.findings), "requests": r.requests, "report": f"{folder}/{bundle.REPORT}",
-                     "third_parties": sorted({f.domain for f in r.findings})} for r, folder in results],
+        "systems": [
+            {
+                "system": r.system,
+                "supplier": r.supplier,
+                "verdict": r.verdict,
+                "findings": len(r.findings),
+                "requests": r.requests,
+                "report": f"{folder}/{bundle.REPORT}",
+                "third_parties": sorted({f.domain for f in r.findings}),
+            }
+            for r, folder in results
+        ],
     }
     bundle.write_json(out_dir / bundle.SUMMARY, summary)
     path = out_dir / bundle.INDEX
-    path.write_text(_ENV.get_template("index.html").render(
-        results=results, title=title, incomplete=incomplete), encoding="utf-8")
+    path.write_text(
+        _ENV.get_template("index.html").render(results=results, title=title, incomplete=incomplete),
+        encoding="utf-8",
+    )
     return path

@@ -14,17 +14,29 @@ def write_junit(results: list[Audited], out_dir: Path) -> Path:
     suite = ET.Element("testsuite", name="cpraudit", tests=str(len(results)))
     counts = {"leak": 0, "inconclusive": 0, "not-audited": 0}
     for result, folder in results:
-        case = ET.SubElement(suite, "testcase", classname=f"cpraudit.{result.supplier or 'unknown'}",
-                             name=result.system, time=f"{max(0.0, result.finished - result.started):.1f}")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"cpraudit.{result.supplier or 'unknown'}",
+            name=result.system,
+            time=f"{max(0.0, result.finished - result.started):.1f}",
+        )
         receivers = ", ".join(sorted({f.host for f in result.findings}))
         if result.verdict == "leak":
-            ET.SubElement(case, "failure", message=f"{len(result.findings)} request(s) carried the CPR to {receivers}"
-                          ).text = "\n".join(f"{f.host} {f.channel} {f.detail} ({f.encoding}) {f.request_url}"
-                                             for f in result.findings)
+            ET.SubElement(
+                case,
+                "failure",
+                message=f"{len(result.findings)} request(s) carried the CPR to {receivers}",
+            ).text = "\n".join(
+                f"{f.host} {f.channel} {f.detail} ({f.encoding}) {f.request_url}"
+                for f in result.findings
+            )
         elif result.verdict == "inconclusive":
             ET.SubElement(case, "error", message="; ".join(result.errors) or "inconclusive")
         elif result.verdict == "not-audited":
-            ET.SubElement(case, "skipped", message="not audited: no scenario or environment configured")
+            ET.SubElement(
+                case, "skipped", message="not audited: no scenario or environment configured"
+            )
         if result.verdict in counts:
             counts[result.verdict] += 1
         if folder:

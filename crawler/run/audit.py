@@ -10,8 +10,14 @@ from crawler.record.session import Progress, record
 from crawler.scenario import Scenario
 
 
-def audit_system(target: Target, citizen: Citizen, folder: Path, scenario: Scenario | None = None,
-                 command: str = "", progress: Progress | None = None) -> tuple[SystemResult, list[Exchange]]:
+def audit_system(
+    target: Target,
+    citizen: Citizen,
+    folder: Path,
+    scenario: Scenario | None = None,
+    command: str = "",
+    progress: Progress | None = None,
+) -> tuple[SystemResult, list[Exchange]]:
     """The system's result and the exchanges it was found in; the record and evidence are in `folder`."""
     recording = record(target, citizen, folder, scenario, progress)
     return analyse_system(recording, citizen, command)

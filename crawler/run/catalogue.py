@@ -8,7 +8,9 @@ from pathlib import Path
 from crawler.errors import BadInput
 from crawler.model import Audited, SystemResult
 
-DEFAULT = Path(__file__).resolve().parents[1] / "data" / "catalogue.toml"  # Table 1 of the 2020 memo
+DEFAULT = (
+    Path(__file__).resolve().parents[1] / "data" / "catalogue.toml"
+)  # Table 1 of the 2020 memo
 
 
 def load(path: Path = DEFAULT) -> list[tuple[str, str]]:
@@ -16,18 +18,29 @@ def load(path: Path = DEFAULT) -> list[tuple[str, str]]:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read the catalogue ({exc}); fix or remove the `catalogue` key") from None
-    return [(group["supplier"], name) for group in data.get("system", []) for name in group["names"]]
+        raise BadInput(
+            f"{path}: cannot read the catalogue ({exc}); fix or remove the `catalogue` key"
+        ) from None
+    return [
+        (group["supplier"], name) for group in data.get("system", []) for name in group["names"]
+    ]
 
 
 def not_audited(supplier: str, system: str) -> SystemResult:
-    return SystemResult(system=system, supplier=supplier, verdict="not-audited", requests=0,
-                        errors=("no scenario or environment configured for this system",))
+    return SystemResult(
+        system=system,
+        supplier=supplier,
+        verdict="not-audited",
+        requests=0,
+        errors=("no scenario or environment configured for this system",),
+    )
 
 
 def with_coverage(results: list[Audited], catalogue: list[tuple[str, str]]) -> list[Audited]:
     """Every catalogue system in catalogue order (audited or not), then audited systems it lacks."""
     by_name = {a.result.system.casefold(): a for a in results}
-    rows = [by_name.pop(name.casefold(), None) or Audited(not_audited(supplier, name), "")
-            for supplier, name in catalogue]
+    rows = [
+        by_name.pop(name.casefold(), None) or Audited(not_audited(supplier, name), "")
+        for supplier, name in catalogue
+    ]
     return rows + sorted(by_name.values(), key=lambda a: (a.result.supplier or "", a.result.system))

@@ -25,7 +25,9 @@ def read_shard(folder: Path) -> tuple[list[Audited], bool, RunMeta | None]:
     try:
         summary = json.loads((folder / bundle.SUMMARY).read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise BadInput(f"{folder}: no readable summary.json ({exc}); give the output folder of a `cpraudit run`")
+        raise BadInput(
+            f"{folder}: no readable summary.json ({exc}); give the output folder of a `cpraudit run`"
+        )
     results = []
     for item in summary["systems"]:
         if item["verdict"] == "not-audited":
@@ -34,13 +36,16 @@ def read_shard(folder: Path) -> tuple[list[Audited], bool, RunMeta | None]:
         try:
             result = bundle.read_result(folder / sub / bundle.FINDINGS)
         except (OSError, ValueError) as exc:
-            raise BadInput(f"{folder / sub}: no readable findings.json ({exc}); the shard's output is damaged")
+            raise BadInput(
+                f"{folder / sub}: no readable findings.json ({exc}); the shard's output is damaged"
+            )
         results.append(Audited(result, sub))
     return results, bool(summary.get("incomplete")), read_run_json(folder)
 
 
-def merge(out: Path, folders: list[Path], history_path: Path | None,
-          catalogue_path: Path | None) -> tuple[list[Audited], Path, list[str]]:
+def merge(
+    out: Path, folders: list[Path], history_path: Path | None, catalogue_path: Path | None
+) -> tuple[list[Audited], Path, list[str]]:
     """Combine shard folders into `out`; returns the results, the index and problems found."""
     out.mkdir(parents=True, exist_ok=True)
     if any(out.resolve() == f.resolve() for f in folders):
@@ -54,22 +59,34 @@ def merge(out: Path, folders: list[Path], history_path: Path | None,
             problems.append(f"{folder} is an incomplete (interrupted) run")
         for result, sub in results:
             if result.system in seen:
-                raise BadInput(f"{result.system!r} is in both {seen[result.system]} and {folder}; merge the shards "
-                               "of one sweep, each once")
+                raise BadInput(
+                    f"{result.system!r} is in both {seen[result.system]} and {folder}; merge the shards "
+                    "of one sweep, each once"
+                )
             seen[result.system] = folder
             shutil.copytree(folder / sub, out / sub, dirs_exist_ok=True)
         if history_path is not None:
-            meta = meta or RunMeta(started=min((r.started for r, _ in results), default=0.0),
-                                           finished=max((r.finished for r, _ in results), default=0.0),
-                                           config_digest="unknown", command=f"(imported from {folder})")
-            merged += history.after_run(history_path, meta, [Audited(r.model_copy(update={"history": None}), s)
-                                                             for r, s in results], out, run_json=False)
+            meta = meta or RunMeta(
+                started=min((r.started for r, _ in results), default=0.0),
+                finished=max((r.finished for r, _ in results), default=0.0),
+                config_digest="unknown",
+                command=f"(imported from {folder})",
+            )
+            merged += history.after_run(
+                history_path,
+                meta,
+                [Audited(r.model_copy(update={"history": None}), s) for r, s in results],
+                out,
+                run_json=False,
+            )
         else:
             merged += results
     write_reports(merged, out)
     cat = catalogue_path or _catalogue_of(shards)
     listed = catalogue.with_coverage(merged, catalogue.load(cat) if cat else catalogue.load())
-    index = write_index(listed, out, f"cpraudit run, merged from {len(folders)} shard(s)", incomplete=bool(problems))
+    index = write_index(
+        listed, out, f"cpraudit run, merged from {len(folders)} shard(s)", incomplete=bool(problems)
+    )
     write_junit(listed, out)
     return merged, index, problems
 

@@ -47,24 +47,43 @@ from crawler.scenario import load_scenario
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cpraudit", "cpraudit supplier acceptance")
-    group.addoption("--cpraudit", action="store_true", default=False,
-                    help="audit the systems of the audit.toml given as argument, a test per system: "
-                         "a leak of the CPR to a third party fails, an inconclusive audit errors")
-    group.addoption("--cpraudit-out", metavar="DIR", default=None,
-                    help="folder for the reports (default reports/pytest-<UTC time>)")
-    group.addoption("--cpraudit-system", metavar="NAME", action="append", default=[],
-                    help="audit only this system of the audit.toml (repeatable)")
+    group.addoption(
+        "--cpraudit",
+        action="store_true",
+        default=False,
+        help="audit the systems of the audit.toml given as argument, a test per system: "
+        "a leak of the CPR to a third party fails, an inconclusive audit errors",
+    )
+    group.addoption(
+        "--cpraudit-out",
+        metavar="DIR",
+        default=None,
+        help="folder for the reports (default reports/pytest-<UTC time>)",
+    )
+    group.addoption(
+        "--cpraudit-system",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="audit only this system of the audit.toml (repeatable)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("cpraudit"):
         return
     if not any(str(arg).split("::")[0].endswith(".toml") for arg in config.args):
-        raise pytest.UsageError("--cpraudit needs the audit's configuration: pytest --cpraudit audit.toml")
+        raise pytest.UsageError(
+            "--cpraudit needs the audit's configuration: pytest --cpraudit audit.toml"
+        )
     if not config.pluginmanager.hasplugin("playwright"):
-        raise pytest.UsageError("--cpraudit runs on pytest-playwright's fixtures: do not disable it (-p no:playwright)")
+        raise pytest.UsageError(
+            "--cpraudit runs on pytest-playwright's fixtures: do not disable it (-p no:playwright)"
+        )
     if any(name != "chromium" for name in config.getoption("--browser")):
-        raise pytest.UsageError("--cpraudit audits with Chromium: leave out --browser, or give --browser chromium")
+        raise pytest.UsageError(
+            "--cpraudit audits with Chromium: leave out --browser, or give --browser chromium"
+        )
     out = config.getoption("cpraudit_out")
     out_dir = Path(config.invocation_params.dir, out or f"reports/pytest-{bundle.stamp()}")
     config.pluginmanager.register(_Audit(out_dir), "cpraudit-audit")
@@ -73,7 +92,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> None:
     """The test body: a leak fails it (an inconclusive audit has errored in setup)."""
     if cpraudit_result.verdict == "leak":
-        pytest.fail(f"{_leak_message(cpraudit_result)}\nreport: {request.node.report}", pytrace=False)
+        pytest.fail(
+            f"{_leak_message(cpraudit_result)}\nreport: {request.node.report}", pytrace=False
+        )
 
 
 class SystemItem(pytest.Function):
@@ -82,7 +103,9 @@ class SystemItem(pytest.Function):
     def __init__(self, *, audit: Audit, system: SystemConfig, **kw) -> None:
         super().__init__(callobj=_check, **kw)
         self.audit, self.system = audit, system
-        self.redactor: redaction.Redactor | None = None  # set once the audit has run, for pytest-playwright's traces
+        self.redactor: redaction.Redactor | None = (
+            None  # set once the audit has run, for pytest-playwright's traces
+        )
         self.report: Path | None = None
         if self.config.pluginmanager.hasplugin("timeout"):
             self.add_marker(pytest.mark.timeout(system.time_limit))
@@ -102,8 +125,10 @@ class AuditFile(pytest.File):
         chosen = self.config.getoption("cpraudit_system")
         names = [s.name for s in audit.config.systems]
         if unknown := sorted(set(chosen) - set(names)):
-            raise self.CollectError(f"--cpraudit-system {unknown[0]!r} is not in {self.path}; "
-                                    f"choose from {', '.join(names)}")
+            raise self.CollectError(
+                f"--cpraudit-system {unknown[0]!r} is not in {self.path}; "
+                f"choose from {', '.join(names)}"
+            )
         for system in audit.config.systems:
             if not chosen or system.name in chosen:
                 yield SystemItem.from_parent(self, name=system.name, audit=audit, system=system)
@@ -148,8 +173,14 @@ class _Audit:
         return {**context_defaults(browser.version), **browser_context_args}
 
     @pytest.fixture
-    def cpraudit_result(self, request, browser, new_context, browser_type_launch_args: dict,
-                        browser_context_args: dict) -> SystemResult:
+    def cpraudit_result(
+        self,
+        request,
+        browser,
+        new_context,
+        browser_type_launch_args: dict,
+        browser_context_args: dict,
+    ) -> SystemResult:
         """Record and analyse the system in a fresh pytest-playwright context; inconclusive errors here."""
         item = request.node
         audit, system = item.audit, item.system
@@ -161,8 +192,12 @@ class _Audit:
         except BadInput as exc:
             return self._finish(item, _not_started(item, str(exc)), [], folder)
         out.mkdir(parents=True, exist_ok=True)
-        rec = Recording(target, out, started=time.time(),
-                        browser=_browser_info(browser, browser_type_launch_args, browser_context_args))
+        rec = Recording(
+            target,
+            out,
+            started=time.time(),
+            browser=_browser_info(browser, browser_type_launch_args, browser_context_args),
+        )
         item.redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
         # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps its own.
         own_trace = request.config.getoption("--tracing") == "off"
@@ -172,21 +207,35 @@ class _Audit:
             if own_trace:
                 evidence.start(context, system.name)
             try:
-                record_in(browser, context, rec, citizen, scenario, lambda text: print(f"{system.name}: {text}"))
+                record_in(
+                    browser,
+                    context,
+                    rec,
+                    citizen,
+                    scenario,
+                    lambda text: print(f"{system.name}: {text}"),
+                )
             finally:
                 rec.errors += _close(context, out, item, own_trace)
         except Error as exc:
             rec.errors.append(f"browser failed: {first_line(exc)}")
         rec.finished = time.time()
-        result, exchanges = analyse_system(rec, citizen, shlex.join(["pytest", *request.config.invocation_params.args]))
+        result, exchanges = analyse_system(
+            rec, citizen, shlex.join(["pytest", *request.config.invocation_params.args])
+        )
         return self._finish(item, result, exchanges, folder)
 
-    def _finish(self, item: SystemItem, result: SystemResult, exchanges, folder: str) -> SystemResult:
+    def _finish(
+        self, item: SystemItem, result: SystemResult, exchanges, folder: str
+    ) -> SystemResult:
         item.report = report = self._store(item, result, exchanges, folder)
         item.user_properties.append(("cpraudit_report", str(report)))
         if result.verdict == "inconclusive":
-            pytest.fail(f"{result.system}: inconclusive: {'; '.join(result.errors) or 'nothing recorded'}\n"
-                        f"report: {report}", pytrace=False)
+            pytest.fail(
+                f"{result.system}: inconclusive: {'; '.join(result.errors) or 'nothing recorded'}\n"
+                f"report: {report}",
+                pytrace=False,
+            )
         return result
 
     def _store(self, item: SystemItem, result: SystemResult, exchanges, folder: str) -> Path:
@@ -202,7 +251,9 @@ class _Audit:
             return report
         if report.when == "setup" and report.failed and item.system.name not in self.results:
             # A fixture before ours failed (no Chromium, a bad launch option): still a row in the index.
-            result = _not_started(item, f"the audit did not start: {call.excinfo.exconly() if call.excinfo else '?'}")
+            result = _not_started(
+                item, f"the audit did not start: {call.excinfo.exconly() if call.excinfo else '?'}"
+            )
             self._store(item, result, [], bundle.slug(item.system.name))
         if report.when == "teardown" and item.redactor:
             # pytest-playwright has just moved its traces to --output (its wrapper is trylast, so it ran first).
@@ -220,7 +271,9 @@ class _Audit:
         except BadInput:
             listed = results  # no catalogue (e.g. installed without the scenarios folder): audited systems only
         title = f"cpraudit (pytest) of {', '.join(a.path.name for a in self.audits)}"
-        self.index = write_index(listed, self.out_dir, title, incomplete=exitstatus == pytest.ExitCode.INTERRUPTED)
+        self.index = write_index(
+            listed, self.out_dir, title, incomplete=exitstatus == pytest.ExitCode.INTERRUPTED
+        )
         write_junit(listed, self.out_dir)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
@@ -244,29 +297,47 @@ def _resolver_rules(items: list[SystemItem]) -> list[str]:
         for rule in item.audit.target(item.system).resolve:
             pattern, _, address = (part.strip() for part in rule.partition("="))
             if seen.setdefault(pattern, address) != address:
-                pytest.fail(f"systems map {pattern} to both {seen[pattern]} and {address}; one pytest session shares "
-                            "one browser, so audit them in separate runs (--cpraudit-system)", pytrace=False)
+                pytest.fail(
+                    f"systems map {pattern} to both {seen[pattern]} and {address}; one pytest session shares "
+                    "one browser, so audit them in separate runs (--cpraudit-system)",
+                    pytrace=False,
+                )
     return [f"{pattern}={address}" for pattern, address in seen.items()]
 
 
 def _browser_info(browser, launch_args: dict, context_args: dict) -> BrowserInfo:
     user_agent = context_args.get("user_agent", "")
     ours = user_agent == context_defaults(browser.version)["user_agent"]
-    return BrowserInfo(version=browser.version, user_agent=user_agent,
-                       executable=launch_args.get("executable_path") or launch_args.get("channel") or "",
-                       presented_as=PRESENTED_AS if ours else "as set by browser_context_args")
+    return BrowserInfo(
+        version=browser.version,
+        user_agent=user_agent,
+        executable=launch_args.get("executable_path") or launch_args.get("channel") or "",
+        presented_as=PRESENTED_AS if ours else "as set by browser_context_args",
+    )
 
 
 def _not_started(item: SystemItem, error: str) -> SystemResult:
     system = item.system
-    return SystemResult(system=system.name, supplier=system.supplier, verdict="inconclusive", requests=0,
-                        errors=(error,), start_url=system.start_url, started=time.time(), finished=time.time())
+    return SystemResult(
+        system=system.name,
+        supplier=system.supplier,
+        verdict="inconclusive",
+        requests=0,
+        errors=(error,),
+        start_url=system.start_url,
+        started=time.time(),
+        finished=time.time(),
+    )
 
 
 def _leak_message(result: SystemResult) -> str:
     hosts = sorted({f.host for f in result.findings})
-    lines = [f"{result.system}: {len(result.findings)} request(s) carried the CPR to {', '.join(hosts)}"]
-    lines += [f"  {f.host}  channel={f.channel}  {f.detail} ({f.encoding})  {f.method} {f.request_url}"
-              for f in result.findings]
+    lines = [
+        f"{result.system}: {len(result.findings)} request(s) carried the CPR to {', '.join(hosts)}"
+    ]
+    lines += [
+        f"  {f.host}  channel={f.channel}  {f.detail} ({f.encoding})  {f.method} {f.request_url}"
+        for f in result.findings
+    ]
     lines += [f"  (the audit also noted: {error})" for error in result.errors]
     return "\n".join(lines)

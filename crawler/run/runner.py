@@ -13,9 +13,9 @@ import os
 import signal
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from crawler import bundle, history
 from crawler.analyse.system import analyse_system
@@ -56,14 +56,21 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
     if job.browser_endpoint:  # browser.launch() connects there instead of starting Chromium here
         os.environ[browser.ENDPOINT_VAR] = job.browser_endpoint
     scenario = load_scenario(job.target.scenario, Path(".")) if job.target.scenario else None
-    say = (lambda text: None) if quiet else (lambda text: print(f"  {job.target.system}: {text}", flush=True))
+    say = (
+        (lambda text: None)
+        if quiet
+        else (lambda text: print(f"  {job.target.system}: {text}", flush=True))
+    )
     folder = run_dir / bundle.slug(job.target.system)
-    result, _ = audit_system(job.target, job.citizen, folder, scenario, command=command, progress=say)
+    result, _ = audit_system(
+        job.target, job.citizen, folder, scenario, command=command, progress=say
+    )
     bundle.write_result(result, folder / bundle.RESULT)
 
 
-def run_jobs(jobs: list[Job], run_dir: Path, workers: int, command: str, quiet: bool,
-             progress: Progress) -> tuple[list[Audited], bool]:
+def run_jobs(
+    jobs: list[Job], run_dir: Path, workers: int, command: str, quiet: bool, progress: Progress
+) -> tuple[list[Audited], bool]:
     """Audit every job, at most `workers` at once; returns results in job order and whether
     the run was interrupted (Ctrl-C), in which case unfinished systems are inconclusive."""
     ctx = multiprocessing.get_context("spawn")
@@ -75,26 +82,39 @@ def run_jobs(jobs: list[Job], run_dir: Path, workers: int, command: str, quiet: 
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.popleft()
-                process = ctx.Process(target=_child, args=(job, run_dir, command, quiet), daemon=False)
+                process = ctx.Process(
+                    target=_child, args=(job, run_dir, command, quiet), daemon=False
+                )
                 process.start()
                 progress(f"{job.target.system}: started")
                 running.append(_Running(job, process, time.monotonic() + job.time_limit))
             for item in list(running):
                 if not item.process.is_alive() or time.monotonic() > item.deadline:
-                    reason = None if not item.process.is_alive() else (
-                        f"system exceeded its time limit of {item.job.time_limit:.0f} s and was stopped")
+                    reason = (
+                        None
+                        if not item.process.is_alive()
+                        else (
+                            f"system exceeded its time limit of {item.job.time_limit:.0f} s and was stopped"
+                        )
+                    )
                     _stop(item.process)
                     running.remove(item)
-                    done[item.job.target.system] = collect(item.job, run_dir, reason, item.process.exitcode)
+                    done[item.job.target.system] = collect(
+                        item.job, run_dir, reason, item.process.exitcode
+                    )
                     progress(_line(done[item.job.target.system]))
             time.sleep(0.1)
     except KeyboardInterrupt:
         interrupted = True
         for item in running:
             _stop(item.process)
-            done[item.job.target.system] = collect(item.job, run_dir, "run interrupted (Ctrl-C) before this system finished", None)
+            done[item.job.target.system] = collect(
+                item.job, run_dir, "run interrupted (Ctrl-C) before this system finished", None
+            )
         for job in pending:
-            done[job.target.system] = collect(job, run_dir, "run interrupted (Ctrl-C) before this system started", None)
+            done[job.target.system] = collect(
+                job, run_dir, "run interrupted (Ctrl-C) before this system started", None
+            )
     return [done[j.target.system] for j in jobs if j.target.system in done], interrupted
 
 
@@ -146,25 +166,47 @@ class RunOptions:
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
 
 
-def run_audit(audit: Audit, run_dir: Path, systems: list[str], workers: int, command: str,
-              quiet: bool, progress: Progress, options: RunOptions = RunOptions()) -> RunOutcome:
+def run_audit(
+    audit: Audit,
+    run_dir: Path,
+    systems: list[str],
+    workers: int,
+    command: str,
+    quiet: bool,
+    progress: Progress,
+    options: RunOptions = RunOptions(),
+) -> RunOutcome:
     """Audit the configured systems (all, or those named, or a shard's), record the run in the
     history, and write the run's index files."""
     started = time.time()
     chosen = [s for s in audit.config.systems if not systems or s.name in systems]
     if unknown := sorted(set(systems) - {s.name for s in audit.config.systems}):
-        raise BadInput(f"--system {unknown[0]!r} is not in {audit.path}; choose from "
-                       f"{', '.join(s.name for s in audit.config.systems)}")
+        raise BadInput(
+            f"--system {unknown[0]!r} is not in {audit.path}; choose from "
+            f"{', '.join(s.name for s in audit.config.systems)}"
+        )
     if options.shard:
         chosen = [s for s in chosen if in_shard(s.name, *options.shard)]
-    jobs = [Job(audit.target(s), audit.citizen_for(s), s.time_limit, options.browser_endpoint) for s in chosen]
+    jobs = [
+        Job(audit.target(s), audit.citizen_for(s), s.time_limit, options.browser_endpoint)
+        for s in chosen
+    ]
     results, interrupted = run_jobs(jobs, run_dir, workers, command, quiet, progress)
     meta = RunMeta(
-        started=started, finished=time.time(), command=command, incomplete=interrupted,
-        config_digest=config_digest(audit.path, [audit.base / s.scenario.partition(":")[0]
-                                                 for s in audit.config.systems if s.scenario]),
-        shard="/".join(map(str, options.shard)) if options.shard else None, catalogue=str(audit.catalogue_path.resolve()))
-    results = history.after_run(options.history, meta, results, run_dir, audit.config.accepted, options.notes)
+        started=started,
+        finished=time.time(),
+        command=command,
+        incomplete=interrupted,
+        config_digest=config_digest(
+            audit.path,
+            [audit.base / s.scenario.partition(":")[0] for s in audit.config.systems if s.scenario],
+        ),
+        shard="/".join(map(str, options.shard)) if options.shard else None,
+        catalogue=str(audit.catalogue_path.resolve()),
+    )
+    results = history.after_run(
+        options.history, meta, results, run_dir, audit.config.accepted, options.notes
+    )
     write_reports(results, run_dir)
     listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
     title = f"cpraudit run of {audit.path.name}" + (f", shard {meta.shard}" if meta.shard else "")

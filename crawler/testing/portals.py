@@ -53,7 +53,13 @@ FORM = f"""<form id=f action="http://forms.formvendor.test/submit" method="post"
 
 
 def _redirect(req: Received) -> Response:
-    return Response(b"", status=302, headers=(("Location", f"http://landing.redirectvendor.test/l?{req.path.split('?', 1)[-1]}"),))
+    return Response(
+        b"",
+        status=302,
+        headers=(
+            ("Location", f"http://landing.redirectvendor.test/l?{req.path.split('?', 1)[-1]}"),
+        ),
+    )
 
 
 def leaky_routes() -> dict:
@@ -92,21 +98,23 @@ def leaky_portal() -> SiteServer:
 
 def clean_portal() -> SiteServer:
     """CPR in first-party traffic only; third parties get nothing that identifies the citizen."""
-    return SiteServer({f"{PORTAL}/": Response(CLEAN_START), f"{PORTAL}/konto": Response(CLEAN_ACCOUNT)})
+    return SiteServer(
+        {f"{PORTAL}/": Response(CLEAN_START), f"{PORTAL}/konto": Response(CLEAN_ACCOUNT)}
+    )
 
 
 EXPECTED = {  # leaky portal: third-party host -> channel through which it received the CPR
-    "cdn.cdnvendor.test": "header",          # Referer under a per-element unsafe-url policy
-    "blob.beaconvendor.test": "body",        # sendBeacon(Blob)
-    "api.fetchvendor.test": "body",          # fetch POST, percent-encoded page URL
-    "worker.workervendor.test": "url",       # dedicated worker
-    "exit.hidevendor.test": "body",          # pagehide beacon
-    "widget.framevendor.test": "header",     # cross-origin iframe document: Referer
-    "frame.framevendor.test": "url",         # a request from inside that iframe
-    "popup.popupvendor.test": "url",         # popup
-    "chat.wsvendor.test": "websocket",       # websocket frame
-    "landing.redirectvendor.test": "url",    # redirect hop
-    "forms.formvendor.test": "body",         # form post
+    "cdn.cdnvendor.test": "header",  # Referer under a per-element unsafe-url policy
+    "blob.beaconvendor.test": "body",  # sendBeacon(Blob)
+    "api.fetchvendor.test": "body",  # fetch POST, percent-encoded page URL
+    "worker.workervendor.test": "url",  # dedicated worker
+    "exit.hidevendor.test": "body",  # pagehide beacon
+    "widget.framevendor.test": "header",  # cross-origin iframe document: Referer
+    "frame.framevendor.test": "url",  # a request from inside that iframe
+    "popup.popupvendor.test": "url",  # popup
+    "chat.wsvendor.test": "websocket",  # websocket frame
+    "landing.redirectvendor.test": "url",  # redirect hop
+    "forms.formvendor.test": "body",  # form post
 }
 
 
@@ -116,6 +124,19 @@ def adhoc(server: SiteServer, tmp_path: Path, *extra: str) -> tuple[int, dict]:
     from crawler.cli import main
 
     out = tmp_path / "out"
-    code = main(["adhoc", f"http://{PORTAL}/", "--cpr", CPR, "--resolve", server.resolve_rules()[0],
-                 "--dwell", "1.5", "--out", str(out), *extra])
+    code = main(
+        [
+            "adhoc",
+            f"http://{PORTAL}/",
+            "--cpr",
+            CPR,
+            "--resolve",
+            server.resolve_rules()[0],
+            "--dwell",
+            "1.5",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
     return code, json.loads((out / bundle.slug(PORTAL) / bundle.FINDINGS).read_text())

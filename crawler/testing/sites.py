@@ -12,11 +12,10 @@ import base64
 import hashlib
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import urlsplit
-
 
 _WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -79,9 +78,13 @@ class SiteServer:
 
     def received_by(self, host_suffix: str) -> list[Received]:
         with self._lock:
-            return [r for r in self.received if r.host == host_suffix or r.host.endswith("." + host_suffix)]
+            return [
+                r
+                for r in self.received
+                if r.host == host_suffix or r.host.endswith("." + host_suffix)
+            ]
 
-    def start(self) -> "SiteServer":
+    def start(self) -> SiteServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -90,7 +93,7 @@ class SiteServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self) -> "SiteServer":
+    def __enter__(self) -> SiteServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -112,7 +115,9 @@ def _make_handler(server: SiteServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             host = (self.headers.get("Host") or "").split(":")[0].lower()
-            req = Received(host, self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            req = Received(
+                host, self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
             server.record(req)
             if self.headers.get("Upgrade", "").lower() == "websocket":
                 return self._websocket(req)

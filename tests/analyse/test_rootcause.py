@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from crawler.analyse.system import analyse_system
-from crawler.record.session import record
 from crawler.model import Citizen, CrawlSettings, Owner, Target
+from crawler.record.session import record
 from crawler.testing import Response, SiteServer
 
 CPR = "0707614285"
@@ -23,12 +23,22 @@ STRICT = """<!doctype html><meta name="referrer" content="strict-origin"><title>
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory):
-    routes = {f"{HOST}/": Response(START), f"{HOST}/side": Response(SIDE), f"{HOST}/strict": Response(STRICT),
-              "cdn.cssvendor.test/a.css": Response("a{}", "text/css"), "cdn.cssvendor.test/b.css": Response("b{}", "text/css")}
+    routes = {
+        f"{HOST}/": Response(START),
+        f"{HOST}/side": Response(SIDE),
+        f"{HOST}/strict": Response(STRICT),
+        "cdn.cssvendor.test/a.css": Response("a{}", "text/css"),
+        "cdn.cssvendor.test/b.css": Response("b{}", "text/css"),
+    }
     with SiteServer(routes) as server:
-        target = Target(system="portal", start_url=f"http://{HOST}/", first_party=("portal.test",),
-                        resolve=tuple(server.resolve_rules()), crawl=CrawlSettings(depth=1, dwell=0.5),
-                        owners=(Owner(name="CSS Vendor ApS", country="DK", domains=("cssvendor.test",)),))
+        target = Target(
+            system="portal",
+            start_url=f"http://{HOST}/",
+            first_party=("portal.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=CrawlSettings(depth=1, dwell=0.5),
+            owners=(Owner(name="CSS Vendor ApS", country="DK", domains=("cssvendor.test",)),),
+        )
         return record(target, Citizen(cpr=CPR), tmp_path_factory.mktemp("rootcause"))
 
 
@@ -39,7 +49,9 @@ def test_cpr_pages_are_design_findings_with_their_third_parties(recording):
     assert set(design) == {f"http://{HOST}/side?cpr={CPR}", f"http://{HOST}/strict?cpr={CPR}"}
     side = design[f"http://{HOST}/side?cpr={CPR}"]
     assert side.third_parties == ("cssvendor.test", "imgvendor.test") and side.policy == "default"
-    assert side.entities == ("CSS Vendor ApS",), "owners from the configuration extend the bundled list"
+    assert side.entities == ("CSS Vendor ApS",), (
+        "owners from the configuration extend the bundled list"
+    )
     assert design[f"http://{HOST}/strict?cpr={CPR}"].policy == "strict-origin"
     assert (recording.out_dir / side.source_file).read_text().startswith("<!doctype html>")
 
@@ -47,8 +59,9 @@ def test_cpr_pages_are_design_findings_with_their_third_parties(recording):
 def test_only_requests_guarded_by_nothing_but_the_default_are_latent(recording):
     result, _ = analyse_system(recording, Citizen(cpr=CPR))
     latent = [(l.host, l.page_url.split("?")[0], l.observed) for l in result.latent]
-    assert latent == [("cdn.cssvendor.test", f"http://{HOST}/side", False)], \
+    assert latent == [("cdn.cssvendor.test", f"http://{HOST}/side", False)], (
         "the strict page's stylesheet and the no-referrer image are protected by the page itself"
+    )
 
 
 def test_latent_leaks_fail_the_system_when_configured(recording):

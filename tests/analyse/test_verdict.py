@@ -1,8 +1,16 @@
-from crawler.model import Finding, SystemResult
 from crawler.analyse.verdict import exit_code, judge
+from crawler.model import Finding, SystemResult
 
-LEAK = Finding(request_url="http://t.test/?c=1", host="t.test", method="GET", resource_type="image",
-               channel="url", detail="query parameter c", encoding="plain", identifier="cpr")
+LEAK = Finding(
+    request_url="http://t.test/?c=1",
+    host="t.test",
+    method="GET",
+    resource_type="image",
+    channel="url",
+    detail="query parameter c",
+    encoding="plain",
+    identifier="cpr",
+)
 
 
 def result(verdict):

@@ -10,6 +10,7 @@ import pytest
 from crawler.cli import main
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
 
+
 def test_adhoc_finds_the_cpr_in_every_channel(leaky_portal, tmp_path):
     code, found = adhoc(leaky_portal, tmp_path)
     assert code == 1 and found["verdict"] == "leak"
@@ -18,19 +19,32 @@ def test_adhoc_finds_the_cpr_in_every_channel(leaky_portal, tmp_path):
         channels.setdefault(f["host"], set()).add(f["channel"])
     assert set(channels) == set(EXPECTED), "exactly the planted third parties, nothing CPR-free"
     for host, channel in EXPECTED.items():
-        assert channel in channels[host], f"{host}: expected a finding in {channel}, got {channels[host]}"
+        assert channel in channels[host], (
+            f"{host}: expected a finding in {channel}, got {channels[host]}"
+        )
     referer = next(f for f in found["findings"] if f["host"] == "cdn.cdnvendor.test")
-    assert referer["detail"].lower() == "header referer" and referer["page_url"].endswith(f"/side?cpr={CPR}")
+    assert referer["detail"].lower() == "header referer" and referer["page_url"].endswith(
+        f"/side?cpr={CPR}"
+    )
     assert any(f["host"] == PORTAL for f in found["first_party"]), "first-party CPR kept as context"
-    assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "junit.xml").is_file()
+    assert (tmp_path / "out" / "index.html").is_file() and (
+        tmp_path / "out" / "junit.xml"
+    ).is_file()
 
 
 def test_adhoc_is_clean_when_only_the_first_party_sees_the_cpr(clean_portal, tmp_path, capsys):
     code, found = adhoc(clean_portal, tmp_path)
     assert (code, found["verdict"], found["findings"]) == (0, "clean", [])
     assert found["first_party"], "the first-party API call with the CPR is reported as context"
-    assert {h["host"] for h in found["hosts"]} == {"pixel.imgtracker.test", "collect.cleanvendor.test"}
-    share = 100 * found["detect_seconds"] / (found["finished"] - found["started"] + found["detect_seconds"])
+    assert {h["host"] for h in found["hosts"]} == {
+        "pixel.imgtracker.test",
+        "collect.cleanvendor.test",
+    }
+    share = (
+        100
+        * found["detect_seconds"]
+        / (found["finished"] - found["started"] + found["detect_seconds"])
+    )
     assert 0 < share < 50, "the detector's time is measured, and recording dominates"
     assert f"{share:.1f} % of the systems' audit time" in capsys.readouterr().out
     report = (tmp_path / "out" / PORTAL.replace(".", "-") / "report.html").read_text()
@@ -39,20 +53,38 @@ def test_adhoc_is_clean_when_only_the_first_party_sees_the_cpr(clean_portal, tmp
 
 def test_unreachable_start_page_is_inconclusive_not_clean(tmp_path):
     out = tmp_path / "out"
-    code = main(["adhoc", "http://nowhere.test/", "--cpr", CPR, "--resolve", "*.test=127.0.0.1:9",
-                 "--dwell", "0", "--out", str(out)])
+    code = main(
+        [
+            "adhoc",
+            "http://nowhere.test/",
+            "--cpr",
+            CPR,
+            "--resolve",
+            "*.test=127.0.0.1:9",
+            "--dwell",
+            "0",
+            "--out",
+            str(out),
+        ]
+    )
     found = json.loads((out / "nowhere-test" / "findings.json").read_text())
     assert code == 2 and found["verdict"] == "inconclusive"
     assert "did not load" in found["errors"][0]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["adhoc", "http://x.test/", "--cpr", "12345"], "10 digits"),
-    (["adhoc", "http://x.test/", "--cpr", "3213991234"], "date"),
-    (["adhoc", "ftp://x.test/", "--cpr", CPR], "not an http(s) URL"),
-    (["adhoc", "http://x.test/", "--cpr", CPR, "--resolve", "nonsense"], "PATTERN=ADDRESS"),
-    (["adhoc", "http://x.test/", "--cpr", CPR, "--out", "/proc/cpraudit"], "choose a writable folder"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["adhoc", "http://x.test/", "--cpr", "12345"], "10 digits"),
+        (["adhoc", "http://x.test/", "--cpr", "3213991234"], "date"),
+        (["adhoc", "ftp://x.test/", "--cpr", CPR], "not an http(s) URL"),
+        (["adhoc", "http://x.test/", "--cpr", CPR, "--resolve", "nonsense"], "PATTERN=ADDRESS"),
+        (
+            ["adhoc", "http://x.test/", "--cpr", CPR, "--out", "/proc/cpraudit"],
+            "choose a writable folder",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
@@ -70,16 +102,35 @@ def test_scan_har_reports_leaks_from_a_devtools_export(tmp_path):
 
 def test_scan_har_counts_unreadable_entries_and_is_not_clean(tmp_path):
     bad = tmp_path / "partly.har"
-    bad.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "entries": [
-        {"startedDateTime": "2026-01-01T00:00:00Z", "request": {"method": "GET", "url": "http://www.skat.test/",
-                                                                 "headers": []}, "response": {"status": 200}},
-        {"request": {"method": "GET"}}]}}))
+    bad.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "version": "1.2",
+                    "creator": {"name": "x", "version": "1"},
+                    "entries": [
+                        {
+                            "startedDateTime": "2026-01-01T00:00:00Z",
+                            "request": {
+                                "method": "GET",
+                                "url": "http://www.skat.test/",
+                                "headers": [],
+                            },
+                            "response": {"status": 200},
+                        },
+                        {"request": {"method": "GET"}},
+                    ],
+                }
+            }
+        )
+    )
     code = main(["scan-har", str(bad), "--cpr", CPR, "--out", str(tmp_path / "out")])
     found = json.loads((tmp_path / "out" / "partly-har" / "findings.json").read_text())
     assert code == 2 and found["verdict"] == "inconclusive"
     assert found["errors"][0].startswith("1 HAR entries could not be read")
-    assert any("a CPR in a cookie cannot be found in this file" in note for note in found["notes"]), \
-        "a file without any cookie says so in the report"
+    assert any(
+        "a CPR in a cookie cannot be found in this file" in note for note in found["notes"]
+    ), "a file without any cookie says so in the report"
 
 
 def test_scan_har_bad_file_is_one_line(tmp_path, capsys):

@@ -19,8 +19,10 @@ def test_demo_finds_what_the_portal_plants(tmp_path):
     tastselv = findings(out, "tastselv")
     assert tastselv["verdict"] == "leak"
     assert {(f["host"], f["channel"]) for f in tastselv["findings"]} == {
-        ("www.analytics.test", "url"), ("www.analytics.test", "header"),
-        ("metrics.marketingcloud.test", "url"), ("metrics.marketingcloud.test", "header"),
+        ("www.analytics.test", "url"),
+        ("www.analytics.test", "header"),
+        ("metrics.marketingcloud.test", "url"),
+        ("metrics.marketingcloud.test", "header"),
         ("cdn.democdn.test", "header"),
     }
     details = {(f["host"], f["detail"].lower()) for f in tastselv["findings"]}
@@ -28,16 +30,23 @@ def test_demo_finds_what_the_portal_plants(tmp_path):
     assert ("metrics.marketingcloud.test", "query parameter g") in details, "the Adobe pattern"
     assert ("cdn.democdn.test", "header referer") in details, "the MaxCDN pattern"
     assert {f["step"] for f in tastselv["findings"]} >= {"Log ind", "Årsopgørelse"}
-    assert any(f["request_url"].startswith("http://tastselv.skat.test/borger/oversigt?cpr=") for f in tastselv["first_party"])
+    assert any(
+        f["request_url"].startswith("http://tastselv.skat.test/borger/oversigt?cpr=")
+        for f in tastselv["first_party"]
+    )
 
     konto = findings(out, "skattekontoen")
     assert konto["verdict"] == "leak"
-    assert {(f["host"], f["channel"]) for f in konto["findings"]} == {("chat.supportwidget.test", "websocket")}
+    assert {(f["host"], f["channel"]) for f in konto["findings"]} == {
+        ("chat.supportwidget.test", "websocket")
+    }
     assert {f["matched"] for f in konto["findings"]} == {f"{CPR[:6]}-{CPR[6:]}"}
 
     forskud = findings(out, "forskud")
     assert (forskud["verdict"], forskud["findings"]) == ("clean", [])
-    assert any(h["host"] == "www.analytics.test" for h in forskud["hosts"]), "it does load analytics"
+    assert any(h["host"] == "www.analytics.test" for h in forskud["hosts"]), (
+        "it does load analytics"
+    )
     assert forskud["first_party"], "the CPR went to its own API only"
 
     letlon = findings(out, "letløn")

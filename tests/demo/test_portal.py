@@ -50,18 +50,31 @@ def test_tastselv_login_sets_a_random_session_and_lands_on_a_url_with_the_cpr(se
     assert login(server, "tastselv.skat.test")[2] != cookie, "a new token per login"
     status, _, html = request(server, "tastselv.skat.test", location, cookie=cookie)
     assert status == 200 and 'id="welcome"' in html and 'content="unsafe-url"' in html
-    for planted in ("http://www.analytics.test/analytics.js", "http://metrics.marketingcloud.test/appmeasurement.js",
-                    "http://cdn.democdn.test/bootstrap.min.css", f'href="/borger/aarsopgoerelse/{CPR}"', 'href="/logout"'):
+    for planted in (
+        "http://www.analytics.test/analytics.js",
+        "http://metrics.marketingcloud.test/appmeasurement.js",
+        "http://cdn.democdn.test/bootstrap.min.css",
+        f'href="/borger/aarsopgoerelse/{CPR}"',
+        'href="/logout"',
+    ):
         assert planted in html
-    status, _, html = request(server, "tastselv.skat.test", f"/borger/aarsopgoerelse/{CPR}", cookie=cookie)
+    status, _, html = request(
+        server, "tastselv.skat.test", f"/borger/aarsopgoerelse/{CPR}", cookie=cookie
+    )
     assert status == 200 and "Årsopgørelse 2019" in html
 
 
-@pytest.mark.parametrize("host, path", [
-    ("tastselv.skat.test", f"/borger/oversigt?cpr={CPR}"), ("tastselv.skat.test", f"/borger/aarsopgoerelse/{CPR}"),
-    ("skattekontoen.skat.test", "/konto"), ("forskud.skat.test", "/forskud"), ("forskud.skat.test", "/api/forskud"),
-    ("letlon.skat.test", "/loen"),
-])
+@pytest.mark.parametrize(
+    "host, path",
+    [
+        ("tastselv.skat.test", f"/borger/oversigt?cpr={CPR}"),
+        ("tastselv.skat.test", f"/borger/aarsopgoerelse/{CPR}"),
+        ("skattekontoen.skat.test", "/konto"),
+        ("forskud.skat.test", "/forskud"),
+        ("forskud.skat.test", "/api/forskud"),
+        ("letlon.skat.test", "/loen"),
+    ],
+)
 def test_pages_behind_login_redirect_to_the_login_page(server, host, path):
     for cookie in (None, "session=forged"):
         status, headers, _ = request(server, host, path, cookie=cookie)
@@ -96,7 +109,12 @@ def test_forskud_sends_the_cpr_to_its_own_api_and_analytics_a_clean_location(ser
     _, _, html = request(server, "forskud.skat.test", location, cookie=cookie)
     assert 'id="welcome"' in html and 'content="strict-origin-when-cross-origin"' in html
     assert "location.origin + location.pathname" in html and 'fetch("/api/forskud"' in html
-    assert request(server, "forskud.skat.test", "/api/forskud", "POST", f'{{"cpr": "{CPR}"}}', cookie)[0] == 200
+    assert (
+        request(server, "forskud.skat.test", "/api/forskud", "POST", f'{{"cpr": "{CPR}"}}', cookie)[
+            0
+        ]
+        == 200
+    )
 
 
 def test_letlon_login_is_broken(server):

@@ -9,7 +9,8 @@ import zlib
 
 import brotli
 import zstandard
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.detect import lzstring
 from crawler.detect.decoders import ENCODINGS, Budget, Layer, worth_opening
@@ -17,19 +18,27 @@ from crawler.detect.structure import COOKIES, QUERY, STRUCTURE
 
 CPR = "0707614285"
 BY_NAME = {d.name: d for d in ENCODINGS}
-SPLITS = [(d, keep) for d in STRUCTURE + (QUERY, COOKIES) for keep in (None, worth_opening)]  # every field, marked
+SPLITS = [
+    (d, keep) for d in STRUCTURE + (QUERY, COOKIES) for keep in (None, worth_opening)
+]  # every field, marked
 
 # LZString 1.5.0 (npm lz-string) output for PAGE, made with node.
 PAGE = '{"page":"https://portal.skat.test/borger?cpr=070761-4285","t":1714400000}'
-LZ_BASE64 = ("N4IgDghg5gpiBcIAWAXFYDO8D02wHsAnFCAGwDoMBrCFclGDFbAIyNkIH4BjMQgXgAMAdhEA2AIwBaACwAm"
-             "ABwBWEABoQKBBOESZMwQYMBfIA===")
+LZ_BASE64 = (
+    "N4IgDghg5gpiBcIAWAXFYDO8D02wHsAnFCAGwDoMBrCFclGDFbAIyNkIH4BjMQgXgAMAdhEA2AIwBaACwAm"
+    "ABwBWEABoQKBBOESZMwQYMBfIA==="
+)
 LZ_UTF16 = "\u1be1\u0823\u412c\u0e80\u5330\u1728\u00d0\u05e5\u3039\u6f23\u69d6\u020c\u0158\u50a0\u0da0\u3a2c\u0378\u217c\u4a50\u317bf\u2384\u105f\u0083\u18a4\u0600\u0080\u0781\u0826\u6028\u602b\u2022\u6024\u6021\u602a\u6120\u0362\u02a1\u0290\u44b9\u19a2\u062c\u0319  "
 LZ_URI = LZ_BASE64.rstrip("=")  # the same text: no character differs in this case
-LZ_UINT8 = ("3782200e0860e60a6205c2005805c56033bc0f4db01ec027142006c03a0c06b08572518315b008c8d9081f80"
-            "63310817800300761100d8023005a002c0098007005610006840a0413844993304183017c800")
+LZ_UINT8 = (
+    "3782200e0860e60a6205c2005805c56033bc0f4db01ec027142006c03a0c06b08572518315b008c8d9081f80"
+    "63310817800300761100d8023005a002c0098007005610006840a0413844993304183017c800"
+)
 
 
-def decode(name: str, data: str | bytes, budget: Budget | None = None, **layer) -> list[tuple[str, str | bytes]]:
+def decode(
+    name: str, data: str | bytes, budget: Budget | None = None, **layer
+) -> list[tuple[str, str | bytes]]:
     decoder, lay = BY_NAME[name], Layer.of(data, **layer)
     if not decoder.wants(lay):
         return []
@@ -50,7 +59,10 @@ def test_html_entities_and_js_escapes():
 
 def test_base64_segments_standard_urlsafe_unpadded_and_junk_dropped():
     plain = f"cpr={CPR}>?".encode()
-    std, url = base64.b64encode(plain).decode(), base64.urlsafe_b64encode(plain).decode().rstrip("=")
+    std, url = (
+        base64.b64encode(plain).decode(),
+        base64.urlsafe_b64encode(plain).decode().rstrip("="),
+    )
     assert decode("base64", f"x={std}&y=1") == [("base64", plain)]
     assert decode("base64", f"x={url}") == [("base64", plain)]
     assert decode("base64", "id=" + "A1b2" * 8) == [], "binary junk from an id is not kept"
@@ -64,7 +76,9 @@ def test_lz_string_all_four_formats_made_by_the_javascript_library():
     assert decode("lz-string", f"state={LZ_BASE64}") == [("lz-string", PAGE)]
     assert decode("lz-string", f"s={LZ_URI}") == [("lz-string", PAGE)]
     assert decode("lz-string utf16", LZ_UTF16) == [("lz-string", PAGE)]
-    assert decode("lz-string uint8", bytes.fromhex(LZ_UINT8), whole_body=True) == [("lz-string", PAGE)]
+    assert decode("lz-string uint8", bytes.fromhex(LZ_UINT8), whole_body=True) == [
+        ("lz-string", PAGE)
+    ]
 
 
 def test_lz_string_rejects_random_text_quickly():
@@ -80,7 +94,9 @@ def test_compressed_bodies():
     assert decode("zlib", zlib.compress(page)) == [("zlib", page)]
     raw = zlib.compressobj(wbits=-15)
     deflated = raw.compress(page) + raw.flush()
-    assert decode("deflate", deflated, whole_body=True, hints="content-encoding: deflate") == [("deflate", page)]
+    assert decode("deflate", deflated, whole_body=True, hints="content-encoding: deflate") == [
+        ("deflate", page)
+    ]
     assert decode("zstd", zstandard.ZstdCompressor().compress(page)) == [("zstd", page)]
     assert decode("brotli", brotli.compress(page), whole_body=True) == [("brotli", page)]
 

@@ -32,21 +32,43 @@ navigator.sendBeacon("http://blob.vendorfive.test/b", new Blob([btoa(location.hr
 @pytest.fixture
 def portal(monkeypatch):
     # crypto.subtle needs a secure context: let Chromium treat the loopback portal as one.
-    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", "--unsafely-treat-insecure-origin-as-secure=http://portal.skat.test")
+    monkeypatch.setenv(
+        "CPRAUDIT_CHROMIUM_ARGS",
+        "--unsafely-treat-insecure-origin-as-secure=http://portal.skat.test",
+    )
     with SiteServer({"portal.skat.test/side": Response(side_page())}) as server:
         yield server
 
 
 def test_encoded_hashed_and_compressed_cprs_are_found(portal, tmp_path):
-    code = main(["adhoc", PAGE, "--cpr", CPR, "--resolve", portal.resolve_rules()[0], "--depth", "0",
-                 "--dwell", "2", "--out", str(tmp_path)])
+    code = main(
+        [
+            "adhoc",
+            PAGE,
+            "--cpr",
+            CPR,
+            "--resolve",
+            portal.resolve_rules()[0],
+            "--depth",
+            "0",
+            "--dwell",
+            "2",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     found = json.loads((tmp_path / "portal-skat-test" / "findings.json").read_text())
     assert code == 1
     encodings = {}
     for f in found["findings"]:
         encodings.setdefault(f["host"], set()).add(f["encoding"])
-    assert set(encodings) == {"b64.vendorone.test", "gz.vendortwo.test", "lz.vendorthree.test",
-                              "hash.vendorfour.test", "blob.vendorfive.test"}
+    assert set(encodings) == {
+        "b64.vendorone.test",
+        "gz.vendortwo.test",
+        "lz.vendorthree.test",
+        "hash.vendorfour.test",
+        "blob.vendorfive.test",
+    }
     assert any("base64" in e for e in encodings["b64.vendorone.test"])
     assert any("gzip" in e for e in encodings["gz.vendortwo.test"])
     assert any("lz" in e for e in encodings["lz.vendorthree.test"])

@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from crawler.model import Citizen
 from crawler.detect.needles import NeedleSet, base64_cores, join, needle_set, needles_for
+from crawler.model import Citizen
 
 CPR = "0707614285"
 CITIZEN = Citizen(cpr=CPR, email="jens@example.dk", phone="12345678")
@@ -22,8 +22,12 @@ def found(text: str) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("algorithm", ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"])
 def test_every_hash_in_hex_lower_upper_and_base64(algorithm):
     digest = hashlib.new(algorithm, CPR.encode()).digest()
-    for text in (digest.hex(), digest.hex().upper(), base64.b64encode(digest).decode(),
-                 base64.urlsafe_b64encode(digest).decode().rstrip("=")):
+    for text in (
+        digest.hex(),
+        digest.hex().upper(),
+        base64.b64encode(digest).decode(),
+        base64.urlsafe_b64encode(digest).decode().rstrip("="),
+    ):
         assert found(f"uid={text}&x=1") == {("cpr", algorithm)}, text
 
 
@@ -32,7 +36,9 @@ def test_hash_of_the_dashed_form_and_of_the_lowercased_email():
     assert found(hashlib.sha256(b"jens@example.dk").hexdigest()) == {("email", "sha256")}
 
 
-@pytest.mark.parametrize("prefix", ["", "a", "ab", "abc", '{"cpr":"', "https://portal.skat.test/?cpr="])
+@pytest.mark.parametrize(
+    "prefix", ["", "a", "ab", "abc", '{"cpr":"', "https://portal.skat.test/?cpr="]
+)
 @pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode])
 def test_base64_of_any_text_containing_the_value_at_any_offset(prefix, encode):
     text = encode(f"{prefix}{CPR}&more=1".encode()).decode().rstrip("=")
@@ -59,7 +65,12 @@ def test_the_number_form_and_short_phone_need_digit_free_neighbours():
 
 def test_one_pass_over_many_texts_maps_hits_back_to_their_text():
     hits = needle_set(CITIZEN).search(*join(["nothing", f"a{CPR}", "", f"{CPR} {CPR}"]))
-    assert [[(start, n.text) for start, n in h] for h in hits] == [[], [(1, CPR)], [], [(0, CPR), (11, CPR)]]
+    assert [[(start, n.text) for start, n in h] for h in hits] == [
+        [],
+        [(1, CPR)],
+        [],
+        [(0, CPR), (11, CPR)],
+    ]
 
 
 def test_first_needle_of_a_text_wins_and_short_encodings_are_skipped():

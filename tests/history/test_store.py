@@ -11,12 +11,11 @@ import subprocess
 import sys
 from datetime import date
 
-
 from crawler import history
 from crawler.analyse.verdict import exit_code
+from crawler.cli import main
 from crawler.history.runs import RunMeta
 from crawler.history.store import open_store, save_run
-from crawler.cli import main
 from crawler.model import Finding, SystemResult
 from crawler.testing import Response, SiteServer
 
@@ -25,24 +24,53 @@ CPR = "0707614285"
 
 # -- without a browser: the rules -----------------------------------------------------------
 def finding(param: str, domain: str = "tracker.test") -> Finding:
-    return Finding(request_url=f"http://x.{domain}/p?{param}={CPR}", host=f"x.{domain}", method="GET",
-                   resource_type="image", channel="url", detail=f"query parameter {param}", encoding="plain",
-                   identifier="cpr", domain=domain, matched=CPR)
+    return Finding(
+        request_url=f"http://x.{domain}/p?{param}={CPR}",
+        host=f"x.{domain}",
+        method="GET",
+        resource_type="image",
+        channel="url",
+        detail=f"query parameter {param}",
+        encoding="plain",
+        identifier="cpr",
+        domain=domain,
+        matched=CPR,
+    )
 
 
 def result(*params: str, verdict: str | None = None, errors: tuple = ()) -> SystemResult:
-    return SystemResult(system="TastSelv", verdict=verdict or ("leak" if params else "clean"), requests=5,
-                        findings=tuple(finding(p) for p in params), errors=errors)
+    return SystemResult(
+        system="TastSelv",
+        verdict=verdict or ("leak" if params else "clean"),
+        requests=5,
+        findings=tuple(finding(p) for p in params),
+        errors=errors,
+    )
 
 
-def replayed(tmp_path, *runs: SystemResult, accepted=(), today=date(2026, 1, 1)) -> list[SystemResult]:
+def replayed(
+    tmp_path, *runs: SystemResult, accepted=(), today=date(2026, 1, 1)
+) -> list[SystemResult]:
     out = []
     for i, r in enumerate(runs):
-        meta = RunMeta(started=1_700_000_000 + i * 86400, finished=1_700_000_100 + i * 86400,
-                               config_digest="x", command="test")
+        meta = RunMeta(
+            started=1_700_000_000 + i * 86400,
+            finished=1_700_000_100 + i * 86400,
+            config_digest="x",
+            command="test",
+        )
         (tmp_path / "run").mkdir(parents=True, exist_ok=True)
-        out += [r for r, _ in history.after_run(tmp_path / "h.sqlite", meta, [(r, "tastselv")], tmp_path / "run",
-                                                accepted, today=today)]
+        out += [
+            r
+            for r, _ in history.after_run(
+                tmp_path / "h.sqlite",
+                meta,
+                [(r, "tastselv")],
+                tmp_path / "run",
+                accepted,
+                today=today,
+            )
+        ]
     return out
 
 
@@ -51,8 +79,13 @@ def statuses(r: SystemResult) -> dict[str, str]:
 
 
 def test_an_incomplete_run_neither_ends_a_series_nor_fixes_a_leak(tmp_path):
-    one, broken, three, four = replayed(tmp_path, result("dl"), result(verdict="inconclusive", errors=("timeout",)),
-                                        result("dl"), result())
+    one, broken, three, four = replayed(
+        tmp_path,
+        result("dl"),
+        result(verdict="inconclusive", errors=("timeout",)),
+        result("dl"),
+        result(),
+    )
     assert statuses(one) == {"dl": "new"}
     assert broken.history.fixed == () and "not counted as fixed" in broken.history.fixed_note
     assert statuses(three) == {"dl": "persisting"} and three.history.findings[0].runs == 2
@@ -67,7 +100,12 @@ def test_a_leak_that_comes_back_is_new_and_marked_as_seen_before(tmp_path):
 
 class Acceptance:
     def __init__(self, fingerprint, expires):
-        self.system, self.fingerprint, self.reason, self.expires = "tastselv", fingerprint, "ticket 42", expires
+        self.system, self.fingerprint, self.reason, self.expires = (
+            "tastselv",
+            fingerprint,
+            "ticket 42",
+            expires,
+        )
 
 
 def test_accepted_leaks_do_not_fail_until_they_expire(tmp_path):
@@ -75,17 +113,30 @@ def test_accepted_leaks_do_not_fail_until_they_expire(tmp_path):
     (kept,) = replayed(tmp_path / "a", result("dl"), accepted=[Acceptance(fp, date(2026, 1, 31))])
     assert kept.history.findings[0].accepted == "ticket 42" and kept.verdict == "leak"
     assert exit_code([kept], "any") == 0
-    (expired,) = replayed(tmp_path / "b", result("dl"), accepted=[Acceptance(fp, date(2025, 12, 31))])
-    assert expired.history.findings[0].expired == "2025-12-31" and not expired.history.findings[0].accepted
+    (expired,) = replayed(
+        tmp_path / "b", result("dl"), accepted=[Acceptance(fp, date(2025, 12, 31))]
+    )
+    assert (
+        expired.history.findings[0].expired == "2025-12-31"
+        and not expired.history.findings[0].accepted
+    )
     assert exit_code([expired], "any") == 1
 
 
 def _write_runs(db: str, writer: int, runs: int) -> None:
     for i in range(runs):
-        meta = RunMeta(started=writer * 1000 + i, finished=writer * 1000 + i, config_digest="x",
-                               command=f"writer {writer}")
-        results = [history.stamp_fingerprints(result("dl", "page", "u")).model_copy(update={"system": f"S{n}"})
-                   for n in range(5)]
+        meta = RunMeta(
+            started=writer * 1000 + i,
+            finished=writer * 1000 + i,
+            config_digest="x",
+            command=f"writer {writer}",
+        )
+        results = [
+            history.stamp_fingerprints(result("dl", "page", "u")).model_copy(
+                update={"system": f"S{n}"}
+            )
+            for n in range(5)
+        ]
         with open_store(__import__("pathlib").Path(db)) as conn:
             save_run(conn, meta, results)
 
@@ -135,7 +186,9 @@ crawl = {{ depth = 0, dwell = 0.3, max_pages = 1 }}
 
 def audit(tmp_path, conf, name, *args):
     out = tmp_path / name
-    code = main(["run", conf, "--out", str(out), "--history", str(tmp_path / "history.sqlite"), *args])
+    code = main(
+        ["run", conf, "--out", str(out), "--history", str(tmp_path / "history.sqlite"), *args]
+    )
     data = json.loads((out / "tastselv" / "findings.json").read_text())
     return code, data, out
 
@@ -149,18 +202,26 @@ def test_new_persisting_and_fixed_across_runs(tmp_path, capsys):
     with SiteServer({"portal.skat.test/": page(LEAK_A, n=1)}) as server:
         conf = config(tmp_path, server)
         code, one, _ = audit(tmp_path, conf, "one", "--fail-on", "new")
-        assert code == 1 and {d: h["status"] for d, h in by_receiver(one).items()} == {"tracker.test": "new"}
+        assert code == 1 and {d: h["status"] for d, h in by_receiver(one).items()} == {
+            "tracker.test": "new"
+        }
 
-        server.routes["portal.skat.test/"] = page(LEAK_A, LEAK_B, n=2)  # a new cache-buster, and a second leak
+        server.routes["portal.skat.test/"] = page(
+            LEAK_A, LEAK_B, n=2
+        )  # a new cache-buster, and a second leak
         code, two, _ = audit(tmp_path, conf, "two", "--fail-on", "new")
         two_h = by_receiver(two)
         assert code == 1 and two_h["widgets.test"]["status"] == "new"
-        assert two_h["tracker.test"]["status"] == "persisting" and two_h["tracker.test"]["runs"] == 2
+        assert (
+            two_h["tracker.test"]["status"] == "persisting" and two_h["tracker.test"]["runs"] == 2
+        )
 
         server.routes["portal.skat.test/"] = page(LEAK_B, n=3)  # leak A removed
         code, three, out = audit(tmp_path, conf, "three", "--fail-on", "new")
         assert code == 0, "only a persisting leak: --fail-on new passes"
-        assert {d: h["status"] for d, h in by_receiver(three).items()} == {"widgets.test": "persisting"}
+        assert {d: h["status"] for d, h in by_receiver(three).items()} == {
+            "widgets.test": "persisting"
+        }
         fixed = three["history"]["fixed"]
         assert [h["fingerprint"] for h in fixed] == [f["fingerprint"] for f in one["findings"]][:1]
         report = (out / "tastselv" / "report.html").read_text()
@@ -178,12 +239,30 @@ reason = "widget vendor under contract review, case 2026-17"
 expires = 2099-01-31
 """
         code, four, out = audit(tmp_path, config(tmp_path, server, accepted), "four")
-        assert code == 0 and four["verdict"] == "leak", "accepted: still a leak, shown, but not failing"
-        assert "widget vendor under contract review" in (out / "tastselv" / "report.html").read_text()
-        assert audit(tmp_path, config(tmp_path, server), "five")[0] == 1, "without the acceptance it fails again"
+        assert code == 0 and four["verdict"] == "leak", (
+            "accepted: still a leak, shown, but not failing"
+        )
+        assert (
+            "widget vendor under contract review" in (out / "tastselv" / "report.html").read_text()
+        )
+        assert audit(tmp_path, config(tmp_path, server), "five")[0] == 1, (
+            "without the acceptance it fails again"
+        )
 
     capsys.readouterr()
-    assert main(["history", "--history", str(tmp_path / "history.sqlite"), "--system", "TastSelv", "--json"]) == 0
+    assert (
+        main(
+            [
+                "history",
+                "--history",
+                str(tmp_path / "history.sqlite"),
+                "--system",
+                "TastSelv",
+                "--json",
+            ]
+        )
+        == 0
+    )
     runs = json.loads(capsys.readouterr().out)["runs"]
     assert [len(r["systems"][0]["fixed"]) for r in runs] == [0, 0, 1, 0, 0]
     assert main(["history", "--history", str(tmp_path / "history.sqlite")]) == 0
@@ -194,11 +273,28 @@ def test_two_runs_at_once_share_one_history(tmp_path):
     with SiteServer({"portal.skat.test/": page(LEAK_A, n=1)}) as server:
         conf = config(tmp_path, server)
         db = tmp_path / "history.sqlite"
-        procs = [subprocess.Popen([sys.executable, "-m", "crawler", "run", conf, "--out", str(tmp_path / f"r{i}"),
-                                   "--history", str(db), "--quiet"], env=dict(os.environ))
-                 for i in range(2)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "crawler",
+                    "run",
+                    conf,
+                    "--out",
+                    str(tmp_path / f"r{i}"),
+                    "--history",
+                    str(db),
+                    "--quiet",
+                ],
+                env=dict(os.environ),
+            )
+            for i in range(2)
+        ]
         assert [p.wait(timeout=120) for p in procs] == [1, 1]
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert conn.execute("SELECT count(*) FROM system_runs").fetchone() == (2,)
-    assert conn.execute("SELECT count(DISTINCT fingerprint), count(*) FROM findings").fetchone() == (1, 2)
+    assert conn.execute(
+        "SELECT count(DISTINCT fingerprint), count(*) FROM findings"
+    ).fetchone() == (1, 2)

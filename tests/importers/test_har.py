@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from crawler.record.browser import launch
+from crawler.bundle import read_exchanges, write_exchanges
 from crawler.detect.detector import detect
 from crawler.errors import BadInput
-from crawler.bundle import read_exchanges, write_exchanges
 from crawler.importers.har import HarImport, read_har
 from crawler.model import Citizen, Exchange
 from crawler.parties import Parties
+from crawler.record.browser import launch
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR
 
@@ -34,8 +34,23 @@ ws.onmessage = () => window.echoed = true;
 
 def summary(exchanges) -> list[tuple]:
     """What a test compares: everything but the times, which no test can know in advance."""
-    return [(e.seq, e.kind, e.method, e.url, e.direction, e.body, e.body_note, e.resource_type,
-             e.header("referer"), e.page_url, e.status, e.source) for e in exchanges]
+    return [
+        (
+            e.seq,
+            e.kind,
+            e.method,
+            e.url,
+            e.direction,
+            e.body,
+            e.body_note,
+            e.resource_type,
+            e.header("referer"),
+            e.page_url,
+            e.status,
+            e.source,
+        )
+        for e in exchanges
+    ]
 
 
 # -- Playwright's HAR, recorded here ---------------------------------------------------------
@@ -53,7 +68,8 @@ def record_har(tmp_path: Path, content: str, name: str = "x.har") -> Path:
         finally:
             browser.close()
         assert [r.body for r in server.received_by("chat.wsvendor.test") if r.method == "WS"] == [
-            f"hej {CPR}".encode()], "the page must really have sent the frame"
+            f"hej {CPR}".encode()
+        ], "the page must really have sent the frame"
     return har
 
 
@@ -70,11 +86,61 @@ def by_url(har: HarImport) -> list[tuple]:
 def expected(post_body, post_note, frames, ws_note=None) -> list[tuple]:
     """Seq is left out: by_url checked it; the rest must match exactly."""
     rows = [
-        ("request", "POST", "http://api.fetchvendor.test/collect", None, post_body, post_note, "fetch", PAGE, PAGE, 200, "har"),
-        *[("websocket", "WS", "ws://chat.wsvendor.test/socket", d, f"hej {CPR}".encode(), None, "websocket", None, PAGE, None, "har")
-          for d in frames],
-        ("request", "GET", "ws://chat.wsvendor.test/socket", None, None, ws_note, "websocket", None, PAGE, 101, "har"),
-        ("request", "GET", "http://pixel.imgtracker.test/p.gif?x=1", None, None, None, "image", PAGE, PAGE, 200, "har"),
+        (
+            "request",
+            "POST",
+            "http://api.fetchvendor.test/collect",
+            None,
+            post_body,
+            post_note,
+            "fetch",
+            PAGE,
+            PAGE,
+            200,
+            "har",
+        ),
+        *[
+            (
+                "websocket",
+                "WS",
+                "ws://chat.wsvendor.test/socket",
+                d,
+                f"hej {CPR}".encode(),
+                None,
+                "websocket",
+                None,
+                PAGE,
+                None,
+                "har",
+            )
+            for d in frames
+        ],
+        (
+            "request",
+            "GET",
+            "ws://chat.wsvendor.test/socket",
+            None,
+            None,
+            ws_note,
+            "websocket",
+            None,
+            PAGE,
+            101,
+            "har",
+        ),
+        (
+            "request",
+            "GET",
+            "http://pixel.imgtracker.test/p.gif?x=1",
+            None,
+            None,
+            None,
+            "image",
+            PAGE,
+            PAGE,
+            200,
+            "har",
+        ),
         ("request", "GET", PAGE, None, None, None, "document", None, PAGE, 200, "har"),
     ]
     return sorted(rows, key=lambda row: (row[2], row[0], row[3] or ""))
@@ -95,7 +161,13 @@ def test_playwright_har_with_embedded_content(tmp_path):
 def test_playwright_har_with_attached_files(tmp_path, name):
     path = record_har(tmp_path, "attach", name)
     if name == "x.har":
-        assert sorted(p.suffix for p in path.parent.iterdir()) == [".har", ".html", ".jsonl", ".txt", ".txt"]
+        assert sorted(p.suffix for p in path.parent.iterdir()) == [
+            ".har",
+            ".html",
+            ".jsonl",
+            ".txt",
+            ".txt",
+        ]
     har = read_har(path)
     assert (har.unreadable, har.problems) == (0, ())
     assert without_seq(by_url(har)) == expected(f"cpr={CPR}".encode(), None, ["received", "sent"])
@@ -105,8 +177,11 @@ def test_playwright_har_without_content_says_what_is_missing(tmp_path):
     har = read_har(record_har(tmp_path, "omit"))
     assert (har.unreadable, har.problems) == (0, ())
     assert without_seq(by_url(har)) == expected(
-        None, f"body not in the HAR ({len('cpr=' + CPR)} bytes sent): export it with content", [],
-        "websocket frames not in the HAR: export it with content")
+        None,
+        f"body not in the HAR ({len('cpr=' + CPR)} bytes sent): export it with content",
+        [],
+        "websocket frames not in the HAR: export it with content",
+    )
 
 
 def test_attached_files_that_were_not_copied_are_capture_gaps(tmp_path):
@@ -118,7 +193,8 @@ def test_attached_files_that_were_not_copied_are_capture_gaps(tmp_path):
     post = next(e for e in har.exchanges if e.method == "POST")
     assert post.body is None
     assert post.body_note.startswith("body in ") and post.body_note.endswith(
-        ".txt, which is not next to the HAR: copy the HAR with its files")
+        ".txt, which is not next to the HAR: copy the HAR with its files"
+    )
     assert har.unreadable == 1 and len(har.problems) == 1
     assert har.problems[0].startswith("entry 4: websocket messages in ")
     assert har.problems[0].endswith(".jsonl, which is not next to the HAR")
@@ -137,31 +213,156 @@ def test_chrome_devtools_export():
     dl = "https%3A%2F%2Fwww.tastselv.test%2Fborger%2Foversigt%3Fcpr%3D" + CPR
     ws = "wss://chat.wsvendor.test/socket"
     assert summary(har.exchanges) == [
-        (1, "request", "GET", CHROME_PAGE, None, None, None, "document", None, CHROME_PAGE, 200, "har"),
-        (2, "request", "GET", f"https://stats.analytics.test/collect?v=1&dl={dl}", None, None, None, "image",
-         "https://www.tastselv.test/", CHROME_PAGE, 204, "har"),
-        (3, "request", "POST", "https://forms.formvendor.test/submit", None,
-         f"cpr={CPR}&navn=Test+Borger".encode(), None, "xhr", "https://www.tastselv.test/", CHROME_PAGE, 200, "har"),
-        (4, "request", "POST", "https://beacon.beaconvendor.test/b", None,
-         json.dumps({"page": f"/borger/oversigt?cpr={CPR}"}, separators=(",", ":")).encode(), None, "ping",
-         None, CHROME_PAGE, 204, "har"),
+        (
+            1,
+            "request",
+            "GET",
+            CHROME_PAGE,
+            None,
+            None,
+            None,
+            "document",
+            None,
+            CHROME_PAGE,
+            200,
+            "har",
+        ),
+        (
+            2,
+            "request",
+            "GET",
+            f"https://stats.analytics.test/collect?v=1&dl={dl}",
+            None,
+            None,
+            None,
+            "image",
+            "https://www.tastselv.test/",
+            CHROME_PAGE,
+            204,
+            "har",
+        ),
+        (
+            3,
+            "request",
+            "POST",
+            "https://forms.formvendor.test/submit",
+            None,
+            f"cpr={CPR}&navn=Test+Borger".encode(),
+            None,
+            "xhr",
+            "https://www.tastselv.test/",
+            CHROME_PAGE,
+            200,
+            "har",
+        ),
+        (
+            4,
+            "request",
+            "POST",
+            "https://beacon.beaconvendor.test/b",
+            None,
+            json.dumps({"page": f"/borger/oversigt?cpr={CPR}"}, separators=(",", ":")).encode(),
+            None,
+            "ping",
+            None,
+            CHROME_PAGE,
+            204,
+            "har",
+        ),
         (5, "request", "GET", ws, None, None, None, "websocket", None, CHROME_PAGE, 101, "har"),
-        (6, "websocket", "WS", ws, "sent", f'{{"cpr":"{CPR}"}}'.encode(), None, "websocket", None, CHROME_PAGE, None, "har"),
-        (7, "websocket", "WS", ws, "received", b"\x00\x01ok", None, "websocket", None, CHROME_PAGE, None, "har"),
-        (8, "request", "GET", f"https://ads.blocked.test/px.js?cpr={CPR}", None, None, None, "script",
-         "https://www.tastselv.test/", CHROME_PAGE, None, "har"),
-        (9, "request", "GET", "https://cdn.maxcdn.test/r?u=1", None, None, None, "stylesheet", CHROME_PAGE, CHROME_PAGE, 302, "har"),
-        (10, "request", "GET", "https://cdn.maxcdn.test/final.css", None, None, None, "stylesheet", CHROME_PAGE,
-         CHROME_PAGE, 200, "har"),
+        (
+            6,
+            "websocket",
+            "WS",
+            ws,
+            "sent",
+            f'{{"cpr":"{CPR}"}}'.encode(),
+            None,
+            "websocket",
+            None,
+            CHROME_PAGE,
+            None,
+            "har",
+        ),
+        (
+            7,
+            "websocket",
+            "WS",
+            ws,
+            "received",
+            b"\x00\x01ok",
+            None,
+            "websocket",
+            None,
+            CHROME_PAGE,
+            None,
+            "har",
+        ),
+        (
+            8,
+            "request",
+            "GET",
+            f"https://ads.blocked.test/px.js?cpr={CPR}",
+            None,
+            None,
+            None,
+            "script",
+            "https://www.tastselv.test/",
+            CHROME_PAGE,
+            None,
+            "har",
+        ),
+        (
+            9,
+            "request",
+            "GET",
+            "https://cdn.maxcdn.test/r?u=1",
+            None,
+            None,
+            None,
+            "stylesheet",
+            CHROME_PAGE,
+            CHROME_PAGE,
+            302,
+            "har",
+        ),
+        (
+            10,
+            "request",
+            "GET",
+            "https://cdn.maxcdn.test/final.css",
+            None,
+            None,
+            None,
+            "stylesheet",
+            CHROME_PAGE,
+            CHROME_PAGE,
+            200,
+            "har",
+        ),
     ]
     ex = har.exchanges
-    assert ex[0].headers == (("accept", "text/html,application/xhtml+xml"), ("cookie", "session=abc123; lang=da"),
-                             ("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36")), \
-        "HTTP/2 pseudo-headers are dropped, the rest kept in order"
-    assert [e.time for e in ex] == [T0 + 0.123, T0 + 0.4, T0 + 0.5, T0 + 0.6, T0 + 1.0, T0 + 1.5, T0 + 1.75,
-                                    T0 + 1.1, T0 + 1.2, T0 + 1.25]
+    assert ex[0].headers == (
+        ("accept", "text/html,application/xhtml+xml"),
+        ("cookie", "session=abc123; lang=da"),
+        ("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36"),
+    ), "HTTP/2 pseudo-headers are dropped, the rest kept in order"
+    assert [e.time for e in ex] == [
+        T0 + 0.123,
+        T0 + 0.4,
+        T0 + 0.5,
+        T0 + 0.6,
+        T0 + 1.0,
+        T0 + 1.5,
+        T0 + 1.75,
+        T0 + 1.1,
+        T0 + 1.2,
+        T0 + 1.25,
+    ]
     assert ex[7].failure == "net::ERR_BLOCKED_BY_CLIENT"
-    assert ex[9].redirected_from == "https://cdn.maxcdn.test/r?u=1" and ex[8].redirected_from is None
+    assert (
+        ex[9].redirected_from == "https://cdn.maxcdn.test/r?u=1" and ex[8].redirected_from is None
+    )
     assert har.notes == (), "it has cookies"
 
 
@@ -169,15 +370,21 @@ def test_a_sanitized_export_says_that_cookies_could_not_be_searched(tmp_path):
     """Chrome's default export ("sanitized") drops Cookie and Set-Cookie headers without a trace."""
     log = json.loads((DATA / "chrome.har").read_text())
     for entry in log["log"]["entries"]:
-        entry["request"]["headers"] = [h for h in entry["request"]["headers"] if h["name"].lower() != "cookie"]
+        entry["request"]["headers"] = [
+            h for h in entry["request"]["headers"] if h["name"].lower() != "cookie"
+        ]
         entry["request"]["cookies"] = []
         response = entry.get("response", {})
-        response["headers"] = [h for h in response.get("headers", []) if h["name"].lower() != "set-cookie"]
+        response["headers"] = [
+            h for h in response.get("headers", []) if h["name"].lower() != "set-cookie"
+        ]
         response["cookies"] = []
     (tmp_path / "sanitized.har").write_text(json.dumps(log))
     har = read_har(tmp_path / "sanitized.har")
     assert len(har.notes) == 1 and "cannot be found in this file" in har.notes[0]
-    assert len(har.exchanges) == len(read_har(DATA / "chrome.har").exchanges), "everything else is read as before"
+    assert len(har.exchanges) == len(read_har(DATA / "chrome.har").exchanges), (
+        "everything else is read as before"
+    )
 
 
 FIREFOX_PAGE = CHROME_PAGE
@@ -189,24 +396,98 @@ def test_firefox_devtools_export():
     assert har.creator == "Firefox 128.0" and har.pages == ("TastSelv – Oversigt",)
     ws = "wss://chat.wsvendor.test/socket"
     assert summary(har.exchanges) == [
-        (1, "request", "GET", FIREFOX_PAGE, None, None, None, "document", None, FIREFOX_PAGE, 200, "har"),
-        (2, "request", "GET", "https://cdn.maxcdn.test/lib.js", None, None, None, "script", FIREFOX_PAGE,
-         FIREFOX_PAGE, 200, "har"),
-        (3, "request", "POST", "https://stats.analytics.test/collect", None,
-         b"dl=https%3A%2F%2Fwww.tastselv.test%2Fborger%2Foversigt%3Fcpr%3D" + CPR.encode(), None, "other",
-         "https://www.tastselv.test/", FIREFOX_PAGE, 204, "har"),
-        (4, "request", "POST", "https://api.fetchvendor.test/v1", None, f'{{"cpr":"{CPR}"}}'.encode(), None, "other",
-         None, FIREFOX_PAGE, 200, "har"),
-        (5, "request", "POST", "https://upload.uploadvendor.test/big", None, None,
-         "body not in the HAR (Request body not included): export it with content", "other", None, FIREFOX_PAGE,
-         None, "har"),
-        (6, "request", "GET", ws, None, None, "websocket frames not in the HAR: export it with content", "websocket",
-         None, FIREFOX_PAGE, 101, "har"),
+        (
+            1,
+            "request",
+            "GET",
+            FIREFOX_PAGE,
+            None,
+            None,
+            None,
+            "document",
+            None,
+            FIREFOX_PAGE,
+            200,
+            "har",
+        ),
+        (
+            2,
+            "request",
+            "GET",
+            "https://cdn.maxcdn.test/lib.js",
+            None,
+            None,
+            None,
+            "script",
+            FIREFOX_PAGE,
+            FIREFOX_PAGE,
+            200,
+            "har",
+        ),
+        (
+            3,
+            "request",
+            "POST",
+            "https://stats.analytics.test/collect",
+            None,
+            b"dl=https%3A%2F%2Fwww.tastselv.test%2Fborger%2Foversigt%3Fcpr%3D" + CPR.encode(),
+            None,
+            "other",
+            "https://www.tastselv.test/",
+            FIREFOX_PAGE,
+            204,
+            "har",
+        ),
+        (
+            4,
+            "request",
+            "POST",
+            "https://api.fetchvendor.test/v1",
+            None,
+            f'{{"cpr":"{CPR}"}}'.encode(),
+            None,
+            "other",
+            None,
+            FIREFOX_PAGE,
+            200,
+            "har",
+        ),
+        (
+            5,
+            "request",
+            "POST",
+            "https://upload.uploadvendor.test/big",
+            None,
+            None,
+            "body not in the HAR (Request body not included): export it with content",
+            "other",
+            None,
+            FIREFOX_PAGE,
+            None,
+            "har",
+        ),
+        (
+            6,
+            "request",
+            "GET",
+            ws,
+            None,
+            None,
+            "websocket frames not in the HAR: export it with content",
+            "websocket",
+            None,
+            FIREFOX_PAGE,
+            101,
+            "har",
+        ),
     ]
     ex = har.exchanges
     assert ex[0].headers[-1] == ("Cookie", "session=abc123"), "a Cookie header is kept, not doubled"
-    assert ex[3].headers == (("Content-Type", "application/json"), ("Origin", "https://www.tastselv.test"),
-                             ("Cookie", f"_ga=GA1.2.{CPR}")), "cookies listed only in request.cookies are searched too"
+    assert ex[3].headers == (
+        ("Content-Type", "application/json"),
+        ("Origin", "https://www.tastselv.test"),
+        ("Cookie", f"_ga=GA1.2.{CPR}"),
+    ), "cookies listed only in request.cookies are searched too"
     assert [e.time for e in ex] == [T0 + 0.25, T0 + 0.5, T0 + 0.75, T0 + 1.0, T0 + 1.25, T0 + 1.5]
 
 
@@ -216,7 +497,11 @@ def test_imported_record_runs_through_the_same_detector(tmp_path):
     exchanges, unreadable = read_exchanges(tmp_path / "requests.jsonl")
     assert unreadable == 0 and tuple(exchanges) == har.exchanges
     found = detect(exchanges, Citizen(cpr=CPR), Parties(["tastselv.test"]))
-    third = {(f.host, f.channel, f.detail) for f in found.findings if f.party != "first" and not f.secondary}
+    third = {
+        (f.host, f.channel, f.detail)
+        for f in found.findings
+        if f.party != "first" and not f.secondary
+    }
     assert third == {
         ("stats.analytics.test", "url", "query parameter dl"),
         ("forms.formvendor.test", "body", "body field cpr"),
@@ -232,7 +517,10 @@ def test_missing_file(tmp_path):
     path = tmp_path / "nope.har"
     with pytest.raises(BadInput) as err:
         read_har(path)
-    assert str(err.value) == f"{path}: no such file; give the path of a .har file exported from the browser"
+    assert (
+        str(err.value)
+        == f"{path}: no such file; give the path of a .har file exported from the browser"
+    )
 
 
 @pytest.mark.parametrize("cut", [1, 2, 17, 400, 1000, 2345, 5000, -20, -2])
@@ -243,8 +531,9 @@ def test_truncated_file_says_it_was_cut(tmp_path, cut):
     with pytest.raises(BadInput) as err:
         read_har(path)
     size = len(raw[:cut])
-    assert str(err.value) == (f"{path}: the file ends early, at byte {size}: was it cut while saving? "
-                              f"E{EXPORT_AGAIN[1:]}")
+    assert str(err.value) == (
+        f"{path}: the file ends early, at byte {size}: was it cut while saving? E{EXPORT_AGAIN[1:]}"
+    )
 
 
 def test_not_json_says_where(tmp_path):
@@ -252,16 +541,30 @@ def test_not_json_says_where(tmp_path):
     path.write_text("<!doctype html>\n<title>Log ind</title>\n")
     with pytest.raises(BadInput) as err:
         read_har(path)
-    assert str(err.value) == f"{path}: not JSON (line 1, column 1: Expecting value); a HAR is JSON: {EXPORT_AGAIN}"
-    path.write_text('{"log": {"entries": [\n  {"request": {"url": "http://a.test/"}}\n  {"request": {}}]}}')
+    assert (
+        str(err.value)
+        == f"{path}: not JSON (line 1, column 1: Expecting value); a HAR is JSON: {EXPORT_AGAIN}"
+    )
+    path.write_text(
+        '{"log": {"entries": [\n  {"request": {"url": "http://a.test/"}}\n  {"request": {}}]}}'
+    )
     with pytest.raises(BadInput) as err:
         read_har(path)
-    assert str(err.value) == (f"{path}: not JSON (line 3, column 3: Expecting ',' delimiter); "
-                              f"a HAR is JSON: {EXPORT_AGAIN}")
+    assert str(err.value) == (
+        f"{path}: not JSON (line 3, column 3: Expecting ',' delimiter); "
+        f"a HAR is JSON: {EXPORT_AGAIN}"
+    )
 
 
-@pytest.mark.parametrize("text", ['{"log": {"version": "1.2", "pages": []}}', '{"entries": []}', "[1, 2]",
-                                  '{"log": {"entries": {}}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"log": {"version": "1.2", "pages": []}}',
+        '{"entries": []}',
+        "[1, 2]",
+        '{"log": {"entries": {}}}',
+    ],
+)
 def test_json_that_is_not_a_har(tmp_path, text):
     path = tmp_path / "other.json"
     path.write_text(text)
@@ -302,8 +605,16 @@ def test_broken_entries_are_counted_and_the_rest_read(tmp_path):
 
 def test_problem_lines_are_capped_but_every_broken_entry_counted(tmp_path):
     path = tmp_path / "many.har"
-    path.write_text(json.dumps({"log": {"entries": [{"request": {"method": "GET"}}] * 25
-                                        + [{"request": {"method": "GET", "url": "http://a.test/"}}]}}))
+    path.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "entries": [{"request": {"method": "GET"}}] * 25
+                    + [{"request": {"method": "GET", "url": "http://a.test/"}}]
+                }
+            }
+        )
+    )
     har = read_har(path)
     assert har.unreadable == 25 and len(har.problems) == 20
     assert har.problems[19] == "entry 20: request.url missing"
@@ -316,10 +627,21 @@ def test_attached_file_names_cannot_leave_the_folder(tmp_path):
     (tmp_path / "har").mkdir()
     path = tmp_path / "har" / "x.har"
     post = {"mimeType": "text/plain", "text": "", "_file": "../secret.txt"}
-    path.write_text(json.dumps({"log": {"entries": [
-        {"request": {"method": "POST", "url": "http://a.test/", "postData": post}}]}}))
+    path.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "entries": [
+                        {"request": {"method": "POST", "url": "http://a.test/", "postData": post}}
+                    ]
+                }
+            }
+        )
+    )
     har = read_har(path)
-    assert har.exchanges == () and har.problems == ("entry 1: request.postData._file is not a file name",)
+    assert har.exchanges == () and har.problems == (
+        "entry 1: request.postData._file is not a file name",
+    )
 
 
 def test_write_requests_is_the_recorders_format(tmp_path):
@@ -328,4 +650,6 @@ def test_write_requests_is_the_recorders_format(tmp_path):
     write_exchanges(har.exchanges, out)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [Exchange.model_validate_json(line) for line in lines] == list(har.exchanges)
-    assert json.loads(lines[3])["body"] == "eyJjcHIiOiIwNzA3NjE0Mjg1In0="  # base64, as the recorder writes bytes
+    assert (
+        json.loads(lines[3])["body"] == "eyJjcHIiOiIwNzA3NjE0Mjg1In0="
+    )  # base64, as the recorder writes bytes

@@ -7,9 +7,9 @@ import zipfile
 
 from playwright.sync_api import sync_playwright
 
-from crawler.record.session import record
-from crawler.record.browser import launch
 from crawler.model import Citizen, CrawlSettings, Target
+from crawler.record.browser import launch
+from crawler.record.session import record
 from crawler.testing import Response, SiteServer
 
 CPR = "0707614285"
@@ -18,8 +18,13 @@ PAGE = '<!doctype html><title>Konto</title><h1 id="h">Saldo 0 kr.</h1><img src="
 
 def test_har_replays_in_playwright_and_trace_holds_the_visit(tmp_path):
     with SiteServer({"www.portal.test/konto": Response(PAGE)}) as server:
-        target = Target(system="p", start_url="http://www.portal.test/konto", first_party=("portal.test",),
-                        resolve=tuple(server.resolve_rules()), crawl=CrawlSettings(depth=0, dwell=0.3))
+        target = Target(
+            system="p",
+            start_url="http://www.portal.test/konto",
+            first_party=("portal.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=CrawlSettings(depth=0, dwell=0.3),
+        )
         rec = record(target, Citizen(cpr=CPR), tmp_path)
     assert rec.errors == []
 
@@ -34,7 +39,9 @@ def test_har_replays_in_playwright_and_trace_holds_the_visit(tmp_path):
         browser.close()
 
     with zipfile.ZipFile(tmp_path / "trace.zip") as trace:
-        events = [json.loads(line) for line in trace.read("trace.trace").splitlines() if line.strip()]
+        events = [
+            json.loads(line) for line in trace.read("trace.trace").splitlines() if line.strip()
+        ]
         network = trace.read("trace.network").decode()
     assert events[0]["type"] == "context-options"
     assert any(e.get("method") == "goto" for e in events if e["type"] == "before")

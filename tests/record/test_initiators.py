@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.analyse.system import analyse_system
-from crawler.record.session import record
 from crawler.analyse.initiators import sent_by
-from crawler.model import Citizen, CrawlSettings, Target
+from crawler.analyse.system import analyse_system
 from crawler.bundle import read_exchanges
+from crawler.model import Citizen, CrawlSettings, Target
+from crawler.record.session import record
 from crawler.report.html import write_system
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR
 
 PORTAL = "www.initiator.test"
 A = "setTimeout(function () { var s = document.createElement('script');\n  s.src = '/b.js'; document.head.appendChild(s); }, 10);"
-B = ("function report() { navigator.sendBeacon('http://beacon.trackvendor.test/b?u=' + encodeURIComponent(location.href), 'x'); }\n"
-     "setTimeout(report, 20);")
+B = (
+    "function report() { navigator.sendBeacon('http://beacon.trackvendor.test/b?u=' + encodeURIComponent(location.href), 'x'); }\n"
+    "setTimeout(report, 20);"
+)
 PAGE = """<!doctype html><title>Initiators</title>
 <img src="http://pixel.imgvendor.test/p.gif">
 <script src="/a.js"></script>
@@ -28,13 +30,21 @@ FRAME = "<!doctype html>\n<script>\nfetch('http://ping.framevendor.test/ping', {
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
-    routes = {f"{PORTAL}/": Response(PAGE), f"{PORTAL}/a.js": Response(A, "application/javascript"),
-              f"{PORTAL}/b.js": Response(B, "application/javascript"),
-              "widget.framevendor.test/frame": Response(FRAME)}
+    routes = {
+        f"{PORTAL}/": Response(PAGE),
+        f"{PORTAL}/a.js": Response(A, "application/javascript"),
+        f"{PORTAL}/b.js": Response(B, "application/javascript"),
+        "widget.framevendor.test/frame": Response(FRAME),
+    }
     out = tmp_path_factory.mktemp("initiator")
     with SiteServer(routes) as server:
-        target = Target(system="initiator", start_url=f"http://{PORTAL}/?cpr={CPR}", first_party=("initiator.test",),
-                        resolve=tuple(server.resolve_rules()), crawl=CrawlSettings(depth=0, dwell=1.5))
+        target = Target(
+            system="initiator",
+            start_url=f"http://{PORTAL}/?cpr={CPR}",
+            first_party=("initiator.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=CrawlSettings(depth=0, dwell=1.5),
+        )
         rec = record(target, Citizen(cpr=CPR), out)
     exchanges, _ = read_exchanges(rec.requests_path)
     return rec, exchanges
@@ -55,7 +65,10 @@ def test_a_beacon_names_the_script_that_sent_it_and_the_script_that_loaded_that(
     urls = [f.url for f in beacon.initiator]
     assert f"http://{PORTAL}/a.js" in urls, "the async chain reaches the script that inserted b.js"
     text = sent_by(beacon)
-    assert text.startswith(f"sent by http://{PORTAL}/b.js:1:") and f"loaded by http://{PORTAL}/a.js:" in text
+    assert (
+        text.startswith(f"sent by http://{PORTAL}/b.js:1:")
+        and f"loaded by http://{PORTAL}/a.js:" in text
+    )
 
 
 def test_a_parser_inserted_image_names_the_document_and_line(recorded):
@@ -70,7 +83,10 @@ def test_a_request_from_a_cross_origin_iframe_names_the_frame_script(recorded):
     _, ex = recorded
     ping = one(ex, "ping.framevendor.test")
     assert ping.initiator_type == "script"
-    assert ping.initiator[0].url == "http://widget.framevendor.test/frame" and ping.initiator[0].line == 3
+    assert (
+        ping.initiator[0].url == "http://widget.framevendor.test/frame"
+        and ping.initiator[0].line == 3
+    )
 
 
 def test_a_debugger_statement_does_not_stop_the_audit(recorded):

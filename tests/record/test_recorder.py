@@ -7,17 +7,22 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.record.session import record
-from crawler.model import Citizen, CrawlSettings, Target
 from crawler.bundle import read_exchanges
+from crawler.model import Citizen, CrawlSettings, Target
+from crawler.record.session import record
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR, PORTAL
 
 
 @pytest.fixture
 def recorded(leaky_portal, tmp_path):
-    target = Target(system="portal", start_url=f"http://{PORTAL}/", first_party=("skat.test",),
-                    resolve=tuple(leaky_portal.resolve_rules()), crawl=CrawlSettings(depth=1, dwell=1.5))
+    target = Target(
+        system="portal",
+        start_url=f"http://{PORTAL}/",
+        first_party=("skat.test",),
+        resolve=tuple(leaky_portal.resolve_rules()),
+        crawl=CrawlSettings(depth=1, dwell=1.5),
+    )
     rec = record(target, Citizen(cpr=CPR), tmp_path)
     exchanges, unreadable = read_exchanges(rec.requests_path)
     assert unreadable == 0
@@ -26,8 +31,14 @@ def recorded(leaky_portal, tmp_path):
 
 def one(exchanges, host, **fields):
     """The exchanges to `host` matching `fields`; fails with what was recorded instead."""
-    hits = [e for e in exchanges if e.host == host and all(getattr(e, k) == v for k, v in fields.items())]
-    assert hits, f"nothing recorded for {host} {fields}; hosts seen: {sorted({e.host for e in exchanges})}"
+    hits = [
+        e
+        for e in exchanges
+        if e.host == host and all(getattr(e, k) == v for k, v in fields.items())
+    ]
+    assert hits, (
+        f"nothing recorded for {host} {fields}; hosts seen: {sorted({e.host for e in exchanges})}"
+    )
     return hits[0]
 
 
@@ -37,12 +48,16 @@ def test_every_channel_is_recorded(recorded):
     side = f"http://{PORTAL}/side?cpr={CPR}"
 
     css = one(ex, "cdn.cdnvendor.test")
-    assert css.header("referer") == side and css.resource_type == "stylesheet" and css.page_url == side
+    assert (
+        css.header("referer") == side and css.resource_type == "stylesheet" and css.page_url == side
+    )
 
     blob = one(ex, "blob.beaconvendor.test")
     assert json.loads(blob.body) == {"page": side}, "sendBeacon(Blob) body must be captured"
 
-    assert one(ex, "api.fetchvendor.test", method="POST").body == b"u=" + quote(side, safe="").encode()
+    assert (
+        one(ex, "api.fetchvendor.test", method="POST").body == b"u=" + quote(side, safe="").encode()
+    )
     assert one(ex, "worker.workervendor.test").url.endswith(f"/w?cpr={CPR}")
     assert one(ex, "exit.hidevendor.test").body == side.encode(), "pagehide beacon must be recorded"
 
@@ -57,7 +72,9 @@ def test_every_channel_is_recorded(recorded):
     assert one(ex, "chat.wsvendor.test", kind="websocket", direction="received").body == sent.body
 
     hop = one(ex, "landing.redirectvendor.test")
-    assert hop.redirected_from == f"http://{PORTAL}/go?cpr={CPR}" and hop.url.endswith(f"l?cpr={CPR}")
+    assert hop.redirected_from == f"http://{PORTAL}/go?cpr={CPR}" and hop.url.endswith(
+        f"l?cpr={CPR}"
+    )
     assert one(ex, PORTAL, url=f"http://{PORTAL}/go?cpr={CPR}").status == 302
 
     form = one(ex, "forms.formvendor.test", method="POST")
@@ -84,14 +101,26 @@ def test_crawl_stays_first_party_and_off_logout(recorded):
 
 def test_service_worker_requests_are_recorded(tmp_path, monkeypatch):
     """Service workers need a secure origin; Chromium is told to treat the portal as one."""
-    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}")
+    monkeypatch.setenv(
+        "CPRAUDIT_CHROMIUM_ARGS", f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}"
+    )
     page = '<script>navigator.serviceWorker.register("/sw.js" + location.search)</script>'
     worker = "self.addEventListener('install', () => fetch('http://sw.swvendor.test/i' + self.location.search, {mode: 'no-cors'}));"
-    routes = {f"{PORTAL}/": Response(page), f"{PORTAL}/sw.js": Response(worker, "application/javascript")}
+    routes = {
+        f"{PORTAL}/": Response(page),
+        f"{PORTAL}/sw.js": Response(worker, "application/javascript"),
+    }
     with SiteServer(routes) as server:
-        target = Target(system="sw", start_url=f"http://{PORTAL}/?cpr={CPR}", first_party=("skat.test",),
-                        resolve=tuple(server.resolve_rules()), crawl=CrawlSettings(depth=0, dwell=1.5))
+        target = Target(
+            system="sw",
+            start_url=f"http://{PORTAL}/?cpr={CPR}",
+            first_party=("skat.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=CrawlSettings(depth=0, dwell=1.5),
+        )
         rec = record(target, Citizen(cpr=CPR), tmp_path)
     exchanges, _ = read_exchanges(rec.requests_path)
     hit = one(exchanges, "sw.swvendor.test")
-    assert hit.url.endswith(f"/i?cpr={CPR}") and hit.page_url is None, "a service worker has no page"
+    assert hit.url.endswith(f"/i?cpr={CPR}") and hit.page_url is None, (
+        "a service worker has no page"
+    )

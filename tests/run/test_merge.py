@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.record import browser
 from crawler.cli import main
+from crawler.record import browser
 from crawler.run.shards import in_shard
 from crawler.testing import Response, SiteServer
 
@@ -32,9 +32,12 @@ def test_shards_follow_the_name_not_the_list():
     names = [f"system {i}" for i in range(200)]
     shards = {n: [k for k in (1, 2, 3) if in_shard(n, k, 3)] for n in names}
     assert all(len(ks) == 1 for ks in shards.values()), "every system is in exactly one shard"
-    assert {n: ks[0] for n, ks in shards.items()} == {n: [k for k in (1, 2, 3) if in_shard(n, k, 3)][0]
-                                                      for n in reversed(names)}
-    assert all(40 < sum(ks == [k] for ks in shards.values()) < 95 for k in (1, 2, 3)), "roughly even"
+    assert {n: ks[0] for n, ks in shards.items()} == {
+        n: [k for k in (1, 2, 3) if in_shard(n, k, 3)][0] for n in reversed(names)
+    }
+    assert all(40 < sum(ks == [k] for ks in shards.values()) < 95 for k in (1, 2, 3)), (
+        "roughly even"
+    )
 
 
 def write_config(tmp_path: Path, server: SiteServer) -> str:
@@ -64,8 +67,10 @@ def outcome(folder: Path) -> dict:
             data = json.loads((folder / s["report"]).with_name("findings.json").read_text())
             findings = sorted((f["fingerprint"], f["detail"], f["host"]) for f in data["findings"])
         systems[s["system"]] = (s["verdict"], s["third_parties"], findings)
-    cases = {c.get("name"): [child.tag for child in c if child.tag != "system-out"]
-             for c in ET.parse(folder / "junit.xml").getroot()}
+    cases = {
+        c.get("name"): [child.tag for child in c if child.tag != "system-out"]
+        for c in ET.parse(folder / "junit.xml").getroot()
+    }
     return {"incomplete": summary["incomplete"], "systems": systems, "junit": cases}
 
 
@@ -74,24 +79,76 @@ def test_shards_merged_equal_one_unsharded_run(tmp_path):
     assert set(shard_of.values()) == {1, 2}, "the test needs systems in both shards"
     with SiteServer({}) as server:
         conf = write_config(tmp_path, server)
-        assert main(["run", conf, "--out", str(tmp_path / "all"), "--history", str(tmp_path / "all.sqlite"),
-                     "--jobs", "4"]) == 1
+        assert (
+            main(
+                [
+                    "run",
+                    conf,
+                    "--out",
+                    str(tmp_path / "all"),
+                    "--history",
+                    str(tmp_path / "all.sqlite"),
+                    "--jobs",
+                    "4",
+                ]
+            )
+            == 1
+        )
         for k in (1, 2):
-            main(["run", conf, "--out", str(tmp_path / f"shard{k}"), "--shard", f"{k}/2", "--jobs", "3",
-                  "--history", str(tmp_path / f"shard{k}.sqlite")])
-            audited = {s["system"] for s in json.loads((tmp_path / f"shard{k}" / "summary.json").read_text())["systems"]
-                       if s["verdict"] != "not-audited"}
+            main(
+                [
+                    "run",
+                    conf,
+                    "--out",
+                    str(tmp_path / f"shard{k}"),
+                    "--shard",
+                    f"{k}/2",
+                    "--jobs",
+                    "3",
+                    "--history",
+                    str(tmp_path / f"shard{k}.sqlite"),
+                ]
+            )
+            audited = {
+                s["system"]
+                for s in json.loads((tmp_path / f"shard{k}" / "summary.json").read_text())[
+                    "systems"
+                ]
+                if s["verdict"] != "not-audited"
+            }
             assert audited == {n for n, s in shard_of.items() if s == k}
-    code = main(["merge", str(tmp_path / "merged"), str(tmp_path / "shard1"), str(tmp_path / "shard2"),
-                 "--history", str(tmp_path / "merged.sqlite")])
+    code = main(
+        [
+            "merge",
+            str(tmp_path / "merged"),
+            str(tmp_path / "shard1"),
+            str(tmp_path / "shard2"),
+            "--history",
+            str(tmp_path / "merged.sqlite"),
+        ]
+    )
     assert code == 1
     assert outcome(tmp_path / "merged") == outcome(tmp_path / "all")
-    assert (tmp_path / "merged" / "tastselv" / "requests.jsonl").is_file(), "the evidence comes along"
+    assert (tmp_path / "merged" / "tastselv" / "requests.jsonl").is_file(), (
+        "the evidence comes along"
+    )
     merged = json.loads((tmp_path / "merged" / "tastselv" / "findings.json").read_text())
     assert merged["history"]["findings"][0]["status"] == "new"
 
-    assert main(["merge", str(tmp_path / "half"), str(tmp_path / "shard1"), "--history",
-                 str(tmp_path / "half.sqlite"), "--fail-on", "none"]) == 2, "a missing shard is never a pass"
+    assert (
+        main(
+            [
+                "merge",
+                str(tmp_path / "half"),
+                str(tmp_path / "shard1"),
+                "--history",
+                str(tmp_path / "half.sqlite"),
+                "--fail-on",
+                "none",
+            ]
+        )
+        == 2
+    ), "a missing shard is never a pass"
     assert json.loads((tmp_path / "half" / "summary.json").read_text())["incomplete"] is True
 
 
@@ -107,12 +164,17 @@ def browser_server():
     (host-resolver rules) and, here, Debian's Chromium as the executable."""
     port = free_port()
     cli = Path(sys.executable).with_name("playwright")
-    proc = subprocess.Popen([str(cli), "run-server", "--port", str(port), "--host", "127.0.0.1", "--unsafe"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(cli), "run-server", "--port", str(port), "--host", "127.0.0.1", "--unsafe"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert "Listening" in proc.stdout.readline()
         executable = browser.find_chromium()
-        yield f'ws://127.0.0.1:{port}/?launch-options={json.dumps({"executablePath": executable})}'
+        yield f"ws://127.0.0.1:{port}/?launch-options={json.dumps({'executablePath': executable})}"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
@@ -121,8 +183,24 @@ def browser_server():
 def test_a_run_on_a_remote_browser_server(tmp_path, browser_server):
     with SiteServer({}) as server:
         conf = write_config(tmp_path, server)
-        code = main(["run", conf, "--out", str(tmp_path / "out"), "--history", "none", "--system", "TastSelv",
-                     "--system", "e-Moms", "--jobs", "2", "--browser-endpoint", browser_server])
+        code = main(
+            [
+                "run",
+                conf,
+                "--out",
+                str(tmp_path / "out"),
+                "--history",
+                "none",
+                "--system",
+                "TastSelv",
+                "--system",
+                "e-Moms",
+                "--jobs",
+                "2",
+                "--browser-endpoint",
+                browser_server,
+            ]
+        )
         assert server.received_by("tracker.test") and server.received_by("chat.test")
     assert code == 1
     for name, receiver in (("tastselv", "pixel.tracker.test"), ("e-moms", "api.chat.test")):
@@ -136,6 +214,17 @@ def test_a_run_on_a_remote_browser_server(tmp_path, browser_server):
 def test_an_unreachable_browser_server_is_a_one_line_error(tmp_path, capsys):
     with SiteServer({}) as server:
         conf = write_config(tmp_path, server)
-    assert main(["run", conf, "--out", str(tmp_path / "out"), "--browser-endpoint",
-                 f"ws://127.0.0.1:{free_port()}/"]) == 2
+    assert (
+        main(
+            [
+                "run",
+                conf,
+                "--out",
+                str(tmp_path / "out"),
+                "--browser-endpoint",
+                f"ws://127.0.0.1:{free_port()}/",
+            ]
+        )
+        == 2
+    )
     assert "--browser-endpoint" in capsys.readouterr().err

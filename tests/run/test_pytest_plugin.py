@@ -29,7 +29,7 @@ CLEAN = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cro
 <form><label>Adgangskode <input type="password" id="pw"></label></form>
 <img src="http://{TRACKER}/p.gif?page=forside"><script>fetch("/api/me?cpr={CPR}")</script>"""
 
-SCENARIOS = f'''
+SCENARIOS = """
 from crawler.scenario import step
 
 def leaky(page, citizen):
@@ -45,15 +45,18 @@ def broken(page, citizen):
     with step("Log ind"):
         page.goto("http://clean.skat.test/")
         raise RuntimeError("the login button is gone")
-'''
+"""
 
 
 SYSTEMS = (("Leaky", "leaky", "leaky"), ("Clean", "clean", "clean"), ("Broken", "clean", "broken"))
-CATALOGUE = '[[system]]\nsupplier = "Testleverandør"\nnames = ["Leaky", "Clean", "Broken", "Unscripted"]\n'
+CATALOGUE = (
+    '[[system]]\nsupplier = "Testleverandør"\nnames = ["Leaky", "Clean", "Broken", "Unscripted"]\n'
+)
 
 
 def audit_toml(port: int) -> str:
-    systems = "".join(f"""
+    systems = "".join(
+        f"""
 [[systems]]
 name = "{name}"
 supplier = "Testleverandør"
@@ -62,7 +65,9 @@ first_party = ["skat.test"]
 scenario = "scenarios.py:{function}"
 resolve = ["*.test=127.0.0.1:{port}"]
 crawl = false
-""" for name, host, function in SYSTEMS)
+"""
+        for name, host, function in SYSTEMS
+    )
     return f"""catalogue = "catalogue.toml"
 [[citizens]]
 id = "jens"
@@ -73,8 +78,11 @@ credentials = {{ password = "PLUGIN_TEST_PASSWORD" }}
 
 @pytest.fixture
 def portal():
-    routes = {"leaky.skat.test/side": Response(LEAKY), "clean.skat.test/": Response(CLEAN),
-              f"{TRACKER}/p.gif": Response(GIF, "image/gif")}
+    routes = {
+        "leaky.skat.test/side": Response(LEAKY),
+        "clean.skat.test/": Response(CLEAN),
+        f"{TRACKER}/p.gif": Response(GIF, "image/gif"),
+    }
     with SiteServer(routes) as server:
         yield server
 
@@ -88,25 +96,40 @@ def audit_dir(pytester, portal, monkeypatch):
 
 
 def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audit_dir):
-    result = pytester.runpytest_subprocess("--cpraudit", "audit.toml", "--cpraudit-out", "out", "-rA")
+    result = pytester.runpytest_subprocess(
+        "--cpraudit", "audit.toml", "--cpraudit-out", "out", "-rA"
+    )
 
     result.assert_outcomes(passed=1, failed=1, errors=1)
-    result.stdout.fnmatch_lines([
-        "*ERROR at setup of Broken*",
-        "Broken: inconclusive: scenario did not complete (step Log ind): RuntimeError: the login button is gone",
-        f"report: {audit_dir / 'out' / 'broken' / 'report.html'}",
-    ])
-    result.stdout.fnmatch_lines([
-        "*_ Leaky (cpraudit) _*",
-        f"Leaky: 1 request(s) carried the CPR to {TRACKER}",
-        f"  {TRACKER}  channel=header  header Referer (plain)  GET http://{TRACKER}/p.gif",
-        f"report: {audit_dir / 'out' / 'leaky' / 'report.html'}",
-    ])
-    result.stdout.fnmatch_lines([f"cpraudit report: {audit_dir / 'out' / 'index.html'}", "*short test summary*",
-                                 "PASSED audit.toml::Clean", "ERROR audit.toml::Broken*", "FAILED audit.toml::Leaky*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of Broken*",
+            "Broken: inconclusive: scenario did not complete (step Log ind): RuntimeError: the login button is gone",
+            f"report: {audit_dir / 'out' / 'broken' / 'report.html'}",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*_ Leaky (cpraudit) _*",
+            f"Leaky: 1 request(s) carried the CPR to {TRACKER}",
+            f"  {TRACKER}  channel=header  header Referer (plain)  GET http://{TRACKER}/p.gif",
+            f"report: {audit_dir / 'out' / 'leaky' / 'report.html'}",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            f"cpraudit report: {audit_dir / 'out' / 'index.html'}",
+            "*short test summary*",
+            "PASSED audit.toml::Clean",
+            "ERROR audit.toml::Broken*",
+            "FAILED audit.toml::Leaky*",
+        ]
+    )
     out = audit_dir / "out"
-    verdicts = {name: json.loads((out / name / "findings.json").read_text("utf-8"))["verdict"]
-                for name in ("leaky", "clean", "broken")}
+    verdicts = {
+        name: json.loads((out / name / "findings.json").read_text("utf-8"))["verdict"]
+        for name in ("leaky", "clean", "broken")
+    }
     assert verdicts == {"leaky": "leak", "clean": "clean", "broken": "inconclusive"}
     assert all((out / name / "report.html").is_file() for name in verdicts)
     leak = json.loads((out / "leaky" / "findings.json").read_text("utf-8"))["findings"]
@@ -114,10 +137,17 @@ def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audi
     # What the tracker was really sent, and the browser presenting as desktop Chrome.
     sent = portal.received_by("tracker.test")
     assert any(CPR in r.headers.get("referer", "") for r in sent)
-    assert all("Chrome/" in r.headers["user-agent"] and "Headless" not in r.headers["user-agent"] for r in sent)
+    assert all(
+        "Chrome/" in r.headers["user-agent"] and "Headless" not in r.headers["user-agent"]
+        for r in sent
+    )
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert {s["system"]: s["verdict"] for s in summary["systems"]} == {
-        "Leaky": "leak", "Clean": "clean", "Broken": "inconclusive", "Unscripted": "not-audited"}
+        "Leaky": "leak",
+        "Clean": "clean",
+        "Broken": "inconclusive",
+        "Unscripted": "not-audited",
+    }
     junit = (out / "junit.xml").read_text("utf-8")
     assert 'failures="1"' in junit and 'errors="1"' in junit and 'skipped="1"' in junit
     assert (out / "clean" / "trace.zip").is_file() and (out / "clean" / "network.har").is_file()
@@ -125,15 +155,27 @@ def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audi
 
 
 def test_tracing_on_leaves_pytest_playwright_a_redacted_trace(pytester, audit_dir):
-    result = pytester.runpytest_subprocess("--cpraudit", "audit.toml", "--cpraudit-out", "out",
-                                           "--cpraudit-system", "Clean", "--tracing", "on")
+    result = pytester.runpytest_subprocess(
+        "--cpraudit",
+        "audit.toml",
+        "--cpraudit-out",
+        "out",
+        "--cpraudit-system",
+        "Clean",
+        "--tracing",
+        "on",
+    )
 
     result.assert_outcomes(passed=1)
     traces = list((audit_dir / "test-results").glob("*/trace.zip"))
     assert len(traces) == 1 and "clean" in traces[0].parent.name
     with zipfile.ZipFile(traces[0]) as trace:
         content = b"".join(trace.read(name) for name in trace.namelist())
-    assert b"clean.skat.test" in content and b"[redacted]" in content and PASSWORD.encode() not in content
+    assert (
+        b"clean.skat.test" in content
+        and b"[redacted]" in content
+        and PASSWORD.encode() not in content
+    )
 
 
 def test_a_conftest_override_of_context_args_wins(pytester, portal, audit_dir):
@@ -144,14 +186,20 @@ import pytest
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "user_agent": "SupplierCI/1.0"}
 """)
-    result = pytester.runpytest_subprocess("--cpraudit", "audit.toml", "--cpraudit-out", "out",
-                                           "--cpraudit-system", "Clean")
+    result = pytester.runpytest_subprocess(
+        "--cpraudit", "audit.toml", "--cpraudit-out", "out", "--cpraudit-system", "Clean"
+    )
 
     result.assert_outcomes(passed=1)
     agents = {r.headers["user-agent"] for r in portal.received}
     assert agents == {"SupplierCI/1.0"}
-    browser = json.loads((audit_dir / "out" / "clean" / "findings.json").read_text("utf-8"))["browser"]
-    assert browser["user_agent"] == "SupplierCI/1.0" and browser["presented_as"] == "as set by browser_context_args"
+    browser = json.loads((audit_dir / "out" / "clean" / "findings.json").read_text("utf-8"))[
+        "browser"
+    ]
+    assert (
+        browser["user_agent"] == "SupplierCI/1.0"
+        and browser["presented_as"] == "as set by browser_context_args"
+    )
 
 
 def test_a_bad_configuration_is_a_collection_error_in_one_line(pytester):
@@ -167,16 +215,20 @@ def test_cpraudit_needs_an_audit_toml(pytester):
     result = pytester.runpytest_subprocess("--cpraudit")
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--cpraudit needs the audit's configuration: pytest --cpraudit audit.toml*"])
+    result.stderr.fnmatch_lines(
+        ["*--cpraudit needs the audit's configuration: pytest --cpraudit audit.toml*"]
+    )
 
 
 def test_without_the_flag_pytest_playwright_is_untouched(pytester, audit_dir):
-    pytester.makepyfile(test_plain="""
+    pytester.makepyfile(
+        test_plain="""
 def test_defaults(browser_type_launch_args, browser_context_args, request):
     assert browser_type_launch_args == {}
     assert browser_context_args == {}
     assert "cpraudit_result" not in request.fixturenames
-""")
+"""
+    )
 
     result = pytester.runpytest_subprocess("test_plain.py")
 

@@ -25,7 +25,11 @@ SIDE = """<!doctype html><p>Side</p><script>new Image().src = "http://beacon.tra
 def login(req: Received) -> Response:
     if b"password=pw-123" not in req.body:
         return Response("<p>forkert adgangskode</p>", status=403)
-    return Response(b"", status=302, headers=(("Location", f"/home?cpr={CPR}"), ("Set-Cookie", "sid=s3ss10n-7f3a9c; Path=/")))
+    return Response(
+        b"",
+        status=302,
+        headers=(("Location", f"/home?cpr={CPR}"), ("Set-Cookie", "sid=s3ss10n-7f3a9c; Path=/")),
+    )
 
 
 def routes() -> dict:
@@ -34,15 +38,19 @@ def routes() -> dict:
         routes[f"{host}/"] = Response(LOGIN)
         routes[f"{host}/login"] = login
         # Only "leaky" leaks before its second step, so the others' verdicts show the failure.
-        routes[f"{host}/home"] = Response(HOME if host.startswith("leaky") else HOME.split("<img")[0])
+        routes[f"{host}/home"] = Response(
+            HOME if host.startswith("leaky") else HOME.split("<img")[0]
+        )
         routes[f"{host}/side/{CPR}"] = Response(SIDE)
     routes["clean.skat.test/"] = Response(LOGIN)
     routes["clean.skat.test/login"] = login
-    routes["clean.skat.test/home"] = Response('<h1 id="welcome">Velkommen</h1><img src="http://pixel.tracker.test/p.gif">')
+    routes["clean.skat.test/home"] = Response(
+        '<h1 id="welcome">Velkommen</h1><img src="http://pixel.tracker.test/p.gif">'
+    )
     return routes
 
 
-SCENARIO = '''
+SCENARIO = """
 from playwright.sync_api import expect
 from crawler.scenario import step
 
@@ -54,7 +62,7 @@ def run(page, citizen):
         expect(page.locator("#welcome")).to_be_visible()
     with step("Min side"):
         {extra}
-'''
+"""
 
 EXTRA = {
     "leaky": 'page.get_by_role("link", name="Min side").click(); page.wait_for_timeout(500)',
@@ -95,7 +103,9 @@ def write_config(tmp_path, server, names, time_limit=60):
     systems = []
     for name in names:
         (tmp_path / f"{name}.py").write_text(
-            (KILL if name == "crash" else "") + textwrap.dedent(SCENARIO).format(host=f"{name}.skat.test", extra=EXTRA[name]))
+            (KILL if name == "crash" else "")
+            + textwrap.dedent(SCENARIO).format(host=f"{name}.skat.test", extra=EXTRA[name])
+        )
         systems.append(f"""
 [[systems]]
 name = "{name}"
@@ -108,12 +118,15 @@ time_limit = {time_limit if name == "hang" else 60}
 crawl = {{ depth = 1, dwell = 0.5, max_pages = 5 }}
 """)
     path = tmp_path / "audit.toml"
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [[citizens]]
 id = "jens"
 cpr = "{CPR}"
 credentials = {{ password = "CPRAUDIT_RUN_TEST_PW" }}
-""" + "".join(systems))
+"""
+        + "".join(systems)
+    )
     return path
 
 
@@ -122,7 +135,9 @@ def run(config, out, *args):
     results = {}
     for item in json.loads((out / "summary.json").read_text())["systems"]:
         if item["verdict"] != "not-audited":
-            results[item["system"]] = json.loads((out / item["report"]).with_name("findings.json").read_text())
+            results[item["system"]] = json.loads(
+                (out / item["report"]).with_name("findings.json").read_text()
+            )
     return code, results
 
 
@@ -136,28 +151,42 @@ def test_scenario_logs_in_and_requests_are_attributed_to_steps(portal, tmp_path)
     leaky = results["leaky"]
     assert code == 1 and leaky["verdict"] == "leak"
     by_host = {(f["host"], f["step"]) for f in leaky["findings"]}
-    assert ("pixel.tracker.test", "Log ind") in by_host, "Referer from the page reached right after login"
+    assert ("pixel.tracker.test", "Log ind") in by_host, (
+        "Referer from the page reached right after login"
+    )
     assert ("beacon.tracker.test", "Min side") in by_host
     assert [s[0] for s in leaky["steps"]] == ["Log ind", "Min side"]
     assert all((tmp_path / "out" / "leaky" / shot).is_file() for _, shot in leaky["steps"])
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert {"network.har", "trace.zip", "requests.jsonl"} <= {p.name for p in files}
     for path in files:
-        contents = [zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist()] \
-            if path.suffix == ".zip" else [path.read_bytes()]
+        contents = (
+            [zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist()]
+            if path.suffix == ".zip"
+            else [path.read_bytes()]
+        )
         for data in contents:
             assert b"pw-123" not in data and b"s3ss10n" not in data, f"a secret in {path.name}"
 
 
 def test_failing_hanging_and_crashing_systems_are_inconclusive_and_isolated(portal, tmp_path):
-    config = write_config(tmp_path, portal, ["clean", "broken", "hang", "crash", "leaky"], time_limit=15)
+    config = write_config(
+        tmp_path, portal, ["clean", "broken", "hang", "crash", "leaky"], time_limit=15
+    )
     code, results = run(config, tmp_path / "out", "--jobs", "3")
     verdicts = {name: r["verdict"] for name, r in results.items()}
-    assert verdicts == {"clean": "clean", "broken": "inconclusive", "hang": "inconclusive",
-                        "crash": "inconclusive", "leaky": "leak"}
+    assert verdicts == {
+        "clean": "clean",
+        "broken": "inconclusive",
+        "hang": "inconclusive",
+        "crash": "inconclusive",
+        "leaky": "leak",
+    }
     assert code == 1
     assert "step Min side" in results["broken"]["errors"][0]
-    assert (tmp_path / "out" / "broken" / "failure.png").is_file(), "a screenshot of the moment it failed"
+    assert (tmp_path / "out" / "broken" / "failure.png").is_file(), (
+        "a screenshot of the moment it failed"
+    )
     assert "time limit" in results["hang"]["errors"][0]
     assert results["hang"]["requests"] > 0, "what was recorded before the hang is kept"
     assert results["crash"]["errors"]
@@ -169,7 +198,12 @@ def test_jobs_do_not_change_findings(portal, tmp_path):
     _, two = run(config, tmp_path / "two", "--jobs", "2")
 
     def key(results):
-        return {n: sorted((f["host"], f["channel"], f["detail"], f["step"] or "") for f in r["findings"]) for n, r in results.items()}
+        return {
+            n: sorted(
+                (f["host"], f["channel"], f["detail"], f["step"] or "") for f in r["findings"]
+            )
+            for n, r in results.items()
+        }
 
     assert key(one) == key(two) and key(one)["leaky"]
 
@@ -191,9 +225,13 @@ def test_ctrl_c_leaves_a_consistent_report_marked_incomplete(portal, tmp_path):
 
     config = write_config(tmp_path, portal, ["clean", "hang"], time_limit=120)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "crawler", "run", str(config), "--out", str(out), "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "run", str(config), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
     deadline = time.monotonic() + 60
     for line in proc.stdout:
         if "clean: clean" in line or time.monotonic() > deadline:
@@ -203,7 +241,9 @@ def test_ctrl_c_leaves_a_consistent_report_marked_incomplete(portal, tmp_path):
     assert proc.wait(timeout=60) == 2
     summary = json.loads((out / "summary.json").read_text())
     assert summary["incomplete"] is True
-    verdicts = {s["system"]: s["verdict"] for s in summary["systems"] if s["verdict"] != "not-audited"}
+    verdicts = {
+        s["system"]: s["verdict"] for s in summary["systems"] if s["verdict"] != "not-audited"
+    }
     assert verdicts == {"clean": "clean", "hang": "inconclusive"}
     assert "interrupted" in (out / "index.html").read_text()
     hang = json.loads((out / "hang" / "findings.json").read_text())

@@ -12,7 +12,9 @@ def run(page, citizen):
         page.get_by_label("Adgangskode").fill(citizen.secret("password"))
         page.get_by_role("button", name="Log ind").click()
         expect(page.locator("#welcome")).to_be_visible()
-        expect(page.get_by_role("button", name="Chat med os")).to_be_visible()  # the chat widget loaded
+        expect(
+            page.get_by_role("button", name="Chat med os")
+        ).to_be_visible()  # the chat widget loaded
         page.wait_for_timeout(1000)
     with step("Posteringer"):
         page.get_by_role("link", name="Posteringer").click()

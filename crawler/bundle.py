@@ -99,7 +99,7 @@ class Recording:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     steps: list[tuple[str, str]] = field(default_factory=list)  # (step, screenshot file)
-    browser: BrowserInfo = BrowserInfo()
+    browser: BrowserInfo = field(default_factory=BrowserInfo)
     started: float = 0.0
     finished: float = 0.0
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from crawler.detect.identifiers import parse_cpr
 from crawler.errors import BadInput
@@ -186,7 +186,7 @@ class Audit:
             scenario=str(self.base / system.scenario) if system.scenario else None,
         )
 
-    def _credentials(self, citizen: CitizenConfig) -> dict[str, str]:
+    def _credentials(self, citizen: CitizenConfig) -> dict[str, SecretStr]:
         values: dict[str, str] = {}
         if citizen.secrets_file:
             path = self.base / citizen.secrets_file
@@ -204,7 +204,7 @@ class Audit:
                     f"{variable} is not set; export it before the run"
                 )
             values[name] = os.environ[variable]
-        return values
+        return {name: SecretStr(value) for name, value in values.items()}
 
 
 def load(path: Path) -> Audit:

@@ -28,6 +28,9 @@ FULL_URL_POLICIES = {"unsafe-url", "no-referrer-when-downgrade"}
 class _PolicyParser(HTMLParser):
     """`<meta name=referrer>` and per-element `referrerpolicy` attributes of a page."""
 
+    meta: str | None
+    elements: dict[str, str]  # absolute URL -> its element's referrerpolicy
+
     def __init__(self, base: str) -> None:
         super().__init__()
         self.base, self.meta, self.elements = base, None, {}

@@ -47,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
             f"{path}: no history database; run `cpraudit run` first or give one with --history"
         )
     since = (
-        datetime.combine(args.since, datetime.min.time(), UTC).timestamp()
-        if args.since
-        else 0.0
+        datetime.combine(args.since, datetime.min.time(), UTC).timestamp() if args.since else 0.0
     )
     with open_store(path) as conn:
         runs = timeline(conn, args.system, since)

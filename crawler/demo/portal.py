@@ -58,6 +58,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from pydantic import SecretStr
+
 from crawler.model import Citizen
 from crawler.testing import Handler, Received, Response, SiteServer
 
@@ -68,7 +70,7 @@ DEMO_CITIZEN = Citizen(
     email="jens.testsen@example.test",
     phone="+45 12 34 56 78",
     address="Prøvevej 1, 2100 København Ø",
-    credentials={"password": "demo-password"},  # public: this is a demo
+    credentials={"password": SecretStr("demo-password")},  # public: this is a demo
 )
 CPR = DEMO_CITIZEN.cpr
 CPR_DASHED = f"{CPR[:6]}-{CPR[6:]}"

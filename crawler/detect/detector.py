@@ -57,7 +57,7 @@ class _Search:
             leads = self.rule.find(joined, self.ex.time) if self.rule else []
             led = {bisect.bisect_right(starts, at) - 1 for at, _ in leads}
             following: list[Unit] = []
-            for i, (unit, found) in enumerate(zip(generation, hits)):
+            for i, (unit, found) in enumerate(zip(generation, hits, strict=True)):
                 if unit.structure:
                     opened = fields(unit, self.budget, every=bool(found) or i in led)
                     if opened is not None:
@@ -80,11 +80,11 @@ class _Search:
             generation = following
 
     def suspect(self, unit: Unit, value: str) -> None:
-        if not unit.structure and not self.rule.noise_name(unit.name):
+        rule = self.rule
+        assert rule is not None  # leads come from the rule only
+        if not unit.structure and not rule.noise_name(unit.name):
             key = (value.replace("-", ""), unit.detail)
-            self.suspects.setdefault(
-                key, self.rule.suspect(value, self.ex, unit.channel, unit.detail)
-            )
+            self.suspects.setdefault(key, rule.suspect(value, self.ex, unit.channel, unit.detail))
 
     def report(self, unit: Unit, needle: Needle, found: str) -> None:
         extra = () if needle.transform == "plain" else (needle.transform,)

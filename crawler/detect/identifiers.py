@@ -43,7 +43,7 @@ def modulus11_ok(cpr: str) -> bool:
     """The pre-2007 check digit rule; informative only (see the module docstring)."""
     if len(cpr) != 10 or not cpr.isascii() or not cpr.isdigit():
         return False
-    return sum(int(d) * w for d, w in zip(cpr, _WEIGHTS)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(cpr, _WEIGHTS, strict=True)) % 11 == 0
 
 
 def parse_cpr(text: str) -> str:

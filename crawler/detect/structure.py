@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # typeshed omits it
+from typing import Protocol, cast
 from urllib.parse import unquote_plus
 
 from crawler.detect.decoders import Budget, Decoder, Layer, Piece
@@ -22,8 +23,15 @@ Keep = Callable[[str | bytes], bool] | None
 
 MAX_SKIPS = 4096  # JSON siblings skipped to reach marked fields; beyond, one walk costs less
 
+
+class _MatchesEverywhere(Protocol):
+    """A compiled expression that also matches the empty string, so `match` never fails."""
+
+    def match(self, string: str, pos: int = ..., /) -> re.Match[str]: ...
+
+
 _SPACE = re.compile(r"\s")
-_WS = re.compile(r"[ \t\n\r]*")
+_WS = cast(_MatchesEverywhere, re.compile(r"[ \t\n\r]*"))
 _DECODER = json.JSONDecoder()
 _PADDED_B64 = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")  # base64's padding is no form's "="
 _NAME = re.compile(rb'name="([^"]*)"')
@@ -46,7 +54,9 @@ def _json(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece] | None
     return None if data is None else _walk(data, None, budget)
 
 
-def _parsed(text: str) -> object | None:
+def _parsed(text: str) -> dict | list | None:
+    """The JSON of a text `_json_wants` saw as {...} or [...], so an object or an array;
+    None if the text is not JSON."""
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
@@ -57,6 +67,7 @@ def _marked_fields(text: str, keep: Callable[[str], bool], budget: Budget) -> li
     """The fields around the text's marks, each reached from the root by skipping the
     siblings before it whole (the C parser does that), so a large body with one URL in it
     costs little; where that would skip more than a walk visits, it is walked once instead."""
+    pieces: list[Piece]
     marks, pieces, at, work = Marks(text), [], 0, 0
     ends: dict[int, int] = {}  # where each container parsed so far ends, by where it starts
     while work < MAX_SKIPS:
@@ -122,7 +133,7 @@ def _value_at(text: str, at: int, ends: dict[int, int]) -> tuple[tuple, object, 
             return path, None, i + 1, skipped
 
 
-def _walk(data: dict | list, keep: Keep, budget: Budget) -> list[Piece]:
+def _walk(data: dict | list, keep: Callable[[str], bool] | None, budget: Budget) -> list[Piece]:
     """Every key and value of parsed JSON that `keep` keeps (all if None)."""
     pieces: list[Piece] = []
     keys: dict[str, bool] = {}  # keys repeat in every record of a batch: test each once
@@ -130,9 +141,14 @@ def _walk(data: dict | list, keep: Keep, budget: Budget) -> list[Piece]:
     while stack and len(pieces) < budget.max_pieces:
         path, items = stack[-1]
         for key, value in items:  # a plain loop over one container, until a container inside it
-            if type(key) is str and len(key) >= 8:
-                if keep is None or (keys[key] if key in keys else keys.setdefault(key, keep(key))):
-                    pieces.append(_json_piece(path + (key,), key))
+            if (
+                type(key) is str
+                and len(key) >= 8
+                and (
+                    keep is None or (keys[key] if key in keys else keys.setdefault(key, keep(key)))
+                )
+            ):
+                pieces.append(_json_piece(path + (key,), key))
             kind = type(value)
             if kind is str:
                 if keep is None or keep(value):
@@ -211,8 +227,10 @@ def _multipart_wants(layer: Layer) -> bool:
     return layer.whole_body and "multipart/" in layer.hints and "boundary=" in layer.hints
 
 
-def _multipart(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece]:
+def _multipart(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece] | None:
     boundary = _BOUNDARY.search(layer.hints)
+    if boundary is None:  # "boundary=" with no value: not a multipart body after all
+        return None
     raw = layer.raw if layer.raw is not None else layer.text.encode()
     pieces = []
     for part in raw.split(b"--" + boundary.group(1).encode())[1:]:

@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime
 
 from crawler.detect.identifiers import cpr_birth_date, modulus11_ok
-from crawler.model import Exchange, Suspect
+from crawler.model import Channel, Exchange, Suspect
 
 _SHAPE = re.compile(  # the first digit leads, so the engine can skip ahead to it (3x faster on text)
     r"([0-3](?<![0-9A-Za-z][0-3])(?<![0-9]\.[0-3])[0-9][01][0-9]{3})(-?)([0-9]{4})(?![0-9A-Za-z])(?!\.[0-9])"
@@ -47,7 +47,8 @@ def shapes(text: str) -> list[re.Match]:
     with a byte per character (digits "d") is searched for the blocks with bytes.find."""
     digits = text.encode("latin-1", "replace").translate(_DIGITS)
     starts = set()
-    for block, step in zip(_BLOCKS, (10, 7)):  # the next block may begin after the hyphen
+    # the next block may begin after the hyphen
+    for block, step in zip(_BLOCKS, (10, 7), strict=True):
         at = digits.find(block)
         while at >= 0:
             start = at
@@ -84,7 +85,7 @@ class SuspectRule:
             return False
         return bool(match.group(2)) or not (now - 12 * _YEAR <= int(digits) <= now + 2 * _YEAR)
 
-    def suspect(self, value: str, ex: Exchange, channel: str, detail: str) -> Suspect:
+    def suspect(self, value: str, ex: Exchange, channel: Channel, detail: str) -> Suspect:
         digits = value.replace("-", "")
         return Suspect(
             value=value,

@@ -26,7 +26,7 @@ from crawler.detect.decoders import (
     worth_opening,
 )
 from crawler.detect.structure import COOKIES, QUERY, STRUCTURE
-from crawler.model import Exchange
+from crawler.model import Channel, Exchange
 
 MAX_NESTING = 16  # structures inside structures; deeper text is searched as it is
 MAX_RECURRING = 4096  # texts up to this length are decoded once per process (see `_recurring`)
@@ -37,7 +37,7 @@ RECURRING_OUTPUT = 4 * MAX_RECURRING  # and kept if their pieces hold no more th
 class Unit:
     """One piece of an exchange to search, and how it was reached."""
 
-    channel: str
+    channel: Channel
     detail: str
     layer: Layer
     steps: tuple[str, ...] = ()  # decode_path after the detail
@@ -135,7 +135,7 @@ def _wants(decoder: Decoder, layer: Layer) -> bool:
 def _run(decoder: Decoder, layer: Layer, budget: Budget) -> list[Piece]:
     """A decoder's pieces; a decoder that fails on hostile input decodes nothing."""
     try:
-        return decoder.decode(layer, budget) if _wants(decoder, layer) else []
+        return (decoder.decode(layer, budget) or []) if _wants(decoder, layer) else []
     except Exception:
         return []
 

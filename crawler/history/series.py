@@ -44,6 +44,8 @@ def replay(runs: Sequence[SystemRun]) -> Iterator[tuple[SystemRun, SystemHistory
             )
             for fp, where in sorted(run.leaks.items())
         )
+        fixed: tuple[FindingHistory, ...]
+        note: str | None
         fixed, note = (), None
         if run.complete:
             fixed = tuple(

@@ -20,7 +20,7 @@ from pathlib import Path
 from crawler.errors import BadInput
 from crawler.history.fingerprints import encoding_path, fingerprint, location
 from crawler.history.runs import RunMeta
-from crawler.model import Finding, SystemResult
+from crawler.model import Finding, SystemResult, Verdict
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -49,7 +49,7 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
     except (OSError, sqlite3.Error) as exc:
         raise BadInput(
             f"{path}: cannot open the history database ({exc}); choose a writable path with --history"
-        )
+        ) from None
     with closing(conn):
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -171,9 +171,9 @@ def _by_fingerprint(result: SystemResult) -> dict[str, list[Finding]]:
 class SystemRun:
     run_id: str
     started: float
-    verdict: str
+    verdict: Verdict
     complete: bool
-    leaks: dict  # fingerprint -> "where" text
+    leaks: dict[str, str]  # fingerprint -> "where" text
 
 
 def system_runs(conn: sqlite3.Connection, system: str) -> list[SystemRun]:
@@ -182,7 +182,7 @@ def system_runs(conn: sqlite3.Connection, system: str) -> list[SystemRun]:
         "WHERE s.system = ? ORDER BY r.started, r.rowid",
         (system,),
     ).fetchall()
-    leaks: dict[str, dict] = {}
+    leaks: dict[str, dict[str, str]] = {}
     for run_id, fp, domain, channel, where, enc in conn.execute(
         "SELECT run_id, fingerprint, domain, channel, location, encoding FROM findings WHERE system = ?",
         (system,),

@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlencode, urljoin
 
 from pydantic import ValidationError
@@ -41,6 +42,8 @@ _NO_COOKIES = (
     '(Chrome\'s default "sanitized" export does), so a CPR in a cookie cannot be found in this file; '
     "export with sensitive data to search cookies too"
 )
+# a websocket message's `type` (any JSON value) -> the direction of its exchange
+_DIRECTIONS: dict[object, Literal["sent", "received"]] = {"send": "sent", "receive": "received"}
 _HOW_TO_EXPORT = "export it again from the browser's developer tools (Network tab: Save all as HAR)"
 _MIME_TYPES = (  # mime type fragment -> resource type, when the HAR names none
     ("text/html", "document"),
@@ -76,7 +79,7 @@ Attached = Callable[[str], "bytes | None"]  # the content of a `_file` name, Non
 def read_har(path: Path) -> HarImport:
     """The exchanges of a HAR file (or a Playwright .zip HAR); BadInput if it is no HAR at all."""
     log, attached = _open(path)
-    listed = log.get("pages") if isinstance(log.get("pages"), list) else []
+    listed = found if isinstance(found := log.get("pages"), list) else []
     pages = [page for page in listed if isinstance(page, dict)]
     reader = _Reader({p.get("id"): _page_title(p) for p in pages}, attached)
     for number, entry in enumerate(log["entries"], 1):
@@ -110,13 +113,13 @@ def documents(path: Path) -> dict[str, tuple[dict[str, str], str]]:
         url = _obj(entry, "request").get("url")
         if "html" not in str(content.get("mimeType") or "") or not isinstance(url, str):
             continue
-        text = content.get("text") if isinstance(content.get("text"), str) else ""
+        text = found if isinstance(found := content.get("text"), str) else ""
         if content.get("encoding") == "base64":
             try:
                 text = base64.b64decode(text).decode("utf-8", "replace")
             except (binascii.Error, ValueError):
                 text = ""
-        listed = response.get("headers") if isinstance(response.get("headers"), list) else []
+        listed = given if isinstance(given := response.get("headers"), list) else []
         headers = {
             str(h.get("name", "")).lower(): str(h.get("value", ""))
             for h in listed
@@ -196,7 +199,7 @@ def _page_title(page: dict) -> str:
 
 
 def _is_url(text: str | None) -> bool:
-    return bool(text) and text.startswith(("http://", "https://"))
+    return text is not None and text.startswith(("http://", "https://"))
 
 
 # -- the entries ------------------------------------------------------------------------------
@@ -290,7 +293,7 @@ class _Reader:
     def body(self, request: dict, method: str) -> tuple[bytes | None, str | None]:
         """(body, note): the bytes sent, or None and why they are not in the HAR."""
         post = _get(request, "postData", dict, "request.", {})
-        size = request.get("bodySize") if isinstance(request.get("bodySize"), int) else -1
+        size = given if isinstance(given := request.get("bodySize"), int) else -1
         if name := post.get("_file"):
             if not isinstance(name, str) or Path(name).name != name:
                 raise _Broken("request.postData._file is not a file name")
@@ -329,8 +332,8 @@ class _Reader:
         document its main frame shows at the time (Playwright names frames in `_frameref`);
         else the page's first document (Firefox); else the Referer, which is often cut to
         the origin."""
-        frame = entry.get("_frameref") if isinstance(entry.get("_frameref"), str) else None
-        pageref = entry.get("pageref") if isinstance(entry.get("pageref"), str) else None
+        frame = given if isinstance(given := entry.get("_frameref"), str) else None
+        pageref = given if isinstance(given := entry.get("pageref"), str) else None
         if kind == "document" and frame:
             self.frame_documents[frame] = url
             if pageref:
@@ -338,12 +341,14 @@ class _Reader:
         elif kind == "document" and pageref:
             self.first_documents.setdefault(pageref, url)
         title = self.pages.get(pageref)
-        main = self.frame_documents.get(self.main_frames.get(pageref)) or self.first_documents.get(
-            pageref
-        )
-        return self.frame_documents.get(frame), title if _is_url(title) else main or headers.get(
-            "referer"
-        )
+        main = None
+        if pageref:  # only named pages and frames are in the maps
+            main_frame = self.main_frames.get(pageref)
+            main = (
+                self.frame_documents.get(main_frame) if main_frame else None
+            ) or self.first_documents.get(pageref)
+        document = self.frame_documents.get(frame) if frame else None
+        return document, title if _is_url(title) else main or headers.get("referer")
 
     def frames_note(self, entry: dict, response: dict, kind: str) -> str | None:
         listed = "_webSocketMessages" in entry or _obj(response, "content").get("_file")
@@ -417,7 +422,7 @@ def _headers(request: dict) -> tuple[tuple[str, str], ...]:
 def _has_cookies(headers: tuple[tuple[str, str], ...], response: dict) -> bool:
     if any(name.lower() == "cookie" for name, _ in headers) or response.get("cookies"):
         return True
-    listed = response.get("headers") if isinstance(response.get("headers"), list) else []
+    listed = given if isinstance(given := response.get("headers"), list) else []
     return any(
         isinstance(h, dict) and str(h.get("name", "")).lower() == "set-cookie" for h in listed
     )
@@ -447,7 +452,7 @@ def _resource_type(entry: dict, response: dict, url: str) -> str:
 def _frame(message: object, handshake: Exchange, seq: int) -> Exchange:
     if not isinstance(message, dict):
         raise _Broken(f"is {type(message).__name__}, not an object")
-    direction = {"send": "sent", "receive": "received"}.get(message.get("type"))
+    direction = _DIRECTIONS.get(message.get("type"))
     if direction is None:
         raise _Broken(f"type is {message.get('type')!r}, not 'send' or 'receive'")
     data = _get(message, "data", str, "", "")

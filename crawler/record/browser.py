@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -63,7 +64,9 @@ def require() -> str:
     return found
 
 
-def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tuple[Browser, str]:
+def launch(
+    pw: Playwright, resolve: Sequence[str] = (), headless: bool = True
+) -> tuple[Browser, str]:
     """A fresh Chromium (new temporary profile) with background traffic switched off,
     and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is set."""
     if endpoint := os.environ.get(ENDPOINT_VAR):
@@ -79,7 +82,7 @@ def launch(pw: Playwright, resolve: list[str] = (), headless: bool = True) -> tu
 
 
 def connect_remote(
-    pw: Playwright, endpoint: str, resolve: list[str] = (), headless: bool = True
+    pw: Playwright, endpoint: str, resolve: Sequence[str] = (), headless: bool = True
 ) -> Browser:
     """A fresh Chromium launched for us by a `playwright run-server` at `endpoint` (ws://...),
     with the launch arguments a local one gets. The server applies arguments (and an

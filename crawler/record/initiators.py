@@ -35,7 +35,7 @@ from playwright.sync_api import Browser, Error
 from crawler.model import InitiatorFrame, without_fragment
 
 Route = tuple[str, ...]  # session ids from the browser session inward
-_DEBUGGER = (
+_DEBUGGER: tuple[tuple[str, dict[str, object]], ...] = (
     ("Debugger.enable", {}),
     ("Debugger.setSkipAllPauses", {"skip": True}),
     ("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}),

@@ -152,11 +152,11 @@ class Recorder:
 
     def _on_websocket(self, page: Page, ws: WebSocket) -> None:
         self.websocket_opened(ws.url, page.url)
-        for event, direction in (("framesent", "sent"), ("framereceived", "received")):
-            ws.on(
-                event,
-                lambda payload, d=direction: self.websocket_frame(ws.url, payload, d, page.url),
-            )
+        ws.on("framesent", lambda payload: self.websocket_frame(ws.url, payload, "sent", page.url))
+        ws.on(
+            "framereceived",
+            lambda payload: self.websocket_frame(ws.url, payload, "received", page.url),
+        )
 
     # -- websockets (of pages, and those contain mode routes) -----------------------------
     def websocket_opened(
@@ -240,9 +240,13 @@ class Recorder:
         """Legacy referrer mode: first-party documents get the old default policy."""
         params = {"requestId": event["requestId"]}
         try:
-            if "responseStatusCode" in event and (
-                headers := self.legacy.headers(
-                    event["request"]["url"], event.get("responseHeaders") or []
+            if (
+                "responseStatusCode" in event
+                and self.legacy is not None
+                and (
+                    headers := self.legacy.headers(
+                        event["request"]["url"], event.get("responseHeaders") or []
+                    )
                 )
             ):
                 # Chromium 156 refuses headers without the status: "both should be provided".

@@ -40,7 +40,9 @@ def with_coverage(results: list[Audited], catalogue: list[tuple[str, str]]) -> l
     """Every catalogue system in catalogue order (audited or not), then audited systems it lacks."""
     by_name = {a.result.system.casefold(): a for a in results}
     rows = [
-        by_name.pop(name.casefold(), None) or Audited(not_audited(supplier, name), "")
+        found
+        if (found := by_name.pop(name.casefold(), None))
+        else Audited(not_audited(supplier, name), "")
         for supplier, name in catalogue
     ]
     return rows + sorted(by_name.values(), key=lambda a: (a.result.supplier or "", a.result.system))

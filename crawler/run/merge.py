@@ -27,7 +27,7 @@ def read_shard(folder: Path) -> tuple[list[Audited], bool, RunMeta | None]:
     except (OSError, ValueError) as exc:
         raise BadInput(
             f"{folder}: no readable summary.json ({exc}); give the output folder of a `cpraudit run`"
-        )
+        ) from None
     results = []
     for item in summary["systems"]:
         if item["verdict"] == "not-audited":
@@ -38,7 +38,7 @@ def read_shard(folder: Path) -> tuple[list[Audited], bool, RunMeta | None]:
         except (OSError, ValueError) as exc:
             raise BadInput(
                 f"{folder / sub}: no readable findings.json ({exc}); the shard's output is damaged"
-            )
+            ) from None
         results.append(Audited(result, sub))
     return results, bool(summary.get("incomplete")), read_run_json(folder)
 

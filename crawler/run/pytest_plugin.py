@@ -285,7 +285,9 @@ class _Audit:
 def _close(context, out: Path, item: SystemItem, own_trace: bool) -> list[str]:
     """Close the context and redact its evidence as `cpraudit run` does; pytest-playwright's
     own trace is redacted later with the redactor that now knows the session cookies."""
-    errors, item.redactor = evidence.finish(context, out, item.redactor, own_trace)
+    redactor = item.redactor
+    assert redactor is not None  # made before the context was opened
+    errors, item.redactor = evidence.finish(context, out, redactor, own_trace)
     return errors
 
 

@@ -233,7 +233,7 @@ class Corpus:
 
     def sentry(self, page: str) -> Exchange:
         event = {
-            "event_id": "%032x" % self.rng.getrandbits(128),
+            "event_id": f"{self.rng.getrandbits(128):032x}",
             "timestamp": float(self.ts()) + 0.123,
             "platform": "javascript",
             "request": {"url": page, "headers": {"User-Agent": UA, "Referer": page}},
@@ -252,7 +252,7 @@ class Corpus:
         ).encode()
         return self.exchange(
             f"https://o{self.digits(6)}.ingest.sentry.test/api/{self.digits(7)}/envelope/"
-            f"?sentry_key={'%032x' % self.rng.getrandbits(128)}&sentry_version=7",
+            f"?sentry_key={self.rng.getrandbits(128):032x}&sentry_version=7",
             page,
             "POST",
             body,
@@ -269,8 +269,8 @@ class Corpus:
                     "$browser": "Chrome",
                     "time": int(self.ts(True)),
                     "distinct_id": f"$device:{self.digits(10)}",
-                    "$insert_id": "%016x" % self.rng.getrandbits(64),
-                    "token": "%032x" % self.rng.getrandbits(128),
+                    "$insert_id": f"{self.rng.getrandbits(64):016x}",
+                    "token": f"{self.rng.getrandbits(128):032x}",
                 },
             }
         ]

@@ -105,7 +105,7 @@ def test_skattekontoen_keeps_the_cpr_out_of_urls_but_gives_it_to_the_chat_widget
 
 
 def test_forskud_sends_the_cpr_to_its_own_api_and_analytics_a_clean_location(server):
-    status, location, cookie, _ = login(server, "forskud.skat.test")
+    _, location, cookie, _ = login(server, "forskud.skat.test")
     _, _, html = request(server, "forskud.skat.test", location, cookie=cookie)
     assert 'id="welcome"' in html and 'content="strict-origin-when-cross-origin"' in html
     assert "location.origin + location.pathname" in html and 'fetch("/api/forskud"' in html

@@ -105,7 +105,7 @@ def test_gzip_bomb_stops_at_the_byte_budget():
     bomb = gzip.compress(b"\0" * (64 << 20), 9)  # 64 MB of zeros in about 64 KB
     budget = Budget(max_bytes=4 << 20)
     start = time.monotonic()
-    ((label, out),) = decode("gzip", bomb, budget)
+    ((_, out),) = decode("gzip", bomb, budget)
     assert len(bomb) < 100_000 and len(out) == (4 << 20) + 1 and budget.hits == {"bytes": ("", 0)}
     assert time.monotonic() - start < 1.0
 

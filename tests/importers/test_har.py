@@ -77,7 +77,7 @@ def by_url(har: HarImport) -> list[tuple]:
     """The exchanges in a stable order (image and fetch may leave in either order), after
     checking that seq counts from 1 in file order and that frames follow their handshake."""
     assert [e.seq for e in har.exchanges] == list(range(1, len(har.exchanges) + 1))
-    for before, frame in zip(har.exchanges, har.exchanges[1:]):
+    for before, frame in zip(har.exchanges, har.exchanges[1:], strict=False):
         if frame.kind == "websocket":
             assert before.url == frame.url
     return sorted(summary(har.exchanges), key=lambda row: (row[3], row[1], row[4] or ""))

@@ -33,7 +33,7 @@ def test_shards_follow_the_name_not_the_list():
     shards = {n: [k for k in (1, 2, 3) if in_shard(n, k, 3)] for n in names}
     assert all(len(ks) == 1 for ks in shards.values()), "every system is in exactly one shard"
     assert {n: ks[0] for n, ks in shards.items()} == {
-        n: [k for k in (1, 2, 3) if in_shard(n, k, 3)][0] for n in reversed(names)
+        n: next(k for k in (1, 2, 3) if in_shard(n, k, 3)) for n in reversed(names)
     }
     assert all(40 < sum(ks == [k] for ks in shards.values()) < 95 for k in (1, 2, 3)), (
         "roughly even"

@@ -113,12 +113,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     cpr = {(f.exchange_seq, f.identifier) for f in detection.findings if f.identifier == "cpr"}
     print(
-        f"corpus: {n} requests, {megabytes:.1f} MB, {len(list(iter_needles(CITIZEN)))} needles; the CPR found "
-        f"in {len(cpr)} requests by detect, {len({p for p in found if p[1] == 'cpr'})} by the baseline"
+        f"corpus: {n} requests, {megabytes:.1f} MB, {len(list(iter_needles(CITIZEN)))} needles; "
+        f"the CPR found in {len(cpr)} requests by detect, "
+        f"{len({p for p in found if p[1] == 'cpr'})} by the baseline"
     )
     for name, seconds in (("detect", fast), ("naive", slow)):
         print(
-            f"{name:30} {seconds:7.2f} s  {megabytes / seconds:6.2f} MB/s  {n / seconds:8.0f} requests/s"
+            f"{name:30} {seconds:7.2f} s  {megabytes / seconds:6.2f} MB/s  "
+            f"{n / seconds:8.0f} requests/s"
         )
     print(f"{'naive: decoding alone':30} {shared:7.2f} s")
     print(f"ratio naive / detect: {slow / fast:.1f}x")

@@ -136,7 +136,8 @@ def write_exchanges(exchanges: Iterable[Exchange], path: Path) -> None:
 
 
 def read_exchanges(path: Path) -> tuple[list[Exchange], int]:
-    """Exchanges recorded in `path`, and how many lines could not be read (a crash can cut the last)."""
+    """Exchanges recorded in `path`, and how many lines could not be read (a crash can cut the
+    last)."""
     if not path.is_file():
         raise BadInput(f"{path}: no such recording; give the {REQUESTS} of an audit")
     exchanges, unreadable = [], 0

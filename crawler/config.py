@@ -34,7 +34,8 @@ class CitizenConfig(_Strict):
     address: str | None = None
     credentials: dict[str, str] = Field(
         default_factory=dict,
-        description='Credential name -> environment variable holding it, e.g. {password = "JENS_PASSWORD"}.',
+        description="Credential name -> environment variable holding it, "
+        'e.g. {password = "JENS_PASSWORD"}.',
     )
     secrets_file: str | None = Field(
         default=None,

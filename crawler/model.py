@@ -69,7 +69,8 @@ class Exchange(Frozen):
     source: Literal["browser", "interception", "har"] = Field(
         default="browser",
         description="browser: Playwright's network events; interception: seen only by the "
-        "browser-wide request interception (e.g. a beacon sent while a page unloads); har: imported.",
+        "browser-wide request interception (e.g. a beacon sent while a page unloads); "
+        "har: imported.",
     )
     initiator_type: str | None = Field(
         default=None,

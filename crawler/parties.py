@@ -1,4 +1,5 @@
-"""Who owns a host: the audited system (first party), a processor with an agreement, or a third party.
+"""Who owns a host: the audited system (first party), a processor with an agreement, or a third
+party.
 
 Registrable domains come from the Public Suffix List shipped in `publicsuffixlist`, so the
 split works offline and `a.skat.dk` and `b.skat.dk` are one party while `x.github.io` and

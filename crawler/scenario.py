@@ -36,7 +36,8 @@ def step(name: str) -> Iterator[None]:
 
 @contextmanager
 def listening(listener: Callable[[str | None], None]) -> Iterator[None]:
-    """Used by the runner: `step()` calls the listener with the name on entry, None on a normal exit."""
+    """Used by the runner: `step()` calls the listener with the name on entry, None on a normal
+    exit."""
     token = _step_listener.set(listener)
     try:
         yield
@@ -55,7 +56,8 @@ def load_scenario(ref: str, base: Path) -> Scenario:
     spec = importlib.util.spec_from_file_location(f"cpraudit_scenario_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise BadInput(
-            f"scenario {file}: not a Python file; give a .py file with a run(page, citizen) function"
+            f"scenario {file}: not a Python file; "
+            "give a .py file with a run(page, citizen) function"
         )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

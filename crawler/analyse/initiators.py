@@ -8,7 +8,8 @@ from crawler.model import Exchange, Finding, InitiatorFrame
 
 
 def sent_by(exchange: Exchange) -> str | None:
-    """ "sent by <script:line:col>, loaded by <...>": each script of the chain once, nearest first."""
+    """ "sent by <script:line:col>, loaded by <...>": each script of the chain once, nearest
+    first."""
     if not exchange.initiator:
         return (
             f"started by the browser ({exchange.initiator_type})"

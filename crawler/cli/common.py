@@ -18,8 +18,8 @@ def checked_cpr(text: str) -> str:
     cpr = parse_cpr(text)
     if not modulus11_ok(cpr):
         print(
-            "warning: the CPR fails the modulus-11 check; numbers issued since 2007 need not pass it, "
-            "auditing anyway",
+            "warning: the CPR fails the modulus-11 check; numbers issued since 2007 need not "
+            "pass it, auditing anyway",
             file=sys.stderr,
         )
     return cpr
@@ -29,14 +29,16 @@ def add_mode_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--contain",
         action="store_true",
-        help="answer requests that would carry the CPR to a third party locally, so it never leaves "
-        "the machine; they are still recorded and reported, marked contained (run: every system)",
+        help="answer requests that would carry the CPR to a third party locally, so it never "
+        "leaves the machine; they are still recorded and reported, marked contained "
+        "(run: every system)",
     )
     parser.add_argument(
         "--legacy-referrer",
         action="store_true",
         help="give first-party pages without a referrer policy the pre-2021 default "
-        "(no-referrer-when-downgrade), so Referer leaks of that era are observed (run: every system)",
+        "(no-referrer-when-downgrade), so Referer leaks of that era are observed "
+        "(run: every system)",
     )
 
 

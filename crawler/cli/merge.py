@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     if not (args.quiet and code == 0):
         for result, _ in results:
             print(
-                f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+                f"{result.system:<24} {result.verdict.upper():<13} "
+                f"{len(result.findings):>3} finding(s)"
             )
         for problem in problems:
             print(f"incomplete: {problem}")

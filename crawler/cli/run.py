@@ -43,15 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--history",
         metavar="PATH",
-        help="history database of runs, for new / persisting / fixed leaks (default: history.sqlite "
-        "beside the run folder, i.e. reports/history.sqlite; 'none' keeps no history)",
+        help="history database of runs, for new / persisting / fixed leaks "
+        "(default: history.sqlite beside the run folder, i.e. reports/history.sqlite; "
+        "'none' keeps no history)",
     )
     run.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="any",
-        help="which leaks make the exit code 1: any leak not accepted in audit.toml (default), only "
-        "new ones (for a supplier's CI: fail on regressions), or none",
+        help="which leaks make the exit code 1: any leak not accepted in audit.toml (default), "
+        "only new ones (for a supplier's CI: fail on regressions), or none",
     )
     run.add_argument(
         "--shard",

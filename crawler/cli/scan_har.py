@@ -1,4 +1,5 @@
-"""`cpraudit scan-har FILE --cpr CPR`: a browser's HAR export through the same analysis and report."""
+"""`cpraudit scan-har FILE --cpr CPR`: a browser's HAR export through the same analysis and
+report."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="DOMAIN",
-        help="a domain of the audited system (repeatable); default: that of the first page in the HAR",
+        help="a domain of the audited system (repeatable); "
+        "default: that of the first page in the HAR",
     )
     scan.add_argument("--out", help="output folder (default reports/<time>-har)")
     scan.set_defaults(func=run)
@@ -46,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     ]
     if not documents:
         raise BadInput(
-            f"{args.file}: the HAR holds no request that could be read; export it again with the Network tab open"
+            f"{args.file}: the HAR holds no request that could be read; "
+            "export it again with the Network tab open"
         )
     first = args.first_party or [registrable_domain(urlsplit(documents[0]).hostname or "")]
     target = Target(

@@ -28,7 +28,8 @@ TastSelv -> leak. For every load of a logged-in page (`/borger/...`):
     www.analytics.test            header  header Referer        (GET /collect and GET /analytics.js)
     metrics.marketingcloud.test   url     query parameter g     (GET /b/ss/..., image; only if
                                                                  the page stays >= 1.5 s)
-    metrics.marketingcloud.test   header  header Referer        (its beacon and GET /appmeasurement.js)
+    metrics.marketingcloud.test   header  header Referer        (its beacon and GET
+                                                                 /appmeasurement.js)
     cdn.democdn.test              header  header Referer        (GET /bootstrap.min.css, stylesheet)
   The login page itself (`/`) carries no CPR in its URL and sends nothing that leaks.
 Skattekontoen -> leak. For every load of a logged-in page (`/konto...`):
@@ -99,8 +100,8 @@ DEMO_SYSTEMS = (
         "http://tastselv.skat.test/",
         ("skat.test",),
         "scenarios.demo.tastselv:run",
-        "leak: the CPR in page URLs, sent to www.analytics.test (dl), metrics.marketingcloud.test (g) "
-        "and cdn.democdn.test (Referer)",
+        "leak: the CPR in page URLs, sent to www.analytics.test (dl), "
+        "metrics.marketingcloud.test (g) and cdn.democdn.test (Referer)",
         "leak",
     ),
     DemoSystem(
@@ -134,9 +135,11 @@ DEMO_SYSTEMS = (
 
 STYLE = """<style>
 body{font-family:Arial,Helvetica,sans-serif;margin:0;background:#f2f2f2;color:#1a1a1a}
-header{background:#14143c;color:#fff;padding:.8rem 2rem;display:flex;gap:1.5rem;align-items:baseline}
+header{background:#14143c;color:#fff;padding:.8rem 2rem;display:flex;gap:1.5rem;\
+align-items:baseline}
 header .logo{font-weight:bold;font-size:1.2rem}nav{background:#e3e3ea;padding:.5rem 2rem}
-nav a{margin-right:1.2rem;color:#14143c}main{background:#fff;max-width:760px;margin:1.5rem auto;padding:1.5rem 2rem}
+nav a{margin-right:1.2rem;color:#14143c}\
+main{background:#fff;max-width:760px;margin:1.5rem auto;padding:1.5rem 2rem}
 label{display:block;margin:.6rem 0}input{display:block;padding:.35rem;width:16rem;margin-top:.2rem}
 button{background:#14143c;color:#fff;border:0;padding:.5rem 1.2rem;margin-top:.6rem}
 .error{color:#a00000}footer{text-align:center;font-size:.8rem;color:#666;padding:1rem}
@@ -158,8 +161,9 @@ def page(
 ) -> Response:
     links = "".join(f'<a href="{html.escape(href)}">{label}</a>' for label, href in nav)
     return Response(
-        f'<!doctype html><html lang="da"><head><meta charset="utf-8">{head}<title>{title} - {system}</title>'
-        f'{STYLE}</head><body><header><span class="logo">Skattestyrelsen</span><span>{system}</span></header>'
+        f'<!doctype html><html lang="da"><head><meta charset="utf-8">{head}'
+        f"<title>{title} - {system}</title>{STYLE}</head><body>"
+        f'<header><span class="logo">Skattestyrelsen</span><span>{system}</span></header>'
         f"{'<nav>' + links + '</nav>' if links else ''}<main>{body}</main>"
         "<footer>Demo af cpraudit. Ingen rigtige data.</footer></body></html>",
         status=status,
@@ -262,7 +266,8 @@ def tastselv(sessions: Sessions) -> dict:
         "Årsopgørelse 2019",
         """<h1>Årsopgørelse 2019</h1>
 <table class="table"><tr><td>Lønindkomst</td><td>412.300 kr.</td></tr>
-<tr><td>Beregnet skat</td><td>128.950 kr.</td></tr><tr><td>Til udbetaling</td><td>1.234 kr.</td></tr></table>""",
+<tr><td>Beregnet skat</td><td>128.950 kr.</td></tr>\
+<tr><td>Til udbetaling</td><td>1.234 kr.</td></tr></table>""",
         head,
         nav,
     )

@@ -39,7 +39,7 @@ def run_demo(run_dir: Path, jobs: int, print_summary) -> int:
         print(f"demo broken: expected {EXPECTED}, got {got}")
         return 1
     print(
-        "Demo as expected: TastSelv and Skattekontoen leak, Forskud is clean, LetLøn is inconclusive "
-        "(its login breaks). Open the index above in a browser."
+        "Demo as expected: TastSelv and Skattekontoen leak, Forskud is clean, "
+        "LetLøn is inconclusive (its login breaks). Open the index above in a browser."
     )
     return 0

@@ -11,7 +11,8 @@ becomes a note in `notes`.
 
 A match in a decoded unit is reported only if the unit holds more occurrences of that
 identifier under that transform than the unit it was decoded from: percent-decoding text
-with no `%` in the CPR's part does not make a second finding. Findings are then unique per (exchange, detail, identifier, encoding).
+with no `%` in the CPR's part does not make a second finding. Findings are then unique per
+(exchange, detail, identifier, encoding).
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ class _Search:
 
     def notes(self) -> list[str]:
         return [
-            f"exchange {self.ex.seq} {_short(where)}: decode budget ({kind}) reached after {depth} layers; "
-            "what lies deeper was not searched"
+            f"exchange {self.ex.seq} {_short(where)}: decode budget ({kind}) reached after "
+            f"{depth} layers; what lies deeper was not searched"
             for kind, (where, depth) in self.budget.hits.items()
         ]
 

@@ -164,7 +164,8 @@ def _walk(data: dict | list, keep: Callable[[str], bool] | None, budget: Budget)
 
 
 def _scalar(value: object) -> str | None:
-    """The text of a value that can hold an identifier: a string, or a number of 8 digits or more."""
+    """The text of a value that can hold an identifier: a string, or a number of 8 digits or
+    more."""
     if type(value) is str:
         return value
     if (type(value) is int or type(value) is float) and not -(10**7) < value < 10**7:

@@ -42,7 +42,8 @@ def read_run_json(run_dir: Path) -> RunMeta | None:
 
 
 def config_digest(config_path: Path, scenario_files: Iterable[Path] = ()) -> str:
-    """SHA-256 over audit.toml and the scenario files it names: a changed scenario is a changed audit."""
+    """SHA-256 over audit.toml and the scenario files it names: a changed scenario is a changed
+    audit."""
     digest = hashlib.sha256()
     for path in [config_path, *sorted(set(scenario_files))]:
         digest.update(str(path.name).encode() + b"\0")

@@ -66,8 +66,8 @@ def replay(runs: Sequence[SystemRun]) -> Iterator[tuple[SystemRun, SystemHistory
             reference.update(run.leaks)
             if missing:
                 note = (
-                    f"{len(missing)} leak(s) of earlier runs were not seen, but this audit did not complete, "
-                    "so they are not counted as fixed"
+                    f"{len(missing)} leak(s) of earlier runs were not seen, "
+                    "but this audit did not complete, so they are not counted as fixed"
                 )
         trend = tuple(
             TrendPoint(started=r.started, verdict=r.verdict, findings=len(r.leaks))

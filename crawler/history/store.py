@@ -29,8 +29,9 @@ CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, started REAL NOT NULL, finished REAL NOT NULL, tool_version TEXT NOT NULL,
     config_digest TEXT NOT NULL, command TEXT NOT NULL, shard TEXT, incomplete INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS system_runs (
-    run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, supplier TEXT, verdict TEXT NOT NULL,
-    complete INTEGER NOT NULL, requests INTEGER NOT NULL, PRIMARY KEY (run_id, system));
+    run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, supplier TEXT,
+    verdict TEXT NOT NULL, complete INTEGER NOT NULL, requests INTEGER NOT NULL,
+    PRIMARY KEY (run_id, system));
 CREATE TABLE IF NOT EXISTS findings (
     run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, fingerprint TEXT NOT NULL,
     domain TEXT NOT NULL, channel TEXT NOT NULL, location TEXT NOT NULL, encoding TEXT NOT NULL,
@@ -48,7 +49,8 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise BadInput(
-            f"{path}: cannot open the history database ({exc}); choose a writable path with --history"
+            f"{path}: cannot open the history database ({exc}); "
+            "choose a writable path with --history"
         ) from None
     with closing(conn):
         try:
@@ -86,7 +88,8 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 
 def _journal_mode_wal(conn: sqlite3.Connection) -> str:
     """Switch to WAL. SQLite answers "database is locked" at once, without waiting out the busy
-    timeout, when two processes open a new database together; so wait here, within the same limit."""
+    timeout, when two processes open a new database together; so wait here, within the same
+    limit."""
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:
@@ -178,13 +181,15 @@ class SystemRun:
 
 def system_runs(conn: sqlite3.Connection, system: str) -> list[SystemRun]:
     rows = conn.execute(
-        "SELECT s.run_id, r.started, s.verdict, s.complete FROM system_runs s JOIN runs r ON r.id = s.run_id "
+        "SELECT s.run_id, r.started, s.verdict, s.complete "
+        "FROM system_runs s JOIN runs r ON r.id = s.run_id "
         "WHERE s.system = ? ORDER BY r.started, r.rowid",
         (system,),
     ).fetchall()
     leaks: dict[str, dict[str, str]] = {}
     for run_id, fp, domain, channel, where, enc in conn.execute(
-        "SELECT run_id, fingerprint, domain, channel, location, encoding FROM findings WHERE system = ?",
+        "SELECT run_id, fingerprint, domain, channel, location, encoding "
+        "FROM findings WHERE system = ?",
         (system,),
     ):
         leaks.setdefault(run_id, {})[fp] = f"{domain} · {channel} · {where} ({enc})"

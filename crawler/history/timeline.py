@@ -87,8 +87,9 @@ def timeline_text(runs: list[dict]) -> Iterator[str]:
         for s in run["systems"]:
             new = [h for h in s["leaks"] if h["status"] == "new"]
             yield (
-                f"  {s['system']:<24} {s['verdict']:<13} {len(s['leaks'])} leak(s): {len(new)} new, "
-                f"{len(s['leaks']) - len(new)} persisting; {len(s['fixed'])} fixed"
+                f"  {s['system']:<24} {s['verdict']:<13} {len(s['leaks'])} leak(s): "
+                f"{len(new)} new, {len(s['leaks']) - len(new)} persisting; "
+                f"{len(s['fixed'])} fixed"
             )
             for h in new:
                 yield f"      + new    {h['fingerprint']}  {h['where']}"

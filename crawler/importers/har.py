@@ -39,8 +39,8 @@ MAX_PROBLEMS = 20
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
 _NO_COOKIES = (
     "no entry has a Cookie or Set-Cookie header: the site set none, or the exporter removed them "
-    '(Chrome\'s default "sanitized" export does), so a CPR in a cookie cannot be found in this file; '
-    "export with sensitive data to search cookies too"
+    '(Chrome\'s default "sanitized" export does), so a CPR in a cookie cannot be found in this '
+    "file; export with sensitive data to search cookies too"
 )
 # a websocket message's `type` (any JSON value) -> the direction of its exchange
 _DIRECTIONS: dict[object, Literal["sent", "received"]] = {"send": "sent", "receive": "received"}

@@ -1,6 +1,7 @@
 """Finding and starting Chromium so that only the audited site's traffic is on the wire.
 
-`python -m crawler.record.browser --ensure` is what `make` runs: it finds a Chromium or installs one.
+`python -m crawler.record.browser --ensure` is what `make` runs: it finds a Chromium or installs
+one.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ SYSTEM_CANDIDATES = (
 )
 HOW_TO_GET_ONE = (
     "no Chromium found: run `playwright install chromium`, or install your system's chromium "
-    f"(Debian/Ubuntu: `apt-get install chromium`), or set {ENV_VAR} to a Chromium or Chrome executable"
+    f"(Debian/Ubuntu: `apt-get install chromium`), or set {ENV_VAR} to a Chromium or Chrome "
+    "executable"
 )
 
 
@@ -68,7 +70,8 @@ def launch(
     pw: Playwright, resolve: Sequence[str] = (), headless: bool = True
 ) -> tuple[Browser, str]:
     """A fresh Chromium (new temporary profile) with background traffic switched off,
-    and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is set."""
+    and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is
+    set."""
     if endpoint := os.environ.get(ENDPOINT_VAR):
         return connect_remote(
             pw, endpoint, resolve, headless
@@ -110,14 +113,15 @@ def connect_remote(
     except Error as exc:
         raise BadInput(
             f"--browser-endpoint {endpoint}: no browser from that server ({first_line(exc)}); "
-            "start one with `playwright run-server --port PORT --host ADDRESS --unsafe` of the same "
-            "Playwright version, with a Chromium it can launch"
+            "start one with `playwright run-server --port PORT --host ADDRESS --unsafe` "
+            "of the same Playwright version, with a Chromium it can launch"
         ) from None
 
 
 def check_endpoint(endpoint: str, resolve: bool) -> list[str]:
     """Before a run on a remote browser server: can it launch a browser, does it apply our launch
-    arguments, does it offer DevTools sessions? Notes for every report; BadInput if it cannot serve."""
+    arguments, does it offer DevTools sessions? Notes for every report; BadInput if it cannot
+    serve."""
     with sync_playwright() as pw:
         browser = connect_remote(pw, endpoint)
         try:
@@ -134,25 +138,27 @@ def check_endpoint(endpoint: str, resolve: bool) -> list[str]:
         finally:
             browser.close()
     notes = [
-        f"The browser (Chromium {version}) ran on a remote Playwright server, {endpoint}, not on this machine."
+        f"The browser (Chromium {version}) ran on a remote Playwright server, {endpoint}, "
+        "not on this machine."
     ]
     if not applied and resolve:
         raise BadInput(
-            f"--browser-endpoint {endpoint}: the server ignores launch arguments, so the host-resolver "
-            "rules of this audit.toml cannot reach the test environment; start it with "
-            "`playwright run-server --unsafe`"
+            f"--browser-endpoint {endpoint}: the server ignores launch arguments, "
+            "so the host-resolver rules of this audit.toml cannot reach the test environment; "
+            "start it with `playwright run-server --unsafe`"
         )
     if not applied:
         notes.append(
-            "The browser server ignored the launch arguments (start it with --unsafe): Chromium's own "
-            "background traffic was not switched off and navigator.webdriver was true, so some SDKs "
-            "may have stayed silent and some recorded requests may be the browser's own."
+            "The browser server ignored the launch arguments (start it with --unsafe): "
+            "Chromium's own background traffic was not switched off and navigator.webdriver "
+            "was true, so some SDKs may have stayed silent and some recorded requests may be "
+            "the browser's own."
         )
     if not cdp:
         notes.append(
-            "The browser server offers no DevTools session: the browser-wide interception could not "
-            "record sendBeacon(Blob) bodies or beacons sent while a page unloads; audits fail as "
-            "inconclusive rather than report less. Run the browser locally."
+            "The browser server offers no DevTools session: the browser-wide interception "
+            "could not record sendBeacon(Blob) bodies or beacons sent while a page unloads; "
+            "audits fail as inconclusive rather than report less. Run the browser locally."
         )
     return notes
 

@@ -117,8 +117,8 @@ class Containment:
 
     def note(self) -> str:
         return (
-            f"contain mode: {self.count} request(s) or websocket frame(s) carrying the CPR to third "
-            "parties were answered locally and never left the machine; a page may behave "
+            f"contain mode: {self.count} request(s) or websocket frame(s) carrying the CPR "
+            "to third parties were answered locally and never left the machine; a page may behave "
             "differently when its beacons get empty answers"
         )
 

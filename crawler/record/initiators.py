@@ -77,7 +77,8 @@ def from_event(initiator: dict) -> Initiator:
 
 
 class Initiators:
-    """Collects initiators for every request of the browser; `claim()` hands them to the recorder."""
+    """Collects initiators for every request of the browser; `claim()` hands them to the
+    recorder."""
 
     def __init__(self, browser: Browser) -> None:
         self._cdp = browser.new_browser_cdp_session()

@@ -20,7 +20,8 @@ POLICY = "no-referrer-when-downgrade"
 PATTERN = {"urlPattern": "*", "resourceType": "Document", "requestStage": "Response"}
 NOTE = (
     f"legacy referrer mode: first-party pages without a referrer policy of their own were given "
-    f"`{POLICY}`, the browser default until 2020-21, so their full URL went out in Referer as it did then"
+    f"`{POLICY}`, the browser default until 2020-21, so their full URL went out in Referer "
+    "as it did then"
 )
 
 

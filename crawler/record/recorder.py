@@ -162,7 +162,8 @@ class Recorder:
     def websocket_opened(
         self, url: str, page_url: str | None, contained: bool = False, note: str | None = None
     ) -> None:
-        """The handshake: its URL can carry identifiers too; Playwright reports no request for it."""
+        """The handshake: its URL can carry identifiers too; Playwright reports no request for
+        it."""
         self._write(
             kind="request",
             method="GET",

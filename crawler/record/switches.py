@@ -42,7 +42,8 @@ def resolver_rules(resolve: Sequence[str]) -> str:
         pattern, sep, address = item.partition("=")
         if not sep or not pattern.strip() or not address.strip():
             raise BadInput(
-                f"--resolve {item!r} is not PATTERN=ADDRESS: write e.g. '*.example.test=127.0.0.1:8080'"
+                f"--resolve {item!r} is not PATTERN=ADDRESS: "
+                "write e.g. '*.example.test=127.0.0.1:8080'"
             )
         rules.append(f"MAP {pattern.strip()} {address.strip()}")
     return ", ".join(rules)

@@ -1,4 +1,5 @@
-"""Reports: findings.json and report.html per system; index.html, summary.json and junit.xml per run."""
+"""Reports: findings.json and report.html per system; index.html, summary.json and junit.xml per
+run."""
 
 from crawler.report.html import write_index, write_system
 from crawler.report.junit import write_junit

@@ -18,6 +18,7 @@ def audit_system(
     command: str = "",
     progress: Progress | None = None,
 ) -> tuple[SystemResult, list[Exchange]]:
-    """The system's result and the exchanges it was found in; the record and evidence are in `folder`."""
+    """The system's result and the exchanges it was found in; the record and evidence are in
+    `folder`."""
     recording = record(target, citizen, folder, scenario, progress)
     return analyse_system(recording, citizen, command)

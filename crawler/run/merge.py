@@ -1,8 +1,8 @@
 """Beyond one machine: the output folders of `cpraudit run --shard K/N` merged into one.
 
-`cpraudit merge OUT DIR...` copies the shards' system folders into OUT, writes one index.html, summary.json and
-junit.xml over them, and records the shards' runs in OUT's history, so the merged reports
-say new / persisting / fixed against the history of every earlier sweep.
+`cpraudit merge OUT DIR...` copies the shards' system folders into OUT, writes one index.html,
+summary.json and junit.xml over them, and records the shards' runs in OUT's history, so the
+merged reports say new / persisting / fixed against the history of every earlier sweep.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ def read_shard(folder: Path) -> tuple[list[Audited], bool, RunMeta | None]:
         summary = json.loads((folder / bundle.SUMMARY).read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise BadInput(
-            f"{folder}: no readable summary.json ({exc}); give the output folder of a `cpraudit run`"
+            f"{folder}: no readable summary.json ({exc}); "
+            "give the output folder of a `cpraudit run`"
         ) from None
     results = []
     for item in summary["systems"]:
@@ -60,8 +61,8 @@ def merge(
         for result, sub in results:
             if result.system in seen:
                 raise BadInput(
-                    f"{result.system!r} is in both {seen[result.system]} and {folder}; merge the shards "
-                    "of one sweep, each once"
+                    f"{result.system!r} is in both {seen[result.system]} and {folder}; "
+                    "merge the shards of one sweep, each once"
                 )
             seen[result.system] = folder
             shutil.copytree(folder / sub, out / sub, dirs_exist_ok=True)

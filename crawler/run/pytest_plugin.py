@@ -144,7 +144,8 @@ class _Audit:
         self.index: Path | None = None
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector):
-        # Only a file named on the command line: a pyproject.toml met while walking a folder is not an audit.
+        # Only a file named on the command line: a pyproject.toml met while walking a folder is
+        # not an audit.
         if file_path.suffix == ".toml" and parent.session.isinitpath(file_path):
             return AuditFile.from_parent(parent, path=file_path)
         return None
@@ -152,8 +153,9 @@ class _Audit:
     @pytest.fixture(scope="session")
     @classmethod
     def browser_type_launch_args(cls, browser_type_launch_args: dict, playwright, request) -> dict:
-        """pytest-playwright's launch options (--headed, --slowmo, --browser-channel) plus cpraudit's:
-        a Chromium found like `cpraudit run` finds one, background traffic off, the systems' rules."""
+        """pytest-playwright's launch options (--headed, --slowmo, --browser-channel) plus
+        cpraudit's: a Chromium found like `cpraudit run` finds one, background traffic off, the
+        systems' rules."""
         args = dict(browser_type_launch_args)
         if not args.get("channel") and not args.get("executable_path"):
             try:
@@ -169,7 +171,8 @@ class _Audit:
     @pytest.fixture(scope="session")
     @classmethod
     def browser_context_args(cls, browser_context_args: dict, browser) -> dict:
-        """Desktop Chrome in Denmark, unless pytest-playwright's own options (--device) say otherwise."""
+        """Desktop Chrome in Denmark, unless pytest-playwright's own options (--device) say
+        otherwise."""
         return {**context_defaults(browser.version), **browser_context_args}
 
     @pytest.fixture
@@ -181,7 +184,8 @@ class _Audit:
         browser_type_launch_args: dict,
         browser_context_args: dict,
     ) -> SystemResult:
-        """Record and analyse the system in a fresh pytest-playwright context; inconclusive errors here."""
+        """Record and analyse the system in a fresh pytest-playwright context; inconclusive
+        errors here."""
         item = request.node
         audit, system = item.audit, item.system
         target, folder = audit.target(system), bundle.slug(system.name)
@@ -199,7 +203,8 @@ class _Audit:
             browser=_browser_info(browser, browser_type_launch_args, browser_context_args),
         )
         item.redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
-        # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps its own.
+        # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps
+        # its own.
         own_trace = request.config.getoption("--tracing") == "off"
         har = {} if "record_har_path" in browser_context_args else evidence.context_options(out)
         try:
@@ -250,13 +255,15 @@ class _Audit:
         if not isinstance(item, SystemItem):
             return report
         if report.when == "setup" and report.failed and item.system.name not in self.results:
-            # A fixture before ours failed (no Chromium, a bad launch option): still a row in the index.
+            # A fixture before ours failed (no Chromium, a bad launch option): still a row in the
+            # index.
             result = _not_started(
                 item, f"the audit did not start: {call.excinfo.exconly() if call.excinfo else '?'}"
             )
             self._store(item, result, [], bundle.slug(item.system.name))
         if report.when == "teardown" and item.redactor:
-            # pytest-playwright has just moved its traces to --output (its wrapper is trylast, so it ran first).
+            # pytest-playwright has just moved its traces to --output (its wrapper is trylast, so
+            # it ran first).
             for name, path in report.user_properties:
                 if name == "playwright_trace":
                     item.redactor.file(Path(item.config.invocation_params.dir, path))
@@ -269,7 +276,8 @@ class _Audit:
         try:
             listed = catalogue.with_coverage(results, catalogue.load(self.audits[0].catalogue_path))
         except BadInput:
-            listed = results  # no catalogue (e.g. installed without the scenarios folder): audited systems only
+            # no catalogue (e.g. installed without the scenarios folder): audited systems only
+            listed = results
         title = f"cpraudit (pytest) of {', '.join(a.path.name for a in self.audits)}"
         self.index = write_index(
             listed, self.out_dir, title, incomplete=exitstatus == pytest.ExitCode.INTERRUPTED
@@ -300,8 +308,9 @@ def _resolver_rules(items: list[SystemItem]) -> list[str]:
             pattern, _, address = (part.strip() for part in rule.partition("="))
             if seen.setdefault(pattern, address) != address:
                 pytest.fail(
-                    f"systems map {pattern} to both {seen[pattern]} and {address}; one pytest session shares "
-                    "one browser, so audit them in separate runs (--cpraudit-system)",
+                    f"systems map {pattern} to both {seen[pattern]} and {address}; "
+                    "one pytest session shares one browser, so audit them in separate runs "
+                    "(--cpraudit-system)",
                     pytrace=False,
                 )
     return [f"{pattern}={address}" for pattern, address in seen.items()]

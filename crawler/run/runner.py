@@ -51,7 +51,8 @@ class _Running:
 
 
 def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
-    os.setsid()  # own process group: the runner can kill the browser with it, Ctrl-C stays with the runner
+    # own process group: the runner can kill the browser with it, Ctrl-C stays with the runner
+    os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if job.browser_endpoint:  # browser.launch() connects there instead of starting Chromium here
         os.environ[browser.ENDPOINT_VAR] = job.browser_endpoint
@@ -94,7 +95,8 @@ def run_jobs(
                         None
                         if not item.process.is_alive()
                         else (
-                            f"system exceeded its time limit of {item.job.time_limit:.0f} s and was stopped"
+                            f"system exceeded its time limit of {item.job.time_limit:.0f} s "
+                            "and was stopped"
                         )
                     )
                     _stop(item.process)
@@ -152,7 +154,10 @@ def write_reports(results: list[Audited], run_dir: Path) -> None:
 
 def _line(item: Audited) -> str:
     result, _ = item
-    return f"{result.system}: {result.verdict} ({len(result.findings)} finding(s), {result.requests} requests)"
+    return (
+        f"{result.system}: {result.verdict} "
+        f"({len(result.findings)} finding(s), {result.requests} requests)"
+    )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ from crawler.model import Exchange
 
 T0 = 1_714_400_000  # the recording's time, as a Unix timestamp
 PORTAL = "https://portal.skat.test"
-UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36"
+)
 
 
 class Corpus:
@@ -157,7 +160,8 @@ class Corpus:
         mid = self.digits(19) + self.digits(19)
         query = (
             f"AQB=1&ndh=1&pf=1&t=28%2F3%2F2024%2010%3A13%3A5%200%20-120&mid={mid}&ce=UTF-8"
-            f"&pageName=tastselv%3Aforside&g={quote(page, safe='')}&c.&a.&activitymap.&page=tastselv"
+            f"&pageName=tastselv%3Aforside&g={quote(page, safe='')}"
+            "&c.&a.&activitymap.&page=tastselv"
             f"&.activitymap&.a&.c&v1=borger&c5=D%3Dv1&AQE=1"
         )
         return self.exchange(

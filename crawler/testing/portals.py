@@ -31,8 +31,10 @@ SIDE = """<!doctype html><meta name="referrer" content="no-referrer"><title>Min 
 <iframe referrerpolicy="unsafe-url" src="http://widget.framevendor.test/frame"></iframe>
 <script>
 const here = location.href;
-navigator.sendBeacon("http://blob.beaconvendor.test/b", new Blob([JSON.stringify({page: here})], {type: "text/plain"}));
-fetch("http://api.fetchvendor.test/collect", {method: "POST", mode: "no-cors", body: "u=" + encodeURIComponent(here)});
+navigator.sendBeacon("http://blob.beaconvendor.test/b", \
+new Blob([JSON.stringify({page: here})], {type: "text/plain"}));
+fetch("http://api.fetchvendor.test/collect", \
+{method: "POST", mode: "no-cors", body: "u=" + encodeURIComponent(here)});
 new Worker("/worker.js" + location.search);
 addEventListener("pagehide", () => navigator.sendBeacon("http://exit.hidevendor.test/bye", here));
 const ws = new WebSocket("ws://chat.wsvendor.test/socket");
@@ -46,8 +48,15 @@ window.open("/popup" + location.search);
 """
 
 WORKER = "fetch('http://worker.workervendor.test/w' + self.location.search);"
-FRAME = "<script>fetch('http://frame.framevendor.test/ping?ref=' + encodeURIComponent(document.referrer))</script>"
-POPUP = "<img src='http://popup.popupvendor.test/p.gif?page=' + '1'><script>new Image().src = 'http://popup.popupvendor.test/q?u=' + encodeURIComponent(location.href)</script>"
+FRAME = (
+    "<script>fetch('http://frame.framevendor.test/ping?ref=' + "
+    "encodeURIComponent(document.referrer))</script>"
+)
+POPUP = (
+    "<img src='http://popup.popupvendor.test/p.gif?page=' + '1'>"
+    "<script>new Image().src = 'http://popup.popupvendor.test/q?u=' + "
+    "encodeURIComponent(location.href)</script>"
+)
 FORM = f"""<form id=f action="http://forms.formvendor.test/submit" method="post">
 <input name="cpr" value="{CPR}"></form><script>document.getElementById('f').submit()</script>"""
 
@@ -81,7 +90,8 @@ CLEAN_START = f"""<!doctype html><meta name="referrer" content="strict-origin-wh
 <img src="http://pixel.imgtracker.test/p.gif?page=forside">
 <script>fetch("/api/me?cpr={CPR}")</script>"""
 CLEAN_ACCOUNT = """<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
-<title>Konto</title><script>navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
+<title>Konto</title><script>\
+navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
 
 
 CLEAN_START = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
@@ -89,7 +99,8 @@ CLEAN_START = f"""<!doctype html><meta name="referrer" content="strict-origin-wh
 <img src="http://pixel.imgtracker.test/p.gif?page=forside">
 <script>fetch("/api/me?cpr={CPR}")</script>"""
 CLEAN_ACCOUNT = """<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
-<title>Konto</title><script>navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
+<title>Konto</title><script>\
+navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
 
 
 def leaky_portal() -> SiteServer:
@@ -119,7 +130,8 @@ EXPECTED = {  # leaky portal: third-party host -> channel through which it recei
 
 
 def adhoc(server: SiteServer, tmp_path: Path, *extra: str) -> tuple[int, dict]:
-    """`cpraudit adhoc` on a portal of this module, into tmp_path/out: exit code and findings.json."""
+    """`cpraudit adhoc` on a portal of this module, into tmp_path/out: exit code and
+    findings.json."""
     from crawler import bundle
     from crawler.cli import main
 

@@ -350,17 +350,13 @@ def test_suspect_rule_edges():
         },
         {"url": f"http://portal.skat.test/c?a={OTHER}", "time": 1714400000.0},
     )
-    assert (
-        [(s.value, s.detail, s.modulus11) for s in found.suspects]
-        == [
-            ("230489-0005", "query parameter other", True),  # as a person writes it
-            (
-                "0101651234",
-                "query parameter e",
-                False,
-            ),  # fails modulus 11, but born 1 January: issued since 2007
-        ]
-    )  # not: decimals, inside an id, a Unix time, modulus 11 failing, a noise name, the citizen, first party
+    # not: decimals, inside an id, a Unix time, modulus 11 failing, a noise name, the citizen,
+    # first party
+    assert [(s.value, s.detail, s.modulus11) for s in found.suspects] == [
+        ("230489-0005", "query parameter other", True),  # as a person writes it
+        # fails modulus 11, but born 1 January: issued since 2007
+        ("0101651234", "query parameter e", False),
+    ]
 
 
 def test_gzip_bomb_is_stopped_and_reported():

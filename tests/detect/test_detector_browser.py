@@ -17,15 +17,19 @@ PAGE = f"http://portal.skat.test/side?cpr={CPR}"
 def side_page() -> str:
     packed = lzstring.LZString().compressToBase64(json.dumps({"page": PAGE}))
     return f"""<!doctype html><title>side</title><script>
-fetch("http://b64.vendorone.test/c?d=" + encodeURIComponent(btoa(JSON.stringify({{url: location.href}}))), {{mode: "no-cors"}});
+fetch("http://b64.vendorone.test/c?d=" + \
+encodeURIComponent(btoa(JSON.stringify({{url: location.href}}))), {{mode: "no-cors"}});
 new Response(new Blob([JSON.stringify({{events: [{{u: location.href}}]}})]).stream()
   .pipeThrough(new CompressionStream("gzip"))).arrayBuffer()
-  .then(buf => fetch("http://gz.vendortwo.test/batch", {{method: "POST", mode: "no-cors", body: buf}}));
-fetch("http://lz.vendorthree.test/e", {{method: "POST", mode: "no-cors", body: {json.dumps(packed)}}});
+  .then(buf => fetch("http://gz.vendortwo.test/batch", \
+{{method: "POST", mode: "no-cors", body: buf}}));
+fetch("http://lz.vendorthree.test/e", \
+{{method: "POST", mode: "no-cors", body: {json.dumps(packed)}}});
 crypto.subtle.digest("SHA-256", new TextEncoder().encode("{CPR}")).then(d => {{
   const hex = [...new Uint8Array(d)].map(b => b.toString(16).padStart(2, "0")).join("");
   new Image().src = "http://hash.vendorfour.test/p?uid=" + hex; }});
-navigator.sendBeacon("http://blob.vendorfive.test/b", new Blob([btoa(location.href)], {{type: "text/plain"}}));
+navigator.sendBeacon("http://blob.vendorfive.test/b", \
+new Blob([btoa(location.href)], {{type: "text/plain"}}));
 </script>"""
 
 

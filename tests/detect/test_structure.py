@@ -55,7 +55,8 @@ def test_json_marked_fields_deep_in_a_large_body():
 
 
 def test_json_escaped_values_are_all_opened():
-    """A `\\u` escape hides a value from the search of the whole text, so every field is looked at."""
+    """A `\\u` escape hides a value from the search of the whole text, so every field is looked
+    at."""
     assert split("JSON", '{"cpr": "\\u0030707614285", "n": "1"}', worth_opening) == [
         ("JSON cpr", CPR),
         ("JSON n", "1"),
@@ -82,7 +83,8 @@ def test_form_query_and_cookie_pairs_with_names_that_carry_identifiers():
 def test_multipart_parts():
     body = (
         b'--XyZ\r\nContent-Disposition: form-data; name="cpr"\r\n\r\n070761-4285\r\n'
-        b'--XyZ\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\nhello\r\n--XyZ--\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\n'
+        b"hello\r\n--XyZ--\r\n"
     )
     assert split("multipart", body, whole_body=True, hints="multipart/form-data; boundary=XyZ") == [
         ("part cpr", b"070761-4285"),

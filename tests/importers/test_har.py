@@ -25,7 +25,8 @@ PAGE = f"http://portal.skat.test/side?cpr={CPR}"
 SIDE = f"""<!doctype html><meta name="referrer" content="unsafe-url"><title>Min side</title>
 <img src="http://pixel.imgtracker.test/p.gif?x=1">
 <script>
-fetch("http://api.fetchvendor.test/collect", {{method: "POST", mode: "no-cors", body: "cpr={CPR}"}});
+fetch("http://api.fetchvendor.test/collect", \
+{{method: "POST", mode: "no-cors", body: "cpr={CPR}"}});
 const ws = new WebSocket("ws://chat.wsvendor.test/socket");
 ws.onopen = () => ws.send("hej {CPR}");
 ws.onmessage = () => window.echoed = true;
@@ -55,7 +56,8 @@ def summary(exchanges) -> list[tuple]:
 
 # -- Playwright's HAR, recorded here ---------------------------------------------------------
 def record_har(tmp_path: Path, content: str, name: str = "x.har") -> Path:
-    """Visit PAGE with Playwright recording a HAR, and return the HAR once the context flushed it."""
+    """Visit PAGE with Playwright recording a HAR, and return the HAR once the context flushed
+    it."""
     har = tmp_path / "har" / name
     with SiteServer({"portal.skat.test/side": Response(SIDE)}) as server, sync_playwright() as pw:
         browser, _ = launch(pw, server.resolve_rules())

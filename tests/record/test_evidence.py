@@ -1,4 +1,5 @@
-"""The evidence bundle is what Playwright itself can read back: the HAR replays, the trace parses."""
+"""The evidence bundle is what Playwright itself can read back: the HAR replays, the trace
+parses."""
 
 from __future__ import annotations
 

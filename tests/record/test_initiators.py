@@ -14,9 +14,13 @@ from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR
 
 PORTAL = "www.initiator.test"
-A = "setTimeout(function () { var s = document.createElement('script');\n  s.src = '/b.js'; document.head.appendChild(s); }, 10);"
+A = (
+    "setTimeout(function () { var s = document.createElement('script');\n"
+    "  s.src = '/b.js'; document.head.appendChild(s); }, 10);"
+)
 B = (
-    "function report() { navigator.sendBeacon('http://beacon.trackvendor.test/b?u=' + encodeURIComponent(location.href), 'x'); }\n"
+    "function report() { navigator.sendBeacon('http://beacon.trackvendor.test/b?u=' + "
+    "encodeURIComponent(location.href), 'x'); }\n"
     "setTimeout(report, 20);"
 )
 PAGE = """<!doctype html><title>Initiators</title>
@@ -25,7 +29,10 @@ PAGE = """<!doctype html><title>Initiators</title>
 <iframe src="http://widget.framevendor.test/frame"></iframe>
 <script>debugger; fetch('http://after.debugvendor.test/d', {mode: 'no-cors'});</script>
 """
-FRAME = "<!doctype html>\n<script>\nfetch('http://ping.framevendor.test/ping', {mode: 'no-cors'})</script>"
+FRAME = (
+    "<!doctype html>\n<script>\n"
+    "fetch('http://ping.framevendor.test/ping', {mode: 'no-cors'})</script>"
+)
 
 
 @pytest.fixture(scope="module")

@@ -105,7 +105,10 @@ def test_service_worker_requests_are_recorded(tmp_path, monkeypatch):
         "CPRAUDIT_CHROMIUM_ARGS", f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}"
     )
     page = '<script>navigator.serviceWorker.register("/sw.js" + location.search)</script>'
-    worker = "self.addEventListener('install', () => fetch('http://sw.swvendor.test/i' + self.location.search, {mode: 'no-cors'}));"
+    worker = (
+        "self.addEventListener('install', () => "
+        "fetch('http://sw.swvendor.test/i' + self.location.search, {mode: 'no-cors'}));"
+    )
     routes = {
         f"{PORTAL}/": Response(page),
         f"{PORTAL}/sw.js": Response(worker, "application/javascript"),

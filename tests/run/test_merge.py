@@ -23,7 +23,8 @@ CPR = "0707614285"
 SYSTEMS = {  # name -> what its start page sends where
     "TastSelv": f'<img src="http://pixel.tracker.test/p.gif?dl={CPR}">',
     "Forskud": '<img src="http://pixel.tracker.test/p.gif?page=forskud">',
-    "e-Moms": f'<script>fetch("http://api.chat.test/c", {{method: "POST", mode: "no-cors", body: "u={CPR}"}})</script>',
+    "e-Moms": '<script>fetch("http://api.chat.test/c", '
+    f'{{method: "POST", mode: "no-cors", body: "u={CPR}"}})</script>',
     "BBR": f'<img src="http://cdn.maps.test/t.png?ref={CPR}">',
 }
 

@@ -20,12 +20,14 @@ pytest_plugins = ["pytester"]
 CPR = "0707614285"
 PASSWORD = "hemmeligt-kodeord-42"
 TRACKER = "pixel.tracker.test"
-# A valid image: Chromium fetches a broken one again, twice as HeadlessChrome, which would muddle the checks.
+# A valid image: Chromium fetches a broken one again, twice as HeadlessChrome, which would muddle
+# the checks.
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 LEAKY = f"""<!doctype html><meta name="referrer" content="unsafe-url"><title>Min side</title>
 <p>Velkommen</p><img src="http://{TRACKER}/p.gif">"""
-CLEAN = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin"><title>Forside</title>
+CLEAN = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">\
+<title>Forside</title>
 <form><label>Adgangskode <input type="password" id="pw"></label></form>
 <img src="http://{TRACKER}/p.gif?page=forside"><script>fetch("/api/me?cpr={CPR}")</script>"""
 
@@ -104,7 +106,8 @@ def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audi
     result.stdout.fnmatch_lines(
         [
             "*ERROR at setup of Broken*",
-            "Broken: inconclusive: scenario did not complete (step Log ind): RuntimeError: the login button is gone",
+            "Broken: inconclusive: scenario did not complete (step Log ind): "
+            "RuntimeError: the login button is gone",
             f"report: {audit_dir / 'out' / 'broken' / 'report.html'}",
         ]
     )

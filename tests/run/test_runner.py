@@ -19,7 +19,10 @@ LOGIN = """<!doctype html><form method="post" action="/login">
 HOME = f"""<!doctype html><meta name="referrer" content="unsafe-url"><h1 id="welcome">Velkommen</h1>
 <a href="/side/{CPR}">Min side</a><a href="/logout">Log ud</a>
 <img src="http://pixel.tracker.test/p.gif?v=1">"""
-SIDE = """<!doctype html><p>Side</p><script>new Image().src = "http://beacon.tracker.test/b?dl=" + encodeURIComponent(location.href)</script>"""
+SIDE = (
+    '<!doctype html><p>Side</p><script>new Image().src = "http://beacon.tracker.test/b?dl=" + '
+    "encodeURIComponent(location.href)</script>"
+)
 
 
 def login(req: Received) -> Response:

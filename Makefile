@@ -4,7 +4,10 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test bench clean
+# Browser tests mostly wait on pages and timers: one more test worker than cores.
+TEST_JOBS ?= 3
+
+.PHONY: setup browser demo test lint bench clean
 
 setup: $(STAMP) browser
 
@@ -21,8 +24,14 @@ browser: $(STAMP)
 demo: setup
 	$(VENV)/bin/cpraudit demo
 
-test: setup
-	$(PY) -m pytest
+# Everything CI checks: lint, types, and the whole suite (the built wheel's demo included).
+test: setup lint
+	$(PY) -m pytest -n $(TEST_JOBS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) -m benchmarks.detector

@@ -94,15 +94,6 @@ CLEAN_ACCOUNT = """<!doctype html><meta name="referrer" content="strict-origin-w
 navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
 
 
-CLEAN_START = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
-<title>Ren portal</title><a href="/konto">Konto</a>
-<img src="http://pixel.imgtracker.test/p.gif?page=forside">
-<script>fetch("/api/me?cpr={CPR}")</script>"""
-CLEAN_ACCOUNT = """<!doctype html><meta name="referrer" content="strict-origin-when-cross-origin">
-<title>Konto</title><script>\
-navigator.sendBeacon("http://collect.cleanvendor.test/b", "page=konto&t=1764300000")</script>"""
-
-
 def leaky_portal() -> SiteServer:
     return SiteServer(leaky_routes())
 

@@ -11,6 +11,8 @@ from crawler.model import Citizen, CrawlSettings, Owner, Target
 from crawler.record.session import record
 from crawler.testing import Response, SiteServer
 
+pytestmark = pytest.mark.browser  # every test here starts Chromium
+
 CPR = "0707614285"
 HOST = "www.portal.test"
 START = f'<a href="/side?cpr={CPR}">side</a><a href="/strict?cpr={CPR}">strict</a>'

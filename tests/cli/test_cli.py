@@ -11,6 +11,7 @@ from crawler.cli import main
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
 
 
+@pytest.mark.browser
 def test_adhoc_finds_the_cpr_in_every_channel(leaky_portal, tmp_path):
     code, found = adhoc(leaky_portal, tmp_path)
     assert code == 1 and found["verdict"] == "leak"
@@ -32,6 +33,7 @@ def test_adhoc_finds_the_cpr_in_every_channel(leaky_portal, tmp_path):
     ).is_file()
 
 
+@pytest.mark.browser
 def test_adhoc_is_clean_when_only_the_first_party_sees_the_cpr(clean_portal, tmp_path, capsys):
     code, found = adhoc(clean_portal, tmp_path)
     assert (code, found["verdict"], found["findings"]) == (0, "clean", [])
@@ -51,6 +53,7 @@ def test_adhoc_is_clean_when_only_the_first_party_sees_the_cpr(clean_portal, tmp
     assert f"{share:.1f} % of the audit's wall time" in report
 
 
+@pytest.mark.browser
 def test_unreachable_start_page_is_inconclusive_not_clean(tmp_path):
     out = tmp_path / "out"
     code = main(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from crawler.cli import main
 from crawler.demo.portal import CPR, DEMO_CITIZEN
+
+pytestmark = pytest.mark.browser  # every test here starts Chromium
 
 
 def findings(out, folder):

@@ -10,6 +10,8 @@ import pytest
 from crawler.cli import main
 from crawler.testing import Response, SiteServer
 
+pytestmark = pytest.mark.browser  # every test here starts Chromium
+
 CPR = "0707614285"
 PAGE = f"http://portal.skat.test/side?cpr={CPR}"
 

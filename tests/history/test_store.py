@@ -11,6 +11,8 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
+
 from crawler import history
 from crawler.analyse.verdict import exit_code
 from crawler.cli import main
@@ -198,6 +200,7 @@ def by_receiver(data) -> dict[str, dict]:
     return {f["domain"]: hist[f["fingerprint"]] for f in data["findings"]}
 
 
+@pytest.mark.browser
 def test_new_persisting_and_fixed_across_runs(tmp_path, capsys):
     with SiteServer({"portal.skat.test/": page(LEAK_A, n=1)}) as server:
         conf = config(tmp_path, server)
@@ -269,6 +272,7 @@ expires = 2099-01-31
     assert "- fixed" in capsys.readouterr().out
 
 
+@pytest.mark.browser
 def test_two_runs_at_once_share_one_history(tmp_path):
     with SiteServer({"portal.skat.test/": page(LEAK_A, n=1)}) as server:
         conf = config(tmp_path, server)

@@ -152,6 +152,7 @@ def without_seq(rows):
     return [row[1:] for row in rows]
 
 
+@pytest.mark.browser
 def test_playwright_har_with_embedded_content(tmp_path):
     har = read_har(record_har(tmp_path, "embed"))
     assert (har.unreadable, har.problems) == (0, ())
@@ -160,6 +161,7 @@ def test_playwright_har_with_embedded_content(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["x.har", "x.zip"])
+@pytest.mark.browser
 def test_playwright_har_with_attached_files(tmp_path, name):
     path = record_har(tmp_path, "attach", name)
     if name == "x.har":
@@ -175,6 +177,7 @@ def test_playwright_har_with_attached_files(tmp_path, name):
     assert without_seq(by_url(har)) == expected(f"cpr={CPR}".encode(), None, ["received", "sent"])
 
 
+@pytest.mark.browser
 def test_playwright_har_without_content_says_what_is_missing(tmp_path):
     har = read_har(record_har(tmp_path, "omit"))
     assert (har.unreadable, har.problems) == (0, ())
@@ -186,6 +189,7 @@ def test_playwright_har_without_content_says_what_is_missing(tmp_path):
     )
 
 
+@pytest.mark.browser
 def test_attached_files_that_were_not_copied_are_capture_gaps(tmp_path):
     path = record_har(tmp_path, "attach")
     for file in path.parent.iterdir():

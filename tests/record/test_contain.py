@@ -9,9 +9,13 @@ import hashlib
 import json
 from urllib.parse import quote, quote_plus
 
+import pytest
+
 from crawler.parties import Parties, registrable_domain
 from crawler.record.contain import CprToThirdParty
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
+
+pytestmark = pytest.mark.browser  # every test here starts Chromium
 
 FORMS = {CPR, f"{CPR[:6]}-{CPR[6:]}"}
 ENCODED = (

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
 from playwright.sync_api import sync_playwright
 
 from crawler.model import Citizen, CrawlSettings, Target
 from crawler.record.browser import launch
 from crawler.record.session import record
 from crawler.testing import Response, SiteServer
+
+pytestmark = pytest.mark.browser  # every test here starts Chromium
 
 CPR = "0707614285"
 PAGE = '<!doctype html><title>Konto</title><h1 id="h">Saldo 0 kr.</h1><img src="http://px.vendor.test/p.gif?a=1">'

@@ -13,6 +13,8 @@ from crawler.report.html import write_system
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR
 
+pytestmark = pytest.mark.browser  # every test here starts Chromium
+
 PORTAL = "www.initiator.test"
 A = (
     "setTimeout(function () { var s = document.createElement('script');\n"

@@ -11,6 +11,8 @@ from crawler.record.session import record
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR
 
+pytestmark = pytest.mark.browser  # every test here starts Chromium
+
 PORTAL = "borger.legacy.test"
 PAGE = '<!doctype html><title>Forskud</title><link rel="stylesheet" href="http://cdn.maxvendor.test/site.css"><p>ok'
 OWN_POLICY = '<!doctype html><meta name="referrer" content="no-referrer"><link rel="stylesheet" href="http://cdn.maxvendor.test/own.css">'

@@ -13,6 +13,8 @@ from crawler.record.session import record
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR, PORTAL
 
+pytestmark = pytest.mark.browser  # every test here starts Chromium
+
 
 @pytest.fixture
 def recorded(leaky_portal, tmp_path):

@@ -75,6 +75,7 @@ def outcome(folder: Path) -> dict:
     return {"incomplete": summary["incomplete"], "systems": systems, "junit": cases}
 
 
+@pytest.mark.browser
 def test_shards_merged_equal_one_unsharded_run(tmp_path):
     shard_of = {name: 1 if in_shard(name, 1, 2) else 2 for name in SYSTEMS}
     assert set(shard_of.values()) == {1, 2}, "the test needs systems in both shards"
@@ -181,6 +182,7 @@ def browser_server():
         proc.wait(timeout=20)
 
 
+@pytest.mark.browser
 def test_a_run_on_a_remote_browser_server(tmp_path, browser_server):
     with SiteServer({}) as server:
         conf = write_config(tmp_path, server)
@@ -212,6 +214,7 @@ def test_a_run_on_a_remote_browser_server(tmp_path, browser_server):
     assert "remote Playwright server" in (tmp_path / "out" / "tastselv" / "report.html").read_text()
 
 
+@pytest.mark.browser
 def test_an_unreachable_browser_server_is_a_one_line_error(tmp_path, capsys):
     with SiteServer({}) as server:
         conf = write_config(tmp_path, server)

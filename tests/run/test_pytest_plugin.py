@@ -16,6 +16,7 @@ import pytest
 from crawler.testing import Response, SiteServer
 
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.browser  # every test here starts Chromium
 
 CPR = "0707614285"
 PASSWORD = "hemmeligt-kodeord-42"
@@ -33,6 +34,7 @@ CLEAN = f"""<!doctype html><meta name="referrer" content="strict-origin-when-cro
 
 SCENARIOS = """
 from crawler.scenario import step
+
 
 def leaky(page, citizen):
     with step("Min side"):

@@ -12,6 +12,8 @@ import pytest
 from crawler.cli import main
 from crawler.testing import Received, Response, SiteServer
 
+pytestmark = pytest.mark.browser  # every test here starts Chromium
+
 CPR = "0707614285"
 
 LOGIN = """<!doctype html><form method="post" action="/login">

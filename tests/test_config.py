@@ -99,3 +99,12 @@ def test_modes_come_from_audit_toml_and_the_command_line(tmp_path, monkeypatch):
     assert (target.contain, target.legacy_referrer) == (True, False)
     audit.overrides = {"legacy_referrer": True}  # what `cpraudit run --legacy-referrer` sets
     assert audit.target(audit.config.systems[0]).legacy_referrer
+
+
+def test_validating_a_configuration_does_not_load_the_browser_machinery():
+    import subprocess
+    import sys
+
+    probe = "import sys, crawler.config; print(sorted(m for m in sys.modules if 'playwright' in m))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

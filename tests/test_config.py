@@ -106,5 +106,7 @@ def test_validating_a_configuration_does_not_load_the_browser_machinery():
     import sys
 
     probe = "import sys, crawler.config; print(sorted(m for m in sys.modules if 'playwright' in m))"
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert loaded.stdout.strip() == "[]"

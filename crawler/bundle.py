@@ -4,6 +4,7 @@ Every other module asks here for a file's name and for the record's reading and 
 so that a folder written by one version of cpraudit can be found and read by the next.
 
     <run>/                       index.html summary.json junit.xml run.json
+                                 manifest.json manifest.sig (written last)
     <run>/<system>/              requests.jsonl findings.json report.html
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  pages/page-NN.html.txt
@@ -19,8 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from crawler.errors import BadInput
-from crawler.model import BrowserInfo, Exchange, SystemResult, Target
+from crawler.errors import BadInput, first_line
+from crawler.model import Audited, BrowserInfo, Exchange, SystemResult, Target
 
 # A system's folder
 REQUESTS = "requests.jsonl"  # every recorded exchange, one JSON object a line
@@ -38,6 +39,11 @@ INDEX = "index.html"
 SUMMARY = "summary.json"
 JUNIT = "junit.xml"
 RUN = "run.json"
+MANIFEST = "manifest.json"  # SHA-256 of every other file of the folder: written last
+SIGNATURE = "manifest.sig"  # optional: Ed25519 signature of manifest.json's exact bytes
+
+# A comparison's folder (`cpraudit diff`)
+DIFF = "diff.html"
 
 
 def slug(name: str) -> str:
@@ -162,3 +168,29 @@ def write_result(result: SystemResult, path: Path) -> None:
 
 def read_result(path: Path) -> SystemResult:
     return SystemResult.model_validate_json(path.read_text("utf-8"))
+
+
+def read_run(folder: Path) -> tuple[list[Audited], bool]:
+    """The audited systems of a run folder, as its summary.json lists them, and whether the
+    run was incomplete (interrupted). Each system's folder must be a plain name inside it."""
+    try:
+        summary = json.loads((folder / SUMMARY).read_text("utf-8"))
+        listed = [(s["verdict"], s["report"].rsplit("/", 1)[0]) for s in summary["systems"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BadInput(
+            f"{folder}: no readable {SUMMARY} ({exc}); give the output folder of a cpraudit run"
+        ) from None
+    results = []
+    for verdict, sub in listed:
+        if verdict == "not-audited":
+            continue
+        if sub in ("", ".", "..") or "/" in sub or "\\" in sub:
+            raise BadInput(f"{folder / SUMMARY}: {sub!r} is not a system folder of this run")
+        try:
+            results.append(Audited(read_result(folder / sub / FINDINGS), sub))
+        except (OSError, ValueError) as exc:
+            raise BadInput(
+                f"{folder / sub}: no readable {FINDINGS} ({first_line(exc)}); "
+                "the run folder is damaged"
+            ) from None
+    return results, bool(summary.get("incomplete"))

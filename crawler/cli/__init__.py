@@ -10,7 +10,7 @@ import sys
 
 from crawler import __version__
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE
-from crawler.cli import adhoc, demo, history, merge, run, scan_har
+from crawler.cli import adhoc, demo, history, merge, run, scan_har, verify
 from crawler.errors import BadInput
 
 COMMANDS = (
@@ -20,6 +20,7 @@ COMMANDS = (
     demo,
     history,
     merge,
+    verify,
 )  # one module per subcommand, in --help's order
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from urllib.parse import urlsplit
 
 from crawler import bundle
-from crawler.cli.common import add_mode_options, checked_cpr, report_one
+from crawler.cli.common import (
+    add_mode_options,
+    add_sign_option,
+    checked_cpr,
+    report_one,
+    signing_key,
+)
 from crawler.errors import BadInput
 from crawler.model import Audited, Citizen, CrawlSettings, Target
 from crawler.parties import registrable_domain
@@ -51,12 +58,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
+    add_sign_option(adhoc)
     adhoc.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.time()
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     target = adhoc_target(args)
+    key = signing_key(args)
     run_dir = bundle.new_run_folder(args.out, "adhoc")
     browser.require()
     folder = bundle.slug(target.system)
@@ -68,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         progress=lambda text: print(f"  {text}", flush=True),
     )
     write_system(result, exchanges, run_dir / folder)
-    return report_one(Audited(result, folder), run_dir, f"Ad-hoc audit of {target.start_url}")
+    title = f"Ad-hoc audit of {target.start_url}"
+    return report_one(Audited(result, folder), run_dir, title, started, key)
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:

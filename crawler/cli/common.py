@@ -11,6 +11,8 @@ from crawler import bundle
 from crawler.analyse.verdict import exit_code
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
 from crawler.model import Audited
+from crawler.proof import seal
+from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.report import write_index, write_junit
 
 
@@ -42,15 +44,35 @@ def add_mode_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_sign_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sign-key",
+        metavar="FILE",
+        help="also sign the run folder's manifest.json (manifest.sig) with this Ed25519 private "
+        "key: PEM PKCS#8, OpenSSH or raw 32 bytes, unencrypted; check with `verify --key PUB`",
+    )
+
+
+def signing_key(args: argparse.Namespace) -> Ed25519PrivateKey | None:
+    """The --sign-key, loaded before anything is audited: a bad key fails at once."""
+    return load_private(Path(args.sign_key)) if args.sign_key else None
+
+
 def say(quiet: bool) -> Callable[[str], None]:
     return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 
 
-def report_one(audited: Audited, run_dir: Path, title: str) -> int:
-    """Index, junit.xml and the printed summary of a one-system run; its exit code."""
+def report_one(
+    audited: Audited, run_dir: Path, title: str, started: float, key: Ed25519PrivateKey | None
+) -> int:
+    """Index, junit.xml, the manifest and the printed summary of a one-system run; its exit
+    code."""
     results = [audited]
     index = write_index(results, run_dir, title)
     write_junit(results, run_dir)
+    seal(
+        run_dir, command=audited.result.command, started=started, results=[audited.result], key=key
+    )
     print_summary(results, run_dir, index)
     return exit_code(r for r, _ in results)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from crawler import bundle
-from crawler.cli.common import print_summary
+from crawler.cli.common import add_sign_option, print_summary, signing_key
 from crawler.record import browser
 
 
@@ -15,11 +15,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
     demo.add_argument("--jobs", type=int, default=2, help="systems audited at once (default 2)")
+    add_sign_option(demo)
     demo.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from crawler.demo.run import run_demo  # the demo portal is only imported when asked for
 
+    key = signing_key(args)
     browser.require()
-    return run_demo(bundle.new_run_folder(args.out, "demo"), args.jobs, print_summary)
+    return run_demo(bundle.new_run_folder(args.out, "demo"), args.jobs, print_summary, key)

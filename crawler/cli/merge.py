@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 from pathlib import Path
 
 from crawler import history
 from crawler.analyse.verdict import EXIT_CLEAN, EXIT_INCONCLUSIVE, FAIL_ON, exit_code
+from crawler.cli.common import add_sign_option, signing_key
 from crawler.history.store import default_path
 from crawler.run.merge import merge
 
@@ -36,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quiet", action="store_true", help="for cron: print only when the exit code is not 0"
     )
+    add_sign_option(p)
     p.set_defaults(func=run)
 
 
@@ -43,7 +47,12 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     db = Path(args.history) if args.history else default_path(out)
     results, index, problems = merge(
-        out, [Path(d) for d in args.dirs], db, Path(args.catalogue) if args.catalogue else None
+        out,
+        [Path(d) for d in args.dirs],
+        db,
+        Path(args.catalogue) if args.catalogue else None,
+        shlex.join(sys.argv),
+        signing_key(args),
     )
     code = exit_code((r for r, _ in results), args.fail_on)
     if problems and code == EXIT_CLEAN:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crawler import bundle, config, history
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON, exit_code
-from crawler.cli.common import add_mode_options, print_summary, say
+from crawler.cli.common import add_mode_options, add_sign_option, print_summary, say, signing_key
 from crawler.history.store import default_path
 from crawler.record import browser
 from crawler.run.runner import RunOptions, run_audit
@@ -66,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the browsers on a remote `playwright run-server --unsafe` (ws://host:port/) "
         "instead of on this machine",
     )
+    add_sign_option(run)
     run.set_defaults(func=run_command)
 
 
@@ -122,5 +123,9 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         else default_path(run_dir)
     )
     return RunOptions(
-        history=path, shard=shard, browser_endpoint=args.browser_endpoint, notes=notes
+        history=path,
+        shard=shard,
+        browser_endpoint=args.browser_endpoint,
+        notes=notes,
+        sign_key=signing_key(args),
     )

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler import bundle
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
-from crawler.cli.common import checked_cpr, report_one
+from crawler.cli.common import add_sign_option, checked_cpr, report_one, signing_key
 from crawler.errors import BadInput
 from crawler.importers.har import read_har
 from crawler.model import Audited, Citizen, Target
@@ -37,11 +38,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default: that of the first page in the HAR",
     )
     scan.add_argument("--out", help="output folder (default reports/<time>-har)")
+    add_sign_option(scan)
     scan.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.time()
     citizen = Citizen(cpr=checked_cpr(args.cpr))
+    key = signing_key(args)
     har = read_har(Path(args.file))
     documents = [e.url for e in har.exchanges if e.resource_type == "document"] or [
         e.url for e in har.exchanges
@@ -75,4 +79,5 @@ def run(args: argparse.Namespace) -> int:
     )
     result, exchanges = analyse_system(recording, citizen, command=shlex.join(sys.argv))
     write_system(result, exchanges, run_dir / folder)
-    return report_one(Audited(result, folder), run_dir, f"HAR scan of {Path(args.file).name}")
+    title = f"HAR scan of {Path(args.file).name}"
+    return report_one(Audited(result, folder), run_dir, title, started, key)

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from crawler import config
 from crawler.demo.portal import DEMO_CITIZEN, DEMO_SYSTEMS, demo_server
-from crawler.run.runner import run_audit
+from crawler.proof.signing import Ed25519PrivateKey
+from crawler.run.runner import RunOptions, run_audit
 
 DEMO_CONFIG = Path(__file__).resolve().with_name("scenarios") / "audit.toml"
 EXPECTED = {s.name: s.verdict for s in DEMO_SYSTEMS}
 
 
-def audit_demo(run_dir: Path, jobs: int, progress=None):
+def audit_demo(run_dir: Path, jobs: int, progress=None, key: Ed25519PrivateKey | None = None):
     """The four demo systems audited on a fresh demo portal: the `run_audit` outcome."""
     os.environ.setdefault("CPRAUDIT_DEMO_PASSWORD", DEMO_CITIZEN.secret("password"))
     with demo_server() as server:
@@ -27,12 +28,19 @@ def audit_demo(run_dir: Path, jobs: int, progress=None):
         say = progress or (lambda text: None)
         say(f"Demo portal on 127.0.0.1:{server.port}; auditing {len(EXPECTED)} systems ...")
         return run_audit(
-            audit, run_dir, [], jobs, "cpraudit demo", quiet=progress is None, progress=say
+            audit,
+            run_dir,
+            [],
+            jobs,
+            "cpraudit demo",
+            quiet=progress is None,
+            progress=say,
+            options=RunOptions(sign_key=key),
         )
 
 
-def run_demo(run_dir: Path, jobs: int, print_summary) -> int:
-    outcome = audit_demo(run_dir, jobs, progress=lambda text: print(text, flush=True))
+def run_demo(run_dir: Path, jobs: int, print_summary, key: Ed25519PrivateKey | None = None) -> int:
+    outcome = audit_demo(run_dir, jobs, lambda text: print(text, flush=True), key)
     print_summary(outcome.results, run_dir, outcome.index)
     got = {r.system: r.verdict for r, _ in outcome.results}
     if got != EXPECTED:

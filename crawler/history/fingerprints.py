@@ -55,19 +55,18 @@ def encoding_path(finding: Finding) -> str:
     return " > ".join(steps)
 
 
-def key(system: str, finding: Finding) -> str:
-    """The readable key the fingerprint is the hash of."""
+def leak_key(finding: Finding) -> str:
+    """The key without the system (parts 2-6): what makes two findings the same leak whichever
+    system, or variant of a system, they were found in. `cpraudit diff` compares by it."""
     receiver = (finding.domain or finding.host).lower()
     return " | ".join(
-        (
-            system.casefold(),
-            receiver,
-            finding.channel,
-            location(finding),
-            encoding_path(finding),
-            finding.identifier,
-        )
+        (receiver, finding.channel, location(finding), encoding_path(finding), finding.identifier)
     )
+
+
+def key(system: str, finding: Finding) -> str:
+    """The readable key the fingerprint is the hash of."""
+    return f"{system.casefold()} | {leak_key(finding)}"
 
 
 def fingerprint(system: str, finding: Finding) -> str:

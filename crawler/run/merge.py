@@ -7,14 +7,15 @@ merged reports say new / persisting / fixed against the history of every earlier
 
 from __future__ import annotations
 
-import json
 import shutil
+import time
 from pathlib import Path
 
-from crawler import bundle, history
+from crawler import bundle, history, proof
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, read_run_json
 from crawler.model import Audited
+from crawler.proof.signing import Ed25519PrivateKey
 from crawler.report import write_index, write_junit
 from crawler.run import catalogue
 from crawler.run.runner import write_reports
@@ -22,37 +23,25 @@ from crawler.run.runner import write_reports
 
 def read_shard(folder: Path) -> tuple[list[Audited], bool, RunMeta | None]:
     """The audited systems of one run folder, whether it was incomplete, and its run.json."""
-    try:
-        summary = json.loads((folder / bundle.SUMMARY).read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise BadInput(
-            f"{folder}: no readable summary.json ({exc}); "
-            "give the output folder of a `cpraudit run`"
-        ) from None
-    results = []
-    for item in summary["systems"]:
-        if item["verdict"] == "not-audited":
-            continue
-        sub = item["report"].rsplit("/", 1)[0]
-        try:
-            result = bundle.read_result(folder / sub / bundle.FINDINGS)
-        except (OSError, ValueError) as exc:
-            raise BadInput(
-                f"{folder / sub}: no readable findings.json ({exc}); the shard's output is damaged"
-            ) from None
-        results.append(Audited(result, sub))
-    return results, bool(summary.get("incomplete")), read_run_json(folder)
+    return *bundle.read_run(folder), read_run_json(folder)
 
 
 def merge(
-    out: Path, folders: list[Path], history_path: Path | None, catalogue_path: Path | None
+    out: Path,
+    folders: list[Path],
+    history_path: Path | None,
+    catalogue_path: Path | None,
+    command: str = "cpraudit merge",
+    key: Ed25519PrivateKey | None = None,
 ) -> tuple[list[Audited], Path, list[str]]:
-    """Combine shard folders into `out`; returns the results, the index and problems found."""
+    """Combine shard folders into `out` and seal it; returns the results, the index and
+    problems found (a missing, interrupted or altered shard)."""
+    started = time.time()
     out.mkdir(parents=True, exist_ok=True)
     if any(out.resolve() == f.resolve() for f in folders):
         raise BadInput(f"{out}: the merged output must be a new folder, not one of the shards")
     shards = [(f, *read_shard(f)) for f in folders]
-    problems = _missing_shards(shards)
+    problems = _missing_shards(shards) + [p for f in folders if (p := _unsealed(f))]
     merged: list[Audited] = []
     seen: dict[str, Path] = {}
     for folder, results, incomplete, meta in shards:
@@ -89,7 +78,20 @@ def merge(
         listed, out, f"cpraudit run, merged from {len(folders)} shard(s)", incomplete=bool(problems)
     )
     write_junit(listed, out)
+    proof.seal(out, command=command, started=started, results=[r for r, _ in merged], key=key)
     return merged, index, problems
+
+
+def _unsealed(folder: Path) -> str | None:
+    """Why a shard's files are not as its run sealed them, if they are not: merged evidence is
+    only as good as what went in."""
+    if not (folder / bundle.MANIFEST).is_file():
+        return f"{folder} has no {bundle.MANIFEST}: its files cannot be checked"
+    checked = proof.verify(folder)
+    if checked.intact():
+        return None
+    names = [*checked.changed, *checked.missing, *checked.added]
+    return f"{folder} is not as its run sealed it (`cpraudit verify {folder}`): {', '.join(names)}"
 
 
 def _missing_shards(shards) -> list[str]:

@@ -29,13 +29,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error
 
-from crawler import bundle
+from crawler import bundle, proof
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit, SystemConfig, load
 from crawler.errors import BadInput, first_line
 from crawler.model import Audited, BrowserInfo, SystemResult
 from crawler.parties import Parties
+from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record import evidence, redaction
 from crawler.record.browser import HOW_TO_GET_ONE, PRESENTED_AS, context_defaults, find_chromium
 from crawler.record.session import record_in
@@ -67,6 +68,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="audit only this system of the audit.toml (repeatable)",
     )
+    group.addoption(
+        "--cpraudit-sign-key",
+        metavar="FILE",
+        default=None,
+        help="sign the report folder's manifest.json with this Ed25519 private key "
+        "(as `cpraudit run --sign-key`)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -86,7 +94,12 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     out = config.getoption("cpraudit_out")
     out_dir = Path(config.invocation_params.dir, out or f"reports/pytest-{bundle.stamp()}")
-    config.pluginmanager.register(_Audit(out_dir), "cpraudit-audit")
+    key_file = config.getoption("cpraudit_sign_key")
+    try:
+        key = load_private(Path(config.invocation_params.dir, key_file)) if key_file else None
+    except BadInput as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.pluginmanager.register(_Audit(out_dir, key), "cpraudit-audit")
 
 
 def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> None:
@@ -137,8 +150,10 @@ class AuditFile(pytest.File):
 class _Audit:
     """Collection, fixtures and the run's index; registered only under --cpraudit."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, sign_key: Ed25519PrivateKey | None = None) -> None:
         self.out_dir = out_dir
+        self.sign_key = sign_key
+        self.started = time.time()
         self.results: dict[str, Audited] = {}
         self.audits: list[Audit] = []
         self.index: Path | None = None
@@ -283,6 +298,13 @@ class _Audit:
             listed, self.out_dir, title, incomplete=exitstatus == pytest.ExitCode.INTERRUPTED
         )
         write_junit(listed, self.out_dir)
+        proof.seal(
+            self.out_dir,
+            command=shlex.join(["pytest", *session.config.invocation_params.args]),
+            started=self.started,
+            results=[r for r, _ in results],
+            key=self.sign_key,
+        )
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.index:

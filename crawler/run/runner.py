@@ -17,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, history
+from crawler import bundle, history, proof
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, Target
+from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record import browser
 from crawler.report import write_index, write_junit, write_system
 from crawler.run import catalogue
@@ -169,6 +170,7 @@ class RunOptions:
     shard: tuple[int, int] | None = None
     browser_endpoint: str | None = None
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
+    sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
 
 
 def run_audit(
@@ -182,7 +184,7 @@ def run_audit(
     options: RunOptions = RunOptions(),
 ) -> RunOutcome:
     """Audit the configured systems (all, or those named, or a shard's), record the run in the
-    history, and write the run's index files."""
+    history, write the run's index files, and seal the folder with its manifest."""
     started = time.time()
     chosen = [s for s in audit.config.systems if not systems or s.name in systems]
     if unknown := sorted(set(systems) - {s.name for s in audit.config.systems}):
@@ -217,6 +219,13 @@ def run_audit(
     title = f"cpraudit run of {audit.path.name}" + (f", shard {meta.shard}" if meta.shard else "")
     index = write_index(listed, run_dir, title, incomplete=interrupted)
     write_junit(listed, run_dir)
+    proof.seal(
+        run_dir,
+        command=command,
+        started=started,
+        results=[r for r, _ in results],
+        key=options.sign_key,
+    )
     return RunOutcome(results, listed, index, interrupted)
 
 

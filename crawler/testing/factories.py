@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from crawler.model import Exchange
 
 
@@ -24,3 +26,34 @@ def make_exchange(
         page_url=fields.pop("page_url", "http://portal.skat.test/"),
         **fields,
     )
+
+
+KEY_FORMS = {  # as documented in crawler/proof/signing.py: (encoding, private, public format)
+    "pem": ("PEM", "PKCS8", "SubjectPublicKeyInfo"),
+    "openssh": ("PEM", "OpenSSH", "OpenSSH"),
+    "raw": ("Raw", "Raw", "Raw"),
+}
+
+
+def make_key_pair(folder: Path, name: str = "signer", form: str = "pem") -> tuple[Path, Path]:
+    """A new Ed25519 key pair as files `name` and `name.pub` in one of the documented forms."""
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    encoding, private_format, public_format = KEY_FORMS[form]
+    key = Ed25519PrivateKey.generate()
+    private, public = folder / name, folder / f"{name}.pub"
+    private.write_bytes(
+        key.private_bytes(
+            getattr(ser.Encoding, encoding),
+            getattr(ser.PrivateFormat, private_format),
+            ser.NoEncryption(),
+        )
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(
+            ser.Encoding.OpenSSH if form == "openssh" else getattr(ser.Encoding, encoding),
+            getattr(ser.PublicFormat, public_format),
+        )
+    )
+    return private, public

@@ -31,6 +31,11 @@ def test_adhoc_finds_the_cpr_in_every_channel(leaky_portal, tmp_path):
     assert (tmp_path / "out" / "index.html").is_file() and (
         tmp_path / "out" / "junit.xml"
     ).is_file()
+    sealed = json.loads((tmp_path / "out" / "manifest.json").read_text())["files"]
+    evidence = {"network.har", "trace.zip", "requests.jsonl", "report.html", "findings.json"}
+    assert {f"{PORTAL.replace('.', '-')}/{name}" for name in evidence} <= set(sealed)
+    assert any("/pages/page-" in name for name in sealed), "the CPR pages' HTML too"
+    assert main(["verify", str(tmp_path / "out")]) == 0
 
 
 @pytest.mark.browser

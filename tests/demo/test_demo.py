@@ -19,6 +19,7 @@ def findings(out, folder):
 def test_demo_finds_what_the_portal_plants(tmp_path):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0
+    assert main(["verify", str(out)]) == 0, "the demo's folder is sealed like a run's"
 
     tastselv = findings(out, "tastselv")
     assert tastselv["verdict"] == "leak"

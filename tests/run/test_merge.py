@@ -76,7 +76,7 @@ def outcome(folder: Path) -> dict:
 
 
 @pytest.mark.browser
-def test_shards_merged_equal_one_unsharded_run(tmp_path):
+def test_shards_merged_equal_one_unsharded_run(tmp_path, capsys):
     shard_of = {name: 1 if in_shard(name, 1, 2) else 2 for name in SYSTEMS}
     assert set(shard_of.values()) == {1, 2}, "the test needs systems in both shards"
     with SiteServer({}) as server:
@@ -136,6 +136,7 @@ def test_shards_merged_equal_one_unsharded_run(tmp_path):
     )
     merged = json.loads((tmp_path / "merged" / "tastselv" / "findings.json").read_text())
     assert merged["history"]["findings"][0]["status"] == "new"
+    assert main(["verify", str(tmp_path / "merged")]) == 0, "the merged folder is sealed"
 
     assert (
         main(
@@ -152,6 +153,12 @@ def test_shards_merged_equal_one_unsharded_run(tmp_path):
         == 2
     ), "a missing shard is never a pass"
     assert json.loads((tmp_path / "half" / "summary.json").read_text())["incomplete"] is True
+
+    (tmp_path / "shard2" / "notes.txt").write_text("added after the run")
+    both = [str(tmp_path / "shard1"), str(tmp_path / "shard2")]
+    args = ["--history", "none", "--fail-on", "none"]
+    assert main(["merge", str(tmp_path / "altered"), *both, *args]) == 2
+    assert f"{tmp_path / 'shard2'} is not as its run sealed it" in capsys.readouterr().out
 
 
 def free_port() -> int:

@@ -13,7 +13,8 @@ import zipfile
 
 import pytest
 
-from crawler.testing import Response, SiteServer
+from crawler.cli import main
+from crawler.testing import Response, SiteServer, make_key_pair
 
 pytest_plugins = ["pytester"]
 pytestmark = pytest.mark.browser  # every test here starts Chromium
@@ -100,8 +101,15 @@ def audit_dir(pytester, portal, monkeypatch):
 
 
 def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audit_dir):
+    private, public = make_key_pair(audit_dir)
     result = pytester.runpytest_subprocess(
-        "--cpraudit", "audit.toml", "--cpraudit-out", "out", "-rA"
+        "--cpraudit",
+        "audit.toml",
+        "--cpraudit-out",
+        "out",
+        "-rA",
+        "--cpraudit-sign-key",
+        str(private),
     )
 
     result.assert_outcomes(passed=1, failed=1, errors=1)
@@ -157,6 +165,7 @@ def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audi
     assert 'failures="1"' in junit and 'errors="1"' in junit and 'skipped="1"' in junit
     assert (out / "clean" / "trace.zip").is_file() and (out / "clean" / "network.har").is_file()
     assert PASSWORD.encode() not in (out / "clean" / "network.har").read_bytes()
+    assert main(["verify", str(out), "--key", str(public)]) == 0, "sealed and signed"
 
 
 def test_tracing_on_leaves_pytest_playwright_a_redacted_trace(pytester, audit_dir):

@@ -3,6 +3,7 @@ one system's crash leaves the others alone, and --jobs changes nothing but the t
 
 from __future__ import annotations
 
+import base64
 import json
 import textwrap
 import zipfile
@@ -10,7 +11,8 @@ import zipfile
 import pytest
 
 from crawler.cli import main
-from crawler.testing import Received, Response, SiteServer
+from crawler.proof.signing import load_private
+from crawler.testing import Received, Response, SiteServer, make_key_pair
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
 
@@ -152,7 +154,9 @@ def password(monkeypatch):
 
 
 def test_scenario_logs_in_and_requests_are_attributed_to_steps(portal, tmp_path):
-    code, results = run(write_config(tmp_path, portal, ["leaky"]), tmp_path / "out")
+    private, public = make_key_pair(tmp_path)
+    config = write_config(tmp_path, portal, ["leaky"])
+    code, results = run(config, tmp_path / "out", "--sign-key", str(private))
     leaky = results["leaky"]
     assert code == 1 and leaky["verdict"] == "leak"
     by_host = {(f["host"], f["step"]) for f in leaky["findings"]}
@@ -163,6 +167,8 @@ def test_scenario_logs_in_and_requests_are_attributed_to_steps(portal, tmp_path)
     assert [s[0] for s in leaky["steps"]] == ["Log ind", "Min side"]
     assert all((tmp_path / "out" / "leaky" / shot).is_file() for _, shot in leaky["steps"])
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    raw = load_private(private).private_bytes_raw()
+    secret_key = (raw, raw.hex().encode(), base64.b64encode(raw)[:40], private.read_bytes()[28:])
     assert {"network.har", "trace.zip", "requests.jsonl"} <= {p.name for p in files}
     for path in files:
         contents = (
@@ -172,6 +178,10 @@ def test_scenario_logs_in_and_requests_are_attributed_to_steps(portal, tmp_path)
         )
         for data in contents:
             assert b"pw-123" not in data and b"s3ss10n" not in data, f"a secret in {path.name}"
+            assert not any(form in data for form in secret_key), f"the key in {path.name}"
+    assert main(["verify", str(tmp_path / "out"), "--key", str(public)]) == 0, (
+        "the run sealed and signed every file it wrote"
+    )
 
 
 def test_failing_hanging_and_crashing_systems_are_inconclusive_and_isolated(portal, tmp_path):

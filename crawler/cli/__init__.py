@@ -10,7 +10,7 @@ import sys
 
 from crawler import __version__
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE
-from crawler.cli import adhoc, demo, history, merge, run, scan_har, verify
+from crawler.cli import adhoc, demo, diff, history, merge, run, scan_har, verify
 from crawler.errors import BadInput
 
 COMMANDS = (
@@ -21,6 +21,7 @@ COMMANDS = (
     history,
     merge,
     verify,
+    diff,
 )  # one module per subcommand, in --help's order
 
 

@@ -28,6 +28,11 @@ _ENV.filters["when"] = lambda t: (
 EXCERPT_CHARS = 160
 
 
+def render(template: str, **context: object) -> str:
+    """A page from the templates, with the reports' escaping and filters."""
+    return _ENV.get_template(template).render(**context)
+
+
 def excerpt(finding: Finding, exchange: Exchange | None) -> tuple[str, str, str]:
     """The part of the request where the identifier sits: (before, match, after)."""
     if exchange is None:

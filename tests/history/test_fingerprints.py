@@ -4,7 +4,7 @@ a different receiver, place, encoding or system is a different leak."""
 from __future__ import annotations
 
 from crawler.detect.detector import detect
-from crawler.history.fingerprints import fingerprint, key
+from crawler.history.fingerprints import fingerprint, key, leak_key
 from crawler.model import Citizen
 from crawler.parties import Parties
 from crawler.testing import make_exchange
@@ -81,3 +81,11 @@ def test_the_rule_is_readable():
         == "tastselv | analytics.test | url | query parameter dl | percent | cpr"
     )
     assert len(fingerprint("TastSelv", finding)) == 16
+
+
+def test_the_same_leak_in_two_systems_shares_its_key_without_the_system():
+    """What `cpraudit diff` compares two systems (or variants of one) by."""
+    (found,) = findings(url=f"http://www.analytics.test/collect?dl={CPR}")
+    assert key("TastSelv", found) == f"tastselv | {leak_key(found)}"
+    assert fingerprint("TastSelv", found) != fingerprint("Forskud", found)
+    assert key("Forskud", found).removeprefix("forskud | ") == leak_key(found)

@@ -58,6 +58,11 @@ def signing_key(args: argparse.Namespace) -> Ed25519PrivateKey | None:
     return load_private(Path(args.sign_key)) if args.sign_key else None
 
 
+def printable(text: str) -> str:
+    """Text from hostile pages or folders, safe for a terminal: control characters escaped."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def say(quiet: bool) -> Callable[[str], None]:
     return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.compare import Comparison, SystemDiff, compare
+from crawler.cli.common import printable
 from crawler.errors import BadInput
 from crawler.report.diff import write_diff
 
@@ -57,7 +58,7 @@ def lines(c: Comparison) -> list[str]:
         f"{c.count('only-b')} leak(s) only in B, {c.count('only-a')} only in A, "
         f"{c.count('both')} in both"
     )
-    return [_printable(line) for line in out]
+    return [printable(line) for line in out]
 
 
 def _system_lines(s: SystemDiff) -> list[str]:
@@ -73,8 +74,3 @@ def _system_lines(s: SystemDiff) -> list[str]:
     if not s.leaks:
         out.append("  no leak on either side")
     return out
-
-
-def _printable(text: str) -> str:
-    """Names from hostile requests, safe for a terminal: control characters escaped."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

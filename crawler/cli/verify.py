@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crawler.cli.common import printable
 from crawler.proof import Verification, verify
 from crawler.proof.signing import load_public
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     key = load_public(Path(args.key)) if args.key else None
     checked = verify(Path(args.folder), key)
     for line in lines(checked, args.allow_added):
-        print(line)
+        print(printable(line))
     return INTACT if checked.intact(args.allow_added) else NOT_INTACT
 
 

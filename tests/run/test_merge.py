@@ -156,7 +156,7 @@ def test_shards_merged_equal_one_unsharded_run(tmp_path, capsys):
 
     (tmp_path / "shard2" / "notes.txt").write_text("added after the run")
     both = [str(tmp_path / "shard1"), str(tmp_path / "shard2")]
-    args = ["--history", "none", "--fail-on", "none"]
+    args = ["--history", str(tmp_path / "altered.sqlite"), "--fail-on", "none"]
     assert main(["merge", str(tmp_path / "altered"), *both, *args]) == 2
     assert f"{tmp_path / 'shard2'} is not as its run sealed it" in capsys.readouterr().out
 

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Final, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -24,6 +24,7 @@ from crawler import __version__, bundle
 from crawler.model import BrowserInfo, SystemResult
 from crawler.proof import signing
 
+FORMAT: Final = "cpraudit-manifest/1"
 OWN = (bundle.MANIFEST, bundle.SIGNATURE)  # in the run folder itself: not covered by the list
 
 
@@ -39,8 +40,8 @@ class Entry(BaseModel):
 
 class Manifest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
-    format: Literal["cpraudit-manifest/1"] = "cpraudit-manifest/1"
-    tool_version: str = __version__
+    format: Literal["cpraudit-manifest/1"]
+    tool_version: str
     command: str
     browsers: tuple[BrowserInfo, ...] = ()
     started: str
@@ -70,6 +71,8 @@ def seal(
     for name in OWN:
         (folder / name).unlink(missing_ok=True)  # a reused folder's old seal says nothing now
     manifest = Manifest(
+        format=FORMAT,
+        tool_version=__version__,
         command=command,
         browsers=tuple(dict.fromkeys(r.browser for r in results if r.browser.version)),
         started=_iso(started),
@@ -79,7 +82,7 @@ def seal(
     )
     data = (manifest.model_dump_json(indent=2, exclude_none=True) + "\n").encode("utf-8")
     if key is not None:
-        (folder / bundle.SIGNATURE).write_bytes(signing.sign(key, data))
+        (folder / bundle.SIGNATURE).write_bytes(key.sign(data))
     path = folder / bundle.MANIFEST
     path.write_bytes(data)
     return path

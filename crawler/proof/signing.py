@@ -82,10 +82,6 @@ def key_id(key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def sign(key: Ed25519PrivateKey, data: bytes) -> bytes:
-    return key.sign(data)
-
-
 def verifies(key: Ed25519PublicKey, data: bytes, signature: bytes) -> bool:
     try:
         key.verify(signature, data)

@@ -42,8 +42,8 @@ class Verification:
 
 
 def verify(folder: Path, key: Ed25519PublicKey | None = None) -> Verification:
-    data = read_manifest_bytes(folder)
-    manifest = parse(folder, data)
+    data = _read_manifest(folder)
+    manifest = _parse(folder, data)
     signature = _signature(folder, data, key, manifest.signed_by)
     sealed, now = manifest.files, inventory(folder)
     return Verification(
@@ -55,7 +55,7 @@ def verify(folder: Path, key: Ed25519PublicKey | None = None) -> Verification:
     )
 
 
-def read_manifest_bytes(folder: Path) -> bytes:
+def _read_manifest(folder: Path) -> bytes:
     path = folder / bundle.MANIFEST
     if not folder.is_dir():
         raise BadInput(f"{folder}: no such folder; give a run folder written by cpraudit")
@@ -72,7 +72,7 @@ def read_manifest_bytes(folder: Path) -> bytes:
     return data
 
 
-def parse(folder: Path, data: bytes) -> Manifest:
+def _parse(folder: Path, data: bytes) -> Manifest:
     try:
         return Manifest.model_validate(json.loads(data))
     except (ValueError, ValidationError) as exc:
@@ -92,8 +92,11 @@ def _signature(
         return "invalid: the manifest is not signed" if key else "unsigned"
     if key is None:
         return "not checked: give the public key with --key"
-    with path.open("rb") as file:
-        signature = file.read(SIGNATURE_BYTES + 1)
+    try:
+        with path.open("rb") as file:
+            signature = file.read(SIGNATURE_BYTES + 1)
+    except OSError as exc:
+        return f"invalid: {bundle.SIGNATURE} cannot be read ({exc.strerror})"
     if len(signature) == SIGNATURE_BYTES and signing.verifies(key, data, signature):
         return "valid"
     return f"invalid: not a signature of this manifest by key {signing.key_id(key)}" + (

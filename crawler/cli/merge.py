@@ -10,7 +10,7 @@ from pathlib import Path
 from crawler import history
 from crawler.analyse.verdict import EXIT_CLEAN, EXIT_INCONCLUSIVE, FAIL_ON, exit_code
 from crawler.cli.common import add_sign_option, signing_key
-from crawler.history.store import default_path
+from crawler.history.store import chosen_path
 from crawler.run.merge import merge
 
 
@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--history",
         metavar="PATH",
-        help="history database to record the shards' runs in (default: history.sqlite beside OUT)",
+        help="history database to record the shards' runs in (default: history.sqlite beside OUT; "
+        "'none' keeps no history)",
     )
     p.add_argument(
         "--catalogue",
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    db = Path(args.history) if args.history else default_path(out)
+    db = chosen_path(args.history, out)
     results, index, problems = merge(
         out,
         [Path(d) for d in args.dirs],

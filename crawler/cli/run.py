@@ -10,7 +10,7 @@ from pathlib import Path
 from crawler import bundle, config, history
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON, exit_code
 from crawler.cli.common import add_mode_options, add_sign_option, print_summary, say, signing_key
-from crawler.history.store import default_path
+from crawler.history.store import chosen_path
 from crawler.record import browser
 from crawler.run.runner import RunOptions, run_audit
 from crawler.run.shards import parse_shard
@@ -115,13 +115,7 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         )
     else:
         browser.require()
-    path = (
-        None
-        if args.history == "none"
-        else Path(args.history)
-        if args.history
-        else default_path(run_dir)
-    )
+    path = chosen_path(args.history, run_dir)
     return RunOptions(
         history=path,
         shard=shard,

@@ -202,3 +202,10 @@ def system_runs(conn: sqlite3.Connection, system: str) -> list[SystemRun]:
 def default_path(run_dir: Path) -> Path:
     """Beside the run folders: reports/history.sqlite for reports/<time>-run/."""
     return run_dir.resolve().parent / "history.sqlite"
+
+
+def chosen_path(option: str | None, run_dir: Path) -> Path | None:
+    """What `--history` names: a database, 'none' for no history, default beside the run folder."""
+    if option == "none":
+        return None
+    return Path(option) if option else default_path(run_dir)

@@ -154,6 +154,11 @@ def test_shards_merged_equal_one_unsharded_run(tmp_path, capsys):
     ), "a missing shard is never a pass"
     assert json.loads((tmp_path / "half" / "summary.json").read_text())["incomplete"] is True
 
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert main(["merge", "unrecorded", "shard1", "shard2", "--history", "none"]) == 1
+    assert not (tmp_path / "none").exists(), "--history none keeps no history, as for run"
+
     (tmp_path / "shard2" / "notes.txt").write_text("added after the run")
     both = [str(tmp_path / "shard1"), str(tmp_path / "shard2")]
     args = ["--history", str(tmp_path / "altered.sqlite"), "--fail-on", "none"]

@@ -7,9 +7,9 @@ STAMP  := $(VENV)/.installed
 # Browser tests mostly wait on pages and timers: one more test worker than cores.
 TEST_JOBS ?= 3
 
-.PHONY: setup browser demo test lint bench clean
+.PHONY: setup browser owners demo test lint bench clean
 
-setup: $(STAMP) browser
+setup: $(STAMP) browser owners
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,21 @@ $(STAMP): pyproject.toml
 # A Chromium for Playwright: the Playwright-managed one, else the system's, else install one.
 browser: $(STAMP)
 	$(PY) -m crawler.record.browser --ensure
+
+# The owner database (Ghostery's TrackerDB, pinned in package-lock.json), read at run time by
+# crawler/owners/trackerdb.py. Without npm the audits still run, with owners beyond the bundled
+# list unknown, and every report says so.
+TRACKERDB := node_modules/@ghostery/trackerdb/package.json
+
+owners: $(TRACKERDB)
+
+$(TRACKERDB): package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: third parties' owners will be unknown beyond the bundled list;" \
+			"install Node.js 20+ and npm, then run make setup again"; \
+	fi
 
 demo: setup
 	$(VENV)/bin/cpraudit demo
@@ -38,4 +53,4 @@ bench: setup
 	$(PY) -m benchmarks.audit
 
 clean:
-	rm -rf $(VENV) reports/*/
+	rm -rf $(VENV) node_modules reports/*/

@@ -7,6 +7,7 @@ may change what the browser sent.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal, NamedTuple
 from urllib.parse import urlsplit
 
@@ -118,6 +119,24 @@ class Citizen(Frozen):
         return self.credentials[name].get_secret_value()
 
 
+OwnerSource = Literal["audit.toml", "bundled", "trackerdb", "given"]
+
+
+class OwnerInfo(Frozen):
+    """The organisation that owns a domain, as one source of owner facts names it."""
+
+    key: str = Field(description="The organisation's identity across sources and runs.")
+    name: str
+    country: str | None = Field(default=None, description="ISO 3166 alpha-2 code of its seat.")
+    category: str | None = Field(
+        default=None, description='What it does there, e.g. "site_analytics", "hosting".'
+    )
+    website: str | None = None
+    privacy_policy: str | None = None
+    privacy_contact: str | None = None
+    source: OwnerSource
+
+
 class Party(Frozen):
     """Who a host belongs to, seen from the audited system."""
 
@@ -126,6 +145,13 @@ class Party(Frozen):
     entity: str | None = Field(default=None, description="Organisation that owns the domain.")
     country: str | None = None
     agreement: str | None = Field(default=None, description="Data-processing agreement reference.")
+    agreement_expires: date | None = Field(
+        default=None, description="Last day of the agreement (in force or run out)."
+    )
+    expired_agreement: str | None = Field(
+        default=None, description="Reference of an agreement that has run out: it counts as none."
+    )
+    owner: OwnerInfo | None = None
 
 
 class Finding(Frozen):
@@ -208,6 +234,47 @@ class HostSummary(Frozen):
     party: Party
     requests: int
     findings: int
+
+
+AgreementStatus = Literal["agreement", "no-agreement", "agreement-expired"]
+
+
+class ThirdParty(Frozen):
+    """An organisation the audited pages made the citizen's browser talk to (it got at least
+    the IP address and the page's origin), and the agreement it is under."""
+
+    organisation: str = Field(description="Its name; the registrable domain when no source knows.")
+    key: str = Field(description="Its identity across runs, for the history's new third parties.")
+    country: str | None = None
+    third_country: bool | None = Field(
+        default=None,
+        description="Seated outside the EU/EEA: a transfer to a third country (None: unknown).",
+    )
+    category: str | None = None
+    source: OwnerSource | None = Field(
+        default=None, description="Where the owner facts came from; None when nobody knew."
+    )
+    website: str | None = None
+    privacy_policy: str | None = None
+    privacy_contact: str | None = None
+    domains: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    requests: int = 0
+    cpr_requests: int = Field(default=0, description="Its requests that carried the CPR.")
+    first_step: str | None = None
+    first_page: str | None = None
+    status: AgreementStatus = "no-agreement"
+    agreements: tuple[str, ...] = Field(default=(), description="References in force.")
+    agreement_expires: date | None = Field(
+        default=None, description="The earliest last day among its agreements."
+    )
+    unagreed: tuple[str, ...] = Field(
+        default=(), description="Its domains contacted without an agreement in force."
+    )
+    new: bool | None = Field(
+        default=None,
+        description="Not seen in the system's previous complete run (None: no history kept).",
+    )
 
 
 class BrowserInfo(Frozen):
@@ -315,6 +382,17 @@ class SystemResult(Frozen):
     history: SystemHistory | None = Field(
         default=None, description="New, persisting and fixed leaks; trend."
     )
+    third_parties: tuple[ThirdParty, ...] = Field(
+        default=(), description="Every third-party organisation contacted, CPR or not."
+    )
+    agreement_verdict: Literal["pass", "fail", "inconclusive"] | None = Field(
+        default=None,
+        description="fail_on_unagreed: fail when a third party has no agreement in force "
+        "(apart from the CPR verdict); None when the system does not ask.",
+    )
+    owner_database: str = Field(
+        default="", description="The tracker database that named owners, with its licence."
+    )
 
     @property
     def wall_seconds(self) -> float:
@@ -370,6 +448,10 @@ class Owner(Frozen):
     name: str
     country: str | None = None
     domains: tuple[str, ...]
+    category: str | None = Field(
+        default=None, description='What it does, in TrackerDB\'s terms, e.g. "hosting".'
+    )
+    website: str | None = Field(default=None, description="Where its facts can be checked.")
 
 
 class Target(Frozen):
@@ -381,6 +463,9 @@ class Target(Frozen):
     first_party: tuple[str, ...]
     processors: dict[str, str] = Field(
         default_factory=dict, description="domain -> agreement reference"
+    )
+    agreements_expire: dict[str, date] = Field(
+        default_factory=dict, description="domain -> last day of its agreement"
     )
     resolve: tuple[str, ...] = ()
     scenario: str | None = Field(
@@ -396,4 +481,7 @@ class Target(Frozen):
     )
     legacy_referrer: bool = Field(
         default=False, description="Force the pre-2021 referrer default on first-party pages."
+    )
+    fail_on_unagreed: bool = Field(
+        default=False, description="A third party without an agreement in force fails the system."
     )

@@ -1,5 +1,5 @@
-"""Who owns a host: the audited system (first party), a processor with an agreement, or a third
-party.
+"""Whose a host is: the audited system's (first party), a processor's with an agreement in
+force, or a third party's; and which organisation owns it (`crawler.owners`).
 
 Registrable domains come from the Public Suffix List shipped in `publicsuffixlist`, so the
 split works offline and `a.skat.dk` and `b.skat.dk` are one party while `x.github.io` and
@@ -9,14 +9,14 @@ split works offline and `a.skat.dk` and `b.skat.dk` are one party while `x.githu
 from __future__ import annotations
 
 import ipaddress
-import tomllib
 from collections import Counter
+from datetime import date
 from functools import lru_cache
-from importlib import resources
 
 from publicsuffixlist import PublicSuffixList
 
 from crawler.model import HostSummary, Owner, Party, Target
+from crawler.owners import book_for, given
 
 _PSL = PublicSuffixList()
 
@@ -33,23 +33,9 @@ def registrable_domain(host: str) -> str:
     return _PSL.privatesuffix(host) or host
 
 
-@lru_cache(maxsize=1)
-def _bundled_owners() -> dict[str, tuple[str, str | None]]:
-    return load_owners()
-
-
-def load_owners() -> dict[str, tuple[str, str | None]]:
-    """Bundled map of registrable domain -> (organisation, country), see data/owners.toml."""
-    text = resources.files("crawler.data").joinpath("owners.toml").read_text("utf-8")
-    owners: dict[str, tuple[str, str | None]] = {}
-    for org in tomllib.loads(text)["organisation"]:
-        for domain in org["domains"]:
-            owners[domain] = (org["name"], org.get("country"))
-    return owners
-
-
 class Parties:
-    """Classifies hosts for one audited system."""
+    """Classifies hosts for one audited system: whose they are (`owners`), and whether the
+    system has a data-processing agreement with them in force on the audit's day."""
 
     def __init__(
         self,
@@ -57,33 +43,55 @@ class Parties:
         processors: dict[str, str] | None = None,
         owners: dict[str, tuple[str, str | None]] | None = None,
         extra_owners: tuple[Owner, ...] = (),
+        *,
+        expires: dict[str, date] | None = None,
+        on: date | None = None,
     ) -> None:
+        """`owners` replaces every owner source (tests); `extra_owners` come before them."""
         self.first = {registrable_domain(d) for d in first_party}
         self.processors = {registrable_domain(d): ref for d, ref in (processors or {}).items()}
-        self.owners = dict(_bundled_owners() if owners is None else owners)
-        for owner in extra_owners:  # the user's list wins over the bundled one
-            self.owners.update(
-                {registrable_domain(d): (owner.name, owner.country) for d in owner.domains}
-            )
+        self.expires = {registrable_domain(d): day for d, day in (expires or {}).items()}
+        self.on = on or date.today()
+        self.book = given(owners) if owners is not None else book_for(extra_owners)
+        self._seen: dict[str, Party] = {}
 
     @classmethod
-    def for_target(cls, target: Target) -> Parties:
-        return cls(list(target.first_party), target.processors, extra_owners=target.owners)
+    def for_target(cls, target: Target, on: date | None = None) -> Parties:
+        return cls(
+            list(target.first_party),
+            target.processors,
+            extra_owners=target.owners,
+            expires=target.agreements_expire,
+            on=on,
+        )
 
     def classify(self, host: str) -> Party:
+        if host not in self._seen:
+            self._seen[host] = self._classify(host)
+        return self._seen[host]
+
+    def _classify(self, host: str) -> Party:
         domain = registrable_domain(host)
-        entity, country = self.owners.get(domain, (None, None))
+        owner = self.book.owner(host)
+        party = Party(
+            kind="third",
+            domain=domain,
+            owner=owner,
+            entity=owner.name if owner else None,
+            country=owner.country if owner else None,
+        )
         if domain in self.first:
-            return Party(kind="first", domain=domain, entity=entity, country=country)
-        if domain in self.processors:
-            return Party(
-                kind="processor",
-                domain=domain,
-                entity=entity,
-                country=country,
-                agreement=self.processors[domain],
+            return party.model_copy(update={"kind": "first"})
+        if domain not in self.processors:
+            return party
+        ref, last_day = self.processors[domain], self.expires.get(domain)
+        if last_day is not None and last_day < self.on:  # an agreement run out is none
+            return party.model_copy(
+                update={"expired_agreement": ref, "agreement_expires": last_day}
             )
-        return Party(kind="third", domain=domain, entity=entity, country=country)
+        return party.model_copy(
+            update={"kind": "processor", "agreement": ref, "agreement_expires": last_day}
+        )
 
 
 def host_table(exchanges, parties: Parties, findings) -> tuple[HostSummary, ...]:

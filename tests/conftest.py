@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from crawler.owners import trackerdb
 from crawler.testing import portals
+from crawler.testing.trackerdb import write_trackerdb
 
 
 @pytest.fixture
@@ -18,3 +22,17 @@ def clean_portal():
 def leaky_portal():
     with portals.leaky_portal() as server:
         yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixture_trackerdb(tmp_path_factory):
+    """Every test names owners from the small fixture database, whether or not the real one is
+    installed here; audit processes inherit the setting."""
+    folder = write_trackerdb(tmp_path_factory.mktemp("trackerdb"))
+    before = os.environ.get(trackerdb.ENV_VAR)
+    os.environ[trackerdb.ENV_VAR] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(trackerdb.ENV_VAR, None)
+    else:
+        os.environ[trackerdb.ENV_VAR] = before

@@ -1,3 +1,6 @@
+from datetime import date
+
+from crawler.model import Owner
 from crawler.parties import Parties, host_table, registrable_domain
 from crawler.testing import make_exchange
 
@@ -22,8 +25,39 @@ def test_classify_first_processor_third_with_owner():
         "StackPath, LLC (MaxCDN)",
     )
     ga = parties.classify("www.google-analytics.com")
-    assert (ga.kind, ga.entity, ga.country) == ("third", "Google LLC", "US")
+    assert (ga.kind, ga.entity, ga.country, ga.owner.source) == (
+        "third",
+        "Google",
+        "US",
+        "trackerdb",
+    )
     assert parties.classify("skat.dk.evil.test").kind == "third"
+
+
+def test_an_agreement_counts_until_its_last_day_and_not_after():
+    def cdn(on: date):
+        return Parties(
+            ["skat.dk"],
+            {"maxcdn.com": "DBA-1"},
+            expires={"maxcdn.com": date(2026, 3, 31)},
+            on=on,
+        ).classify("cdn.maxcdn.com")
+
+    valid = cdn(date(2026, 3, 31))
+    assert (valid.kind, valid.agreement, valid.agreement_expires) == (
+        "processor",
+        "DBA-1",
+        date(2026, 3, 31),
+    )
+    expired = cdn(date(2026, 4, 1))
+    assert (expired.kind, expired.agreement, expired.expired_agreement) == ("third", None, "DBA-1")
+
+
+def test_owners_from_the_configuration_come_first():
+    parties = Parties(
+        ["skat.dk"], extra_owners=(Owner(name="Skatteforvaltningens CDN", domains=("maxcdn.com",)),)
+    )
+    assert parties.classify("cdn.maxcdn.com").entity == "Skatteforvaltningens CDN"
 
 
 def test_host_table_lists_non_first_party_hosts_with_counts():

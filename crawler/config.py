@@ -56,6 +56,10 @@ class Processor(_Strict):
     agreement: str = Field(
         description="Reference of the data-processing agreement with this party."
     )
+    expires: date | None = Field(
+        default=None,
+        description="Last day the agreement holds, e.g. 2027-01-31; after it, it counts as none.",
+    )
 
 
 class SystemConfig(_Strict):
@@ -85,6 +89,10 @@ class SystemConfig(_Strict):
     )
     legacy_referrer: bool = Field(
         default=False, description="Force the pre-2021 referrer default on first-party pages."
+    )
+    fail_on_unagreed: bool = Field(
+        default=False,
+        description="A third party without a data-processing agreement in force fails the system.",
     )
 
     @field_validator("crawl", mode="before")
@@ -129,15 +137,21 @@ class Accepted(_Strict):
         return value
 
 
+class OwnerConfig(Owner):
+    """An organisation that owns third-party domains, as the auditor knows it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class AuditConfig(_Strict):
     citizens: list[CitizenConfig] = Field(min_length=1)
     systems: list[SystemConfig] = Field(min_length=1)
     catalogue: str | None = Field(
         default=None, description="Catalogue of systems for the index, relative to the config."
     )
-    owners: list[Owner] = Field(
+    owners: list[OwnerConfig] = Field(
         default_factory=list,
-        description="Owners of third-party domains, added to the bundled list.",
+        description="Owners of third-party domains, before the bundled list and TrackerDB.",
     )
     accepted: list[Accepted] = Field(
         default_factory=list, description="Leaks accepted with a reason until a date."
@@ -178,12 +192,14 @@ class Audit:
             start_url=system.start_url,
             first_party=tuple(system.first_party),
             processors={p.domain: p.agreement for p in system.processors},
+            agreements_expire={p.domain: p.expires for p in system.processors if p.expires},
             resolve=tuple(system.resolve) + self.resolve,
             crawl=system.crawl,
             owners=tuple(self.config.owners),
             fail_on_latent=system.fail_on_latent,
             contain=system.contain or self.overrides.get("contain", False),
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
+            fail_on_unagreed=system.fail_on_unagreed,
             scenario=str(self.base / system.scenario) if system.scenario else None,
         )
 

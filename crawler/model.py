@@ -237,6 +237,7 @@ class HostSummary(Frozen):
 
 
 AgreementStatus = Literal["agreement", "no-agreement", "agreement-expired"]
+AgreementVerdict = Literal["pass", "fail", "inconclusive"]
 
 
 class ThirdParty(Frozen):
@@ -385,7 +386,7 @@ class SystemResult(Frozen):
     third_parties: tuple[ThirdParty, ...] = Field(
         default=(), description="Every third-party organisation contacted, CPR or not."
     )
-    agreement_verdict: Literal["pass", "fail", "inconclusive"] | None = Field(
+    agreement_verdict: AgreementVerdict | None = Field(
         default=None,
         description="fail_on_unagreed: fail when a third party has no agreement in force "
         "(apart from the CPR verdict); None when the system does not ask.",

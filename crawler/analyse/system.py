@@ -6,11 +6,13 @@ It needs no browser: an old run's requests.jsonl can be analysed again with a ne
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from crawler import __version__, bundle
 from crawler.analyse import rootcause
 from crawler.analyse.initiators import annotate
-from crawler.analyse.verdict import judge, latent_fails
+from crawler.analyse.inventory import inventory
+from crawler.analyse.verdict import agreement_verdict, judge, latent_fails
 from crawler.bundle import Recording
 from crawler.detect import detect
 from crawler.model import Citizen, Exchange, SystemResult
@@ -22,7 +24,9 @@ def analyse_system(
 ) -> tuple[SystemResult, list[Exchange]]:
     """The system's result, and the exchanges it was found in (for the report's excerpts)."""
     target = rec.target
-    parties = Parties.for_target(target)
+    parties = Parties.for_target(
+        target, on=date.fromtimestamp(rec.started) if rec.started else None
+    )
     exchanges, unreadable = (
         bundle.read_exchanges(rec.requests_path) if rec.requests_path.exists() else ([], 0)
     )
@@ -44,10 +48,12 @@ def analyse_system(
         )
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)
     failing_latent = latent_fails(latent, target.fail_on_latent)
+    verdict = judge(confirmed, errors, len(exchanges), failing_latent)
+    third_parties = inventory(exchanges, parties, confirmed)
     result = SystemResult(
         system=target.system,
         supplier=target.supplier,
-        verdict=judge(confirmed, errors, len(exchanges), failing_latent),
+        verdict=verdict,
         latent_fails=failing_latent,
         requests=len(exchanges),
         findings=confirmed,
@@ -57,8 +63,11 @@ def analyse_system(
         secondary=tuple(f for f in findings if f.party != "first" and f.secondary),
         suspects=found.suspects,
         hosts=host_table(exchanges, parties, confirmed),
+        third_parties=third_parties,
+        agreement_verdict=agreement_verdict(third_parties, target.fail_on_unagreed, verdict),
+        owner_database=parties.book.database,
         errors=tuple(errors),
-        notes=tuple(rec.notes) + found.notes,
+        notes=tuple(rec.notes) + found.notes + tuple(filter(None, [parties.book.problem])),
         pages=tuple(rec.pages),
         steps=tuple(rec.steps),
         browser=rec.browser,

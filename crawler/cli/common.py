@@ -10,7 +10,8 @@ from pathlib import Path
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
-from crawler.model import Audited
+from crawler.model import Audited, SystemResult, ThirdParty
+from crawler.owners import trackerdb
 from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.report import write_index, write_junit
@@ -83,18 +84,19 @@ def report_one(
 
 
 def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: bool = False) -> None:
-    """A line per system (verdict, findings, receivers); quiet prints problems only, for cron."""
+    """A line per system (verdict, findings, receivers), its agreement failures and new third
+    parties; quiet prints problems and news only, for cron."""
     for result, folder in results:
-        if quiet and result.verdict == "clean":
+        extra = list(third_party_lines(result))
+        if quiet and result.verdict == "clean" and not extra:
             continue
         receivers = ", ".join(sorted({f.host for f in result.findings}))
         line = (
             f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
         )
         print(line + (f" -> {receivers}" if receivers else ""))
-        for error in result.errors:
-            print(f"{'':<24} {error}")
-        print(f"{'':<24} {run_dir / folder / bundle.REPORT}")
+        for text in [*result.errors, *extra, str(run_dir / folder / bundle.REPORT)]:
+            print(f"{'':<24} {text}")
     if not quiet and results:
         detecting = sum(r.detect_seconds for r, _ in results)
         wall = sum(r.wall_seconds for r, _ in results)
@@ -102,4 +104,28 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
             f"Detection: {detecting:.2f} s for {sum(r.requests for r, _ in results)} requests, "
             f"{100 * detecting / wall if wall else 0:.1f} % of the systems' audit time"
         )
+        if isinstance(missing := trackerdb.database(), str):
+            print(f"Owners: {missing}")
     print(f"Index: {index}")
+
+
+def third_party_lines(result: SystemResult) -> list[str]:
+    """The agreement verdict when it fails, and each third party new since the previous run."""
+    lines = []
+    if result.agreement_verdict == "fail":
+        unagreed = [t.organisation for t in result.third_parties if t.status != "agreement"]
+        lines.append(f"AGREEMENTS FAIL: no agreement in force with {', '.join(unagreed)}")
+    lines += [f"new third party: {describe(t)}" for t in result.third_parties if t.new]
+    return lines
+
+
+def describe(t: ThirdParty) -> str:
+    """'Demo CDN LLC (US, third country; hosting; no agreement) at cdn.democdn.test'."""
+    where = t.country or "country unknown"
+    if t.third_country:
+        where += ", third country"
+    status = {"agreement": "agreement " + ", ".join(t.agreements)}.get(
+        t.status, t.status.replace("-", " ")
+    )
+    facts = "; ".join(filter(None, [where, t.category, status]))
+    return f"{t.organisation} ({facts}) at {', '.join(t.hosts)}"

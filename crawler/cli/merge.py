@@ -8,8 +8,14 @@ import sys
 from pathlib import Path
 
 from crawler import history
-from crawler.analyse.verdict import EXIT_CLEAN, EXIT_INCONCLUSIVE, FAIL_ON, exit_code
-from crawler.cli.common import add_sign_option, signing_key
+from crawler.analyse.verdict import (
+    EXIT_CLEAN,
+    EXIT_INCONCLUSIVE,
+    FAIL_ON_CHOICES,
+    exit_code,
+    fail_rules,
+)
+from crawler.cli.common import add_sign_option, signing_key, third_party_lines
 from crawler.history.store import chosen_path
 from crawler.run.merge import merge
 
@@ -33,9 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--fail-on",
-        choices=FAIL_ON,
-        default="any",
-        help="which leaks make the exit code 1, as for run (default any)",
+        choices=FAIL_ON_CHOICES,
+        action="append",
+        help="what makes the exit code 1, as for run (default any)",
     )
     p.add_argument(
         "--quiet", action="store_true", help="for cron: print only when the exit code is not 0"
@@ -46,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
+    rules = fail_rules(args.fail_on)
     db = chosen_path(args.history, out)
     results, index, problems = merge(
         out,
@@ -55,15 +62,18 @@ def run(args: argparse.Namespace) -> int:
         shlex.join(sys.argv),
         signing_key(args),
     )
-    code = exit_code((r for r, _ in results), args.fail_on)
+    code = exit_code((r for r, _ in results), rules)
     if problems and code == EXIT_CLEAN:
         code = EXIT_INCONCLUSIVE  # never 0 for a sweep that did not fully run
-    if not (args.quiet and code == 0):
+    news = any(t.new for r, _ in results for t in r.third_parties)
+    if not (args.quiet and code == 0 and not news):
         for result, _ in results:
             print(
                 f"{result.system:<24} {result.verdict.upper():<13} "
                 f"{len(result.findings):>3} finding(s)"
             )
+            for line in third_party_lines(result):
+                print(f"{'':<24} {line}")
         for problem in problems:
             print(f"incomplete: {problem}")
         print(history.summary_line(r for r, _ in results))

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from crawler import bundle, config, history
-from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON, exit_code
+from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON_CHOICES, exit_code, fail_rules
 from crawler.cli.common import add_mode_options, add_sign_option, print_summary, say, signing_key
 from crawler.history.store import chosen_path
 from crawler.record import browser
@@ -36,8 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--quiet",
         action="store_true",
-        help="for cron: silent when the exit code is 0; else a line "
-        "per leaking or inconclusive system, the history summary and the index",
+        help="for cron: silent when the exit code is 0 and no third party is new; else a line "
+        "per leaking or inconclusive system, its new third parties, the history summary and "
+        "the index",
     )
     add_mode_options(run)
     run.add_argument(
@@ -49,10 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "--fail-on",
-        choices=FAIL_ON,
-        default="any",
+        choices=FAIL_ON_CHOICES,
+        action="append",
         help="which leaks make the exit code 1: any leak not accepted in audit.toml (default), "
-        "only new ones (for a supplier's CI: fail on regressions), or none",
+        "only new ones (for a supplier's CI: fail on regressions), or none; repeat it with "
+        "new-third-party to fail also when an organisation appears that the system's previous "
+        "complete run did not contact",
     )
     run.add_argument(
         "--shard",
@@ -72,6 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     audit = config.load(Path(args.config))
+    rules = fail_rules(args.fail_on)
     audit.overrides = {k: True for k in ("contain", "legacy_referrer") if getattr(args, k)}
     run_dir = bundle.new_run_folder(args.out, "run")
     options = run_options(args, audit, run_dir)
@@ -85,14 +89,17 @@ def run_command(args: argparse.Namespace) -> int:
         say(args.quiet),
         options,
     )
-    code = exit_code((r for r, _ in outcome.results), args.fail_on)
+    code = exit_code((r for r, _ in outcome.results), rules)
     if options.shard and not outcome.results and not outcome.interrupted:
         print(
             f"shard {args.shard} holds none of the systems chosen: nothing to audit",
             file=sys.stderr,
         )
         return 0  # the merge of all shards decides
-    if not (args.quiet and code == 0):  # cron mails any output: quiet means silent on success
+    news = any(t.new for r, _ in outcome.results for t in r.third_parties)
+    if not (
+        args.quiet and code == 0 and not news
+    ):  # cron mails any output: silent when all is well
         print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
         if options.history:
             print(history.summary_line(r for r, _ in outcome.results))

@@ -2,7 +2,8 @@
 
 `store` keeps the runs (SQLite), `fingerprints` says which findings are the same leak,
 `series` replays a system's runs into new / persisting / fixed, `acceptances` marks leaks
-accepted in audit.toml, `timeline` is what `cpraudit history` prints.
+accepted in audit.toml, `third_parties` marks organisations new since the previous run,
+`timeline` is what `cpraudit history` prints.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from crawler.history.fingerprints import fingerprint
 from crawler.history.runs import RunMeta, write_run_json
 from crawler.history.series import history_of
 from crawler.history.store import open_store, save_run
+from crawler.history.third_parties import mark_new
 from crawler.model import Audited, SystemHistory, SystemResult
 
 
@@ -55,7 +57,10 @@ def after_run(
             save_run(conn, meta, (r for r, _ in out))
             out = [
                 Audited(
-                    r.model_copy(update={"history": _history(conn, r, meta, accepted, today)}), f
+                    mark_new(conn, r, meta.id).model_copy(
+                        update={"history": _history(conn, r, meta, accepted, today)}
+                    ),
+                    f,
                 )
                 for r, f in out
             ]

@@ -1,11 +1,13 @@
 """The history database: every run, each system's verdict and each leak, in SQLite.
 
-`reports/history.sqlite` (beside the run folders; `--history PATH`) holds three tables:
+`reports/history.sqlite` (beside the run folders; `--history PATH`) holds four tables:
 `runs` (time, tool version, configuration digest, command, shard), `system_runs` (a verdict
-per system per run) and `findings` (a row per leak, identified by its fingerprint — see
-`fingerprints` — per system per run). Each run is written in one `BEGIN IMMEDIATE`
-transaction in WAL mode with a busy timeout, so a crash leaves the previous state and two
-runs writing at once wait for each other instead of failing or corrupting the file.
+per system per run), `findings` (a row per leak, identified by its fingerprint — see
+`fingerprints` — per system per run) and `third_parties` (a row per organisation contacted,
+per system per run; databases from before it get the table when next opened, empty). Each
+run is written in one `BEGIN IMMEDIATE` transaction in WAL mode with a busy timeout, so a crash
+leaves the previous state and two runs writing at once wait for each other instead of failing
+or corrupting the file.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (run_id, system, fingerprint));
 CREATE INDEX IF NOT EXISTS system_runs_by_system ON system_runs (system);
 CREATE INDEX IF NOT EXISTS findings_by_system ON findings (system);
+CREATE TABLE IF NOT EXISTS third_parties (
+    run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, key TEXT NOT NULL,
+    organisation TEXT NOT NULL, domains TEXT NOT NULL, requests INTEGER NOT NULL,
+    PRIMARY KEY (run_id, system, key));
+CREATE INDEX IF NOT EXISTS third_parties_by_system ON third_parties (system);
 """
 
 
@@ -142,6 +149,13 @@ def save_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemRe
             conn.execute(
                 "INSERT OR REPLACE INTO system_runs VALUES (?, ?, ?, ?, ?, ?)",
                 (meta.id, r.system, r.supplier, r.verdict, int(complete(r)), r.requests),
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO third_parties VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (meta.id, r.system, t.key, t.organisation, " ".join(t.domains), t.requests)
+                    for t in r.third_parties
+                ],
             )
             for fp, group in _by_fingerprint(r).items():
                 f = group[0]

@@ -82,6 +82,23 @@ def _step_order(result: SystemResult, step: str) -> int:
     return names.index(step) if step in names else len(names)
 
 
+def inventory_counts(r: SystemResult) -> dict[str, object]:
+    """The index's view of a system's third-party inventory, for summary.json (None for a
+    system not audited: nothing is known of it)."""
+    ts = r.third_parties
+    if r.verdict == "not-audited":
+        return dict.fromkeys(
+            ("organisations", "organisations_without_agreement", "organisations_outside_eea")
+        ) | {"new_third_parties": [], "agreement_verdict": None}
+    return {
+        "organisations": len(ts),
+        "organisations_without_agreement": sum(t.status != "agreement" for t in ts),
+        "organisations_outside_eea": sum(bool(t.third_country) for t in ts),
+        "new_third_parties": [t.organisation for t in ts if t.new],
+        "agreement_verdict": r.agreement_verdict,
+    }
+
+
 def write_index(
     results: list[Audited], out_dir: Path, title: str, incomplete: bool = False
 ) -> Path:
@@ -98,6 +115,7 @@ def write_index(
                 "requests": r.requests,
                 "report": f"{folder}/{bundle.REPORT}",
                 "third_parties": sorted({f.domain for f in r.findings}),
+                **inventory_counts(r),
             }
             for r, folder in results
         ],

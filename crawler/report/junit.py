@@ -1,5 +1,5 @@
-"""JUnit XML for CI: a test case per system; a leak is a failure, inconclusive an error,
-not audited skipped."""
+"""JUnit XML for CI: a test case per system; a leak (or a failed fail_on_unagreed policy) is a
+failure, inconclusive an error, not audited skipped."""
 
 from __future__ import annotations
 
@@ -31,14 +31,22 @@ def write_junit(results: list[Audited], out_dir: Path) -> Path:
                 f"{f.host} {f.channel} {f.detail} ({f.encoding}) {f.request_url}"
                 for f in result.findings
             )
+        elif result.agreement_verdict == "fail":
+            unagreed = [t for t in result.third_parties if t.status != "agreement"]
+            ET.SubElement(
+                case,
+                "failure",
+                message=f"{len(unagreed)} third part(ies) without a data-processing agreement",
+            ).text = "\n".join(f"{t.organisation}: {', '.join(t.hosts)}" for t in unagreed)
         elif result.verdict == "inconclusive":
             ET.SubElement(case, "error", message="; ".join(result.errors) or "inconclusive")
         elif result.verdict == "not-audited":
             ET.SubElement(
                 case, "skipped", message="not audited: no scenario or environment configured"
             )
-        if result.verdict in counts:
-            counts[result.verdict] += 1
+        failed = result.verdict == "leak" or result.agreement_verdict == "fail"
+        if failed or result.verdict in counts:
+            counts["leak" if failed else result.verdict] += 1
         if folder:
             ET.SubElement(case, "system-out").text = f"report: {folder}/{bundle.REPORT}"
     suite.set("failures", str(counts["leak"]))

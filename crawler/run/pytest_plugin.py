@@ -103,10 +103,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> None:
-    """The test body: a leak fails it (an inconclusive audit has errored in setup)."""
+    """The test body: a leak fails it, and a third party without an agreement where the system
+    has fail_on_unagreed (an inconclusive audit has errored in setup)."""
     if cpraudit_result.verdict == "leak":
         pytest.fail(
             f"{_leak_message(cpraudit_result)}\nreport: {request.node.report}", pytrace=False
+        )
+    if cpraudit_result.agreement_verdict == "fail":
+        unagreed = [
+            t.organisation for t in cpraudit_result.third_parties if t.status != "agreement"
+        ]
+        pytest.fail(
+            f"no data-processing agreement in force with {', '.join(unagreed)}\n"
+            f"report: {request.node.report}",
+            pytrace=False,
         )
 
 

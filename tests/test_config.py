@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,39 @@ def test_validating_a_configuration_does_not_load_the_browser_machinery():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_agreements_expire_owners_are_strict_and_fail_on_unagreed(tmp_path):
+    path = tmp_path / "audit.toml"
+    path.write_text(
+        """
+[[citizens]]
+id = "jens"
+cpr = "0707614285"
+
+[[owners]]
+name = "Local Stats ApS"
+country = "DK"
+category = "site_analytics"
+domains = ["localstats.test"]
+
+[[systems]]
+name = "TastSelv"
+start_url = "http://portal.skat.test/"
+first_party = ["skat.test"]
+fail_on_unagreed = true
+processors = [{ domain = "cdn.test", agreement = "DBA-1", expires = 2027-01-31 }]
+"""
+    )
+    audit = config.load(path)
+    target = audit.target(audit.config.systems[0])
+    assert target.agreements_expire == {"cdn.test": date(2027, 1, 31)}
+    assert target.fail_on_unagreed and target.owners[0].category == "site_analytics"
+
+    good = path.read_text()
+    path.write_text(good.replace('category = "site_analytics"', 'contry = "DK"'))
+    with pytest.raises(BadInput, match=r"owners\[0\]\.contry: unknown key"):
+        config.load(path)
+    path.write_text(good.replace("2027-01-31", '"end of January"'))
+    with pytest.raises(BadInput, match=r"processors\[0\]\.expires"):
+        config.load(path)

@@ -40,12 +40,27 @@ def test_demo_finds_what_the_portal_plants(tmp_path):
         for f in tastselv["first_party"]
     )
 
+    cdn = {t["organisation"]: t for t in tastselv["third_parties"]}[
+        "Demo CDN LLC (stands in for MaxCDN)"
+    ]
+    assert (cdn["hosts"], cdn["status"], cdn["third_country"]) == (
+        ["cdn.democdn.test"],
+        "no-agreement",
+        True,
+    ), "MaxCDN received the citizens' data with no data-processing agreement at all"
+    report = (out / "tastselv" / "report.html").read_text(encoding="utf-8")
+    row = report[report.index("Demo CDN LLC", report.index('id="third-parties"')) :]
+    assert "no agreement" in row[: row.index("</tr>")]
+
     konto = findings(out, "skattekontoen")
     assert konto["verdict"] == "leak"
     assert {(f["host"], f["channel"]) for f in konto["findings"]} == {
         ("chat.supportwidget.test", "websocket")
     }
     assert {f["matched"] for f in konto["findings"]} == {f"{CPR[:6]}-{CPR[6:]}"}
+    assert [(t["status"], t["agreements"]) for t in konto["third_parties"]] == [
+        ("agreement", ["DBA-2019-031"])
+    ], "a processor with an agreement: still a leak, and shown as agreed"
 
     forskud = findings(out, "forskud")
     assert (forskud["verdict"], forskud["findings"]) == ("clean", [])

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from crawler import bundle
 from crawler.analyse.inventory import inventory
+from crawler.analyse.system import analyse_system
 from crawler.analyse.verdict import agreement_verdict, exit_code
-from crawler.model import Finding, SystemResult
+from crawler.bundle import Recording
+from crawler.model import Citizen, Finding, SystemResult, Target
+from crawler.owners import trackerdb
 from crawler.parties import Parties
 from crawler.testing import make_exchange
 
@@ -137,3 +141,20 @@ def test_fail_on_new_third_party():
     assert exit_code([seen], ["any", "new-third-party"]) == 0
     assert exit_code([seen, new], ["new-third-party"]) == 1
     assert exit_code([seen, new], ["none", "new-third-party"]) == 1
+
+
+def test_without_the_database_the_audit_runs_says_so_and_owners_are_unknown(tmp_path, monkeypatch):
+    monkeypatch.setenv(trackerdb.ENV_VAR, str(tmp_path / "not-installed"))
+    bundle.write_exchanges(exchanges(), tmp_path / bundle.REQUESTS)
+    target = Target(system="portal", start_url=PAGE, first_party=("skat.test",))
+    result, _ = analyse_system(Recording(target, tmp_path, pages=[PAGE]), Citizen(cpr="0707614285"))
+    assert result.verdict == "clean" and result.owner_database == ""
+    (note,) = [n for n in result.notes if "owner database" in n]
+    assert "make setup" in note and "\n" not in note
+    assert {t.organisation for t in result.third_parties} == {
+        "fixture-analytics.test",
+        "fixture-ads.test",
+        "fixture-cdn.test",
+        "fixture-chat.test",
+        "unknown-vendor.test",
+    }, "listed by domain, owner unknown"

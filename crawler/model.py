@@ -396,6 +396,11 @@ class SystemResult(Frozen):
     )
 
     @property
+    def unagreed(self) -> tuple[ThirdParty, ...]:
+        """Third parties without a data-processing agreement in force."""
+        return tuple(t for t in self.third_parties if t.status != "agreement")
+
+    @property
     def wall_seconds(self) -> float:
         """The audit's wall time: recording, then detection."""
         return max(0.0, self.finished - self.started) + self.detect_seconds

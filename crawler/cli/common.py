@@ -87,7 +87,7 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
     """A line per system (verdict, findings, receivers), its agreement failures and new third
     parties; quiet prints problems and news only, for cron."""
     for result, folder in results:
-        extra = list(third_party_lines(result))
+        extra = third_party_lines(result)
         if quiet and result.verdict == "clean" and not extra:
             continue
         receivers = ", ".join(sorted({f.host for f in result.findings}))
@@ -113,8 +113,8 @@ def third_party_lines(result: SystemResult) -> list[str]:
     """The agreement verdict when it fails, and each third party new since the previous run."""
     lines = []
     if result.agreement_verdict == "fail":
-        unagreed = [t.organisation for t in result.third_parties if t.status != "agreement"]
-        lines.append(f"AGREEMENTS FAIL: no agreement in force with {', '.join(unagreed)}")
+        names = ", ".join(t.organisation for t in result.unagreed)
+        lines.append(f"AGREEMENTS FAIL: no agreement in force with {names}")
     lines += [f"new third party: {describe(t)}" for t in result.third_parties if t.new]
     return lines
 

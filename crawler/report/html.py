@@ -92,7 +92,7 @@ def inventory_counts(r: SystemResult) -> dict[str, object]:
         ) | {"new_third_parties": [], "agreement_verdict": None}
     return {
         "organisations": len(ts),
-        "organisations_without_agreement": sum(t.status != "agreement" for t in ts),
+        "organisations_without_agreement": len(r.unagreed),
         "organisations_outside_eea": sum(bool(t.third_country) for t in ts),
         "new_third_parties": [t.organisation for t in ts if t.new],
         "agreement_verdict": r.agreement_verdict,

@@ -32,12 +32,12 @@ def write_junit(results: list[Audited], out_dir: Path) -> Path:
                 for f in result.findings
             )
         elif result.agreement_verdict == "fail":
-            unagreed = [t for t in result.third_parties if t.status != "agreement"]
             ET.SubElement(
                 case,
                 "failure",
-                message=f"{len(unagreed)} third part(ies) without a data-processing agreement",
-            ).text = "\n".join(f"{t.organisation}: {', '.join(t.hosts)}" for t in unagreed)
+                message=f"{len(result.unagreed)} third part(ies) without a data-processing "
+                "agreement",
+            ).text = "\n".join(f"{t.organisation}: {', '.join(t.hosts)}" for t in result.unagreed)
         elif result.verdict == "inconclusive":
             ET.SubElement(case, "error", message="; ".join(result.errors) or "inconclusive")
         elif result.verdict == "not-audited":

@@ -110,12 +110,9 @@ def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> Non
             f"{_leak_message(cpraudit_result)}\nreport: {request.node.report}", pytrace=False
         )
     if cpraudit_result.agreement_verdict == "fail":
-        unagreed = [
-            t.organisation for t in cpraudit_result.third_parties if t.status != "agreement"
-        ]
+        names = ", ".join(t.organisation for t in cpraudit_result.unagreed)
         pytest.fail(
-            f"no data-processing agreement in force with {', '.join(unagreed)}\n"
-            f"report: {request.node.report}",
+            f"no data-processing agreement in force with {names}\nreport: {request.node.report}",
             pytrace=False,
         )
 

@@ -168,6 +168,19 @@ def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audi
     assert main(["verify", str(out), "--key", str(public)]) == 0, "sealed and signed"
 
 
+def test_a_third_party_without_agreement_fails_a_clean_system_that_asks(
+    pytester, portal, audit_dir
+):
+    head, _leaky, clean, _broken = audit_toml(portal.port).split("[[systems]]")
+    clean_only = f"{head}[[systems]]{clean}"
+    pytester.makefile(".toml", audit=clean_only + "fail_on_unagreed = true\n")
+    result = pytester.runpytest_subprocess("--cpraudit", "audit.toml", "--cpraudit-out", "out")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*no data-processing agreement in force with tracker.test*"])
+    found = json.loads((audit_dir / "out" / "clean" / "findings.json").read_text("utf-8"))
+    assert (found["verdict"], found["agreement_verdict"]) == ("clean", "fail")
+
+
 def test_tracing_on_leaves_pytest_playwright_a_redacted_trace(pytester, audit_dir):
     result = pytester.runpytest_subprocess(
         "--cpraudit",

@@ -11,18 +11,37 @@ is.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 from crawler.history.store import system_runs
 from crawler.model import SystemResult
 
 
 def mark_new(conn: sqlite3.Connection, result: SystemResult, run_id: str) -> SystemResult:
-    keys, domains = _baseline(conn, result.system, run_id)
+    baseline = _baseline(conn, result.system, run_id)
     marked = tuple(
-        t.model_copy(update={"new": t.key not in keys and not domains.intersection(t.domains)})
-        for t in result.third_parties
+        t.model_copy(update={"new": _new(baseline, t.key, t.domains)}) for t in result.third_parties
     )
     return result.model_copy(update={"third_parties": marked})
+
+
+def new_in_run(conn: sqlite3.Connection, system: str, run_id: str) -> list[str]:
+    """The organisations new in a recorded run of a system, by name (for the timeline)."""
+    baseline = _baseline(conn, system, run_id)
+    return [
+        name
+        for name, key, domains in conn.execute(
+            "SELECT organisation, key, domains FROM third_parties WHERE system = ? AND run_id = ?"
+            " ORDER BY organisation",
+            (system, run_id),
+        )
+        if _new(baseline, key, domains.split())
+    ]
+
+
+def _new(baseline: tuple[set[str], set[str]], key: str, domains: Iterable[str]) -> bool:
+    keys, seen_domains = baseline
+    return key not in keys and not seen_domains.intersection(domains)
 
 
 def _baseline(conn: sqlite3.Connection, system: str, run_id: str) -> tuple[set[str], set[str]]:

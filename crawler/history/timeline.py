@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from crawler.history.series import replay
 from crawler.history.store import system_runs
+from crawler.history.third_parties import new_in_run
 from crawler.model import FindingHistory
 
 
@@ -27,6 +28,7 @@ def timeline(conn: sqlite3.Connection, system: str | None, since: float) -> list
                     "complete": run.complete,
                     "leaks": [_leak(x) for x in h.findings],
                     "fixed": [_leak(x) for x in h.fixed],
+                    "new_third_parties": new_in_run(conn, name, run.run_id),
                     **({"note": h.fixed_note} if h.fixed_note else {}),
                 }
             )
@@ -95,5 +97,7 @@ def timeline_text(runs: list[dict]) -> Iterator[str]:
                 yield f"      + new    {h['fingerprint']}  {h['where']}"
             for h in s["fixed"]:
                 yield f"      - fixed  {h['fingerprint']}  {h['where']}"
+            for name in s["new_third_parties"]:
+                yield f"      + new third party  {name}"
             if s.get("note"):
                 yield f"      ({s['note']})"

@@ -110,13 +110,14 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
 
 
 def third_party_lines(result: SystemResult) -> list[str]:
-    """The agreement verdict when it fails, and each third party new since the previous run."""
+    """The agreement verdict when it fails, and each third party new since the previous run
+    (names and hosts come from pages and databases: escaped for the terminal)."""
     lines = []
     if result.agreement_verdict == "fail":
         names = ", ".join(t.organisation for t in result.unagreed)
         lines.append(f"AGREEMENTS FAIL: no agreement in force with {names}")
     lines += [f"new third party: {describe(t)}" for t in result.third_parties if t.new]
-    return lines
+    return [printable(line) for line in lines]
 
 
 def describe(t: ThirdParty) -> str:

@@ -7,7 +7,7 @@ so that a folder written by one version of cpraudit can be found and read by the
                                  manifest.json manifest.sig (written last)
     <run>/<system>/              requests.jsonl findings.json report.html
                                  network.har trace.zip step-NN.png failure.png error.txt
-                                 pages/page-NN.html.txt
+                                 login-failed.png session-lost-NN.png pages/page-NN.html.txt
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from crawler.errors import BadInput, first_line
-from crawler.model import Audited, BrowserInfo, Exchange, SystemResult, Target
+from crawler.model import Audited, BrowserInfo, Coverage, Exchange, SystemResult, Target
 
 # A system's folder
 REQUESTS = "requests.jsonl"  # every recorded exchange, one JSON object a line
@@ -32,6 +32,7 @@ HAR = "network.har"
 TRACE = "trace.zip"
 ERROR = "error.txt"  # the traceback of a scenario that failed
 FAILURE = "failure.png"  # the page when the scenario failed
+LOGIN_FAILED = "login-failed.png"  # the page when logged_in did not hold after the scenario
 PAGES = "pages"  # HTML of pages whose URL carries the CPR, as text
 
 # A run's folder
@@ -55,6 +56,11 @@ def step_screenshot(number: int) -> str:
     return f"step-{number:02d}.png"
 
 
+def session_screenshot(number: int) -> str:
+    """The page on which the crawl found the session lost, the number-th time."""
+    return f"session-lost-{number:02d}.png"
+
+
 def page_source(number: int) -> str:
     """Saved as .txt: opening it must never run the site's scripts."""
     return f"{PAGES}/page-{number:02d}.html.txt"
@@ -66,8 +72,14 @@ def stamp(when: datetime | None = None) -> str:
 
 
 def new_run_folder(out: str | Path | None, kind: str, parent: Path = Path("reports")) -> Path:
-    """`out`, else a new parent/<UTC time>-<kind>/ (made exclusively: two runs started in the
-    same second get -2, -3, ...); fails early if it cannot be written."""
+    """`out` (new or empty: a run never writes into another run's folder), else a new
+    parent/<UTC time>-<kind>/ (made exclusively: two runs started in the same second get -2,
+    -3, ...); fails early if it cannot be written."""
+    if out and Path(out).is_dir() and (held := next(Path(out).iterdir(), None)):
+        raise BadInput(
+            f"--out {out} is not empty (it holds {held.name}); give a new or empty folder, "
+            "so that no earlier result is taken for this run's or overwritten"
+        )
     try:
         path = Path(out) if out else _exclusive(parent, f"{stamp()}-{kind}")
         path.mkdir(parents=True, exist_ok=True)
@@ -78,6 +90,19 @@ def new_run_folder(out: str | Path | None, kind: str, parent: Path = Path("repor
         where = out or parent
         raise BadInput(
             f"cannot write reports to {where}: {exc.strerror}; choose a writable folder with --out"
+        ) from None
+    return path
+
+
+def new_system_folder(run_dir: Path, system: str) -> Path:
+    """A system's folder in its run, made exclusively: never shared with another system."""
+    path = run_dir / slug(system)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        raise BadInput(
+            f"{path} already exists: another system or run writes there; give each system a "
+            "name of its own and each run a new --out folder"
         ) from None
     return path
 
@@ -106,6 +131,7 @@ class Recording:
     notes: list[str] = field(default_factory=list)
     steps: list[tuple[str, str]] = field(default_factory=list)  # (step, screenshot file)
     browser: BrowserInfo = field(default_factory=BrowserInfo)
+    coverage: Coverage = field(default_factory=Coverage)
     started: float = 0.0
     finished: float = 0.0
 

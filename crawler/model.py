@@ -337,6 +337,65 @@ class SystemHistory(Frozen):
         return next((h for h in self.findings if h.fingerprint == fingerprint), None)
 
 
+class PageVisit(Frozen):
+    """A page the audit had open: where it ended up (after redirects), and how it got there."""
+
+    url: str = Field(description="The final URL, after redirects.")
+    requested: str | None = Field(
+        default=None, description="The URL asked for, where it differs from the final URL."
+    )
+    by: Literal["scenario", "crawl"] = "crawl"
+    logged_in: bool | None = Field(
+        default=None, description="The logged_in check on this page; None: not checked."
+    )
+
+
+NotVisited = Literal[
+    "page bound", "time bound", "depth bound", "denied", "off-site", "session lost"
+]
+
+
+class LinkNotVisited(Frozen):
+    """A link the crawl saw and did not follow, and why."""
+
+    url: str
+    reason: NotVisited
+    text: str = Field(default="", description="The link's text, as the deny list saw it.")
+
+
+class SessionLoss(Frozen):
+    """The citizen's login found lost during the crawl, and whether it was re-established."""
+
+    page_url: str = Field(description="The page asked for when the loss was found.")
+    final_url: str
+    time: float
+    problem: str
+    recovered: bool
+    screenshot: str | None = None
+
+
+LoginState = Literal["proven", "lost", "not proven", "not checked", "none", "unknown"]
+
+
+class Coverage(Frozen):
+    """What a verdict covers: steps, pages, links not visited and why, the login, bounds."""
+
+    login: LoginState = Field(
+        default="unknown",
+        description="proven: logged_in held after the scenario and on every crawled page (or "
+        "was re-established); lost: lost and not re-established; not proven: it failed after "
+        "the scenario; not checked: login = false; none: no scenario (public pages); unknown: "
+        "the audit did not say.",
+    )
+    login_check: str = Field(default="", description="The logged_in check, as configured.")
+    steps: tuple[str, ...] = Field(default=(), description="Scenario steps completed, in order.")
+    pages: tuple[PageVisit, ...] = ()
+    downloads: tuple[str, ...] = Field(default=(), description="Links that were files, not pages.")
+    not_visited: tuple[LinkNotVisited, ...] = ()
+    session_losses: tuple[SessionLoss, ...] = ()
+    bounds: tuple[str, ...] = Field(default=(), description="Crawl bounds that were reached.")
+
+
 class SystemResult(Frozen):
     """Everything the report and the exit code need about one audited system."""
 
@@ -394,6 +453,8 @@ class SystemResult(Frozen):
     owner_database: str = Field(
         default="", description="The tracker database that named owners, with its licence."
     )
+    coverage: Coverage = Field(default_factory=Coverage, description="What the verdict covers.")
+    run_id: str = Field(default="", description="The run this result belongs to.")
 
     @property
     def unagreed(self) -> tuple[ThirdParty, ...]:
@@ -430,6 +491,18 @@ DEFAULT_DENY = (
     r"underskriv",
     r"pay",
     r"betal",
+    r"(?<![a-z])log[\s_](?:out|ud)",  # "Log ud", log_out
+    r"(?<![a-z])log[\s_-]?(?:af|off)",  # "Log af", logaf, logoff, LogOff.aspx
+    r"udlog",  # udlogning
+    r"session[/_-]?(?:end|slut)",  # session/end
+    r"end[\s_-]?session",
+    r"exit",
+    r"afslut",
+    r"fjern",
+    r"remove",
+    r"cancel",
+    r"opsig",
+    r"unsubscribe",
 )
 
 
@@ -444,8 +517,19 @@ class CrawlSettings(Frozen):
     )
     page_timeout: float = Field(default=30.0, gt=0, description="Seconds a page may take to load.")
     deny: tuple[str, ...] = Field(
-        default=DEFAULT_DENY, description="Regexes of link URLs never followed."
+        default=DEFAULT_DENY,
+        description="Regexes (case-insensitive) of link URLs or link texts never followed.",
     )
+
+
+class LoginCheck(Frozen):
+    """What only a logged-in citizen sees: a CSS selector, or a text (case-insensitive)."""
+
+    selector: str | None = None
+    text: str | None = None
+
+    def describe(self) -> str:
+        return f"selector {self.selector!r}" if self.selector else f"text {self.text!r}"
 
 
 class Owner(Frozen):
@@ -490,4 +574,8 @@ class Target(Frozen):
     )
     fail_on_unagreed: bool = Field(
         default=False, description="A third party without an agreement in force fails the system."
+    )
+    logged_in: LoginCheck | None = Field(
+        default=None,
+        description="Proves the login after the scenario and after every crawled page.",
     )

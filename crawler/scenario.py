@@ -2,7 +2,8 @@
 
 A scenario is a plain function `run(page, citizen)` written with Playwright's sync API, so
 code recorded with `playwright codegen --target python-pytest` pastes in with few edits.
-Every request the recorder sees is attributed to the step during which it was sent.
+Every request the recorder sees is attributed to the step during which it was sent. A step
+marked `login=True` is what re-establishes a session lost during the crawl.
 """
 
 from __future__ import annotations
@@ -17,27 +18,28 @@ from typing import Any
 from crawler.errors import BadInput
 
 Scenario = Callable[[Any, Any], None]  # run(page, citizen)
+StepListener = Callable[[str | None, bool], None]  # (name on entry, None on exit; login)
 
-_step_listener: ContextVar[Callable[[str | None], None] | None] = ContextVar(
-    "step_listener", default=None
-)
+_step_listener: ContextVar[StepListener | None] = ContextVar("step_listener", default=None)
 
 
 @contextmanager
-def step(name: str) -> Iterator[None]:
-    """Label what the scenario does now, e.g. `with step("Årsopgørelse"): ...`."""
+def step(name: str, login: bool = False) -> Iterator[None]:
+    """Label what the scenario does now, e.g. `with step("Årsopgørelse"): ...`. Mark the steps
+    that log in with `login=True`: if the session is lost during the crawl, cpraudit runs the
+    scenario again up to the end of those steps to log in again."""
     listener = _step_listener.get()
     if listener:
-        listener(name)
+        listener(name, login)
     yield  # on an exception the step stays current: the failure belongs to it
     if listener:
-        listener(None)
+        listener(None, login)
 
 
 @contextmanager
-def listening(listener: Callable[[str | None], None]) -> Iterator[None]:
-    """Used by the runner: `step()` calls the listener with the name on entry, None on a normal
-    exit."""
+def listening(listener: StepListener) -> Iterator[None]:
+    """Used by the recorder: `step()` calls the listener with the name on entry, None on a
+    normal exit, and whether the step logs in."""
     token = _step_listener.set(listener)
     try:
         yield

@@ -69,6 +69,7 @@ def analyse_system(
         errors=tuple(errors),
         notes=tuple(rec.notes) + found.notes + tuple(filter(None, [parties.book.problem])),
         pages=tuple(rec.pages),
+        coverage=rec.coverage,
         steps=tuple(rec.steps),
         browser=rec.browser,
         start_url=target.start_url,

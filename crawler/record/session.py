@@ -8,13 +8,10 @@ reads that afterwards, without the browser.
 from __future__ import annotations
 
 import time
-import traceback
-from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 
-from crawler import bundle
 from crawler.bundle import Recording
 from crawler.errors import BadInput, first_line
 from crawler.model import Citizen, Target
@@ -22,10 +19,9 @@ from crawler.parties import Parties
 from crawler.record import evidence, recorder, redaction
 from crawler.record.browser import launch, new_context
 from crawler.record.contain import CprToThirdParty, modes
-from crawler.record.crawl import crawl, leave_pages
-from crawler.scenario import Scenario, listening
-
-Progress = Callable[[str], None]
+from crawler.record.crawl import leave_pages
+from crawler.record.drive import Drive, Progress
+from crawler.scenario import Scenario
 
 
 def record(
@@ -97,58 +93,10 @@ def record_in(
     )
     page = context.pages[0] if context.pages else context.new_page()
     try:
-        _drive(page, rec.target, citizen, scenario, tape, rec, progress)
+        Drive(page, citizen, scenario, tape, rec, progress).run()
     finally:
         _finish(context, tape, rec)
         rec.notes += [mode.note() for mode in (contain, legacy) if mode]
-
-
-def _drive(
-    page: Page,
-    target: Target,
-    citizen: Citizen,
-    scenario: Scenario | None,
-    tape: recorder.Recorder,
-    rec: Recording,
-    progress: Progress,
-) -> None:
-    try:
-        if scenario:
-            with listening(lambda name: _on_step(name, page, tape, rec, progress)):
-                scenario(page, citizen)
-            rec.pages.append(page.url)
-        if target.crawl:
-            first = Parties.for_target(target).first
-            starts = [page.url] if scenario else [target.start_url]
-            progress(f"crawling from {starts[0]} ({_so_far(tape)})")
-            outcome = crawl(page, starts, first, target.crawl, must_load_first=not scenario)
-            rec.pages += outcome.pages
-            rec.errors += outcome.errors
-            rec.notes += outcome.notes
-    except Exception as exc:  # a failing scenario is a finding about the audit, not a crash of it
-        where = f" (step {tape.step})" if tape.step else ""
-        rec.errors.append(
-            f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}"
-        )
-        (rec.out_dir / bundle.ERROR).write_text(traceback.format_exc(), encoding="utf-8")
-        _screenshot(page, rec.out_dir / bundle.FAILURE)
-
-
-def _on_step(
-    name: str | None, page: Page, tape: recorder.Recorder, rec: Recording, progress: Progress
-) -> None:
-    if name:
-        progress(f"step {name} ({_so_far(tape)})")
-    if name is None and tape.step:
-        shot = bundle.step_screenshot(len(rec.steps) + 1)
-        _screenshot(page, rec.out_dir / shot)
-        rec.steps.append((tape.step, shot))
-    tape.step = name
-
-
-def _so_far(tape: recorder.Recorder) -> str:
-    """Progress while recording; the count of leaks is a quick check, the report decides."""
-    return f"{tape.count} requests, {tape.leads} carrying the CPR to third parties so far"
 
 
 def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) -> None:
@@ -157,10 +105,3 @@ def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) ->
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     tape.close()
-
-
-def _screenshot(page: Page, path: Path) -> None:
-    try:
-        page.screenshot(path=str(path), timeout=10_000)
-    except Error:
-        pass  # a dead page has nothing to show; the error text says why

@@ -1,0 +1,169 @@
+"""The scripted visit of one system: the scenario, the proof of its login, the safe crawl.
+
+What it did is kept in the recording's `coverage`, so that a verdict says what it covers:
+the steps completed, every page with its final URL, the links not visited and why, and
+whether the citizen was logged in throughout.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Error, Frame, Page
+
+from crawler import bundle
+from crawler.bundle import Recording
+from crawler.errors import first_line
+from crawler.model import Citizen, Coverage, LoginState, PageVisit
+from crawler.parties import Parties
+from crawler.record import recorder
+from crawler.record.crawl import CrawlOutcome, crawl
+from crawler.record.login import LoginAgain, SessionGuard, login_problem
+from crawler.scenario import Scenario, listening
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Drive:
+    """Drives one page through a system and fills in the recording as it goes."""
+
+    page: Page
+    citizen: Citizen
+    scenario: Scenario | None
+    tape: recorder.Recorder
+    rec: Recording
+    progress: Progress
+    visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
+    crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
+    proven: bool = False  # logged_in held after the scenario
+    login_again: LoginAgain | None = None
+
+    def run(self) -> None:
+        try:
+            if self.scenario and not self._scenario():
+                return
+            if self.rec.target.crawl:
+                self._crawl()
+        except Exception as exc:  # a failing scenario is a finding about the audit, not a crash
+            self._failed(exc)
+        finally:
+            self.rec.coverage = self._coverage()
+            self.rec.pages = [v.url for v in self.visits + self.crawled.visits]
+
+    def _scenario(self) -> bool:
+        """Run the scenario; whether the crawl may follow (the login, if checked, held)."""
+        assert self.scenario is not None
+        self.login_again = LoginAgain(self.scenario, self.citizen, self._label)
+        self.page.on("framenavigated", self._navigated)
+        try:
+            with listening(self._on_step):
+                self.scenario(self.page, self.citizen)
+        finally:
+            self.page.remove_listener("framenavigated", self._navigated)
+        check = self.rec.target.logged_in
+        if check is None:
+            return True
+        problem = login_problem(self.page, check, self._first_party())
+        self.proven = problem is None
+        if self.visits and self.visits[-1].url == self.page.url:  # the page the proof is about
+            self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": self.proven})
+        if problem:
+            self.rec.errors.append(f"login not proven after the scenario: {problem}")
+            if self.rec.target.crawl:
+                self.rec.notes.append("not crawled: the scenario's login was not proven")
+            _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
+        return self.proven
+
+    def _crawl(self) -> None:
+        settings, target = self.rec.target.crawl, self.rec.target
+        assert settings is not None
+        starts = [self.page.url] if self.scenario else [target.start_url]
+        self.progress(f"crawling from {starts[0]} ({_so_far(self.tape)})")
+        guard = None
+        if target.logged_in:
+            guard = SessionGuard(
+                target.logged_in,
+                self._first_party(),
+                self.rec.out_dir,
+                self.login_again,
+                good_url=self.page.url if self.proven else None,
+            )
+        self.crawled = crawl(
+            self.page, starts, self._first_party(), settings, guard, not self.scenario
+        )
+        self.rec.errors += self.crawled.errors
+        if guard:
+            self.proven = self.proven or guard.good_url is not None
+            self.rec.errors += [
+                f"session lost on {loss.page_url}: {loss.problem}; the crawl stopped there"
+                for loss in guard.losses
+                if not loss.recovered
+            ]
+
+    def _failed(self, exc: Exception) -> None:
+        where = f" (step {self.tape.step})" if self.tape.step else ""
+        self.rec.errors.append(
+            f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}"
+        )
+        (self.rec.out_dir / bundle.ERROR).write_text(traceback.format_exc(), encoding="utf-8")
+        _screenshot(self.page, self.rec.out_dir / bundle.FAILURE)
+
+    def _on_step(self, name: str | None, login: bool) -> None:
+        if name:
+            self.progress(f"step {name} ({_so_far(self.tape)})")
+        if name is None and self.tape.step:
+            shot = bundle.step_screenshot(len(self.rec.steps) + 1)
+            _screenshot(self.page, self.rec.out_dir / shot)
+            self.rec.steps.append((self.tape.step, shot))
+        if self.login_again:
+            self.login_again.seen(name, login)
+        self.tape.step = name
+
+    def _label(self, name: str | None) -> None:
+        self.tape.step = name
+
+    def _navigated(self, frame: Frame) -> None:
+        url, last = frame.url, self.visits[-1].url if self.visits else None
+        if frame == self.page.main_frame and url not in ("about:blank", last):
+            self.visits.append(PageVisit(url=url, by="scenario"))
+
+    def _first_party(self) -> set[str]:
+        return Parties.for_target(self.rec.target).first
+
+    def _coverage(self) -> Coverage:
+        check = self.rec.target.logged_in
+        return Coverage(
+            login=self._login_state(),
+            login_check=check.describe() if check else "",
+            steps=tuple(name for name, _ in self.rec.steps),
+            pages=tuple(self.visits + self.crawled.visits),
+            downloads=tuple(self.crawled.downloads),
+            not_visited=tuple(self.crawled.not_visited),
+            session_losses=tuple(self.crawled.session_losses),
+            bounds=tuple(self.crawled.bounds),
+        )
+
+    def _login_state(self) -> LoginState:
+        if self.rec.target.logged_in is None:
+            return "not checked" if self.scenario else "none"
+        if not self.proven:
+            return "not proven"
+        if any(not loss.recovered for loss in self.crawled.session_losses):
+            return "lost"
+        return "proven"
+
+
+def _so_far(tape: recorder.Recorder) -> str:
+    """Progress while recording; the count of leaks is a quick check, the report decides."""
+    return f"{tape.count} requests, {tape.leads} carrying the CPR to third parties so far"
+
+
+def _screenshot(page: Page, path: Path) -> None:
+    try:
+        page.screenshot(path=str(path), timeout=10_000)
+    except Error:
+        pass  # a dead page has nothing to show; the error text says why

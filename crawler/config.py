@@ -12,11 +12,20 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
+from crawler import bundle
 from crawler.detect.identifiers import parse_cpr
 from crawler.errors import BadInput
-from crawler.model import Citizen, CrawlSettings, Owner, Target
+from crawler.model import Citizen, CrawlSettings, LoginCheck, Owner, Target
 from crawler.record.switches import resolver_rules
 from crawler.run import catalogue
 
@@ -62,6 +71,10 @@ class Processor(_Strict):
     )
 
 
+class LoggedInText(_Strict):
+    text: str = Field(min_length=1, description="A text only a logged-in citizen sees.")
+
+
 class SystemConfig(_Strict):
     name: str
     supplier: str | None = None
@@ -94,6 +107,31 @@ class SystemConfig(_Strict):
         default=False,
         description="A third party without a data-processing agreement in force fails the system.",
     )
+    login: bool = Field(
+        default=True, description="false: the scenario visits public pages, nothing to prove."
+    )
+    logged_in: str | LoggedInText | None = Field(
+        default=None,
+        validate_default=True,
+        description='What only a logged-in citizen sees: a CSS selector ("#welcome") or '
+        '{ text = "Log af" }; proved after the scenario and after every crawled page.',
+    )
+
+    @field_validator("logged_in")
+    @classmethod
+    def _logged_in(cls, value: str | LoggedInText | None, info: ValidationInfo):
+        login, scenario = info.data.get("login", True), info.data.get("scenario")
+        if value is None and login and scenario:
+            raise ValueError(
+                "required for a system with a scenario: add what only a logged-in citizen sees, "
+                'e.g. logged_in = "#welcome" or logged_in = { text = "Log af" } '
+                "(or login = false for public pages)"
+            )
+        if value is not None and not login:
+            raise ValueError("login = false says there is no login to prove; remove one of them")
+        if isinstance(value, str) and not value.strip():
+            raise ValueError('empty; give a CSS selector such as "#welcome"')
+        return value
 
     @field_validator("crawl", mode="before")
     @classmethod
@@ -201,6 +239,7 @@ class Audit:
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             fail_on_unagreed=system.fail_on_unagreed,
             scenario=str(self.base / system.scenario) if system.scenario else None,
+            logged_in=_login_check(system.logged_in),
         )
 
     def _credentials(self, citizen: CitizenConfig) -> dict[str, SecretStr]:
@@ -222,6 +261,12 @@ class Audit:
                 )
             values[name] = os.environ[variable]
         return {name: SecretStr(value) for name, value in values.items()}
+
+
+def _login_check(value: str | LoggedInText | None) -> LoginCheck | None:
+    if isinstance(value, LoggedInText):
+        return LoginCheck(text=value.text)
+    return LoginCheck(selector=value) if value else None
 
 
 def load(path: Path) -> Audit:
@@ -248,7 +293,20 @@ def load(path: Path) -> Audit:
     names = [s.name for s in config.systems]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
         raise BadInput(f"{path}: systems: {dupes[0]!r} appears twice; give each system one entry")
+    _refuse_shared_folders(path, names)
     return audit
+
+
+def _refuse_shared_folders(path: Path, names: list[str]) -> None:
+    """Two systems whose names make one folder name would overwrite each other's evidence."""
+    by_folder: dict[str, str] = {}
+    for name in names:
+        other = by_folder.setdefault(bundle.slug(name), name)
+        if other != name:
+            raise BadInput(
+                f"{path}: systems: {other!r} and {name!r} would share the report folder "
+                f"{bundle.slug(name)!r}; rename one of them"
+            )
 
 
 def explain(path: Path, exc: ValidationError) -> str:

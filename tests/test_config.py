@@ -19,6 +19,7 @@ start_url = "http://tastselv.skat.test/"
 first_party = ["skat.test"]
 processors = [{ domain = "cdn.test", agreement = "DBA-1" }]
 scenario = "tastselv.py"
+logged_in = "#welcome"
 resolve = ["*.test=127.0.0.1:9"]
 crawl = { depth = 2 }
 """
@@ -147,3 +148,30 @@ processors = [{ domain = "cdn.test", agreement = "DBA-1", expires = 2027-01-31 }
     path.write_text(good.replace("2027-01-31", '"end of January"'))
     with pytest.raises(BadInput, match=r"processors\[0\]\.expires"):
         config.load(path)
+
+
+def test_a_system_with_a_scenario_must_say_how_its_login_is_proved(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_TEST_PW", "x")
+    without = GOOD.replace('logged_in = "#welcome"\n', "")
+    with pytest.raises(BadInput) as err:
+        config.load(write(tmp_path, without))
+    assert "systems[0].logged_in: required for a system with a scenario" in str(err.value)
+    assert 'logged_in = { text = "Log af" }' in str(err.value) and "\n" not in str(err.value)
+    public = config.load(write(tmp_path, without + "login = false\n"))
+    assert public.target(public.config.systems[0]).logged_in is None
+    by_text = config.load(write(tmp_path, without + 'logged_in = { text = "Log af" }\n'))
+    assert by_text.target(by_text.config.systems[0]).logged_in.text == "Log af"
+    selector = config.load(write(tmp_path, GOOD))
+    assert selector.target(selector.config.systems[0]).logged_in.selector == "#welcome"
+
+
+def test_systems_that_would_share_a_folder_are_refused_naming_both(tmp_path, capsys):
+    from crawler.cli import main
+
+    second = GOOD[GOOD.index("[[systems]]") :].replace('"TastSelv"', '"portal-leak"')
+    path = write(tmp_path, GOOD.replace('"TastSelv"', '"Portal/Leak"') + second)
+    with pytest.raises(BadInput, match="'Portal/Leak' and 'portal-leak' would share"):
+        config.load(path)
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "rename one of them" in err and len(err.splitlines()) == 1

@@ -68,6 +68,7 @@ supplier = "Testleverandør"
 start_url = "http://{host}.skat.test/"
 first_party = ["skat.test"]
 scenario = "scenarios.py:{function}"
+login = false
 resolve = ["*.test=127.0.0.1:{port}"]
 crawl = false
 """

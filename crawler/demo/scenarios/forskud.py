@@ -6,7 +6,7 @@ from crawler.scenario import step
 
 
 def run(page, citizen):
-    with step("Log ind"):
+    with step("Log ind", login=True):
         page.goto("http://forskud.skat.test/")
         page.get_by_label("CPR-nummer").fill(citizen.cpr)
         page.get_by_label("Adgangskode").fill(citizen.secret("password"))

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from crawler.bundle import Recording
 from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
-from crawler.model import Audited, Citizen, Target
+from crawler.model import Audited, Citizen, SystemResult, Target
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record import browser
 from crawler.report import write_index, write_junit, write_system
@@ -41,6 +42,7 @@ class Job:
     citizen: Citizen
     time_limit: float = 600.0
     browser_endpoint: str | None = None
+    run_id: str = ""  # written into the result: a result without it is not this run's
 
 
 @dataclass
@@ -67,7 +69,7 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
     result, _ = audit_system(
         job.target, job.citizen, folder, scenario, command=command, progress=say
     )
-    bundle.write_result(result, folder / bundle.RESULT)
+    bundle.write_result(result.model_copy(update={"run_id": job.run_id}), folder / bundle.RESULT)
 
 
 def run_jobs(
@@ -131,17 +133,39 @@ def _stop(process: multiprocessing.process.BaseProcess) -> None:
 
 
 def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -> Audited:
-    """The result its audit process left, or, if the process did not finish, one rebuilt from
-    its recording: inconclusive, with everything it had recorded."""
+    """The result its audit process left, if the process finished and the result is this
+    run's; otherwise one rebuilt from its recording: inconclusive (or a leak already proven),
+    with everything it had recorded."""
     folder = bundle.slug(job.target.system)
     out = run_dir / folder
-    handed = out / bundle.RESULT
-    if reason is None and handed.is_file():
-        return Audited(bundle.read_result(handed), folder)
     if reason is None:
-        reason = f"audit process ended without a result (exit code {exitcode})"
+        handed, reason = _handed(job, out / bundle.RESULT, exitcode)
+        if handed:
+            return Audited(handed, folder)
     result, _ = analyse_system(Recording(job.target, out, errors=[reason]), job.citizen)
-    return Audited(result, folder)
+    return Audited(result.model_copy(update={"run_id": job.run_id}), folder)
+
+
+def _handed(job: Job, path: Path, exitcode: int | None) -> tuple[SystemResult | None, str]:
+    """The result the audit process wrote, or why there is none to trust."""
+    if exitcode != 0:
+        return None, f"audit process ended without a result ({_ended(exitcode)})"
+    try:
+        result = bundle.read_result(path)
+    except (OSError, ValueError):
+        return None, "audit process ended without a readable result"
+    if result.run_id != job.run_id:
+        return None, "the result in the system's folder is not this run's"
+    return result, ""
+
+
+def _ended(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
 
 
 def write_reports(results: list[Audited], run_dir: Path) -> None:
@@ -194,12 +218,16 @@ def run_audit(
         )
     if options.shard:
         chosen = [s for s in chosen if in_shard(s.name, *options.shard)]
+    run_id = uuid.uuid4().hex
     jobs = [
-        Job(audit.target(s), audit.citizen_for(s), s.time_limit, options.browser_endpoint)
+        Job(audit.target(s), audit.citizen_for(s), s.time_limit, options.browser_endpoint, run_id)
         for s in chosen
     ]
+    for job in jobs:  # a folder of its own for each system, in this run only
+        bundle.new_system_folder(run_dir, job.target.system)
     results, interrupted = run_jobs(jobs, run_dir, workers, command, quiet, progress)
     meta = RunMeta(
+        id=run_id,
         started=started,
         finished=time.time(),
         command=command,

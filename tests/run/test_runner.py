@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+from crawler import bundle
 from crawler.cli import main
 from crawler.proof.signing import load_private
 from crawler.testing import Received, Response, SiteServer, make_key_pair
@@ -120,6 +121,7 @@ supplier = "Test"
 start_url = "http://{name}.skat.test/"
 first_party = ["skat.test"]
 scenario = "{name}.py"
+logged_in = "#welcome"
 resolve = ["{server.resolve_rules()[0]}"]
 time_limit = {time_limit if name == "hang" else 60}
 crawl = {{ depth = 1, dwell = 0.5, max_pages = 5 }}
@@ -263,3 +265,63 @@ def test_ctrl_c_leaves_a_consistent_report_marked_incomplete(portal, tmp_path):
     assert "interrupted" in (out / "index.html").read_text()
     hang = json.loads((out / "hang" / "findings.json").read_text())
     assert "interrupted" in hang["errors"][0] and hang["requests"] > 0
+
+
+KILLED_AFTER_LEAKING = """
+import os, signal
+from playwright.sync_api import expect
+from crawler.scenario import step
+
+def run(page, citizen):
+    with step("Log ind"):
+        page.goto("http://clean.skat.test/")
+        page.get_by_label("Adgangskode").fill(citizen.secret("password"))
+        page.get_by_role("button", name="Log ind").click()
+        expect(page.locator("#welcome")).to_be_visible()
+    with step("Min side"):
+        for n in range(3):
+            page.evaluate(
+                "([n, u]) => { new Image().src = `http://beacon.tracker.test/b?n=${n}&u=${u}` }",
+                [n, citizen.cpr],
+            )
+        page.wait_for_timeout(1000)
+        os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer does
+"""
+
+
+def test_a_killed_audit_never_reports_an_earlier_runs_result(portal, tmp_path, capsys):
+    config, out = write_config(tmp_path, portal, ["clean"]), tmp_path / "out"
+    assert run(config, out)[0] == 0
+    earlier = (out / "clean" / "findings.json").read_bytes()
+    (tmp_path / "clean.py").write_text(KILLED_AFTER_LEAKING)
+    capsys.readouterr()
+
+    assert main(["run", str(config), "--out", str(out)]) == 2, "a reused folder is refused"
+    err = capsys.readouterr().err.strip()
+    assert "is not empty" in err and len(err.splitlines()) == 1
+    assert (out / "clean" / "findings.json").read_bytes() == earlier, "nothing recorded is lost"
+
+    code, results = run(config, tmp_path / "again")
+    assert (code, results["clean"]["verdict"]) == (1, "leak")
+    assert (
+        results["clean"]["errors"][0] == "audit process ended without a result (killed by SIGKILL)"
+    )
+    sent = {r.path for r in portal.received_by("beacon.tracker.test")}
+    assert len(sent) == len(results["clean"]["findings"]) == 3
+    assert results["clean"]["coverage"]["login"] == "unknown"
+
+
+def test_two_runs_in_one_second_get_folders_of_their_own(portal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(bundle, "stamp", lambda when=None: "20260301T020000Z")
+    configs = []
+    for name in ("leaky", "clean"):
+        (tmp_path / name).mkdir()
+        configs.append(write_config(tmp_path / name, portal, [name]))
+    assert [main(["run", str(config)]) for config in configs] == [1, 0]
+    audited = []
+    for folder in ("20260301T020000Z-run", "20260301T020000Z-run-2"):
+        summary = json.loads((tmp_path / "reports" / folder / "summary.json").read_text())
+        systems = [s for s in summary["systems"] if s["verdict"] != "not-audited"]
+        audited.append({s["system"]: s["verdict"] for s in systems})
+    assert audited == [{"leaky": "leak"}, {"clean": "clean"}], "a leak stays in its run's index"

@@ -15,6 +15,7 @@ from crawler.owners import trackerdb
 from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.report import write_index, write_junit
+from crawler.report.coverage import statement
 
 
 def checked_cpr(text: str) -> str:
@@ -95,7 +96,8 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
             f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
         )
         print(line + (f" -> {receivers}" if receivers else ""))
-        for text in [*result.errors, *extra, str(run_dir / folder / bundle.REPORT)]:
+        lines = [statement(result), *result.errors, *extra, str(run_dir / folder / bundle.REPORT)]
+        for text in lines:
             print(f"{'':<24} {text}")
     if not quiet and results:
         detecting = sum(r.detect_seconds for r, _ in results)

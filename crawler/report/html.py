@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader
 
 from crawler import bundle
 from crawler.model import Audited, Exchange, Finding, SystemResult
+from crawler.report.coverage import LOGIN_STATES, statement
 
 _ENV = Environment(
     loader=PackageLoader("crawler.report", "templates"),
@@ -25,6 +26,8 @@ _ENV = Environment(
 _ENV.filters["when"] = lambda t: (
     datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if t else "?"
 )
+_ENV.filters["coverage"] = statement
+_ENV.globals["login_states"] = LOGIN_STATES
 EXCERPT_CHARS = 160
 
 
@@ -116,6 +119,7 @@ def write_index(
                 "report": f"{folder}/{bundle.REPORT}",
                 "third_parties": sorted({f.domain for f in r.findings}),
                 **inventory_counts(r),
+                "coverage": statement(r),
             }
             for r, folder in results
         ],

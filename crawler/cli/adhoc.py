@@ -8,6 +8,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from crawler import bundle
 from crawler.cli.common import (
     add_mode_options,
@@ -56,6 +58,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=3.0,
         help="seconds to stay on each page for analytics sent on timers (default 3)",
     )
+    adhoc.add_argument(
+        "--max-pages", type=int, default=30, help="pages to visit at most (default 30)"
+    )
+    adhoc.add_argument(
+        "--max-seconds",
+        type=float,
+        default=300.0,
+        help="seconds of crawling at most, dwell included (default 300)",
+    )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_sign_option(adhoc)
@@ -95,7 +106,22 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         start_url=args.url,
         first_party=tuple(first),
         resolve=tuple(args.resolve),
-        crawl=CrawlSettings(depth=args.depth, dwell=args.dwell),
+        crawl=crawl_bounds(args),
         contain=args.contain,
         legacy_referrer=args.legacy_referrer,
     )
+
+
+def crawl_bounds(args: argparse.Namespace) -> CrawlSettings:
+    bounds = {
+        "depth": args.depth,
+        "dwell": args.dwell,
+        "max_pages": args.max_pages,
+        "max_seconds": args.max_seconds,
+    }
+    try:
+        return CrawlSettings(**bounds)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).replace("_", "-")
+        raise BadInput(f"--{name} {bounds[str(error['loc'][0])]}: {error['msg'].lower()}") from None

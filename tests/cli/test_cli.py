@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
+from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
 
 
@@ -87,6 +88,8 @@ def test_unreachable_start_page_is_inconclusive_not_clean(tmp_path):
         (["adhoc", "http://x.test/", "--cpr", "3213991234"], "date"),
         (["adhoc", "ftp://x.test/", "--cpr", CPR], "not an http(s) URL"),
         (["adhoc", "http://x.test/", "--cpr", CPR, "--resolve", "nonsense"], "PATTERN=ADDRESS"),
+        (["adhoc", "http://x.test/", "--cpr", CPR, "--max-pages", "0"], "--max-pages 0: input"),
+        (["adhoc", "http://x.test/", "--cpr", CPR, "--depth", "-1"], "--depth -1: input"),
         (
             ["adhoc", "http://x.test/", "--cpr", CPR, "--out", "/proc/cpraudit"],
             "choose a writable folder",
@@ -147,3 +150,28 @@ def test_scan_har_bad_file_is_one_line(tmp_path, capsys):
     assert main(["scan-har", str(broken), "--cpr", CPR]) == 2
     err = capsys.readouterr().err.strip()
     assert "ends early" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.browser
+def test_adhoc_bounds_can_be_raised_past_30_pages_and_say_what_they_left_out(tmp_path):
+    links = "".join(f'<a href="/side/{n}">Side {n}</a>' for n in range(1, 34))
+    routes = {f"{PORTAL}/": Response(links)} | {
+        f"{PORTAL}/side/{n}": Response(f"<p>Side {n}</p>") for n in range(1, 34)
+    }
+    with SiteServer(routes) as server:
+        common = ["--dwell", "0", "--resolve", server.resolve_rules()[0]]
+        raised = run_adhoc(
+            tmp_path / "raised", *common, "--max-pages", "34", "--max-seconds", "120"
+        )
+        default = run_adhoc(tmp_path / "default", *common)
+    assert len(raised["pages"]) == 34 and raised["coverage"]["not_visited"] == []
+    assert len(default["pages"]) == 30
+    assert {link["reason"] for link in default["coverage"]["not_visited"]} == {"page bound"}
+    assert default["coverage"]["bounds"] == ["page bound: 30 pages visited"]
+    index = (tmp_path / "default" / "index.html").read_text()
+    assert "clean on 30 pages without login; 4 links not visited: page bound" in index
+
+
+def run_adhoc(out: Path, *args: str) -> dict:
+    assert main(["adhoc", f"http://{PORTAL}/", "--cpr", CPR, "--out", str(out), *args]) == 0
+    return json.loads((out / PORTAL.replace(".", "-") / "findings.json").read_text())

@@ -293,6 +293,8 @@ def test_a_killed_audit_never_reports_an_earlier_runs_result(portal, tmp_path, c
     config, out = write_config(tmp_path, portal, ["clean"]), tmp_path / "out"
     assert run(config, out)[0] == 0
     earlier = (out / "clean" / "findings.json").read_bytes()
+    # what a run stopped before it collected its systems leaves behind: a clean result.json
+    (out / "clean" / "result.json").write_bytes(earlier)
     (tmp_path / "clean.py").write_text(KILLED_AFTER_LEAKING)
     capsys.readouterr()
 

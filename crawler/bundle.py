@@ -71,11 +71,13 @@ def stamp(when: datetime | None = None) -> str:
     return (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
 
 
-def new_run_folder(out: str | Path | None, kind: str, parent: Path = Path("reports")) -> Path:
-    """`out` (new or empty: a run never writes into another run's folder), else a new
-    parent/<UTC time>-<kind>/ (made exclusively: two runs started in the same second get -2,
-    -3, ...); fails early if it cannot be written."""
-    if out and Path(out).is_dir() and (held := next(Path(out).iterdir(), None)):
+def new_run_folder(
+    out: str | Path | None, kind: str, parent: Path = Path("reports"), empty: bool = True
+) -> Path:
+    """`out` (new or empty unless `empty` is False: a run never writes into another run's
+    folder), else a new parent/<UTC time>-<kind>/ (made exclusively: two runs started in the
+    same second get -2, -3, ...); fails early if it cannot be written."""
+    if empty and out and Path(out).is_dir() and (held := next(Path(out).iterdir(), None)):
         raise BadInput(
             f"--out {out} is not empty (it holds {held.name}); give a new or empty folder, "
             "so that no earlier result is taken for this run's or overwritten"

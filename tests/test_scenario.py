@@ -8,19 +8,23 @@ from crawler.errors import BadInput
 from crawler.scenario import listening, load_scenario, step
 
 
-def test_steps_are_announced_on_entry_and_closed_on_a_normal_exit():
-    heard: list[str | None] = []
-    with listening(heard.append):
-        with step("Log ind"):
+def test_steps_are_announced_on_entry_and_closed_on_a_normal_exit_with_their_login_mark():
+    heard: list[tuple[str | None, bool]] = []
+    with listening(lambda name, login: heard.append((name, login))):
+        with step("Log ind", login=True):
             pass
         with step("Årsopgørelse"):
             pass
-    assert heard == ["Log ind", None, "Årsopgørelse", None]
+    assert heard == [("Log ind", True), (None, True), ("Årsopgørelse", False), (None, False)]
 
 
 def test_a_failing_step_stays_current_so_the_failure_belongs_to_it():
     heard: list[str | None] = []
-    with pytest.raises(RuntimeError), listening(heard.append), step("Log ind"):
+    with (
+        pytest.raises(RuntimeError),
+        listening(lambda name, login: heard.append(name)),
+        step("Log ind"),
+    ):
         raise RuntimeError("no login")
     assert heard == ["Log ind"]
 

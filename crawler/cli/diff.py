@@ -46,7 +46,7 @@ def _out_folder(out: str | None, *sides: Path) -> Path:
     for side in sides:
         if out and Path(out).resolve().is_relative_to(side.resolve()):
             raise BadInput(f"--out {out} is inside {side}; write the comparison elsewhere")
-    return bundle.new_run_folder(out, "diff")
+    return bundle.new_run_folder(out, "diff", empty=False)  # a comparison, not a run's results
 
 
 def lines(c: Comparison) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Error, Frame, Page
+from playwright.sync_api import Frame, Page
 
 from crawler import bundle
 from crawler.bundle import Recording
@@ -21,7 +21,7 @@ from crawler.model import Citizen, Coverage, LoginState, PageVisit
 from crawler.parties import Parties
 from crawler.record import recorder
 from crawler.record.crawl import CrawlOutcome, crawl
-from crawler.record.login import LoginAgain, SessionGuard, login_problem
+from crawler.record.login import LoginAgain, SessionGuard, login_problem, screenshot
 from crawler.scenario import Scenario, listening
 
 Progress = Callable[[str], None]
@@ -163,7 +163,5 @@ def _so_far(tape: recorder.Recorder) -> str:
 
 
 def _screenshot(page: Page, path: Path) -> None:
-    try:
-        page.screenshot(path=str(path), timeout=10_000)
-    except Error:
-        pass  # a dead page has nothing to show; the error text says why
+    if shot := screenshot(page):
+        path.write_bytes(shot)

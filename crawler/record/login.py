@@ -101,7 +101,7 @@ class SessionGuard:
         if problem is None:
             self.good_url = page.url
             return "held"
-        final, shot = page.url, _screenshot_bytes(page)
+        final, shot = page.url, screenshot(page)
         if self._still_logged_in(page):
             return "left"
         failed = self._log_in_again(page)
@@ -144,7 +144,8 @@ class SessionGuard:
         return name
 
 
-def _screenshot_bytes(page: Page) -> bytes | None:
+def screenshot(page: Page) -> bytes | None:
+    """The page as it is now; None for a page that is gone (the error text says why)."""
     try:
         return page.screenshot(timeout=10_000)
     except Error:

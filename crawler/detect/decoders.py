@@ -34,7 +34,7 @@ class Layer:
     raw: bytes | None = None
     binary: bool = False  # raw is not UTF-8 text
     whole_body: bool = False  # the body or frame as sent: a lone a=b is a form here, nowhere else
-    hints: str = ""  # the body's Content-Type and Content-Encoding, lower case
+    hints: str = ""  # the body's Content-Type and Content-Encoding as sent (a boundary has case)
 
     @classmethod
     def of(cls, data: str | bytes, **kw) -> Layer:
@@ -330,7 +330,9 @@ ENCODINGS: tuple[Decoder, ...] = (
     Decoder("gzip", lambda l: (l.raw or b"").startswith(b"\x1f\x8b"), _zlib_family(31, "gzip")),
     Decoder("zlib", lambda l: _is_zlib(l.raw or b""), _zlib_family(15, "zlib")),
     Decoder(
-        "deflate", lambda l: _binary_body(l) and "deflate" in l.hints, _zlib_family(-15, "deflate")
+        "deflate",
+        lambda l: _binary_body(l) and "deflate" in l.hints.lower(),
+        _zlib_family(-15, "deflate"),
     ),
     Decoder("zstd", lambda l: (l.raw or b"").startswith(b"\x28\xb5\x2f\xfd"), _zstd),
     Decoder("brotli", _binary_body, _brotli),

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from crawler.detect.decoders import Budget
 from crawler.detect.needles import Needle, join, needle_set
 from crawler.detect.suspects import SuspectRule
-from crawler.detect.units import Unit, decoded, fields, locations
+from crawler.detect.units import Owed, Unit, decoded, fields, locations
 from crawler.model import Citizen, Exchange, Finding, Frozen, Party, Suspect
 from crawler.parties import Parties
 
@@ -52,6 +52,7 @@ class _Search:
 
     def run(self, needles) -> None:
         generation = list(locations(self.ex))
+        owed: list[Owed] = []
         while generation:
             joined, starts = join([u.layer.text for u in generation])
             hits = needles.search(joined, starts)
@@ -59,26 +60,38 @@ class _Search:
             led = {bisect.bisect_right(starts, at) - 1 for at, _ in leads}
             following: list[Unit] = []
             for i, (unit, found) in enumerate(zip(generation, hits, strict=True)):
-                if unit.structure:
-                    opened = fields(unit, self.budget, every=bool(found) or i in led)
-                    if opened is not None:
-                        following += opened
-                        continue
                 occurrences = _occurrences(found) if found else []
                 counts = (
                     Counter((n.identifier, n.transform) for _, n in occurrences)
                     if found
                     else _EMPTY
                 )
-                for start, needle in occurrences:
-                    if counts[needle.identifier, needle.transform] > unit.seen.get(
-                        (needle.identifier, needle.transform), 0
-                    ):
-                        self.report(unit, needle, unit.layer.text[start : start + len(needle.text)])
+                new = [
+                    (start, needle)
+                    for start, needle in occurrences
+                    if counts[needle.identifier, needle.transform]
+                    > unit.seen.get((needle.identifier, needle.transform), 0)
+                ]
+                if unit.structure:
+                    opened = fields(unit, self.budget, every=bool(found) or i in led)
+                    if opened is not None:
+                        if new:  # its fields are to find these again; if they do not, it does
+                            owed.append(Owed(unit, new))
+                            for child in opened:
+                                child.owed += (owed[-1],)
+                        following += opened
+                        continue
+                for start, needle in new:
+                    self.report(unit, needle, unit.layer.text[start : start + len(needle.text)])
                 following += decoded(unit, counts, self.budget)
             for at, value in leads:
                 self.suspect(generation[bisect.bisect_right(starts, at) - 1], value)
             generation = following
+        for debt in owed:
+            for start, needle in debt.unpaid():
+                self.report(
+                    debt.unit, needle, debt.unit.layer.text[start : start + len(needle.text)]
+                )
 
     def suspect(self, unit: Unit, value: str) -> None:
         rule = self.rule
@@ -88,6 +101,8 @@ class _Search:
             self.suspects.setdefault(key, rule.suspect(value, self.ex, unit.channel, unit.detail))
 
     def report(self, unit: Unit, needle: Needle, found: str) -> None:
+        for debt in unit.owed:
+            debt.paid.add(needle.identifier)
         extra = () if needle.transform == "plain" else (needle.transform,)
         encoding = "+".join(unit.encodings + extra) or "plain"
         key = (unit.detail, needle.identifier, encoding)

@@ -34,8 +34,10 @@ _SPACE = re.compile(r"\s")
 _WS = cast(_MatchesEverywhere, re.compile(r"[ \t\n\r]*"))
 _DECODER = json.JSONDecoder()
 _PADDED_B64 = re.compile(r"[A-Za-z0-9+/_-]+={1,2}")  # base64's padding is no form's "="
-_NAME = re.compile(rb'name="([^"]*)"')
-_BOUNDARY = re.compile(r"boundary=\"?([^\";,\s]+)")
+_NAME = re.compile(rb'(?<![a-z])name="([^"]*)"', re.IGNORECASE)  # not filename=
+# A boundary is taken as sent: Chromium's are mixed case (----WebKitFormBoundaryAbC...).
+_BOUNDARY = re.compile(r'boundary=(?:"([^"]+)"|([^";,\s]+))', re.IGNORECASE)
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 def _json_wants(layer: Layer) -> bool:
@@ -225,22 +227,28 @@ def _form(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece]:
 
 
 def _multipart_wants(layer: Layer) -> bool:
-    return layer.whole_body and "multipart/" in layer.hints and "boundary=" in layer.hints
+    hints = layer.hints.lower()
+    return layer.whole_body and "multipart/" in hints and "boundary=" in hints
 
 
 def _multipart(layer: Layer, budget: Budget, keep: Keep = None) -> list[Piece] | None:
-    boundary = _BOUNDARY.search(layer.hints)
-    if boundary is None:  # "boundary=" with no value: not a multipart body after all
+    """Each part's content, labelled by its field name; None where no part is found (a wrong
+    boundary, or not multipart after all), so that the body is searched as text."""
+    found = _BOUNDARY.search(layer.hints)
+    if found is None:  # "boundary=" with no value: not a multipart body after all
         return None
+    delimiter = b"--" + (found.group(1) or found.group(2)).encode("utf-8", "replace")
     raw = layer.raw if layer.raw is not None else layer.text.encode()
     pieces = []
-    for part in raw.split(b"--" + boundary.group(1).encode())[1:]:
-        head, sep, body = part.partition(b"\r\n\r\n")
-        if sep:
-            name = _NAME.search(head)
-            label = name.group(1).decode("utf-8", "replace") if name else ""
-            pieces.append(Piece(f"part {label}".rstrip(), body.removesuffix(b"\r\n"), name=label))
-    return pieces
+    for part in raw.split(delimiter)[1:]:
+        head_end = _BLANK_LINE.search(part)
+        if head_end is None:  # the closing "--" delimiter, or a part cut short
+            continue
+        name = _NAME.search(part, 0, head_end.start())
+        label = name.group(1).decode("utf-8", "replace") if name else ""
+        body = part[head_end.end() :].removesuffix(b"\n").removesuffix(b"\r")
+        pieces.append(Piece(f"part {label}".rstrip(), body, name=label))
+    return pieces or None
 
 
 STRUCTURE: tuple[Decoder, ...] = (

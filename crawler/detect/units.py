@@ -25,6 +25,7 @@ from crawler.detect.decoders import (
     might_decode,
     worth_opening,
 )
+from crawler.detect.needles import Needle
 from crawler.detect.structure import COOKIES, QUERY, STRUCTURE
 from crawler.model import Channel, Exchange
 
@@ -49,6 +50,21 @@ class Unit:
     name: str = ""  # nearest parameter, field or key name
     structure: tuple[Decoder, ...] = ()  # what it may be split as, tried in order by `fields`
     nesting: int = 0
+    owed: tuple[Owed, ...] = ()  # matches in the structured units it was split from
+
+
+@dataclass(slots=True)
+class Owed:
+    """Matches in the whole text of a structured unit, which its fields are to find again with
+    the field's name: a structure parsed wrongly may cost a finding its field path, never the
+    finding."""
+
+    unit: Unit
+    hits: list[tuple[int, Needle]]
+    paid: set[str] = field(default_factory=set)  # identifiers a field (or deeper) reported
+
+    def unpaid(self) -> list[tuple[int, Needle]]:
+        return [(at, needle) for at, needle in self.hits if needle.identifier not in self.paid]
 
 
 def locations(ex: Exchange) -> Iterator[Unit]:
@@ -75,9 +91,7 @@ def locations(ex: Exchange) -> Iterator[Unit]:
         else:
             yield settle(Unit("header", f"header {name}", Layer(value), name=name))
     if ex.body:
-        hints = " ".join(
-            filter(None, (ex.header("content-type"), ex.header("content-encoding")))
-        ).lower()
+        hints = " ".join(filter(None, (ex.header("content-type"), ex.header("content-encoding"))))
         yield settle(Unit("body", "body", Layer.of(ex.body, whole_body=True, hints=hints)))
 
 
@@ -94,14 +108,14 @@ def settle(unit: Unit, nesting: int = 0) -> Unit:
 
 def fields(unit: Unit, budget: Budget, every: bool) -> list[Unit] | None:
     """A structured unit's fields (all, or those that may decode); None if it is none of the
-    structures it looked like, and is to be searched as text."""
+    structures it looked like, or opened whole holds no field: then it is searched as text."""
     keep = None if every else worth_opening
     for decoder in unit.structure:
         try:
             pieces = decoder.decode(unit.layer, budget, keep)
         except Exception:
             pieces = None
-        if pieces is not None:
+        if pieces or (pieces is not None and not every):
             return [settle(_field(unit, piece), unit.nesting + 1) for piece in pieces]
     unit.structure = ()
     return None
@@ -122,6 +136,7 @@ def _field(unit: Unit, piece: Piece) -> Unit:
         unit.seen,
         unit.literal,
         piece.name or unit.name,
+        owed=unit.owed,
     )
 
 
@@ -171,6 +186,7 @@ def decoded(unit: Unit, counts: Mapping[tuple[str, str], int], budget: Budget) -
                     counts,
                     literal,
                     unit.name,
+                    owed=unit.owed,
                 )
             )
         )

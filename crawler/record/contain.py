@@ -27,7 +27,6 @@ What containing can change in a page's behaviour (read a contained audit with th
 from __future__ import annotations
 
 import base64
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, WebSocketRoute
@@ -36,6 +35,7 @@ from crawler.detect import detect
 from crawler.model import Citizen, Exchange, Target
 from crawler.parties import Parties
 from crawler.record.legacy_referrer import LegacyReferrer
+from crawler.record.worker_sockets import SocketLog
 
 _GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 _EMPTY = {  # Fetch resource type -> (status, content type, body)
@@ -46,23 +46,6 @@ _EMPTY = {  # Fetch resource type -> (status, content type, body)
     "Font": (200, "font/woff2", b""),
 }
 _NO_CONTENT = (204, "text/plain", b"")
-
-
-class WebsocketLog(Protocol):
-    """Where contain mode writes the websockets it routes: the recorder."""
-
-    def websocket_opened(
-        self, url: str, page_url: str | None, contained: bool = False, note: str | None = None
-    ) -> None: ...
-
-    def websocket_frame(
-        self,
-        url: str,
-        payload: str | bytes,
-        direction: str,
-        page_url: str | None,
-        contained: bool = False,
-    ) -> None: ...
 
 
 def modes(target: Target, citizen: Citizen) -> tuple[Containment | None, LegacyReferrer | None]:
@@ -141,11 +124,11 @@ class Containment:
         }
 
     # -- websockets -----------------------------------------------------------------------
-    def route_websockets(self, context: BrowserContext, log: WebsocketLog) -> None:
+    def route_websockets(self, context: BrowserContext, log: SocketLog) -> None:
         """Forward third-party websockets through us, dropping frames that carry the CPR."""
         context.route_web_socket(self.check.third_party, lambda ws: self._websocket(ws, log))
 
-    def _websocket(self, ws: WebSocketRoute, log: WebsocketLog) -> None:
+    def _websocket(self, ws: WebSocketRoute, log: SocketLog) -> None:
         contained = self.check.carries(ws.url)
         log.websocket_opened(
             ws.url,

@@ -14,6 +14,11 @@ Caveat: pages are not held for us (releasing a held page by detaching left about
 paused for good in Chromium 156), so a popup whose first requests beat our set-up has them
 recorded without an initiator; the exchange then has `initiator_type` None, never a wrong one.
 
+Shared and service workers are targets of the browser, not of a page, and Playwright reports
+neither their websockets nor (for shared workers) their requests. A second browser session
+auto-attaches to those two kinds only, holding each at its start until the same set-up is done
+in it; the Network events of their websockets go to `on_worker_event`.
+
 Async stacks need the Debugger domain. Every paused state is skipped
 (`Debugger.setSkipAllPauses`) and any pause that slips through is resumed at once, so a
 `debugger;` statement never stops an audit. For pages Playwright opens itself the Debugger is
@@ -28,6 +33,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from playwright.sync_api import Browser, Error
@@ -35,6 +41,8 @@ from playwright.sync_api import Browser, Error
 from crawler.model import InitiatorFrame, without_fragment
 
 Route = tuple[str, ...]  # session ids from the browser session inward
+WorkerEvent = Callable[[str, dict, str], None]  # (method, params, the worker's script URL)
+WORKERS = ("service_worker", "shared_worker")  # browser-level targets no page session sees
 _DEBUGGER: tuple[tuple[str, dict[str, object]], ...] = (
     ("Debugger.enable", {}),
     ("Debugger.setSkipAllPauses", {"skip": True}),
@@ -80,12 +88,14 @@ class Initiators:
     """Collects initiators for every request of the browser; `claim()` hands them to the
     recorder."""
 
-    def __init__(self, browser: Browser) -> None:
+    def __init__(self, browser: Browser, on_worker_event: WorkerEvent | None = None) -> None:
         self._cdp = browser.new_browser_cdp_session()
         self._ids = itertools.count(1)
         self._ours: set[str] = set()  # targets we attached to ourselves (their attach is echoed)
         self._later: set[Route] = set()  # pages whose Debugger waits for their first request
         self._found: dict[tuple[str, str], deque[Initiator]] = defaultdict(deque)
+        self._workers: dict[Route, str] = {}  # shared and service workers (and theirs): URL
+        self._on_worker_event = on_worker_event
         self._cdp.on("Target.attachedToTarget", self._on_page)
         self._cdp.on(
             "Target.receivedMessageFromTarget",
@@ -98,20 +108,32 @@ class Initiators:
             "Target.setAutoAttach",
             {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},
         )
+        self._holder = browser.new_browser_cdp_session()
+        self._holder.on("Target.attachedToTarget", self._on_worker)
+        self._holder.send(
+            "Target.setAutoAttach",
+            {
+                "autoAttach": True,
+                "waitForDebuggerOnStart": True,
+                "flatten": True,
+                "filter": [{"type": kind} for kind in WORKERS],
+            },
+        )
 
     def claim(self, method: str, url: str) -> Initiator | None:
         queue = self._found.get((method, without_fragment(url)))
         return queue.popleft() if queue else None
 
     def close(self) -> None:
-        try:
-            self._cdp.send(
-                "Target.setAutoAttach",
-                {"autoAttach": False, "waitForDebuggerOnStart": False, "flatten": True},
-            )
-            self._cdp.detach()
-        except Error:
-            pass
+        for session in (self._holder, self._cdp):
+            try:
+                session.send(
+                    "Target.setAutoAttach",
+                    {"autoAttach": False, "waitForDebuggerOnStart": False, "flatten": True},
+                )
+                session.detach()
+            except Error:
+                pass
 
     # -- attaching ----------------------------------------------------------------------
     def _on_page(self, event: dict) -> None:
@@ -132,6 +154,27 @@ class Initiators:
                 "Target.detachFromTarget", {"sessionId": flat}
             )  # lets the target run
 
+    def _on_worker(self, event: dict) -> None:
+        """A shared or service worker, held at its start by the holder session until our own
+        session in it is set up and runs it."""
+        info, flat = event["targetInfo"], event["sessionId"]
+        try:
+            if info["targetId"] not in self._ours:
+                self._ours.add(info["targetId"])
+                session = self._cdp.send(
+                    "Target.attachToTarget", {"targetId": info["targetId"], "flatten": False}
+                )
+                route = (session["sessionId"],)
+                self._workers[route] = info.get("url", "")
+                self._setup(route, debugger_now=True)
+        except Error:
+            pass  # the worker ended meanwhile
+        finally:
+            try:
+                self._holder.send("Target.detachFromTarget", {"sessionId": flat})
+            except Error:
+                pass
+
     def _setup(self, route: Route, debugger_now: bool) -> None:
         self._post(route, "Network.enable")
         self._post(
@@ -148,11 +191,17 @@ class Initiators:
     # -- messages from our sessions ------------------------------------------------------
     def _on_message(self, route: Route, raw: str) -> None:
         message = json.loads(raw)
-        method, params = message.get("method"), message.get("params") or {}
+        method, params = message.get("method") or "", message.get("params") or {}
         if method == "Target.receivedMessageFromTarget":
             self._on_message(route + (params["sessionId"],), params["message"])
         elif method == "Target.attachedToTarget":  # an iframe or worker of one of our targets
-            self._setup(route + (params["sessionId"],), debugger_now=True)
+            child = route + (params["sessionId"],)
+            if route in self._workers:
+                self._workers[child] = params.get("targetInfo", {}).get("url", "")
+            self._setup(child, debugger_now=True)
+        elif method.startswith("Network.webSocket") and route in self._workers:
+            if self._on_worker_event:
+                self._on_worker_event(method, params, self._workers[route])
         elif method == "Network.requestWillBeSent":
             if route in self._later:
                 self._later.discard(route)

@@ -31,6 +31,7 @@ from crawler.record.initiators import Initiators
 from crawler.record.legacy_referrer import PATTERN as LEGACY_PATTERN
 from crawler.record.legacy_referrer import LegacyReferrer
 from crawler.record.redaction import Redactor
+from crawler.record.worker_sockets import WorkerSockets
 
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -81,13 +82,14 @@ class Recorder:
         self._seq = itertools.count(1)
         self._sent: dict[int, _Sent] = {}
         self._intercepted: dict[tuple[str, str], deque[_Intercepted]] = defaultdict(deque)
+        self._by_network_id: dict[str, _Intercepted] = {}
         context.on("request", self._on_request)
         context.on("requestfinished", self._on_done)
         context.on("requestfailed", self._on_done)
         context.on("page", self._on_page)
         for page in context.pages:
             self._on_page(page)
-        self._initiators = Initiators(browser)
+        self._initiators = Initiators(browser, WorkerSockets(self).on_event)
         if contain:
             contain.route_websockets(context, self)
         self._cdp = browser.new_browser_cdp_session()
@@ -160,17 +162,24 @@ class Recorder:
 
     # -- websockets (of pages, and those contain mode routes) -----------------------------
     def websocket_opened(
-        self, url: str, page_url: str | None, contained: bool = False, note: str | None = None
+        self,
+        url: str,
+        page_url: str | None,
+        contained: bool = False,
+        note: str | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+        frame_url: str | None = None,
     ) -> None:
         """The handshake: its URL can carry identifiers too; Playwright reports no request for
-        it."""
+        it. `frame_url` is the worker's script for a worker's websocket."""
         self._write(
             kind="request",
             method="GET",
             url=url,
+            headers=headers,
             resource_type="websocket",
             page_url=page_url,
-            frame_url=page_url,
+            frame_url=frame_url or page_url,
             step=self.step,
             time=time.time(),
             contained=contained,
@@ -184,6 +193,7 @@ class Recorder:
         direction: str,
         page_url: str | None,
         contained: bool = False,
+        frame_url: str | None = None,
     ) -> None:
         self._write(
             kind="websocket",
@@ -193,7 +203,7 @@ class Recorder:
             resource_type="websocket",
             body=payload.encode("utf-8") if isinstance(payload, str) else payload,
             page_url=page_url,
-            frame_url=page_url,
+            frame_url=frame_url or page_url,
             step=self.step,
             time=time.time(),
             contained=contained,
@@ -212,21 +222,9 @@ class Recorder:
             )
             if body is None and "postData" in req:
                 body = req["postData"].encode("utf-8")
-            self._intercepted[(req["method"], without_fragment(req["url"]))].append(
-                _Intercepted(
-                    req["method"],
-                    req["url"],
-                    tuple(req.get("headers", {}).items()),
-                    body,
-                    event.get("resourceType", "Other").lower(),
-                    self.step,
-                    time.time(),
-                )
-            )
+            seen = self._paused_once(event, body)
             if self.contain and self.contain.applies(req["url"], req.get("headers", {}), body):
-                self._intercepted[(req["method"], without_fragment(req["url"]))][
-                    -1
-                ].contained = True
+                seen.contained = True
                 answer = self.contain.answer(event["requestId"], event.get("resourceType", "Other"))
         finally:
             try:
@@ -236,6 +234,27 @@ class Recorder:
                     self._cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
             except Error:
                 pass  # the page is gone; the request with it
+
+    def _paused_once(self, event: dict, body: bytes | None) -> _Intercepted:
+        """The entry for a paused request. Chromium pauses some requests twice (a font's
+        interception job restarts): one request on the wire, one network id, one entry."""
+        req, network_id = event["request"], event.get("networkId")
+        again = self._by_network_id.get(network_id) if network_id else None
+        if again and again.url == req["url"] and not event.get("redirectedRequestId"):
+            return again
+        item = _Intercepted(
+            req["method"],
+            req["url"],
+            tuple(req.get("headers", {}).items()),
+            body,
+            event.get("resourceType", "Other").lower(),
+            self.step,
+            time.time(),
+        )
+        self._intercepted[(req["method"], without_fragment(req["url"]))].append(item)
+        if network_id:
+            self._by_network_id[network_id] = item
+        return item
 
     def _on_response(self, event: dict) -> None:
         """Legacy referrer mode: first-party documents get the old default policy."""

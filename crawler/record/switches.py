@@ -15,8 +15,43 @@ EXTRA_ARGS_VAR = (
     "CPRAUDIT_CHROMIUM_ARGS"  # e.g. --unsafely-treat-insecure-origin-as-secure=http://portal.test
 )
 
+# Features Playwright switches off, which a second `--disable-features` would switch back on
+# (Chromium keeps the last): among them the network time query to clients2.google.com and a
+# fix for preflighted redirects under Fetch interception. As in Playwright 1.65;
+# tests/record/test_switches.py fails when the installed Playwright disables more.
+PLAYWRIGHT_DISABLED = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+QUIET_FEATURES = (
+    "Translate",
+    "AutofillServerCommunication",
+    "CertificateTransparencyComponentUpdater",
+    "InterestFeedContentSuggestions",
+    "PrivacySandboxSettings4",
+)
+# Chromium's own services that call home even so (the account list on accounts.google.com,
+# on-demand components from update.googleapis.com), pointed at a port Chromium refuses to
+# connect to: the attempt ends in the browser, nothing leaves the machine.
+NOWHERE = "http://127.0.0.1:9/"
+
 # Chromium's own calls home (updates, safe browsing, sync, field trials, ...) must never be
-# mistaken for the site's traffic, and on a closed network they only produce errors.
+# mistaken for the site's traffic, and on a closed network they only produce errors. What
+# remains is listed in every report as the browser's own traffic (see `witness`).
 QUIET_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
@@ -27,8 +62,9 @@ QUIET_ARGS = (
     "--disable-breakpad",
     "--no-first-run",
     "--no-default-browser-check",
-    "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,"
-    "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,PrivacySandboxSettings4",
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED + QUIET_FEATURES),
+    f"--gaia-url={NOWHERE}",
+    f"--component-updater=url-source={NOWHERE}",
     "--metrics-recording-only",
     # Present as a citizen's browser: some analytics SDKs stay silent for `navigator.webdriver`.
     "--disable-blink-features=AutomationControlled",

@@ -6,6 +6,7 @@ so that a folder written by one version of cpraudit can be found and read by the
     <run>/                       index.html summary.json junit.xml run.json
                                  manifest.json manifest.sig (written last)
     <run>/<system>/              requests.jsonl findings.json report.html
+                                 wire.jsonl
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
 """
@@ -21,7 +22,15 @@ from pathlib import Path
 from typing import IO
 
 from crawler.errors import BadInput, first_line
-from crawler.model import Audited, BrowserInfo, Coverage, Exchange, SystemResult, Target
+from crawler.model import (
+    Audited,
+    BrowserInfo,
+    Coverage,
+    Exchange,
+    SystemResult,
+    Target,
+    WitnessSummary,
+)
 
 # A system's folder
 REQUESTS = "requests.jsonl"  # every recorded exchange, one JSON object a line
@@ -34,6 +43,7 @@ ERROR = "error.txt"  # the traceback of a scenario that failed
 FAILURE = "failure.png"  # the page when the scenario failed
 LOGIN_FAILED = "login-failed.png"  # the page when logged_in did not hold after the scenario
 PAGES = "pages"  # HTML of pages whose URL carries the CPR, as text
+WIRE = "wire.jsonl"  # what the network witness saw leave the browser, redacted like the record
 
 # A run's folder
 INDEX = "index.html"
@@ -134,12 +144,17 @@ class Recording:
     steps: list[tuple[str, str]] = field(default_factory=list)  # (step, screenshot file)
     browser: BrowserInfo = field(default_factory=BrowserInfo)
     coverage: Coverage = field(default_factory=Coverage)
+    witness: WitnessSummary | None = None  # None: no browser of ours (pytest-playwright's)
     started: float = 0.0
     finished: float = 0.0
 
     @property
     def requests_path(self) -> Path:
         return self.out_dir / REQUESTS
+
+    @property
+    def wire_path(self) -> Path:
+        return self.out_dir / WIRE
 
 
 # -- the record ---------------------------------------------------------------------------

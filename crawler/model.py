@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 Channel = Literal["url", "header", "cookie", "body", "websocket"]
 PartyKind = Literal["first", "processor", "third"]
 Verdict = Literal["leak", "clean", "inconclusive", "not-audited"]
+GapCause = Literal["site", "evidence", "browser"]
+GapKind = Literal["request", "redirect", "websocket", "preflight", "frames"]
 
 
 def without_fragment(url: str) -> str:
@@ -43,6 +45,23 @@ class InitiatorFrame(Frozen):
     cause: str | None = None
 
 
+class Wire(Frozen):
+    """What the network witness (Chromium's NetLog) says of a request it saw."""
+
+    made_by: Literal["page", "devtools", "browser"] = Field(
+        default="page",
+        description="page: a page, frame or worker of the audit; devtools: DevTools' own loader "
+        "(Playwright re-reading a response body for the HAR or trace); browser: Chromium itself.",
+    )
+    annotation: int = Field(default=0, description="Chromium's traffic annotation hash.")
+    initiator: str | None = Field(default=None, description="The origin that caused it.")
+    on_wire: bool = Field(
+        default=True, description="Its headers were sent (not refused, failed or cached)."
+    )
+    hop: int = Field(default=0, description="0 for a request, n for its n-th redirect.")
+    frames_sent: int = Field(default=0, description="Websocket data frames it sent.")
+
+
 class Exchange(Frozen):
     """One thing the browser sent or received: a request (each redirect hop on its own)
     or a websocket frame, with everything needed to search it later without the browser."""
@@ -67,11 +86,11 @@ class Exchange(Frozen):
     direction: Literal["sent", "received"] | None = Field(
         default=None, description="For websocket frames: sent by the page or received by it."
     )
-    source: Literal["browser", "interception", "har"] = Field(
+    source: Literal["browser", "interception", "har", "witness"] = Field(
         default="browser",
         description="browser: Playwright's network events; interception: seen only by the "
         "browser-wide request interception (e.g. a beacon sent while a page unloads); "
-        "har: imported.",
+        "har: imported; witness: seen only on the wire by the network witness.",
     )
     initiator_type: str | None = Field(
         default=None,
@@ -88,6 +107,7 @@ class Exchange(Frozen):
     legacy_referrer: bool = Field(
         default=False, description="Recorded with the legacy referrer default forced."
     )
+    wire: Wire | None = Field(default=None, description="For the network witness's requests.")
 
     @property
     def host(self) -> str:
@@ -189,6 +209,49 @@ class Finding(Frozen):
         default=None, description='"sent by <script:line:col>, loaded by <...>".'
     )
     contained: bool = Field(default=False, description="Contain mode answered the request locally.")
+    capture_gap: bool = Field(
+        default=False, description="Seen only on the wire by the network witness."
+    )
+
+
+class CaptureGap(Frozen):
+    """Something the network witness saw leave the browser that the browser-side record lacks.
+    A copy of the request (URL and headers, no body) is searched like any exchange."""
+
+    url: str
+    method: str = "GET"
+    host: str = ""
+    kind: GapKind = "request"
+    cause: GapCause = Field(
+        default="site",
+        description="site: the audited pages; evidence: Playwright re-reading a response body "
+        "for the HAR or trace; browser: Chromium's own traffic, never the site's.",
+    )
+    explanation: str | None = Field(
+        default=None,
+        description="Why the record lacks it; None: unexplained, so the system is not clean.",
+    )
+    left_machine: bool = Field(default=True, description="False: an attempt that never left.")
+    frames: int = Field(default=0, description='For kind "frames": websocket frames missing.')
+    exchange_seq: int = Field(default=0, description="Its searched copy (0: none).")
+    carries_cpr: bool = False
+    time: float = 0.0
+
+
+class WitnessSummary(Frozen):
+    """What the second, network-level witness covered in one audit."""
+
+    ran: bool
+    method: str = "Chromium NetLog"
+    reason: str | None = Field(
+        default=None, description="Why it did not run, or why its log is incomplete."
+    )
+    failed: bool = Field(
+        default=False,
+        description="It was to run and did not, or its log ends early: the record is unchecked.",
+    )
+    requests: int = Field(default=0, description="Requests it saw leave the browser.")
+    matched: int = Field(default=0, description="Of those, found in the record.")
 
 
 class Suspect(Frozen):
@@ -455,6 +518,12 @@ class SystemResult(Frozen):
     )
     coverage: Coverage = Field(default_factory=Coverage, description="What the verdict covers.")
     run_id: str = Field(default="", description="The run this result belongs to.")
+    witness: WitnessSummary | None = Field(
+        default=None, description="The network witness; None where there was no browser."
+    )
+    capture_gaps: tuple[CaptureGap, ...] = Field(
+        default=(), description="What left the browser that the record lacks, and why."
+    )
 
     @property
     def unagreed(self) -> tuple[ThirdParty, ...]:
@@ -578,4 +647,7 @@ class Target(Frozen):
     logged_in: LoginCheck | None = Field(
         default=None,
         description="Proves the login after the scenario and after every crawled page.",
+    )
+    witness: bool = Field(
+        default=True, description="Keep Chromium's NetLog as a second witness of what left."
     )

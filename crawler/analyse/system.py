@@ -9,9 +9,10 @@ import time
 from datetime import date
 
 from crawler import __version__, bundle
-from crawler.analyse import rootcause
+from crawler.analyse import gaps, rootcause
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
+from crawler.analyse.reconcile import reconcile
 from crawler.analyse.verdict import agreement_verdict, judge, latent_fails
 from crawler.bundle import Recording
 from crawler.detect import detect
@@ -27,13 +28,19 @@ def analyse_system(
     parties = Parties.for_target(
         target, on=date.fromtimestamp(rec.started) if rec.started else None
     )
-    exchanges, unreadable = (
+    record, unreadable = (
         bundle.read_exchanges(rec.requests_path) if rec.requests_path.exists() else ([], 0)
     )
+    wire = bundle.read_exchanges(rec.wire_path)[0] if rec.wire_path.exists() else []
+    witnessed = reconcile(record, wire)
+    exchanges = record + witnessed.copies  # everything that left and was seen, searched alike
     clock = time.perf_counter()
     found = detect(exchanges, citizen, parties)
+    own = detect(witnessed.browser, citizen, parties)
     detect_seconds = time.perf_counter() - clock
     findings = annotate(found.findings, exchanges)
+    capture_gaps = gaps.mark(witnessed.gaps, found.findings + own.findings)
+    witness = rec.witness and rec.witness.model_copy(update={"matched": witnessed.matched})
     first_party = tuple(f for f in findings if f.party == "first" and not f.secondary)
     design, latent = rootcause.root_causes(exchanges, list(first_party), parties, rec.out_dir)
     errors = list(rec.errors)
@@ -41,6 +48,7 @@ def analyse_system(
         errors.append(
             f"{unreadable} recorded lines could not be read back from {rec.requests_path.name}"
         )
+    errors += gaps.errors(witness, capture_gaps)
     if found.unsearched:
         errors.append(
             f"{found.unsearched} exchange(s) could not be fully searched (see the notes), so the "
@@ -67,7 +75,10 @@ def analyse_system(
         agreement_verdict=agreement_verdict(third_parties, target.fail_on_unagreed, verdict),
         owner_database=parties.book.database,
         errors=tuple(errors),
-        notes=tuple(rec.notes) + found.notes + tuple(filter(None, [parties.book.problem])),
+        notes=tuple(rec.notes)
+        + found.notes
+        + tuple(filter(None, [parties.book.problem]))
+        + tuple(gaps.notes(witness, capture_gaps)),
         pages=tuple(rec.pages),
         coverage=rec.coverage,
         steps=tuple(rec.steps),
@@ -78,5 +89,7 @@ def analyse_system(
         detect_seconds=detect_seconds,
         tool_version=__version__,
         command=command,
+        witness=witness,
+        capture_gaps=tuple(capture_gaps),
     )
     return result, exchanges

@@ -132,6 +132,7 @@ class _Search:
             step=ex.step,
             secondary=needle.identifier != "cpr",
             contained=ex.contained,
+            capture_gap=ex.source == "witness",
         )
 
     def notes(self) -> list[str]:

@@ -67,12 +67,12 @@ def require() -> str:
 
 
 def launch(
-    pw: Playwright, resolve: Sequence[str] = (), headless: bool = True
+    pw: Playwright, resolve: Sequence[str] = (), headless: bool = True, extra: Sequence[str] = ()
 ) -> tuple[Browser, str]:
-    """A fresh Chromium (new temporary profile) with background traffic switched off,
-    and the path of its executable; on a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is
-    set."""
-    if endpoint := os.environ.get(ENDPOINT_VAR):
+    """A fresh Chromium (new temporary profile) with background traffic switched off, and
+    `extra` switches of a local one, and the path of its executable; on a remote browser server
+    if $CPRAUDIT_BROWSER_ENDPOINT is set."""
+    if endpoint := remote_endpoint():
         return connect_remote(
             pw, endpoint, resolve, headless
         ), f"remote Playwright server {endpoint}"
@@ -80,8 +80,13 @@ def launch(
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
     return pw.chromium.launch(
-        executable_path=executable, headless=headless, args=chromium_args(resolve)
+        executable_path=executable, headless=headless, args=chromium_args(resolve) + list(extra)
     ), executable
+
+
+def remote_endpoint() -> str | None:
+    """The browser server this audit process uses, if any (`cpraudit run --browser-endpoint`)."""
+    return os.environ.get(ENDPOINT_VAR) or None
 
 
 def connect_remote(

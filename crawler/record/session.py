@@ -17,10 +17,11 @@ from crawler.errors import BadInput, first_line
 from crawler.model import Citizen, Target
 from crawler.parties import Parties
 from crawler.record import evidence, recorder, redaction
-from crawler.record.browser import launch, new_context
+from crawler.record.browser import launch, new_context, remote_endpoint
 from crawler.record.contain import CprToThirdParty, modes
 from crawler.record.crawl import leave_pages
 from crawler.record.drive import Drive, Progress
+from crawler.record.witness import Witness
 from crawler.scenario import Scenario
 
 
@@ -49,25 +50,28 @@ def record(
 def _record(
     target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording, progress: Progress
 ) -> None:
-    with sync_playwright() as pw:
-        browser, executable = launch(pw, list(target.resolve))
-        try:
-            context, rec.browser = new_context(
-                browser, executable, **evidence.context_options(rec.out_dir)
-            )
-            evidence.start(context, rec.target.system)
+    witness = Witness(target.witness, remote=remote_endpoint() is not None)
+    redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
+    try:
+        with sync_playwright() as pw:
+            browser, executable = launch(pw, list(target.resolve), extra=witness.switches())
             try:
-                record_in(browser, context, rec, citizen, scenario, progress)
+                context, rec.browser = new_context(
+                    browser, executable, **evidence.context_options(rec.out_dir)
+                )
+                evidence.start(context, rec.target.system)
+                try:
+                    record_in(browser, context, rec, citizen, scenario, progress)
+                finally:
+                    errors, redactor = evidence.finish(context, rec.out_dir, redactor)
+                    rec.errors += errors
             finally:
-                first = Parties.for_target(rec.target).first
-                rec.errors += evidence.finish(
-                    context, rec.out_dir, redaction.for_citizen(citizen, first)
-                )[0]
-        finally:
-            try:
-                browser.close()
-            except Error:
-                pass
+                try:
+                    browser.close()
+                except Error:
+                    pass
+    finally:  # the NetLog is complete once the browser has closed
+        rec.witness = witness.finish(rec.out_dir, redactor)
 
 
 def record_in(

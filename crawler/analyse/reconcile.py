@@ -1,0 +1,118 @@
+"""Reconciliation: every request, redirect hop and websocket handshake the network witness saw
+leave the browser must be an exchange of the record; what is not is a capture gap.
+
+A gap is matched to a cause where one is known, and a copy of it (URL and headers as sent: the
+witness sees no bodies) is searched by the same detector as the record:
+- a CORS preflight of a recorded request (the browser-side recorder sees no preflights);
+- DevTools' own loader re-sending a recorded request while Playwright reads its response body
+  for the HAR or trace (`evidence`);
+- the browser's own traffic (no page caused it): listed apart, never as the site's.
+Any other gap is unexplained: the record missed something that left, so the system cannot be
+clean. Websocket data frames are counted too: frames sent on the wire beyond those recorded
+are a gap that cannot be searched at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from crawler.model import CaptureGap, Exchange, GapCause, GapKind, without_fragment
+
+PREFLIGHT = "CORS preflight of a recorded request; the browser-side recorder sees no preflights"
+EVIDENCE = (
+    "re-sent by Playwright while reading this recorded request's response body for the HAR or "
+    "trace (DevTools' own loader); the page sent it once"
+)
+BROWSER = "the browser's own traffic; no page of the audit caused it"
+BODY_NOTE = "seen only on the wire by the network witness: URL and headers as sent, no body"
+
+
+class Reconciliation(NamedTuple):
+    gaps: list[CaptureGap]  # for findings.json and the report
+    copies: list[Exchange]  # the site's gaps (and evidence re-sends), searched with the record
+    browser: list[Exchange]  # the browser's own traffic, searched apart
+    matched: int  # the witness's requests found in the record
+
+
+def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
+    """Match the witness's requests to the record; copies of the rest get seqs after the
+    record's. Attempts that never left are kept only for the browser's own."""
+    unmatched = Counter(_key(e) for e in record if e.kind == "request" and not e.contained)
+    recorded = {without_fragment(e.url) for e in record if e.kind == "request"}
+    seq = max((e.seq for e in record), default=0)
+    result = Reconciliation([], [], [], 0)
+    for request in wire:
+        info = request.wire
+        if info is None or (not info.on_wire and info.made_by != "browser"):
+            continue
+        if info.on_wire and unmatched[_key(request)] > 0:
+            unmatched[_key(request)] -= 1
+            result = result._replace(matched=result.matched + 1)
+            continue
+        seq += 1
+        copy = request.model_copy(update={"seq": seq, "body_note": BODY_NOTE})
+        gap = _gap(copy, recorded)
+        result.gaps.append(gap)
+        (result.browser if gap.cause == "browser" else result.copies).append(copy)
+    result.gaps.extend(_missing_frames(record, wire))
+    return result
+
+
+def _gap(e: Exchange, recorded: set[str]) -> CaptureGap:
+    info, url = e.wire, without_fragment(e.url)
+    assert info is not None
+    cause: GapCause = "site"
+    explanation = PREFLIGHT if _preflight(e) and url in recorded else None
+    if info.made_by == "browser":
+        cause, explanation = "browser", BROWSER
+    elif info.made_by == "devtools" and url in recorded:
+        cause, explanation = "evidence", EVIDENCE
+    return CaptureGap(
+        url=e.url,
+        method=e.method,
+        host=e.host,
+        kind=_kind(e),
+        cause=cause,
+        explanation=explanation,
+        left_machine=info.on_wire,
+        exchange_seq=e.seq,
+        time=e.time,
+    )
+
+
+def _missing_frames(record: list[Exchange], wire: list[Exchange]) -> list[CaptureGap]:
+    """Websockets that sent more data frames on the wire than the record holds."""
+    recorded = Counter(
+        without_fragment(e.url)
+        for e in record
+        if e.kind == "websocket" and e.direction == "sent" and not e.contained
+    )
+    sent: Counter[str] = Counter()
+    for e in wire:
+        if e.wire and e.wire.on_wire and e.wire.frames_sent:
+            sent[without_fragment(e.url)] += e.wire.frames_sent
+    return [
+        CaptureGap(
+            url=url, host=urlsplit(url).hostname or "", kind="frames", frames=n - recorded[url]
+        )
+        for url, n in sent.items()
+        if n > recorded[url]
+    ]
+
+
+def _kind(e: Exchange) -> GapKind:
+    if e.resource_type == "websocket":
+        return "websocket"
+    if _preflight(e):
+        return "preflight"
+    return "redirect" if e.wire and e.wire.hop else "request"
+
+
+def _preflight(e: Exchange) -> bool:
+    return e.method == "OPTIONS" and e.header("access-control-request-method") is not None
+
+
+def _key(e: Exchange) -> tuple[str, str]:
+    return e.method, without_fragment(e.url)

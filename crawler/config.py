@@ -103,6 +103,9 @@ class SystemConfig(_Strict):
     legacy_referrer: bool = Field(
         default=False, description="Force the pre-2021 referrer default on first-party pages."
     )
+    witness: bool = Field(
+        default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
     fail_on_unagreed: bool = Field(
         default=False,
         description="A third party without a data-processing agreement in force fails the system.",
@@ -237,6 +240,7 @@ class Audit:
             fail_on_latent=system.fail_on_latent,
             contain=system.contain or self.overrides.get("contain", False),
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
+            witness=system.witness and not self.overrides.get("no_witness", False),
             fail_on_unagreed=system.fail_on_unagreed,
             scenario=str(self.base / system.scenario) if system.scenario else None,
             logged_in=_login_check(system.logged_in),

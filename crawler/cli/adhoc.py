@@ -109,6 +109,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         crawl=crawl_bounds(args),
         contain=args.contain,
         legacy_referrer=args.legacy_referrer,
+        witness=not args.no_witness,
     )
 
 

@@ -44,6 +44,12 @@ def add_mode_options(parser: argparse.ArgumentParser) -> None:
         "(no-referrer-when-downgrade), so Referer leaks of that era are observed "
         "(run: every system)",
     )
+    parser.add_argument(
+        "--no-witness",
+        action="store_true",
+        help="do not keep Chromium's NetLog as a second witness of what left the browser; "
+        "the reports then say that nothing checked the record (run: every system)",
+    )
 
 
 def add_sign_option(parser: argparse.ArgumentParser) -> None:

@@ -76,7 +76,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_command(args: argparse.Namespace) -> int:
     audit = config.load(Path(args.config))
     rules = fail_rules(args.fail_on)
-    audit.overrides = {k: True for k in ("contain", "legacy_referrer") if getattr(args, k)}
+    audit.overrides = {
+        k: True for k in ("contain", "legacy_referrer", "no_witness") if getattr(args, k)
+    }
     run_dir = bundle.new_run_folder(args.out, "run")
     options = run_options(args, audit, run_dir)
     outcome = run_audit(

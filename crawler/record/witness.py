@@ -25,6 +25,7 @@ from crawler.record.redaction import Redactor
 
 OFF = "switched off (--no-witness)"
 REMOTE = "the browser ran on a remote server, where no NetLog can be written for this machine"
+PYTEST_BROWSER = "the browser is pytest-playwright's, started without a NetLog"
 
 
 class Witness:

@@ -34,13 +34,14 @@ from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit, SystemConfig, load
 from crawler.errors import BadInput, first_line
-from crawler.model import Audited, BrowserInfo, SystemResult
+from crawler.model import Audited, BrowserInfo, SystemResult, WitnessSummary
 from crawler.parties import Parties
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record import evidence, redaction
 from crawler.record.browser import HOW_TO_GET_ONE, PRESENTED_AS, context_defaults, find_chromium
 from crawler.record.session import record_in
 from crawler.record.switches import chromium_args
+from crawler.record.witness import PYTEST_BROWSER
 from crawler.report import write_index, write_junit, write_system
 from crawler.run import catalogue
 from crawler.scenario import load_scenario
@@ -223,6 +224,7 @@ class _Audit:
             out,
             started=time.time(),
             browser=_browser_info(browser, browser_type_launch_args, browser_context_args),
+            witness=WitnessSummary(ran=False, reason=PYTEST_BROWSER),
         )
         item.redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
         # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps

@@ -47,7 +47,7 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
         info = request.wire
         if info is None or (not info.on_wire and info.made_by != "browser"):
             continue
-        if info.on_wire and unmatched[_key(request)] > 0:
+        if info.on_wire and info.made_by == "page" and unmatched[_key(request)] > 0:
             unmatched[_key(request)] -= 1
             result = result._replace(matched=result.matched + 1)
             continue

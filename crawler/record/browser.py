@@ -67,21 +67,24 @@ def require() -> str:
 
 
 def launch(
-    pw: Playwright, resolve: Sequence[str] = (), headless: bool = True, extra: Sequence[str] = ()
+    pw: Playwright,
+    resolve: Sequence[str] = (),
+    headless: bool = True,
+    extra: Sequence[str] = (),
+    contain: bool = False,
 ) -> tuple[Browser, str]:
     """A fresh Chromium (new temporary profile) with background traffic switched off, and
     `extra` switches of a local one, and the path of its executable; on a remote browser server
     if $CPRAUDIT_BROWSER_ENDPOINT is set."""
     if endpoint := remote_endpoint():
         return connect_remote(
-            pw, endpoint, resolve, headless
+            pw, endpoint, resolve, headless, contain
         ), f"remote Playwright server {endpoint}"
     executable = find_chromium(pw)
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
-    return pw.chromium.launch(
-        executable_path=executable, headless=headless, args=chromium_args(resolve) + list(extra)
-    ), executable
+    args = chromium_args(resolve, contain) + list(extra)
+    return pw.chromium.launch(executable_path=executable, headless=headless, args=args), executable
 
 
 def remote_endpoint() -> str | None:
@@ -90,7 +93,11 @@ def remote_endpoint() -> str | None:
 
 
 def connect_remote(
-    pw: Playwright, endpoint: str, resolve: Sequence[str] = (), headless: bool = True
+    pw: Playwright,
+    endpoint: str,
+    resolve: Sequence[str] = (),
+    headless: bool = True,
+    contain: bool = False,
 ) -> Browser:
     """A fresh Chromium launched for us by a `playwright run-server` at `endpoint` (ws://...),
     with the launch arguments a local one gets. The server applies arguments (and an
@@ -107,7 +114,8 @@ def connect_remote(
             f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
             '?launch-options={"executablePath":"/usr/bin/chromium"}'
         ) from None
-    options.update(headless=headless, args=list(options.get("args", [])) + chromium_args(resolve))
+    args = list(options.get("args", [])) + chromium_args(resolve, contain)
+    options.update(headless=headless, args=args)
     url = urlunsplit(
         parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"]))
     )

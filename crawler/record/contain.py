@@ -7,9 +7,10 @@ part, every written form, every encoding and hash the report would find, within 
 budget). What it cannot see goes out as usual: cookies (the interception sees the headers
 without them); the detector still finds a CPR there afterwards, uncontained.
 
-Websockets to third parties are routed through Playwright: the connection to the server is
-made, frames are forwarded both ways, and a frame the page sends that carries the CPR is
-recorded and dropped. A handshake URL that carries it is never connected.
+Websockets of pages to third parties are routed through Playwright: the connection to the
+server is made, frames are forwarded both ways, and a frame the page sends that carries the CPR
+is recorded and dropped. A handshake URL that carries it is never connected. Workers' websockets
+(dedicated, shared and service workers) are gated alike inside the worker (`worker_gate`).
 
 What containing can change in a page's behaviour (read a contained audit with this in mind):
 - the answer is empty (204 for beacons and fetches; an empty script, stylesheet, 1x1 gif or

@@ -17,7 +17,10 @@ recorded without an initiator; the exchange then has `initiator_type` None, neve
 Shared and service workers are targets of the browser, not of a page, and Playwright reports
 neither their websockets nor (for shared workers) their requests. A second browser session
 auto-attaches to those two kinds only, holding each at its start until the same set-up is done
-in it; the Network events of their websockets go to `on_worker_event`.
+in it; the Network events of their websockets go to `on_worker_event`. Playwright may run a
+held service worker before our set-up reaches it, so the recorder also keeps a new worker's
+script request paused while its URL is in `setting_up`: a worker has its target before it
+fetches its script, and handles our set-up before it runs the script.
 
 Async stacks need the Debugger domain. Every paused state is skipped
 (`Debugger.setSkipAllPauses`) and any pause that slips through is resumed at once, so a
@@ -88,14 +91,20 @@ class Initiators:
     """Collects initiators for every request of the browser; `claim()` hands them to the
     recorder."""
 
-    def __init__(self, browser: Browser, on_worker_event: WorkerEvent | None = None) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        on_worker_event: WorkerEvent | None = None,
+        on_worker_ready: Callable[[str], None] | None = None,
+    ) -> None:
         self._cdp = browser.new_browser_cdp_session()
         self._ids = itertools.count(1)
         self._ours: set[str] = set()  # targets we attached to ourselves (their attach is echoed)
         self._later: set[Route] = set()  # pages whose Debugger waits for their first request
         self._found: dict[tuple[str, str], deque[Initiator]] = defaultdict(deque)
         self._workers: dict[Route, str] = {}  # shared and service workers (and theirs): URL
-        self._on_worker_event = on_worker_event
+        self._on_worker_event, self._on_worker_ready = on_worker_event, on_worker_ready
+        self.setting_up: set[str] = set()  # script URLs of workers our set-up has not reached
         self._cdp.on("Target.attachedToTarget", self._on_page)
         self._cdp.on(
             "Target.receivedMessageFromTarget",
@@ -157,15 +166,18 @@ class Initiators:
     def _on_worker(self, event: dict) -> None:
         """A shared or service worker, held at its start by the holder session until our own
         session in it is set up and runs it."""
-        info, flat = event["targetInfo"], event["sessionId"]
+        info, flat, url = event["targetInfo"], event["sessionId"], event["targetInfo"]["url"]
+        ours = info["targetId"] in self._ours
+        if not ours:  # before any call: the script's request may be paused meanwhile
+            self.setting_up.add(url)
         try:
-            if info["targetId"] not in self._ours:
+            if not ours:
                 self._ours.add(info["targetId"])
                 session = self._cdp.send(
                     "Target.attachToTarget", {"targetId": info["targetId"], "flatten": False}
                 )
                 route = (session["sessionId"],)
-                self._workers[route] = info.get("url", "")
+                self._workers[route] = url
                 self._setup(route, debugger_now=True)
         except Error:
             pass  # the worker ended meanwhile
@@ -174,6 +186,10 @@ class Initiators:
                 self._holder.send("Target.detachFromTarget", {"sessionId": flat})
             except Error:
                 pass
+            if not ours:
+                self.setting_up.discard(url)
+                if self._on_worker_ready:
+                    self._on_worker_ready(url)
 
     def _setup(self, route: Route, debugger_now: bool) -> None:
         self._post(route, "Network.enable")

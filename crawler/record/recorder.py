@@ -31,9 +31,11 @@ from crawler.record.initiators import Initiators
 from crawler.record.legacy_referrer import PATTERN as LEGACY_PATTERN
 from crawler.record.legacy_referrer import LegacyReferrer
 from crawler.record.redaction import Redactor
+from crawler.record.worker_gate import WorkerGate
 from crawler.record.worker_sockets import WorkerSockets
 
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
+_RECODED = {"content-length", "content-encoding"}
 
 
 @dataclass
@@ -89,7 +91,9 @@ class Recorder:
         context.on("page", self._on_page)
         for page in context.pages:
             self._on_page(page)
-        self._initiators = Initiators(browser, WorkerSockets(self).on_event)
+        self._held: dict[str, list[dict]] = defaultdict(list)  # worker scripts, by URL
+        self._initiators = Initiators(browser, WorkerSockets(self).on_event, self._release)
+        self._gate = WorkerGate(contain, self) if contain else None
         if contain:
             contain.route_websockets(context, self)
         self._cdp = browser.new_browser_cdp_session()
@@ -101,6 +105,8 @@ class Recorder:
 
     # -- Playwright events ------------------------------------------------------------
     def _on_request(self, request: Request) -> None:
+        if self._gate and self._gate.asks(request.url):
+            return  # contain mode's own question, answered in the browser
         page_url = frame_url = None
         try:
             frame = request.frame
@@ -110,6 +116,8 @@ class Recorder:
         self._sent[id(request)] = _Sent(request, page_url, frame_url, self.step, time.time())
 
     def _on_done(self, request: Request) -> None:
+        if self._gate and self._gate.asks(request.url):
+            return
         sent = self._sent.pop(id(request), None) or _Sent(
             request, None, None, self.step, time.time()
         )
@@ -222,6 +230,10 @@ class Recorder:
             )
             if body is None and "postData" in req:
                 body = req["postData"].encode("utf-8")
+            if self._gate and self._gate.asks(req["url"]):  # a worker's websocket asks
+                referer = req.get("headers", {}).get("Referer")
+                answer = self._gate.answer(event["requestId"], body, referer)
+                return
             seen = self._paused_once(event, body)
             if self.contain and self.contain.applies(req["url"], req.get("headers", {}), body):
                 seen.contained = True
@@ -230,8 +242,10 @@ class Recorder:
             try:
                 if answer:  # contain mode: answered here, it never leaves the machine
                     self._cdp.send("Fetch.fulfillRequest", answer)
+                elif event["request"]["url"] in self._initiators.setting_up:
+                    self._held[event["request"]["url"]].append(self._continued(event))
                 else:
-                    self._cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
+                    self._cdp.send("Fetch.continueRequest", self._continued(event))
             except Error:
                 pass  # the page is gone; the request with it
 
@@ -256,8 +270,58 @@ class Recorder:
             self._by_network_id[network_id] = item
         return item
 
+    def _release(self, url: str) -> None:
+        """A new worker's script goes on once our DevTools set-up is queued in the worker."""
+        for params in self._held.pop(url, []):
+            try:
+                self._cdp.send("Fetch.continueRequest", params)
+            except Error:
+                pass
+
+    def _continued(self, event: dict) -> dict:
+        """Continue a request; in contain mode, pause a worker script's response for the gate."""
+        params: dict = {"requestId": event["requestId"]}
+        if self._may_be_worker_script(event):
+            params["interceptResponse"] = True
+        return params
+
+    def _may_be_worker_script(self, event: dict) -> bool:
+        return self._gate is not None and self._gate.may_be_worker_script(
+            event.get("resourceType", ""), event["request"]["method"]
+        )
+
+    def _gate_script(self, event: dict) -> None:
+        """Contain mode: a worker script gets the websocket gate before its own code."""
+        assert self._gate is not None
+        params: dict = {"requestId": event["requestId"]}
+        try:
+            got = self._cdp.send("Fetch.getResponseBody", params)
+            raw = base64.b64decode(got["body"]) if got.get("base64Encoded") else got["body"]
+            headers = event.get("responseHeaders") or []
+            gated = self._gate.gated(raw if isinstance(raw, bytes) else raw.encode(), headers)
+            if gated is not None:  # the body is decoded: its length and encoding change
+                kept = [h for h in headers if h["name"].lower() not in _RECODED]
+                self._cdp.send(
+                    "Fetch.fulfillRequest",
+                    params
+                    | {
+                        "responseCode": event["responseStatusCode"],
+                        "responseHeaders": kept,
+                        "body": base64.b64encode(gated).decode("ascii"),
+                    },
+                )
+                return
+        except Error:
+            pass
+        try:
+            self._cdp.send("Fetch.continueResponse", params)
+        except Error:
+            pass
+
     def _on_response(self, event: dict) -> None:
         """Legacy referrer mode: first-party documents get the old default policy."""
+        if event.get("responseStatusCode") == 200 and self._may_be_worker_script(event):
+            return self._gate_script(event)
         params = {"requestId": event["requestId"]}
         try:
             if (
@@ -330,6 +394,8 @@ class Recorder:
                     "them, without cookies; page taken from Referer",
                 )
         self._intercepted.clear()
+        for url in list(self._held):  # never leave a request paused
+            self._release(url)
         self._initiators.close()
         try:
             self._cdp.send("Fetch.disable")

@@ -54,7 +54,9 @@ def _record(
     redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
     try:
         with sync_playwright() as pw:
-            browser, executable = launch(pw, list(target.resolve), extra=witness.switches())
+            browser, executable = launch(
+                pw, list(target.resolve), extra=witness.switches(), contain=target.contain
+            )
             try:
                 context, rec.browser = new_context(
                     browser, executable, **evidence.context_options(rec.out_dir)

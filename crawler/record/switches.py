@@ -44,6 +44,11 @@ QUIET_FEATURES = (
     "InterestFeedContentSuggestions",
     "PrivacySandboxSettings4",
 )
+# Contain mode answers worker scripts' responses itself, to put its websocket gate in them
+# (worker_gate); Chromium then knows no address for such a worker, takes it for a public one,
+# and Local Network Access blocks its requests to loopback and private test environments.
+CONTAIN_FEATURES = ("LocalNetworkAccessChecks",)
+
 # Chromium's own services that call home even so (the account list on accounts.google.com,
 # on-demand components from update.googleapis.com), pointed at a port Chromium refuses to
 # connect to: the attempt ends in the browser, nothing leaves the machine.
@@ -62,7 +67,7 @@ QUIET_ARGS = (
     "--disable-breakpad",
     "--no-first-run",
     "--no-default-browser-check",
-    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED + QUIET_FEATURES),
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED + QUIET_FEATURES),  # see chromium_args
     f"--gaia-url={NOWHERE}",
     f"--component-updater=url-source={NOWHERE}",
     "--metrics-recording-only",
@@ -85,10 +90,16 @@ def resolver_rules(resolve: Sequence[str]) -> str:
     return ", ".join(rules)
 
 
-def chromium_args(resolve: Sequence[str] = ()) -> list[str]:
+def chromium_args(resolve: Sequence[str] = (), contain: bool = False) -> list[str]:
     """Every cpraudit browser's switches: background traffic off, $CPRAUDIT_CHROMIUM_ARGS, and
-    the `resolve` rules as host-resolver rules."""
+    the `resolve` rules as host-resolver rules; with `contain`, what contain mode needs."""
     args = list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
+    if contain:  # one --disable-features: Chromium keeps only the last
+        features = ",".join(PLAYWRIGHT_DISABLED + QUIET_FEATURES + CONTAIN_FEATURES)
+        args = [
+            f"--disable-features={features}" if a.startswith("--disable-features=") else a
+            for a in args
+        ]
     if resolve:
         args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
     return args

@@ -188,8 +188,10 @@ class _Audit:
             if found is None:
                 pytest.fail(HOW_TO_GET_ONE, pytrace=False)
             args["executable_path"] = found
-        rules = _resolver_rules([i for i in request.session.items if isinstance(i, SystemItem)])
-        return {**args, "args": [*chromium_args(rules), *args.get("args", [])]}
+        items = [i for i in request.session.items if isinstance(i, SystemItem)]
+        contain = any(i.audit.target(i.system).contain for i in items)
+        quiet = chromium_args(_resolver_rules(items), contain)
+        return {**args, "args": [*quiet, *args.get("args", [])]}
 
     @pytest.fixture(scope="session")
     @classmethod

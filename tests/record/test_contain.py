@@ -13,6 +13,7 @@ import pytest
 
 from crawler.parties import Parties, registrable_domain
 from crawler.record.contain import CprToThirdParty
+from crawler.testing import holes
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
@@ -84,3 +85,23 @@ def test_the_check_sees_every_encoding_the_detector_sees_to_third_parties_only()
         "first party is never contained"
     )
     assert not contain("http://t.tracker.test/c?v=2", {}, b"nothing")
+
+
+@pytest.mark.parametrize(
+    ("page", "host"),
+    [
+        ("formdata", "formdatavendor.test"),
+        ("shared-socket", "chat.sharedvendor.test"),
+        ("service-socket", "chat.servicevendor.test"),
+        ("worker-socket", "chat.workervendor.test"),  # the CPR in the handshake's URL
+    ],
+)
+def test_contain_stops_formdata_and_the_websockets_of_every_kind_of_worker(
+    monkeypatch, tmp_path, page, host
+):
+    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", holes.SECURE_ORIGIN)
+    with holes.holes() as server:
+        code, found = holes.audit(server, tmp_path, page, "--contain")
+    assert code == 1 and not holes.carrying(server, host), f"{host} received the CPR"
+    hits = [f for f in found["findings"] if f["host"].endswith(host)]
+    assert hits and all(f["contained"] for f in hits), hits

@@ -1,0 +1,120 @@
+"""Pages that each send the CPR to third parties through one way the record once lost: FormData
+bodies, websockets of shared, service and dedicated workers, a font, a prefetch and a storm of
+popups. Each page is its own start URL, so an audit of it leaks through that way only.
+
+Service workers need a secure origin: audits of these pages run with `SECURE_ORIGIN` in
+$CPRAUDIT_CHROMIUM_ARGS.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crawler.testing.sites import Response, SiteServer
+
+CPR = "0707614285"
+PORTAL = "portal.skat.test"
+SECURE_ORIGIN = f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}"
+POPUPS = 60
+
+_JS = "application/javascript"
+_SOCKET = "s.onopen = () => s.send(JSON.stringify({{cpr: '{cpr}'}}));"
+
+FORMDATA = f"""<!doctype html><title>FormData</title>
+<script>
+const beacon = new FormData(); beacon.append("cpr", "{CPR}");
+navigator.sendBeacon("http://beacon.formdatavendor.test/b", beacon);
+const sent = new FormData(); sent.append("cpr", "{CPR}");
+fetch("http://fetch.formdatavendor.test/f", {{method: "POST", body: sent, mode: "no-cors"}});
+</script>
+<iframe src="/formdata-form"></iframe>"""
+FORMDATA_FORM = f"""<!doctype html>
+<form id=f action="http://form.formdatavendor.test/submit" method=post enctype=multipart/form-data>
+<input name=cpr value="{CPR}"></form><script>document.getElementById("f").submit()</script>"""
+
+SHARED_SOCKET = "<!doctype html><script>new SharedWorker('/shared-socket.js')</script>"
+SHARED_SOCKET_JS = "const s = new WebSocket('ws://chat.sharedvendor.test/s');\n" + _SOCKET.format(
+    cpr=CPR
+)
+SERVICE_SOCKET = (
+    "<!doctype html><script>navigator.serviceWorker.register('/service-socket.js')</script>"
+)
+SERVICE_SOCKET_JS = "const s = new WebSocket('ws://chat.servicevendor.test/s');\n" + _SOCKET.format(
+    cpr=CPR
+)
+WORKER_SOCKET = "<!doctype html><script>new Worker('/worker-socket.js')</script>"
+WORKER_SOCKET_JS = f"new WebSocket('ws://chat.workervendor.test/s?cpr={CPR}');"
+
+FONT = f"""<!doctype html><style>
+@font-face {{font-family: Brand; src: url(http://fonts.fontvendor.test/brand.woff2?cpr={CPR})}}
+body {{font-family: Brand}}</style><p>Velkommen</p>"""
+PREFETCH = f"""<!doctype html>
+<link rel=prefetch href="http://next.prefetchvendor.test/p?cpr={CPR}"><p>Velkommen</p>"""
+POPUP_STORM = f"""<!doctype html><script>
+for (let i = 0; i < {POPUPS}; i++) window.open("/popup?n=" + i + "&cpr={CPR}");
+</script>"""
+# Three pixels with one URL: the page's image cache sends it once.
+POPUP = """<!doctype html><script>
+const here = new URLSearchParams(location.search);
+for (let i = 0; i < 3; i++) new Image().src = "http://px.pixelvendor.test/p.gif?n=" +
+  here.get("n") + "&cpr=" + here.get("cpr");
+</script>"""
+
+
+def routes() -> dict:
+    return {
+        f"{PORTAL}/formdata": Response(FORMDATA),
+        f"{PORTAL}/formdata-form": Response(FORMDATA_FORM),
+        f"{PORTAL}/shared-socket": Response(SHARED_SOCKET),
+        f"{PORTAL}/shared-socket.js": Response(SHARED_SOCKET_JS, _JS),
+        f"{PORTAL}/service-socket": Response(SERVICE_SOCKET),
+        f"{PORTAL}/service-socket.js": Response(SERVICE_SOCKET_JS, _JS),
+        f"{PORTAL}/worker-socket": Response(WORKER_SOCKET),
+        f"{PORTAL}/worker-socket.js": Response(WORKER_SOCKET_JS, _JS),
+        f"{PORTAL}/font": Response(FONT),
+        "fonts.fontvendor.test/brand.woff2": Response(
+            b"wOF2", "font/woff2", headers=(("Access-Control-Allow-Origin", "*"),)
+        ),
+        f"{PORTAL}/prefetch": Response(PREFETCH),
+        f"{PORTAL}/popups": Response(POPUP_STORM),
+        f"{PORTAL}/popup": Response(POPUP),
+    }
+
+
+def holes() -> SiteServer:
+    return SiteServer(routes())
+
+
+def carrying(server: SiteServer, host_suffix: str) -> list:
+    """What the server received at `host_suffix` (requests and websocket frames) with the CPR."""
+    return [
+        r
+        for r in server.received_by(host_suffix)
+        if CPR in r.path or CPR.encode() in r.body or any(CPR in v for v in r.headers.values())
+    ]
+
+
+def audit(server: SiteServer, out: Path, page: str, *extra: str) -> tuple[int, dict]:
+    """`cpraudit adhoc` of one page, into `out`: exit code and findings.json."""
+    from crawler import bundle
+    from crawler.cli import main
+
+    code = main(
+        [
+            "adhoc",
+            f"http://{PORTAL}/{page}",
+            "--cpr",
+            CPR,
+            "--resolve",
+            server.resolve_rules()[0],
+            "--depth",
+            "0",
+            "--dwell",
+            "1.5",
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
+    return code, json.loads((out / bundle.slug(PORTAL) / bundle.FINDINGS).read_text())

@@ -1,0 +1,72 @@
+"""Everything that leaves the browser is recorded and searched: each way the record once lost a
+leak, audited end to end against real Chromium and a loopback server that counts what it got."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler import bundle
+from crawler.bundle import read_exchanges
+from crawler.testing.holes import CPR, POPUPS, PORTAL, SECURE_ORIGIN, audit, carrying, holes
+
+pytestmark = pytest.mark.browser  # every test here starts Chromium
+
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", SECURE_ORIGIN)
+    with holes() as site:
+        yield site
+
+
+def cpr_findings(found: dict, host: str) -> list[dict]:
+    return [f for f in found["findings"] if f["host"] == host and f["identifier"] == "cpr"]
+
+
+def test_formdata_bodies_are_leaks(server, tmp_path):
+    code, found = audit(server, tmp_path, "formdata")
+    assert code == 1 and found["verdict"] == "leak"
+    for host in ("beacon", "fetch", "form"):
+        hits = cpr_findings(found, f"{host}.formdatavendor.test")
+        assert [(f["channel"], f["detail"]) for f in hits] == [("body", "body part cpr")], host
+
+
+@pytest.mark.parametrize(
+    ("page", "host"),
+    [("shared-socket", "chat.sharedvendor.test"), ("service-socket", "chat.servicevendor.test")],
+)
+def test_websockets_of_shared_and_service_workers_are_leaks(server, tmp_path, page, host):
+    code, found = audit(server, tmp_path, page)
+    assert code == 1 and found["verdict"] == "leak"
+    sent = [f for f in cpr_findings(found, host) if f["detail"] == "websocket frame (sent)"]
+    assert sent and sent[0]["channel"] == "websocket"
+    assert carrying(server, host), "the frame did reach the server"
+
+
+def test_a_font_sent_once_is_one_exchange_and_one_finding(server, tmp_path):
+    code, found = audit(server, tmp_path, "font")
+    assert code == 1
+    record, _ = read_exchanges(tmp_path / bundle.slug(PORTAL) / bundle.REQUESTS)
+    assert len([e for e in record if e.host == "fonts.fontvendor.test"]) == 1
+    assert len(cpr_findings(found, "fonts.fontvendor.test")) == 1
+    assert len(server.received_by("fontvendor.test")) == 1
+
+
+def test_requests_the_evidence_recorder_causes_are_recorded_too(server, tmp_path):
+    """Playwright's HAR and trace re-send a prefetch to read its body: three on the wire."""
+    code, found = audit(server, tmp_path, "prefetch")
+    on_wire = carrying(server, "next.prefetchvendor.test")
+    assert code == 1 and len(on_wire) == 3
+    assert len(cpr_findings(found, "next.prefetchvendor.test")) == len(on_wire)
+    resent = [g for g in found["capture_gaps"] if g["cause"] == "evidence"]
+    assert len(resent) == 2 and all(g["explanation"] and g["carries_cpr"] for g in resent)
+    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+
+
+@pytest.mark.slow
+def test_a_storm_of_popups_is_counted_request_by_request(server, tmp_path):
+    code, found = audit(server, tmp_path, "popups")
+    on_wire = carrying(server, "px.pixelvendor.test")
+    assert code == 1 and len(on_wire) >= POPUPS
+    assert len(cpr_findings(found, "px.pixelvendor.test")) == len(on_wire)
+    assert CPR in found["findings"][0]["request_url"]

@@ -1,6 +1,7 @@
 """Pages that each send the CPR to third parties through one way the record once lost: FormData
 bodies, websockets of shared, service and dedicated workers, a font, a prefetch and a storm of
-popups. Each page is its own start URL, so an audit of it leaks through that way only.
+popups; and a quiet page that sends it nowhere. Each page is its own start URL, so an audit of
+it leaks through that way only.
 
 Service workers need a secure origin: audits of these pages run with `SECURE_ORIGIN` in
 $CPRAUDIT_CHROMIUM_ARGS.
@@ -8,6 +9,7 @@ $CPRAUDIT_CHROMIUM_ARGS.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -62,8 +64,17 @@ for (let i = 0; i < 3; i++) new Image().src = "http://px.pixelvendor.test/p.gif?
 </script>"""
 
 
+# No CPR anywhere: a clean page, for audits whose recorder is made to miss something. Its pixel
+# is a GIF: an image whose body Chromium keeps is never re-sent by Playwright's HAR and trace.
+GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+QUIET = """<!doctype html><meta name="referrer" content="no-referrer">
+<img src="http://px.quietvendor.test/p.gif?v=1"><p>Velkommen</p>"""
+
+
 def routes() -> dict:
     return {
+        f"{PORTAL}/quiet": Response(QUIET),
+        "px.quietvendor.test/p.gif": Response(GIF, "image/gif"),
         f"{PORTAL}/formdata": Response(FORMDATA),
         f"{PORTAL}/formdata-form": Response(FORMDATA_FORM),
         f"{PORTAL}/shared-socket": Response(SHARED_SOCKET),

@@ -3,10 +3,13 @@ leak, audited end to end against real Chromium and a loopback server that counts
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from crawler import bundle
 from crawler.bundle import read_exchanges
+from crawler.record.recorder import Recorder
 from crawler.testing.holes import CPR, POPUPS, PORTAL, SECURE_ORIGIN, audit, carrying, holes
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
@@ -70,3 +73,56 @@ def test_a_storm_of_popups_is_counted_request_by_request(server, tmp_path):
     assert code == 1 and len(on_wire) >= POPUPS
     assert len(cpr_findings(found, "px.pixelvendor.test")) == len(on_wire)
     assert CPR in found["findings"][0]["request_url"]
+
+
+@pytest.fixture
+def blind_to(monkeypatch):
+    """The recorder made to miss what goes to one host: a capture hole of the test's making."""
+
+    def blind(host: str, kind: str = "request") -> None:
+        write = Recorder._write
+
+        def write_unless_missed(self, **fields):
+            if urlsplit(fields["url"]).hostname != host or fields.get("kind") != kind:
+                write(self, **fields)
+
+        monkeypatch.setattr(Recorder, "_write", write_unless_missed)
+
+    return blind
+
+
+def test_a_quiet_page_is_clean_with_every_request_on_the_wire_in_the_record(server, tmp_path):
+    code, found = audit(server, tmp_path, "quiet")
+    assert (code, found["verdict"]) == (0, "clean"), found["errors"]
+    witness = found["witness"]
+    assert witness["ran"] and witness["requests"] == witness["matched"] >= 2
+    assert [g for g in found["capture_gaps"] if g["cause"] != "browser"] == []
+
+
+def test_a_request_the_recorder_missed_is_a_named_capture_gap_and_never_clean(
+    server, tmp_path, blind_to
+):
+    blind_to("px.quietvendor.test")
+    code, found = audit(server, tmp_path, "quiet")
+    assert (code, found["verdict"]) == (2, "inconclusive")
+    (gap,) = [g for g in found["capture_gaps"] if g["cause"] == "site"]
+    assert gap["url"] == "http://px.quietvendor.test/p.gif?v=1" and gap["explanation"] is None
+    assert any("capture gap" in e and gap["url"] in e for e in found["errors"])
+    report = (tmp_path / bundle.slug(PORTAL) / bundle.REPORT).read_text()
+    assert "Capture gaps" in report and gap["url"] in report and "unexplained" in report
+
+
+def test_a_leak_the_recorder_missed_is_still_a_leak(server, tmp_path, blind_to):
+    blind_to("fonts.fontvendor.test")
+    code, found = audit(server, tmp_path, "font")
+    assert code == 1
+    (finding,) = cpr_findings(found, "fonts.fontvendor.test")
+    assert finding["capture_gap"] and finding["detail"] == "query parameter cpr"
+
+
+def test_websocket_frames_the_recorder_missed_are_a_gap(server, tmp_path, blind_to):
+    blind_to("chat.sharedvendor.test", kind="websocket")
+    code, found = audit(server, tmp_path, "shared-socket")
+    assert (code, found["verdict"]) == (2, "inconclusive")
+    (gap,) = [g for g in found["capture_gaps"] if g["kind"] == "frames"]
+    assert gap["frames"] == 1 and gap["host"] == "chat.sharedvendor.test"

@@ -51,17 +51,15 @@ def notes(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
         f"The network witness (Chromium's NetLog) saw {witness.requests} request(s) leave the "
         f"browser; {witness.matched} are in the record, the rest are listed as capture gaps."
     ]
-    for cause, what in (
-        ("evidence", "re-sent by Playwright while writing the HAR and trace"),
-        ("preflight", "CORS preflight(s), recorded from the witness"),
-    ):
-        listed = [
-            g
-            for g in gaps
-            if g.explanation and (g.cause == cause or (cause == "preflight" == g.kind))
-        ]
-        if listed:
-            found.append(f"{len(listed)} request(s) {what}: searched like the record.")
+    resent = [g for g in gaps if g.cause == "evidence"]
+    if resent:
+        found.append(
+            f"{len(resent)} request(s) re-sent by Playwright while writing the HAR and trace "
+            "(see Capture gaps): searched like the record."
+        )
+    preflights = [g for g in gaps if g.kind == "preflight" and g.explanation]
+    if preflights:
+        found.append(f"{len(preflights)} CORS preflight(s), searched from the witness's copy.")
     own = [g for g in gaps if g.cause == "browser"]
     if own:
         left = sum(g.left_machine for g in own)
@@ -73,10 +71,11 @@ def notes(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
 
 
 def _few(gaps: list[CaptureGap], limit: int = 3) -> str:
-    shown = ", ".join(
-        f"{g.method} {g.url[:100]}"
-        if g.kind != "frames"
-        else f"{g.frames} frame(s) on {g.url[:100]}"
-        for g in gaps[:limit]
-    )
+    shown = ", ".join(_name(g) for g in gaps[:limit])
     return shown + (f" and {len(gaps) - limit} more" if len(gaps) > limit else "")
+
+
+def _name(gap: CaptureGap) -> str:
+    if gap.kind == "frames":
+        return f"{gap.frames} frame(s) on {gap.url[:100]}"
+    return f"{gap.method} {gap.url[:100]}"

@@ -8,11 +8,13 @@ the browser and every site (its own TLS, its own HTTP/2), needs its certificate 
 mitmproxy after 11.0 needs a newer Python than cpraudit does.
 
 The NetLog holds cookies and other secrets, so it is written to a private temporary folder and
-removed once read; what is kept is `wire.jsonl`, redacted as the record is.
+removed once read (or, when the audit process was killed first, by the next audit); what is
+kept is `wire.jsonl`, redacted as the record is.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,6 +25,7 @@ from crawler.model import WitnessSummary
 from crawler.record.netlog import NetLog, switches
 from crawler.record.redaction import Redactor
 
+_PREFIX = "cpraudit-netlog-"  # then the audit process's id
 OFF = "switched off (--no-witness)"
 REMOTE = "the browser ran on a remote server, where no NetLog can be written for this machine"
 PYTEST_BROWSER = "the browser is pytest-playwright's, started without a NetLog"
@@ -33,9 +36,10 @@ class Witness:
 
     def __init__(self, wanted: bool = True, remote: bool = False) -> None:
         self.reason = OFF if not wanted else REMOTE if remote else None
-        self._folder = (
-            Path(tempfile.mkdtemp(prefix="cpraudit-netlog-")) if self.reason is None else None
-        )
+        self._folder = None
+        if self.reason is None:
+            _sweep()
+            self._folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
 
     @property
     def path(self) -> Path | None:
@@ -71,3 +75,15 @@ class Witness:
             reason=None if log.complete else "the NetLog ends early (the browser did not close)",
             failed=not log.complete,
         )
+
+
+def _sweep() -> None:
+    """Remove the NetLogs of audit processes that were killed before they could (a system
+    stopped at its time limit): they hold secrets."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            os.kill(int(folder.name.removeprefix(_PREFIX).split("-")[0]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass  # not ours, or another user's process: theirs to remove

@@ -51,6 +51,7 @@ lint: $(STAMP)
 bench: setup
 	$(PY) -m benchmarks.detector
 	$(PY) -m benchmarks.audit
+	$(PY) -m benchmarks.witness
 
 clean:
 	rm -rf $(VENV) node_modules reports/*/

@@ -42,7 +42,8 @@ def main() -> None:
                 times[witness].append(measure(witness, out))
                 print(
                     f"round {round_ + 1}, witness {'on ' if witness else 'off'}: "
-                    f"{times[witness][-1][0]:5.1f} s wall, {times[witness][-1][1]:5.1f} s CPU"
+                    f"{times[witness][-1][0]:5.1f} s wall, {times[witness][-1][1]:5.1f} s CPU",
+                    flush=True,
                 )
         report(times, sorted(Path(folder).glob("*-with")))
 

@@ -5,10 +5,15 @@ Two sources, because neither alone sees everything Chromium sends:
   (`headers_array()`, cookies included) for pages, popups, iframes, workers and service workers.
 - A browser-wide CDP `Fetch` interception sees every request before it leaves, including
   the bodies of `sendBeacon(Blob)` and other blob bodies (which Playwright drops) and beacons
-  sent while a page unloads (which no page-level event reports).
+  sent while a page unloads (which no page-level event reports). A request it pauses twice
+  (one network id) is one entry.
+Websockets of pages and dedicated workers come from Playwright, those of shared and service
+workers from DevTools sessions in them (`initiators`, `worker_sockets`); a new such worker's
+script request waits, paused, until that session is set up in it.
 Each request also gets its initiator (the script stack or HTML position that sent it, see
 `initiator`). Contain mode (`contain`) answers CPR-carrying third-party requests at the
-interception; legacy referrer mode (`legacy`) edits first-party document responses there.
+interception, and gates workers' websockets there (`worker_gate`); legacy referrer mode
+(`legacy`) edits first-party document responses there.
 Each exchange is written to `requests.jsonl` and flushed as it completes: analysis reads the
 file afterwards, and a crash mid-audit loses nothing already seen.
 """
@@ -35,7 +40,6 @@ from crawler.record.worker_gate import WorkerGate
 from crawler.record.worker_sockets import WorkerSockets
 
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
-_RECODED = {"content-length", "content-encoding"}
 
 
 @dataclass
@@ -281,47 +285,14 @@ class Recorder:
     def _continued(self, event: dict) -> dict:
         """Continue a request; in contain mode, pause a worker script's response for the gate."""
         params: dict = {"requestId": event["requestId"]}
-        if self._may_be_worker_script(event):
+        if self._gate and self._gate.wants_response(event):
             params["interceptResponse"] = True
         return params
 
-    def _may_be_worker_script(self, event: dict) -> bool:
-        return self._gate is not None and self._gate.may_be_worker_script(
-            event.get("resourceType", ""), event["request"]["method"]
-        )
-
-    def _gate_script(self, event: dict) -> None:
-        """Contain mode: a worker script gets the websocket gate before its own code."""
-        assert self._gate is not None
-        params: dict = {"requestId": event["requestId"]}
-        try:
-            got = self._cdp.send("Fetch.getResponseBody", params)
-            raw = base64.b64decode(got["body"]) if got.get("base64Encoded") else got["body"]
-            headers = event.get("responseHeaders") or []
-            gated = self._gate.gated(raw if isinstance(raw, bytes) else raw.encode(), headers)
-            if gated is not None:  # the body is decoded: its length and encoding change
-                kept = [h for h in headers if h["name"].lower() not in _RECODED]
-                self._cdp.send(
-                    "Fetch.fulfillRequest",
-                    params
-                    | {
-                        "responseCode": event["responseStatusCode"],
-                        "responseHeaders": kept,
-                        "body": base64.b64encode(gated).decode("ascii"),
-                    },
-                )
-                return
-        except Error:
-            pass
-        try:
-            self._cdp.send("Fetch.continueResponse", params)
-        except Error:
-            pass
-
     def _on_response(self, event: dict) -> None:
         """Legacy referrer mode: first-party documents get the old default policy."""
-        if event.get("responseStatusCode") == 200 and self._may_be_worker_script(event):
-            return self._gate_script(event)
+        if self._gate and self._gate.wants_response(event):
+            return self._gate.respond(self._cdp, event)
         params = {"requestId": event["requestId"]}
         try:
             if (

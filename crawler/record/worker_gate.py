@@ -23,12 +23,15 @@ import secrets
 from importlib.resources import files
 from urllib.parse import urlsplit
 
+from playwright.sync_api import CDPSession, Error
+
 from crawler.record.contain import Containment
 from crawler.record.worker_sockets import SocketLog
 
 # A script's directive prologue ("use strict"; ...) must stay first, or it stops being one.
 _PROLOGUE = re.compile(r"""\A(?:\s*(?:"[^"\n]*"|'[^'\n]*')\s*;?)*""")
 _SCRIPT_TYPES = ("javascript", "ecmascript")
+_RECODED = {"content-length", "content-encoding"}  # the body we give is decoded, and longer
 
 
 def _one_line(script: str) -> str:
@@ -51,10 +54,43 @@ class WorkerGate:
         return urlsplit(url).path == self.path
 
     @staticmethod
-    def may_be_worker_script(resource_type: str, method: str) -> bool:
-        """Worker scripts (and module imports in workers) are "Other" to the interception;
-        page scripts are "Script"."""
-        return resource_type == "Other" and method == "GET"
+    def wants_response(event: dict) -> bool:
+        """Whether a paused request may be a worker script, whose response the gate goes into:
+        worker scripts (and module imports in workers) are "Other" to the interception, page
+        scripts "Script"."""
+        is_response = "responseStatusCode" in event or "responseErrorReason" in event
+        return (
+            event.get("resourceType") == "Other"
+            and event["request"]["method"] == "GET"
+            and (not is_response or event.get("responseStatusCode") == 200)
+        )
+
+    def respond(self, cdp: CDPSession, event: dict) -> None:
+        """A worker script's paused response, with the gate before its code if it is a script."""
+        params: dict = {"requestId": event["requestId"]}
+        try:
+            got = cdp.send("Fetch.getResponseBody", params)
+            body = got["body"]
+            raw = base64.b64decode(body) if got.get("base64Encoded") else body.encode("utf-8")
+            headers = event.get("responseHeaders") or []
+            if (gated := self.gated(raw, headers)) is not None:
+                kept = [h for h in headers if h["name"].lower() not in _RECODED]
+                cdp.send(
+                    "Fetch.fulfillRequest",
+                    params
+                    | {
+                        "responseCode": event["responseStatusCode"],
+                        "responseHeaders": kept,
+                        "body": base64.b64encode(gated).decode("ascii"),
+                    },
+                )
+                return
+        except Error:
+            pass
+        try:
+            cdp.send("Fetch.continueResponse", params)
+        except Error:
+            pass  # the worker is gone
 
     def gated(self, body: bytes, headers: list[dict]) -> bytes | None:
         """The script with the gate before its code; None for a response that is no script."""

@@ -7,8 +7,14 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+
+from crawler import bundle
+from crawler.model import Citizen, CrawlSettings, Target
 from crawler.record import witness
 from crawler.record.redaction import Redactor
+from crawler.record.session import record
+from crawler.testing import Response, SiteServer
 
 
 def test_a_netlog_is_removed_once_read_and_nothing_is_kept_without_one(tmp_path, monkeypatch):
@@ -32,3 +38,28 @@ def test_netlogs_of_killed_audit_processes_are_swept(tmp_path, monkeypatch):
     (tmp_path / f"cpraudit-netlog-{ended.stdout.strip()}-abc").mkdir()
     witness.Witness()  # a new audit
     assert [p.name.split("-")[2] for p in tmp_path.iterdir()] == [str(os.getpid())]
+
+
+@pytest.mark.browser
+def test_the_witness_keeps_no_session_secret_and_no_netlog(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    secret = "s3ss10n-7f3a9c21"
+    page = Response(
+        "<img src='/logo.png'><img src='http://px.tracker.test/p.gif'>",
+        headers=(("Set-Cookie", f"sid={secret}; Path=/"),),
+    )
+    with SiteServer({"portal.skat.test/": page}) as server:
+        target = Target(
+            system="portal",
+            start_url="http://portal.skat.test/",
+            first_party=("skat.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=CrawlSettings(depth=0, dwell=0.5),
+        )
+        rec = record(target, Citizen(cpr="0707614285"), tmp_path / "out")
+    assert any(r.headers.get("cookie") == f"sid={secret}" for r in server.received)
+    wire = (rec.out_dir / bundle.WIRE).read_text()
+    assert "portal.skat.test/logo.png" in wire and secret not in wire
+    assert rec.witness and rec.witness.ran and not rec.witness.failed
+    assert list((tmp_path / "tmp").iterdir()) == [], "no NetLog is left behind"

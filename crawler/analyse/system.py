@@ -16,7 +16,7 @@ from crawler.analyse.reconcile import reconcile
 from crawler.analyse.verdict import agreement_verdict, judge, latent_fails
 from crawler.bundle import Recording
 from crawler.detect import detect
-from crawler.model import Citizen, Exchange, SystemResult
+from crawler.model import Citizen, Exchange, Finding, SystemResult
 from crawler.parties import Parties, host_table
 
 
@@ -78,7 +78,8 @@ def analyse_system(
         notes=tuple(rec.notes)
         + found.notes
         + tuple(filter(None, [parties.book.problem]))
-        + tuple(gaps.notes(witness, capture_gaps)),
+        + tuple(gaps.notes(witness, capture_gaps))
+        + tuple(_uncontained(confirmed) if target.contain else ()),
         pages=tuple(rec.pages),
         coverage=rec.coverage,
         steps=tuple(rec.steps),
@@ -93,3 +94,13 @@ def analyse_system(
         capture_gaps=tuple(capture_gaps),
     )
     return result, exchanges
+
+
+def _uncontained(findings: tuple[Finding, ...]) -> list[str]:
+    """Contain mode cannot stop all (cookies, websockets of blob: workers): name what left."""
+    left = [f for f in findings if not f.contained]
+    if not left:
+        return []
+    named = "; ".join(f"{f.host} ({f.channel}, {f.detail})" for f in left[:5])
+    more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+    return [f"contain mode did not stop {len(left)} finding(s): {named}{more}"]

@@ -9,9 +9,9 @@ interception answers itself (it never leaves the machine). The question is decid
 detector, as for any contained request; what is refused is recorded, marked contained, and
 what is allowed goes out and is recorded as usual.
 
-What it cannot gate: workers whose script is no response (blob: and data: URLs), and a script
-that keeps its own copy of WebSocket taken before the gate ran (none can: it runs first).
-Worker scripts in the HAR and trace show the gate, on their first line.
+What it cannot gate: workers whose script is no response (blob: and data: URLs); their
+websockets are recorded, and their findings say they were not contained. Worker scripts in the
+HAR and trace show the gate, on their first line.
 """
 
 from __future__ import annotations

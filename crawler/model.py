@@ -59,7 +59,7 @@ class Wire(Frozen):
         default=True, description="Its headers were sent (not refused, failed or cached)."
     )
     hop: int = Field(default=0, description="0 for a request, n for its n-th redirect.")
-    frames_sent: int = Field(default=0, description="Websocket data frames it sent.")
+    frames_sent: int = Field(default=0, description="Websocket messages it sent.")
 
 
 class Exchange(Frozen):

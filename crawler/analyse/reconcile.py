@@ -42,22 +42,23 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
     unmatched = Counter(_key(e) for e in record if e.kind == "request" and not e.contained)
     recorded = {without_fragment(e.url) for e in record if e.kind == "request"}
     seq = max((e.seq for e in record), default=0)
-    result = Reconciliation([], [], [], 0)
+    gaps: list[CaptureGap] = []
+    copies: list[Exchange] = []
+    browser: list[Exchange] = []
+    matched = 0
     for request in wire:
         info = request.wire
         if info is None or (not info.on_wire and info.made_by != "browser"):
             continue
         if info.on_wire and info.made_by == "page" and unmatched[_key(request)] > 0:
             unmatched[_key(request)] -= 1
-            result = result._replace(matched=result.matched + 1)
+            matched += 1
             continue
         seq += 1
         copy = request.model_copy(update={"seq": seq, "body_note": BODY_NOTE})
-        gap = _gap(copy, recorded)
-        result.gaps.append(gap)
-        (result.browser if gap.cause == "browser" else result.copies).append(copy)
-    result.gaps.extend(_missing_frames(record, wire))
-    return result
+        gaps.append(_gap(copy, recorded))
+        (browser if gaps[-1].cause == "browser" else copies).append(copy)
+    return Reconciliation(gaps + _missing_frames(record, wire), copies, browser, matched)
 
 
 def _gap(e: Exchange, recorded: set[str]) -> CaptureGap:

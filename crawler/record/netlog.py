@@ -3,8 +3,9 @@
 Chromium writes it when started with `--log-net-log`; `IncludeSensitive` keeps the request
 headers (cookies included) but no bodies. It is written below the browser-side record, so it
 sees what the recorder cannot: service and shared workers, CORS preflights, Playwright's own
-re-reads of response bodies, the browser's calls home. Each hop of a URL request that sent its
-headers is one `WireRequest`; a websocket is one, with the count of data frames it sent.
+re-reads of response bodies, the browser's calls home. Each hop of a URL request is one
+`WireRequest`, marked `on_wire` once its headers were sent; a websocket is one, with the count
+of messages it sent.
 
 Every request carries its Chromium traffic annotation: a hash of the name of the code that
 made it, which tells the site's requests from the browser's own and from DevTools'.
@@ -39,12 +40,14 @@ def annotation(unique_id: str) -> int:
 
 MadeBy = Literal["page", "devtools", "browser"]
 DEVTOOLS_LOADER = annotation("devtools_cdp_network_resource")  # Network.loadNetworkResource
-_DATA_FRAMES = (0, 1, 2)  # continuation, text, binary; the rest are control frames
+# A text or binary frame starts a message; DevTools (and so the record) counts messages, so
+# continuation frames (0) and control frames (ping, pong, close) are not counted.
+_MESSAGE_FRAMES = (1, 2)
 
 
 @dataclass
 class WireRequest:
-    """One request (or redirect hop, or websocket handshake) that went on the wire."""
+    """One request (or redirect hop, or websocket handshake) as the NetLog saw it."""
 
     method: str
     url: str
@@ -55,7 +58,7 @@ class WireRequest:
     annotation: int = 0
     hop: int = 0  # 0 for the request, n for its n-th redirect
     on_wire: bool = False  # its headers were sent (not answered from the cache, not failed)
-    frames_sent: int = 0  # websocket data frames sent
+    frames_sent: int = 0  # websocket messages sent
 
     def exchange(self, seq: int) -> Exchange:
         """As an exchange of the witness's record: what was sent, and who made it."""
@@ -145,7 +148,7 @@ def _take(sources: dict[int, _Source], name: str | None, event: dict, offset: fl
         source.hops[-1].on_wire = True  # a retry on a fresh connection is the same request
         source.hops[-1].headers = tuple(_header(h) for h in params.get("headers", ()))
     elif name == "WEBSOCKET_SENT_FRAME_HEADER" and source.hops:
-        source.hops[-1].frames_sent += params.get("opcode") in _DATA_FRAMES
+        source.hops[-1].frames_sent += params.get("opcode") in _MESSAGE_FRAMES
 
 
 def _origin(initiator: str | None) -> str | None:

@@ -67,7 +67,7 @@ QUIET_ARGS = (
     "--disable-breakpad",
     "--no-first-run",
     "--no-default-browser-check",
-    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED + QUIET_FEATURES),  # see chromium_args
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED + QUIET_FEATURES),
     f"--gaia-url={NOWHERE}",
     f"--component-updater=url-source={NOWHERE}",
     "--metrics-recording-only",
@@ -94,12 +94,9 @@ def chromium_args(resolve: Sequence[str] = (), contain: bool = False) -> list[st
     """Every cpraudit browser's switches: background traffic off, $CPRAUDIT_CHROMIUM_ARGS, and
     the `resolve` rules as host-resolver rules; with `contain`, what contain mode needs."""
     args = list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
-    if contain:  # one --disable-features: Chromium keeps only the last
-        features = ",".join(PLAYWRIGHT_DISABLED + QUIET_FEATURES + CONTAIN_FEATURES)
-        args = [
-            f"--disable-features={features}" if a.startswith("--disable-features=") else a
-            for a in args
-        ]
+    if contain:  # into the one --disable-features: Chromium keeps only the last
+        more = "," + ",".join(CONTAIN_FEATURES)
+        args = [a + more if a.startswith("--disable-features=") else a for a in args]
     if resolve:
         args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
     return args

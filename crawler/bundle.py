@@ -3,12 +3,13 @@
 Every other module asks here for a file's name and for the record's reading and writing,
 so that a folder written by one version of cpraudit can be found and read by the next.
 
-    <run>/                       index.html summary.json junit.xml run.json
+    <run>/                       index.html summary.json junit.xml run.json crash.log
                                  manifest.json manifest.sig (written last)
     <run>/<system>/              requests.jsonl findings.json report.html
                                  wire.jsonl
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
+                                 crash.log
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ REPORT = "report.html"
 HAR = "network.har"
 TRACE = "trace.zip"
 ERROR = "error.txt"  # the traceback of a scenario that failed
+CRASH = "crash.log"  # the traceback of an unexpected error, in a system's or a run's folder
 FAILURE = "failure.png"  # the page when the scenario failed
 LOGIN_FAILED = "login-failed.png"  # the page when logged_in did not hold after the scenario
 PAGES = "pages"  # HTML of pages whose URL carries the CPR, as text

@@ -25,6 +25,16 @@ def without_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+def http_host(url: str) -> str | None:
+    """The host of an http(s) URL; None for any other URL, or for one Python cannot parse
+    (an IPv6 host that is no address, such as http://[::zz]/)."""
+    try:
+        parts = urlsplit(url)
+        return parts.hostname if parts.scheme in ("http", "https") else None
+    except ValueError:
+        return None
+
+
 class Frozen(BaseModel):
     """Base of every pipeline model: immutable, bytes as base64 in JSON, unknown keys ignored
     so that records written by a newer version still load."""
@@ -577,6 +587,8 @@ DEFAULT_DENY = (
 
 class CrawlSettings(Frozen):
     """Bounds of the safe crawl: first-party links, GET navigation only, never a deny pattern."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # a dwell of inf would never end
 
     depth: int = Field(default=1, ge=0, description="Link levels to follow from the start page.")
     max_pages: int = Field(default=30, ge=1, description="Pages to visit at most.")

@@ -6,7 +6,6 @@ import argparse
 import shlex
 import sys
 import time
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -18,8 +17,9 @@ from crawler.cli.common import (
     report_one,
     signing_key,
 )
+from crawler.crash import logged
 from crawler.errors import BadInput
-from crawler.model import Audited, Citizen, CrawlSettings, Target
+from crawler.model import Audited, Citizen, CrawlSettings, Target, http_host
 from crawler.parties import registrable_domain
 from crawler.record import browser
 from crawler.record.switches import resolver_rules
@@ -81,28 +81,29 @@ def run(args: argparse.Namespace) -> int:
     run_dir = bundle.new_run_folder(args.out, "adhoc")
     browser.require()
     folder = bundle.slug(target.system)
-    result, exchanges = audit_system(
-        target,
-        citizen,
-        run_dir / folder,
-        command=shlex.join(sys.argv),
-        progress=lambda text: print(f"  {text}", flush=True),
-    )
-    write_system(result, exchanges, run_dir / folder)
-    title = f"Ad-hoc audit of {target.start_url}"
-    return report_one(Audited(result, folder), run_dir, title, started, key)
+    with logged(run_dir):
+        result, exchanges = audit_system(
+            target,
+            citizen,
+            run_dir / folder,
+            command=shlex.join(sys.argv),
+            progress=lambda text: print(f"  {text}", flush=True),
+        )
+        write_system(result, exchanges, run_dir / folder)
+        title = f"Ad-hoc audit of {target.start_url}"
+        return report_one(Audited(result, folder), run_dir, title, started, key)
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:
-    parts = urlsplit(args.url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    hostname = http_host(args.url)
+    if not hostname:
         raise BadInput(
             f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/"
         )
     resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
-    first = args.first_party or [registrable_domain(parts.hostname)]
+    first = args.first_party or [registrable_domain(hostname)]
     return Target(
-        system=parts.hostname,
+        system=hostname,
         start_url=args.url,
         first_party=tuple(first),
         resolve=tuple(args.resolve),

@@ -29,6 +29,21 @@ def checked_cpr(text: str) -> str:
     return cpr
 
 
+def count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum` (`--jobs 0` would wait forever)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {minimum} or more")
+        return value
+
+    return parse
+
+
 def add_mode_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--contain",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from crawler import bundle
-from crawler.cli.common import add_sign_option, print_summary, signing_key
+from crawler.cli.common import add_sign_option, count, print_summary, signing_key
+from crawler.crash import logged
 from crawler.record import browser
 
 
@@ -14,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo", help="audit the bundled demo portal (a re-creation of the 2015-2020 case)"
     )
     demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
-    demo.add_argument("--jobs", type=int, default=2, help="systems audited at once (default 2)")
+    demo.add_argument(
+        "--jobs", type=count(1), default=2, help="systems audited at once (default 2)"
+    )
     add_sign_option(demo)
     demo.set_defaults(func=run)
 
@@ -24,4 +27,6 @@ def run(args: argparse.Namespace) -> int:
 
     key = signing_key(args)
     browser.require()
-    return run_demo(bundle.new_run_folder(args.out, "demo"), args.jobs, print_summary, key)
+    run_dir = bundle.new_run_folder(args.out, "demo")
+    with logged(run_dir):
+        return run_demo(run_dir, args.jobs, print_summary, key)

@@ -37,7 +37,9 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadInput(f"--since {text!r} is not a date: write it as YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: write it as YYYY-MM-DD"
+        ) from None
 
 
 def run(args: argparse.Namespace) -> int:

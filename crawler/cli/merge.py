@@ -16,6 +16,7 @@ from crawler.analyse.verdict import (
     fail_rules,
 )
 from crawler.cli.common import add_sign_option, signing_key, third_party_lines
+from crawler.crash import logged
 from crawler.history.store import chosen_path
 from crawler.run.merge import merge
 
@@ -54,14 +55,15 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     rules = fail_rules(args.fail_on)
     db = chosen_path(args.history, out)
-    results, index, problems = merge(
-        out,
-        [Path(d) for d in args.dirs],
-        db,
-        Path(args.catalogue) if args.catalogue else None,
-        shlex.join(sys.argv),
-        signing_key(args),
-    )
+    with logged(out):
+        results, index, problems = merge(
+            out,
+            [Path(d) for d in args.dirs],
+            db,
+            Path(args.catalogue) if args.catalogue else None,
+            shlex.join(sys.argv),
+            signing_key(args),
+        )
     code = exit_code((r for r, _ in results), rules)
     if problems and code == EXIT_CLEAN:
         code = EXIT_INCONCLUSIVE  # never 0 for a sweep that did not fully run

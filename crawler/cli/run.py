@@ -9,9 +9,18 @@ from pathlib import Path
 
 from crawler import bundle, config, history
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON_CHOICES, exit_code, fail_rules
-from crawler.cli.common import add_mode_options, add_sign_option, print_summary, say, signing_key
+from crawler.cli.common import (
+    add_mode_options,
+    add_sign_option,
+    count,
+    print_summary,
+    say,
+    signing_key,
+)
+from crawler.crash import logged
 from crawler.history.store import chosen_path
 from crawler.record import browser
+from crawler.record.redaction import Redactor
 from crawler.run.runner import RunOptions, run_audit
 from crawler.run.shards import parse_shard
 
@@ -28,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "--jobs",
-        type=int,
+        type=count(1),
         default=1,
         help="systems audited at once, each in its own browser (default 1)",
     )
@@ -79,7 +88,15 @@ def run_command(args: argparse.Namespace) -> int:
     audit.overrides = {
         k: True for k in ("contain", "legacy_referrer", "no_witness") if getattr(args, k)
     }
+    masked = Redactor(audit.secrets(), set()).text  # for the crash log, should there be one
     run_dir = bundle.new_run_folder(args.out, "run")
+    with logged(run_dir, masked):
+        return _run(args, audit, run_dir, rules)
+
+
+def _run(
+    args: argparse.Namespace, audit: config.Audit, run_dir: Path, rules: tuple[str, ...]
+) -> int:
     options = run_options(args, audit, run_dir)
     outcome = run_audit(
         audit,

@@ -14,8 +14,9 @@ from crawler import bundle
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.cli.common import add_sign_option, checked_cpr, report_one, signing_key
+from crawler.crash import logged
 from crawler.errors import BadInput
-from crawler.importers.har import read_har
+from crawler.importers.har import HarImport, read_har
 from crawler.model import Audited, Citizen, Target
 from crawler.parties import registrable_domain
 from crawler.report import write_system
@@ -51,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
         e.url for e in har.exchanges
     ]
     if not documents:
+        why = f" ({har.problems[0]})" if har.problems else ""
         raise BadInput(
-            f"{args.file}: the HAR holds no request that could be read; "
+            f"{args.file}: the HAR holds no request that could be read{why}; "
             "export it again with the Network tab open"
         )
     first = args.first_party or [registrable_domain(urlsplit(documents[0]).hostname or "")]
@@ -60,24 +62,22 @@ def run(args: argparse.Namespace) -> int:
         system=Path(args.file).name, start_url=documents[0], first_party=tuple(first), crawl=None
     )
     run_dir = bundle.new_run_folder(args.out, "har")
-    folder = bundle.slug(target.system)
-    bundle.write_exchanges(har.exchanges, run_dir / folder / bundle.REQUESTS)
+    with logged(run_dir):
+        folder = bundle.slug(target.system)
+        recording = _recording(args.file, har, target, run_dir / folder)
+        result, exchanges = analyse_system(recording, citizen, command=shlex.join(sys.argv))
+        write_system(result, exchanges, run_dir / folder)
+        title = f"HAR scan of {Path(args.file).name}"
+        return report_one(Audited(result, folder), run_dir, title, started, key)
+
+
+def _recording(file: str, har: HarImport, target: Target, folder: Path) -> Recording:
+    """The HAR's exchanges written as a record, with what could not be read as errors."""
+    bundle.write_exchanges(har.exchanges, folder / bundle.REQUESTS)
     errors = list(har.problems)
     if har.unreadable:
         errors.insert(
             0, f"{har.unreadable} HAR entries could not be read, so the file was not fully searched"
         )
-    recording = Recording(
-        target,
-        run_dir / folder,
-        errors=errors,
-        pages=list(har.pages),
-        notes=[
-            f"imported from {args.file}, written by {har.creator or 'an unknown tool'}",
-            *har.notes,
-        ],
-    )
-    result, exchanges = analyse_system(recording, citizen, command=shlex.join(sys.argv))
-    write_system(result, exchanges, run_dir / folder)
-    title = f"HAR scan of {Path(args.file).name}"
-    return report_one(Audited(result, folder), run_dir, title, started, key)
+    notes = [f"imported from {file}, written by {har.creator or 'an unknown tool'}", *har.notes]
+    return Recording(target, folder, errors=errors, pages=list(har.pages), notes=notes)

@@ -1,0 +1,50 @@
+"""Unexpected errors: never a traceback on the terminal and never exit code 1 (which means
+"leak"). The user gets one line; the traceback, with every known secret masked, goes to
+`crash.log` in the folder the error concerns, for a bug report.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from crawler import bundle
+from crawler.errors import BadInput, first_line
+
+Redact = Callable[[str], str]
+
+
+class Crashed(Exception):
+    """An unexpected error whose traceback is already logged; str() is its one line."""
+
+
+def describe(exc: BaseException, redact: Redact = str) -> str:
+    """The error as one line: its type and first line, secrets masked."""
+    return redact(f"{type(exc).__name__}: {first_line(exc)}")
+
+
+def write_log(folder: Path, exc: BaseException, redact: Redact = str) -> Path | None:
+    """The redacted traceback in `folder`; None when even that cannot be written (a full disk)."""
+    path = folder / bundle.CRASH
+    try:
+        text = "".join(traceback.format_exception(exc))
+        path.write_text(redact(text), encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+@contextmanager
+def logged(folder: Path, redact: Redact = str) -> Iterator[None]:
+    """Within: an unexpected error is logged in `folder` and raised again as `Crashed`.
+    Errors the user can act on (BadInput) and Ctrl-C pass unchanged."""
+    try:
+        yield
+    except (BadInput, Crashed):
+        raise
+    except Exception as exc:
+        log = write_log(folder, exc, redact)
+        where = f"the traceback is in {log}" if log else "no traceback could be written"
+        raise Crashed(f"unexpected {describe(exc, redact)} ({where}); please report it") from None

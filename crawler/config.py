@@ -7,10 +7,8 @@ secrets file) that hold them. Every error names the file, the key, the problem a
 from __future__ import annotations
 
 import os
-import tomllib
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -22,10 +20,10 @@ from pydantic import (
     field_validator,
 )
 
-from crawler import bundle
+from crawler import bundle, tomlfile
 from crawler.detect.identifiers import parse_cpr
 from crawler.errors import BadInput
-from crawler.model import Citizen, CrawlSettings, LoginCheck, Owner, Target
+from crawler.model import Citizen, CrawlSettings, LoginCheck, Owner, Target, http_host
 from crawler.record.switches import resolver_rules
 from crawler.run import catalogue
 
@@ -153,8 +151,7 @@ class SystemConfig(_Strict):
     @field_validator("start_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not http_host(value):
             raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
         return value
 
@@ -226,6 +223,14 @@ class Audit:
             credentials=self._credentials(chosen),
         )
 
+    def secrets(self) -> list[str]:
+        """Every credential of the citizens the systems log in as: what no output may hold."""
+        return [
+            value.get_secret_value()
+            for system in self.config.systems
+            for value in self.citizen_for(system).credentials.values()
+        ]
+
     def target(self, system: SystemConfig) -> Target:
         return Target(
             system=system.name,
@@ -250,13 +255,11 @@ class Audit:
         values: dict[str, str] = {}
         if citizen.secrets_file:
             path = self.base / citizen.secrets_file
-            try:
-                values.update(tomllib.loads(path.read_text("utf-8")).get(citizen.id, {}))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise BadInput(
-                    f"{self.path}: citizens.{citizen.id}.secrets_file: cannot read {path}: {exc}; "
-                    f"give a TOML file with a [{citizen.id}] table"
-                ) from None
+            fix = f"give a TOML file with a [{citizen.id}] table of credentials"
+            table = tomlfile.read(path, fix).get(citizen.id, {})
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise BadInput(f"{path}: [{citizen.id}] is not a table of text values; {fix}")
+            values.update(table)
         for name, variable in citizen.credentials.items():
             if variable not in os.environ:
                 raise BadInput(
@@ -275,14 +278,7 @@ def _login_check(value: str | LoggedInText | None) -> LoginCheck | None:
 
 def load(path: Path) -> Audit:
     """Read and validate an audit.toml; BadInput with one line on any problem."""
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise BadInput(
-            f"{path}: no such file; give the path of an audit.toml (see audit.example.toml)"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
+    raw = tomlfile.read(path, "give the path of an audit.toml (see audit.example.toml)")
     try:
         config = AuditConfig.model_validate(raw)
     except ValidationError as exc:

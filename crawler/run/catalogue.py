@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+from crawler import tomlfile
 from crawler.errors import BadInput
 from crawler.model import Audited, SystemResult
 
@@ -15,15 +15,18 @@ DEFAULT = (
 
 def load(path: Path = DEFAULT) -> list[tuple[str, str]]:
     """(supplier, system) pairs in the catalogue's order."""
+    data = tomlfile.read(path, "fix or remove the `catalogue` key")
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return [
+            (str(group["supplier"]), str(name))
+            for group in data.get("system", [])
+            for name in group["names"]
+        ]
+    except (KeyError, TypeError):
         raise BadInput(
-            f"{path}: cannot read the catalogue ({exc}); fix or remove the `catalogue` key"
+            f"{path}: not a catalogue ([[system]] tables of supplier and names); "
+            "fix or remove the `catalogue` key"
         ) from None
-    return [
-        (group["supplier"], name) for group in data.get("system", []) for name in group["names"]
-    ]
 
 
 def not_audited(supplier: str, system: str) -> SystemResult:

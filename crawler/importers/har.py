@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from pydantic import ValidationError
 
@@ -166,7 +166,12 @@ def _parse(path: Path, raw: bytes) -> dict:
     except UnicodeDecodeError as exc:
         raise BadInput(f"{path}: not UTF-8 text (byte {exc.start}); {_HOW_TO_EXPORT}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        raise BadInput(
+            f"{path}: JSON nested too deeply to read (a browser's HAR is a few levels deep); "
+            f"{_HOW_TO_EXPORT}"
+        ) from None
     except json.JSONDecodeError as exc:
         if _cut_short(text):
             raise BadInput(
@@ -177,10 +182,17 @@ def _parse(path: Path, raw: bytes) -> dict:
             f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             f"a HAR is JSON: {_HOW_TO_EXPORT}"
         ) from None
+    except ValueError as exc:
+        raise BadInput(f"{path}: not JSON ({exc}); a HAR is JSON: {_HOW_TO_EXPORT}") from None
     log = data.get("log") if isinstance(data, dict) else None
     if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
         raise BadInput(f"{path}: JSON but not a HAR (no log.entries list); {_HOW_TO_EXPORT}")
     return log
+
+
+def _not_json(constant: str) -> float:
+    """NaN and Infinity, which Python's json accepts but JSON (and so a HAR) never holds."""
+    raise ValueError(f"{constant} is not a JSON value")
 
 
 def _cut_short(text: str) -> bool:
@@ -196,6 +208,16 @@ def _cut_short(text: str) -> bool:
 def _page_title(page: dict) -> str:
     title = page.get("title")
     return title if isinstance(title, str) and title else str(page.get("id") or "")
+
+
+def _parses(url: str) -> bool:
+    """Whether Python can take the URL apart: Chromium never sends one it cannot, a HAR may
+    hold anything."""
+    try:
+        _ = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return True
 
 
 def _is_url(text: str | None) -> bool:
@@ -256,6 +278,8 @@ class _Reader:
         url = _get(request, "url", str, "request.")
         if not url:
             raise _Broken("request.url missing")
+        if not _parses(url):
+            raise _Broken("request.url is not a valid URL")
         method = _get(request, "method", str, "request.")
         headers = _headers(request)
         self.cookies_seen = self.cookies_seen or _has_cookies(headers, response)
@@ -266,12 +290,11 @@ class _Reader:
         )
         status = _get(response, "status", (int, float), "response.", 0)
         redirected_from = self.redirects.pop(url, None)
-        if (
-            300 <= status < 400
-            and isinstance(response.get("redirectURL"), str)
-            and response["redirectURL"]
-        ):
-            self.redirects[urljoin(url, response["redirectURL"])] = url
+        target = response.get("redirectURL")
+        if 300 <= status < 400 and isinstance(target, str) and target:
+            if not _parses(target):
+                raise _Broken("response.redirectURL is not a valid URL")
+            self.redirects[urljoin(url, target)] = url
         failure = response.get("_error") or response.get("_failureText")
         return Exchange(
             seq=len(self.exchanges) + 1,
@@ -458,7 +481,7 @@ def _frame(message: object, handshake: Exchange, seq: int) -> Exchange:
     data = _get(message, "data", str, "", "")
     body = _base64(data, "data") if message.get("opcode") == 2 else data.encode("utf-8")
     when = message.get("time")
-    when = float(when) if isinstance(when, (int, float)) and when > 1e9 else handshake.time
+    when = float(when) if isinstance(when, (int, float)) and 1e9 < when < 1e14 else handshake.time
     return Exchange(
         seq=seq,
         kind="websocket",

@@ -221,9 +221,9 @@ def read_run(folder: Path) -> tuple[list[Audited], bool]:
     try:
         summary = json.loads((folder / SUMMARY).read_text("utf-8"))
         listed = [(s["verdict"], s["report"].rsplit("/", 1)[0]) for s in summary["systems"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise BadInput(
-            f"{folder}: no readable {SUMMARY} ({exc}); give the output folder of a cpraudit run"
+            f"{folder}: no readable {SUMMARY} ({exc!r}); give the output folder of a cpraudit run"
         ) from None
     results = []
     for verdict, sub in listed:

@@ -9,7 +9,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
 from crawler import __version__, bundle
+from crawler.errors import BadInput, first_line
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,18 @@ def write_run_json(run_dir: Path, meta: RunMeta, db_path: Path | None) -> None:
 
 
 def read_run_json(run_dir: Path) -> RunMeta | None:
+    """The run.json of a run folder, checked: it may come from another machine (a shard)."""
     path = run_dir / bundle.RUN
     if not path.is_file():
         return None
-    data = json.loads(path.read_text("utf-8"))
-    data.pop("history", None)
-    return RunMeta(**{k: v for k, v in data.items() if k in RunMeta.__dataclass_fields__})
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        known = {k: v for k, v in data.items() if k in RunMeta.__dataclass_fields__}
+        return TypeAdapter(RunMeta).validate_python(known)
+    except (OSError, ValueError, AttributeError, RecursionError) as exc:
+        raise BadInput(
+            f"{path}: not a readable run.json ({first_line(exc)}); the run's output is damaged"
+        ) from None
 
 
 def config_digest(config_path: Path, scenario_files: Iterable[Path] = ()) -> str:

@@ -7,6 +7,8 @@ merged reports say new / persisting / fixed against the history of every earlier
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 import time
 from pathlib import Path
@@ -19,11 +21,30 @@ from crawler.proof.signing import Ed25519PrivateKey
 from crawler.report import write_index, write_junit
 from crawler.run import catalogue
 from crawler.run.runner import write_reports
+from crawler.run.shards import parse_shard
 
 
 def read_shard(folder: Path) -> tuple[list[Audited], bool, RunMeta | None]:
-    """The audited systems of one run folder, whether it was incomplete, and its run.json."""
-    return *bundle.read_run(folder), read_run_json(folder)
+    """The audited systems of one run folder, whether it was incomplete, and its run.json.
+    A shard folder is untrusted input (it may come from another machine): a system folder
+    that is or holds a link could bring files from elsewhere on this machine into OUT."""
+    results, incomplete = bundle.read_run(folder)
+    for _, sub in results:
+        if _links(folder / sub) or (folder / sub).resolve().parent != folder.resolve():
+            raise BadInput(
+                f"{folder / sub}: a system folder that is or holds a symbolic link; "
+                "merge only shard folders written by `cpraudit run`"
+            )
+    return results, incomplete, read_run_json(folder)
+
+
+def _links(folder: Path) -> bool:
+    if folder.is_symlink():
+        return True
+    for root, dirs, files in os.walk(folder):
+        if any(os.path.islink(os.path.join(root, name)) for name in dirs + files):
+            return True
+    return False
 
 
 def merge(
@@ -37,23 +58,17 @@ def merge(
     """Combine shard folders into `out` and seal it; returns the results, the index and
     problems found (a missing, interrupted or altered shard)."""
     started = time.time()
-    out.mkdir(parents=True, exist_ok=True)
     if any(out.resolve() == f.resolve() for f in folders):
         raise BadInput(f"{out}: the merged output must be a new folder, not one of the shards")
     shards = [(f, *read_shard(f)) for f in folders]
+    _refuse_twice(shards)
+    out.mkdir(parents=True, exist_ok=True)
     problems = _missing_shards(shards) + [p for f in folders if (p := _unsealed(f))]
     merged: list[Audited] = []
-    seen: dict[str, Path] = {}
     for folder, results, incomplete, meta in shards:
         if incomplete:
             problems.append(f"{folder} is an incomplete (interrupted) run")
-        for result, sub in results:
-            if result.system in seen:
-                raise BadInput(
-                    f"{result.system!r} is in both {seen[result.system]} and {folder}; "
-                    "merge the shards of one sweep, each once"
-                )
-            seen[result.system] = folder
+        for _, sub in results:
             shutil.copytree(folder / sub, out / sub, dirs_exist_ok=True)
         if history_path is not None:
             meta = meta or RunMeta(
@@ -94,13 +109,43 @@ def _unsealed(folder: Path) -> str | None:
     return f"{folder} is not as its run sealed it (`cpraudit verify {folder}`): {', '.join(names)}"
 
 
-def _missing_shards(shards) -> list[str]:
-    metas = [meta for *_, meta in shards if meta and meta.shard]
-    if not metas:
+def _refuse_twice(shards) -> None:
+    """A system, or a system folder, in two shards: they would overwrite each other."""
+    seen: dict[str, Path] = {}
+    for folder, results, *_ in shards:
+        for result, sub in results:
+            for key in (result.system, f"folder {sub}"):
+                if key in seen:
+                    raise BadInput(
+                        f"{key!r} is in both {seen[key]} and {folder}; "
+                        "merge the shards of one sweep, each once"
+                    )
+                seen[key] = folder
+
+
+def _missing_shards(shards, listed: int = 5) -> list[str]:
+    """Shards of the sweep that were not given, and shards of another sweep; a few lines at
+    most, since N comes from a shard's own run.json."""
+    given = []
+    for folder, *_, meta in shards:
+        if meta and meta.shard:
+            try:
+                given.append((folder, parse_shard(meta.shard)))
+            except BadInput:
+                raise BadInput(
+                    f"{folder}: run.json names shard {meta.shard!r}, not K/N; "
+                    "the shard's output is damaged"
+                ) from None
+    if not given:
         return []
-    n = int(metas[0].shard.split("/")[1])
-    have = {int(m.shard.split("/")[0]) for m in metas if int(m.shard.split("/")[1]) == n}
-    return [f"shard {k}/{n} is missing from the merge" for k in range(1, n + 1) if k not in have]
+    n = given[0][1][1]
+    problems = [f"{f} is shard {k}/{m}, of another sweep than {n}" for f, (k, m) in given if m != n]
+    have = {k for _, (k, m) in given if m == n}
+    missing = itertools.islice((k for k in range(1, n + 1) if k not in have), listed)
+    problems += [f"shard {k}/{n} is missing from the merge" for k in missing]
+    if n - len(have) > listed:
+        problems.append(f"{n - len(have) - listed} more of the {n} shards are missing")
+    return problems
 
 
 def _catalogue_of(shards) -> Path | None:

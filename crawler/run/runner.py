@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import uuid
 from collections import deque
@@ -18,22 +19,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, history, proof
+from crawler import bundle, crash, history, proof
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
+from crawler.parties import Parties
 from crawler.proof.signing import Ed25519PrivateKey
-from crawler.record import browser
+from crawler.record import browser, redaction
 from crawler.report import write_index, write_junit, write_system
-from crawler.run import catalogue
+from crawler.run import catalogue, lifetime
 from crawler.run.audit import audit_system
 from crawler.run.shards import in_shard
 from crawler.scenario import load_scenario
 
 Progress = Callable[[str], None]
+EXIT_CRASHED = 3  # an audit process's exit code after an unexpected error, logged in its folder
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,21 @@ class _Running:
     started: float = field(default_factory=time.time)
 
 
-def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
+def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> None:
     # own process group: the runner can kill the browser with it, Ctrl-C stays with the runner
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lifetime.bind(runner, job.time_limit)
+    folder = run_dir / bundle.slug(job.target.system)
+    try:
+        _audit(job, folder, command, quiet)
+    except Exception as exc:  # a bug: logged, never a traceback on the terminal
+        first = Parties.for_target(job.target).first
+        crash.write_log(folder, exc, redaction.for_citizen(job.citizen, first).text)
+        sys.exit(EXIT_CRASHED)
+
+
+def _audit(job: Job, folder: Path, command: str, quiet: bool) -> None:
     if job.browser_endpoint:  # browser.launch() connects there instead of starting Chromium here
         os.environ[browser.ENDPOINT_VAR] = job.browser_endpoint
     scenario = load_scenario(job.target.scenario, Path(".")) if job.target.scenario else None
@@ -65,7 +79,6 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool) -> None:
         if quiet
         else (lambda text: print(f"  {job.target.system}: {text}", flush=True))
     )
-    folder = run_dir / bundle.slug(job.target.system)
     result, _ = audit_system(
         job.target, job.citizen, folder, scenario, command=command, progress=say
     )
@@ -76,7 +89,8 @@ def run_jobs(
     jobs: list[Job], run_dir: Path, workers: int, command: str, quiet: bool, progress: Progress
 ) -> tuple[list[Audited], bool]:
     """Audit every job, at most `workers` at once; returns results in job order and whether
-    the run was interrupted (Ctrl-C), in which case unfinished systems are inconclusive."""
+    the run was interrupted (Ctrl-C or SIGTERM), in which case unfinished systems are
+    inconclusive."""
     ctx = multiprocessing.get_context("spawn")
     pending: deque[Job] = deque(jobs)
     running: list[_Running] = []
@@ -87,7 +101,7 @@ def run_jobs(
             while pending and len(running) < workers:
                 job = pending.popleft()
                 process = ctx.Process(
-                    target=_child, args=(job, run_dir, command, quiet), daemon=False
+                    target=_child, args=(job, run_dir, command, quiet, os.getpid()), daemon=False
                 )
                 process.start()
                 progress(f"{job.target.system}: started")
@@ -109,17 +123,20 @@ def run_jobs(
                     )
                     progress(_line(done[item.job.target.system]))
             time.sleep(0.1)
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (see cli.main)
+        interrupted, how = True, str(stop) or "Ctrl-C"
         for item in running:
             _stop(item.process)
             done[item.job.target.system] = collect(
-                item.job, run_dir, "run interrupted (Ctrl-C) before this system finished", None
+                item.job, run_dir, f"run interrupted ({how}) before this system finished", None
             )
         for job in pending:
             done[job.target.system] = collect(
-                job, run_dir, "run interrupted (Ctrl-C) before this system started", None
+                job, run_dir, f"run interrupted ({how}) before this system started", None
             )
+    finally:  # whatever happened here, no audit process outlives it
+        for item in running:
+            _stop(item.process)
     return [done[j.target.system] for j in jobs if j.target.system in done], interrupted
 
 
@@ -142,6 +159,8 @@ def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -
         handed, reason = _handed(job, out / bundle.RESULT, exitcode)
         if handed:
             return Audited(handed, folder)
+        if (out / bundle.CRASH).is_file():
+            reason += f": an unexpected error, its traceback in {bundle.CRASH}"
     result, _ = analyse_system(Recording(job.target, out, errors=[reason]), job.citizen)
     return Audited(result.model_copy(update={"run_id": job.run_id}), folder)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,6 +199,23 @@ def read_exchanges(path: Path) -> tuple[list[Exchange], int]:
             except ValueError:
                 unreadable += 1
     return exchanges, unreadable
+
+
+def rewrite_exchanges(
+    path: Path, change: Callable[[Exchange], Exchange], unreadable: Callable[[str], str]
+) -> None:
+    """Every exchange of a record through `change`, in place; a line that cannot be read (a
+    crash can cut the last) through `unreadable`, so that it is still counted."""
+    changed = path.with_name(path.name + ".tmp")
+    with path.open(encoding="utf-8") as lines, changed.open("w", encoding="utf-8") as out:
+        for line in lines:
+            try:
+                exchange = Exchange.model_validate_json(line)
+            except ValueError:
+                out.write(unreadable(line))
+                continue
+            out.write(change(exchange).model_dump_json() + "\n")
+    changed.replace(path)
 
 
 # -- results ------------------------------------------------------------------------------

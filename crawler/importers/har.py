@@ -129,6 +129,36 @@ def documents(path: Path) -> dict[str, tuple[dict[str, str], str]]:
     return pages
 
 
+def cookie_values(path: Path) -> list[tuple[str, str]]:
+    """(host, value) of every cookie the HAR's requests sent and its responses set (even one
+    cleared later): what redaction needs to know of an audit's own network.har."""
+    log, _ = _open(path)
+    found = []
+    for entry in filter(lambda e: isinstance(e, dict), log["entries"]):
+        request, response = _obj(entry, "request"), _obj(entry, "response")
+        host = _host(request.get("url"))
+        listed = _list(request, "cookies") + _list(response, "cookies")
+        found += [(host, c.get("value")) for c in listed if isinstance(c, dict)]
+        for header in _list(request, "headers") + _list(response, "headers"):
+            name = str(header.get("name", "")).lower() if isinstance(header, dict) else ""
+            if name in ("cookie", "set-cookie"):
+                pairs = str(header.get("value", "")).split(";" if name == "cookie" else "\n")
+                found += [(host, p.split(";")[0].partition("=")[2].strip()) for p in pairs]
+    return [(host, str(value)) for host, value in found if value]
+
+
+def _list(parent: dict, key: str) -> list:
+    value = parent.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _host(url: object) -> str:
+    try:
+        return (urlsplit(url).hostname or "") if isinstance(url, str) else ""
+    except ValueError:
+        return ""
+
+
 # -- the file -------------------------------------------------------------------------------
 def _open(path: Path) -> tuple[dict, Attached]:
     if not path.is_file():

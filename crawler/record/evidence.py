@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext, Error
 from crawler.bundle import HAR, TRACE
 from crawler.errors import first_line
 from crawler.parties import registrable_domain
+from crawler.record.redact_files import redact_folder
 from crawler.record.redaction import Redactor
 
 
@@ -29,20 +30,18 @@ def finish(
     context: BrowserContext, out_dir: Path, redactor: Redactor, own_trace: bool = True
 ) -> tuple[list[str], Redactor]:
     """Stop our trace (unless someone else owns tracing), close the context (which writes the
-    HAR), redact both; the errors, and the redactor that now knows the session cookies."""
+    HAR), redact every file of the folder; the errors, and the redactor that now knows the
+    session cookies."""
     errors = []
     try:
-        cookies = [
+        redactor.learn(
             c["value"]
             for c in context.cookies()
             if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party
-        ]
-        redactor = redactor.with_secrets(cookies)
+        )
         if own_trace:
             context.tracing.stop(path=str(out_dir / TRACE))
         context.close()
     except Error as exc:
         errors.append(f"evidence files incomplete: {first_line(exc)}")
-    for name in (HAR, TRACE):
-        redactor.file(out_dir / name)
-    return errors, redactor
+    return errors + redact_folder(out_dir, redactor), redactor

@@ -35,23 +35,35 @@ def record(
     """Drive a fresh browser through the scenario and the crawl, recording everything."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
+    redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
     try:
-        _record(target, citizen, scenario, rec, progress or (lambda text: None))
+        _record(target, citizen, scenario, rec, redactor, progress or (lambda text: None))
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
         rec.errors.append(f"browser failed: {first_line(exc)}")
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
+    mask(rec, redactor)
     rec.finished = time.time()
     return rec
 
 
+def mask(rec: Recording, redactor: redaction.Redactor) -> None:
+    """Secrets out of what the report shows: an exception's text can hold the password."""
+    rec.errors, rec.notes = redactor.texts(rec.errors), redactor.texts(rec.notes)
+    rec.pages = redactor.texts(rec.pages)
+
+
 def _record(
-    target: Target, citizen: Citizen, scenario: Scenario | None, rec: Recording, progress: Progress
+    target: Target,
+    citizen: Citizen,
+    scenario: Scenario | None,
+    rec: Recording,
+    redactor: redaction.Redactor,
+    progress: Progress,
 ) -> None:
     witness = Witness(target.witness, remote=remote_endpoint() is not None)
-    redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
     try:
         with sync_playwright() as pw:
             browser, executable = launch(
@@ -63,10 +75,9 @@ def _record(
                 )
                 evidence.start(context, rec.target.system)
                 try:
-                    record_in(browser, context, rec, citizen, scenario, progress)
+                    record_in(browser, context, rec, citizen, scenario, progress, redactor)
                 finally:
-                    errors, redactor = evidence.finish(context, rec.out_dir, redactor)
-                    rec.errors += errors
+                    rec.errors += evidence.finish(context, rec.out_dir, redactor)[0]
             finally:
                 try:
                     browser.close()
@@ -83,8 +94,10 @@ def record_in(
     citizen: Citizen,
     scenario: Scenario | None,
     progress: Progress,
+    redactor: redaction.Redactor | None = None,
 ) -> None:
-    """Record one system in a context someone else made (ours, or pytest-playwright's)."""
+    """Record one system in a context someone else made (ours, or pytest-playwright's);
+    `redactor` learns the session's secrets for the evidence files redacted afterwards."""
     context.set_default_timeout(30_000)
     parties = Parties.for_target(rec.target)
     contain, legacy = modes(rec.target, citizen)
@@ -92,7 +105,7 @@ def record_in(
         rec.requests_path,
         browser,
         context,
-        redaction.for_citizen(citizen, parties.first),
+        redactor or redaction.for_citizen(citizen, parties.first),
         contain=contain,
         legacy=legacy,
         leads=CprToThirdParty(citizen.cpr, parties),

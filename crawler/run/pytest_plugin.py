@@ -39,7 +39,8 @@ from crawler.parties import Parties
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record import evidence, redaction
 from crawler.record.browser import HOW_TO_GET_ONE, PRESENTED_AS, context_defaults, find_chromium
-from crawler.record.session import record_in
+from crawler.record.redact_files import redact_file
+from crawler.record.session import mask, record_in
 from crawler.record.switches import chromium_args
 from crawler.record.witness import PYTEST_BROWSER
 from crawler.report import write_index, write_junit, write_system
@@ -245,11 +246,13 @@ class _Audit:
                     citizen,
                     scenario,
                     lambda text: print(f"{system.name}: {text}"),
+                    item.redactor,
                 )
             finally:
                 rec.errors += _close(context, out, item, own_trace)
         except Error as exc:
             rec.errors.append(f"browser failed: {first_line(exc)}")
+        mask(rec, item.redactor)
         rec.finished = time.time()
         result, exchanges = analyse_system(
             rec, citizen, shlex.join(["pytest", *request.config.invocation_params.args])
@@ -292,7 +295,7 @@ class _Audit:
             # it ran first).
             for name, path in report.user_properties:
                 if name == "playwright_trace":
-                    item.redactor.file(Path(item.config.invocation_params.dir, path))
+                    redact_file(Path(item.config.invocation_params.dir, path), item.redactor)
         return report
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -1,0 +1,67 @@
+"""The files of a system's folder, redacted once recording has ended.
+
+Playwright writes the HAR and the trace with what the browser saw, secrets included, and the
+record (requests.jsonl) was written before every secret was known: a session cookie is only
+learned when it is first sent or, if the site cleared it before, from the HAR. So the
+first-party cookies in the HAR are learned first, then every file is masked; a file that
+cannot be read to be redacted (a trace cut short by a full disk) is removed, and said so.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from crawler import bundle
+from crawler.errors import BadInput, first_line
+from crawler.importers.har import cookie_values
+from crawler.parties import registrable_domain
+from crawler.record.redaction import Redactor
+
+_IMAGES = (".png", ".jpeg", ".jpg")  # screenshots: nothing to mask in pixels
+
+
+def redact_folder(folder: Path, redactor: Redactor) -> list[str]:
+    """Mask every known secret in every file of `folder`; the problems, one line each."""
+    problems = _learn_cookies(folder / bundle.HAR, redactor)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        if problem := redact_file(path, redactor):
+            problems.append(problem)
+    return problems
+
+
+def redact_file(path: Path, redactor: Redactor) -> str | None:
+    """Mask secrets in one file; a problem line if it had to be removed instead."""
+    try:
+        if path.name == bundle.REQUESTS:
+            bundle.rewrite_exchanges(path, redactor.exchange, redactor.text)
+        elif path.suffix == ".zip":
+            _redact_zip(path, redactor)
+        elif path.suffix not in _IMAGES:
+            path.write_bytes(redactor.data(path.read_bytes()))
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        path.unlink(missing_ok=True)
+        return f"{path.name} removed: it could not be redacted ({first_line(exc)})"
+    return None
+
+
+def _learn_cookies(har: Path, redactor: Redactor) -> list[str]:
+    if not har.is_file():
+        return []
+    try:
+        cookies = cookie_values(har)
+    except BadInput as exc:  # e.g. cut short by a full disk: its secrets cannot all be known
+        har.unlink(missing_ok=True)
+        return [f"{har.name} removed: it could not be read to be redacted ({exc})"]
+    redactor.learn(v for host, v in cookies if registrable_domain(host) in redactor.first_party)
+    return []
+
+
+def _redact_zip(path: Path, redactor: Redactor) -> None:
+    clean = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(clean, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item)
+            image = item.filename.endswith(_IMAGES)
+            dst.writestr(item, content if image else redactor.data(content))
+    clean.replace(path)

@@ -29,6 +29,7 @@ def write_log(folder: Path, exc: BaseException, redact: Redact = str) -> Path | 
     """The redacted traceback in `folder`; None when even that cannot be written (a full disk)."""
     path = folder / bundle.CRASH
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         text = "".join(traceback.format_exception(exc))
         path.write_text(redact(text), encoding="utf-8")
     except OSError:

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import BadInput
+from crawler.errors import BadInput, first_line
 
 Scenario = Callable[[Any, Any], None]  # run(page, citizen)
 StepListener = Callable[[str | None, bool], None]  # (name on entry, None on exit; login)
@@ -62,7 +62,12 @@ def load_scenario(ref: str, base: Path) -> Scenario:
             "give a .py file with a run(page, citizen) function"
         )
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a syntax error, a failing import: the file's fault, named
+        raise BadInput(
+            f"scenario {file} cannot be loaded ({type(exc).__name__}: {first_line(exc)}); fix it"
+        ) from None
     function = getattr(module, name or "run", None)
     if not callable(function):
         raise BadInput(

@@ -62,11 +62,14 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     lifetime.bind(runner, job.time_limit)
     folder = run_dir / bundle.slug(job.target.system)
+    masked = redaction.for_citizen(job.citizen, Parties.for_target(job.target).first).text
     try:
         _audit(job, folder, command, quiet)
+    except BadInput as exc:  # e.g. a scenario that cannot be loaded: this system cannot start
+        not_started = Recording(job.target, folder, errors=[masked(str(exc))])
+        bundle.write_result(analyse_system(not_started, job.citizen)[0], folder / bundle.RESULT)
     except Exception as exc:  # a bug: logged, never a traceback on the terminal
-        first = Parties.for_target(job.target).first
-        crash.write_log(folder, exc, redaction.for_citizen(job.citizen, first).text)
+        crash.write_log(folder, exc, masked)
         sys.exit(EXIT_CRASHED)
 
 

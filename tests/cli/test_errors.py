@@ -4,6 +4,8 @@ problem, never a traceback and never exit 1 (which means "leak")."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,24 @@ def test_an_unexpected_error_before_any_folder_is_one_line(hostile_files, monkey
     assert main([*SCAN, str(Path("ipv6.har"))]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "error: unexpected RuntimeError: the disk said no; please report it"
+
+
+def test_a_scenario_that_cannot_be_loaded_is_reported_redacted_without_a_traceback(
+    hostile_files,
+):
+    (hostile_files / "broken.py").write_text(
+        'import os\nraise RuntimeError("no login for " + os.environ["CPRAUDIT_ERRORS_PW"])\n'
+    )
+    (hostile_files / "broken.toml").write_text(CONFIG + 'scenario = "broken.py"\n')
+    run = subprocess.run(
+        [sys.executable, "-m", "crawler", "run", "broken.toml", "--out", "out"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stdout + run.stderr
+    found = json.loads((hostile_files / "out" / "x" / bundle.FINDINGS).read_text())
+    assert found["verdict"] == "inconclusive"
+    assert found["errors"] == [
+        "scenario broken.py cannot be loaded (RuntimeError: no login for [redacted]); fix it"
+    ]

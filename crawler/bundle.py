@@ -207,14 +207,18 @@ def rewrite_exchanges(
     """Every exchange of a record through `change`, in place; a line that cannot be read (a
     crash can cut the last) through `unreadable`, so that it is still counted."""
     changed = path.with_name(path.name + ".tmp")
-    with path.open(encoding="utf-8") as lines, changed.open("w", encoding="utf-8") as out:
-        for line in lines:
-            try:
-                exchange = Exchange.model_validate_json(line)
-            except ValueError:
-                out.write(unreadable(line))
-                continue
-            out.write(change(exchange).model_dump_json() + "\n")
+    try:
+        with path.open(encoding="utf-8") as lines, changed.open("w", encoding="utf-8") as out:
+            for line in lines:
+                try:
+                    exchange = Exchange.model_validate_json(line)
+                except ValueError:
+                    out.write(unreadable(line))
+                    continue
+                out.write(change(exchange).model_dump_json() + "\n")
+    except BaseException:  # e.g. a full disk: the record stays as it was
+        changed.unlink(missing_ok=True)
+        raise
     changed.replace(path)
 
 

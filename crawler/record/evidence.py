@@ -40,8 +40,17 @@ def finish(
             if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party
         )
         if own_trace:
-            context.tracing.stop(path=str(out_dir / TRACE))
+            errors += _stop_trace(context, out_dir / TRACE)
         context.close()
     except Error as exc:
         errors.append(f"evidence files incomplete: {first_line(exc)}")
     return errors + redact_folder(out_dir, redactor), redactor
+
+
+def _stop_trace(context: BrowserContext, path: Path) -> list[str]:
+    try:
+        context.tracing.stop(path=str(path))
+    except Error as exc:  # e.g. a full disk: what is left of it makes room for the HAR
+        path.unlink(missing_ok=True)
+        return [f"{TRACE} not written: {first_line(exc)}"]
+    return []

@@ -24,14 +24,17 @@ _IMAGES = (".png", ".jpeg", ".jpg")  # screenshots: nothing to mask in pixels
 def redact_folder(folder: Path, redactor: Redactor) -> list[str]:
     """Mask every known secret in every file of `folder`; the problems, one line each."""
     problems = _learn_cookies(folder / bundle.HAR, redactor)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+    for path in sorted(files, key=lambda p: p.name == bundle.REQUESTS):  # the record last
         if problem := redact_file(path, redactor):
             problems.append(problem)
     return problems
 
 
 def redact_file(path: Path, redactor: Redactor) -> str | None:
-    """Mask secrets in one file; a problem line if it had to be removed instead."""
+    """Mask secrets in one file; a problem line if that failed. Evidence files that cannot
+    be redacted are removed; the record is kept as it was written (already redacted with
+    what was known then), since the findings come from it."""
     try:
         if path.name == bundle.REQUESTS:
             bundle.rewrite_exchanges(path, redactor.exchange, redactor.text)
@@ -40,6 +43,11 @@ def redact_file(path: Path, redactor: Redactor) -> str | None:
         elif path.suffix not in _IMAGES:
             path.write_bytes(redactor.data(path.read_bytes()))
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        if path.name == bundle.REQUESTS:
+            return (
+                f"{path.name} could not be redacted again ({first_line(exc)}): a session value "
+                "first seen late in the audit may be in it"
+            )
         path.unlink(missing_ok=True)
         return f"{path.name} removed: it could not be redacted ({first_line(exc)})"
     return None
@@ -50,9 +58,9 @@ def _learn_cookies(har: Path, redactor: Redactor) -> list[str]:
         return []
     try:
         cookies = cookie_values(har)
-    except BadInput as exc:  # e.g. cut short by a full disk: its secrets cannot all be known
+    except BadInput:  # e.g. cut short by a full disk: its secrets cannot all be known
         har.unlink(missing_ok=True)
-        return [f"{har.name} removed: it could not be read to be redacted ({exc})"]
+        return [f"{har.name} removed: it could not be read, so its secrets could not be found"]
     redactor.learn(v for host, v in cookies if registrable_domain(host) in redactor.first_party)
     return []
 

@@ -4,6 +4,7 @@ problem, never a traceback and never exit 1 (which means "leak")."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from crawler import bundle
 from crawler.cli import main
+from crawler.testing import Response, SiteServer
 
 CPR = "0707614285"
 CONFIG = f"""
@@ -169,3 +171,43 @@ def test_a_scenario_that_cannot_be_loaded_is_reported_redacted_without_a_traceba
     assert found["errors"] == [
         "scenario broken.py cannot be loaded (RuntimeError: no login for [redacted]); fix it"
     ]
+
+
+FULL_DISK = """
+mount -t tmpfs -o size=1m tmpfs "$0" || exit 99
+"$@"
+echo "exit code $?"
+ls "$0/run/www-portal-test"
+cat "$0/run/www-portal-test/findings.json"
+"""
+
+
+@pytest.mark.browser
+def test_a_full_disk_is_named_and_what_was_found_is_still_written(tmp_path):
+    """The trace (3 MB of page) does not fit on a 1 MB disk; the record and the findings do."""
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("needs `unshare -rm` (a user namespace) to mount a small disk")
+    routes = {
+        "www.portal.test/": Response(
+            f'<img src="/big.png"><script>fetch("/me?cpr={CPR}")</script>'
+        ),
+        "www.portal.test/big.png": Response(os.urandom(3_000_000), "image/png"),
+    }
+    (tmp_path / "disk").mkdir()
+    with SiteServer(routes) as server:
+        adhoc = [sys.executable, "-m", "crawler", "adhoc", "http://www.portal.test/", "--cpr", CPR]
+        run = subprocess.run(
+            ["unshare", "-rm", "sh", "-c", FULL_DISK, str(tmp_path / "disk"), *adhoc]
+            + ["--resolve", server.resolve_rules()[0], "--depth", "0", "--dwell", "0.5"]
+            + ["--out", str(tmp_path / "disk" / "run")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    printed = run.stdout + run.stderr
+    assert "exit code 2" in printed and "Traceback" not in printed, printed
+    assert "trace.zip not written: Tracing.stop: ENOSPC: no space left on device" in printed
+    found = json.loads(run.stdout[run.stdout.index("{") :])
+    assert found["verdict"] == "inconclusive" and found["requests"] >= 3
+    assert found["first_party"][0]["request_url"] == f"http://www.portal.test/me?cpr={CPR}"
+    assert {"findings.json", "report.html", "requests.jsonl"} <= set(run.stdout.split())

@@ -36,6 +36,7 @@ from crawler.errors import BadInput
 from crawler.model import Exchange, Frozen
 
 MAX_PROBLEMS = 20
+MAX_UNZIPPED = 2 << 30  # a zipped HAR that claims more is a zip bomb, not an export
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
 _NO_COOKIES = (
     "no entry has a Cookie or Set-Cookie header: the site set none, or the exporter removed them "
@@ -161,32 +162,43 @@ def _host(url: object) -> str:
 
 # -- the file -------------------------------------------------------------------------------
 def _open(path: Path) -> tuple[dict, Attached]:
-    if not path.is_file():
-        raise BadInput(
-            f"{path}: no such file; give the path of a .har file exported from the browser"
-        )
-    if zipfile.is_zipfile(path):
-        return _open_zip(path)
+    fix = "give the path of a .har file exported from the browser"
+    try:
+        if not path.is_file():
+            raise BadInput(f"{path}: no such file; {fix}")
+        if zipfile.is_zipfile(path):
+            return _open_zip(path)
+        raw = path.read_bytes()
+    except OSError as exc:  # a name too long, no permission, ...
+        raise BadInput(f"{path}: cannot read it ({exc.strerror or exc}); {fix}") from None
     folder = path.parent
 
     def attached(name: str) -> bytes | None:
         file = folder / name
         return file.read_bytes() if file.is_file() else None
 
-    return _parse(path, path.read_bytes()), attached
+    return _parse(path, raw), attached
 
 
 def _open_zip(path: Path) -> tuple[dict, Attached]:
     """Playwright writes `record_har_path="x.zip"` as the HAR plus its attached files."""
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        hars = [n for n in names if n.endswith(".har")]
-        if len(hars) != 1:
-            raise BadInput(
-                f"{path}: a zip with {len(hars)} .har files; "
-                "give a zip with exactly one, or the .har itself"
-            )
-        files = {n: archive.read(n) for n in names}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            hars = [n for n in names if n.endswith(".har")]
+            if len(hars) != 1:
+                raise BadInput(
+                    f"{path}: a zip with {len(hars)} .har files; "
+                    "give a zip with exactly one, or the .har itself"
+                )
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNZIPPED:
+                raise BadInput(
+                    f"{path}: unpacks to more than {MAX_UNZIPPED >> 30} GiB; "
+                    "give the .har and its files unpacked"
+                )
+            files = {n: archive.read(n) for n in names}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError) as exc:
+        raise BadInput(f"{path}: a damaged zip ({exc}); {_HOW_TO_EXPORT}") from None
     return _parse(path, files[hars[0]]), files.get
 
 

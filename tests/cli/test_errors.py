@@ -3,10 +3,12 @@ problem, never a traceback and never exit 1 (which means "leak")."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,17 @@ def har(entry: str) -> str:
     return '{"log": {"version": "1.2", "entries": [' + entry + "]}}"
 
 
+def zip_bomb() -> bytes:
+    """A zipped HAR whose one entry claims 3 GB once unpacked (its central directory says so)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.har", har(""))
+    data = bytearray(buffer.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (3 << 30).to_bytes(4, "little")
+    return bytes(data)
+
+
 ENTRY = '{{"request": {{"method": "GET", "url": "{url}", "headers": []}}, "response": {response}}}'
 FILES = {  # name -> content (bytes or text), in tmp_path before the command runs
     "latin1.toml": CONFIG.replace('"x"', '"æ"').encode("latin-1"),
@@ -54,6 +67,7 @@ FILES = {  # name -> content (bytes or text), in tmp_path before the command run
     ),
     "good.toml": CONFIG,
     "not-a-db.sqlite": "hello",
+    "bomb.zip": zip_bomb(),
     "empty-shard/summary.json": "{}",
     "keyless-shard/summary.json": '{"systems": [{"system": "x", "verdict": "leak"}]}',
     "huge-shard/summary.json": '{"systems": []}',
@@ -77,6 +91,8 @@ CASES = {  # id -> (arguments, part of the one line)
     "scan-har invalid IPv6 URL": ([*SCAN, "ipv6.har"], "request.url is not a valid URL"),
     "scan-har invalid redirectURL": ([*SCAN, "redirect.har"], "redirectURL is not a valid URL"),
     "scan-har folder": ([*SCAN, "folder.toml"], "no such file"),
+    "scan-har name too long": ([*SCAN, "a" * 5000], "File name too long"),
+    "scan-har zip bomb": ([*SCAN, "bomb.zip"], "unpacks to more than 2 GiB"),
     "run not UTF-8": (["run", "latin1.toml"], "not UTF-8"),
     "run UTF-16": (["run", "utf16.toml"], "UTF-16"),
     "run a folder": (["run", "folder.toml"], "a folder, not a file"),
@@ -92,6 +108,7 @@ CASES = {  # id -> (arguments, part of the one line)
     "history not a database": (["history", "--history", "not-a-db.sqlite"], "not a cpraudit"),
     "merge summary {}": (["merge", "out", "empty-shard"], "no readable summary.json (KeyError"),
     "merge summary without report": (["merge", "out", "keyless-shard"], "no readable summary"),
+    "merge into a file": (["merge", "good.toml", "huge-shard"], "cannot write reports to"),
 }
 
 

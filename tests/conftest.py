@@ -1,4 +1,5 @@
-"""Shared fixtures: the portals of `crawler.testing.portals`, served on loopback."""
+"""Shared fixtures: the portals of `crawler.testing.portals`, served on loopback; slow tests
+first."""
 
 from __future__ import annotations
 
@@ -36,3 +37,9 @@ def fixture_trackerdb(tmp_path_factory):
         os.environ.pop(trackerdb.ENV_VAR, None)
     else:
         os.environ[trackerdb.ENV_VAR] = before
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests start first: spread over the workers, they then overlap the many short ones
+    instead of running on alone at the end of `make test`."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

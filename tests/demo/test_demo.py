@@ -16,6 +16,7 @@ def findings(out, folder):
     return json.loads((out / folder / "findings.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_demo_finds_what_the_portal_plants(tmp_path):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out)]) == 0

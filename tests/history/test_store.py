@@ -201,6 +201,7 @@ def by_receiver(data) -> dict[str, dict]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_new_persisting_and_fixed_across_runs(tmp_path, capsys):
     with SiteServer({"portal.skat.test/": page(LEAK_A, n=1)}) as server:
         conf = config(tmp_path, server)

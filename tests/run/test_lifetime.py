@@ -41,10 +41,10 @@ def portal():
         yield server
 
 
-def config(tmp_path: Path, server: SiteServer, time_limit: float = 120) -> Path:
+def config(tmp_path: Path, server: SiteServer, time_limit: float, names: tuple[str, ...]) -> Path:
     (tmp_path / "hang.py").write_text(HANG.format(host="hang.skat.test"))
     text = f'[[citizens]]\nid = "jens"\ncpr = "{CPR}"\n'
-    for name in ("hang", "clean"):
+    for name in names:
         text += f"""
 [[systems]]
 name = "{name}"
@@ -138,8 +138,9 @@ def wait_for(check: Callable[[], bool], seconds: float) -> bool:
 
 @pytest.fixture
 def started(tmp_path, portal, request):
-    """A run started; "hang" will hang in its scenario, "clean" will finish."""
-    run = Run(tmp_path, config(tmp_path, portal, getattr(request, "param", 120)))
+    """A run started; "hang" will hang in its scenario, "clean" (if asked for) will finish."""
+    time_limit, names = getattr(request, "param", (120, ("hang",)))
+    run = Run(tmp_path, config(tmp_path, portal, time_limit, names))
     try:
         yield run
     finally:
@@ -150,6 +151,7 @@ def hanging(run: Run) -> bool:
     return wait_for(lambda: "hang: step Vent" in run.output(), 60)
 
 
+@pytest.mark.parametrize("started", [(120, ("hang", "clean"))], indirect=True, ids=["2 systems"])
 def test_sigterm_reports_what_was_audited_marked_incomplete(started):
     assert hanging(started) and wait_for(lambda: "clean: clean" in started.output(), 60)
     started.proc.send_signal(signal.SIGTERM)
@@ -179,7 +181,8 @@ def test_killing_the_runners_process_group_ends_every_audit_process(started):
     assert wait_for(lambda: not started.processes(), 15), started.names()
 
 
-@pytest.mark.parametrize("started", [3], indirect=True)  # a time limit of 3 s
+@pytest.mark.slow
+@pytest.mark.parametrize("started", [(3, ("hang",))], indirect=True, ids=["time limit 3 s"])
 def test_an_audit_process_ends_at_its_own_time_limit_when_the_runner_cannot_stop_it(started):
     """A runner that hangs (here: stopped with SIGSTOP as soon as it has started "hang") can
     no longer stop its audit processes at their time limit; each ends itself shortly after."""

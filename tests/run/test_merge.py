@@ -76,6 +76,7 @@ def outcome(folder: Path) -> dict:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_shards_merged_equal_one_unsharded_run(tmp_path, capsys):
     shard_of = {name: 1 if in_shard(name, 1, 2) else 2 for name in SYSTEMS}
     assert set(shard_of.values()) == {1, 2}, "the test needs systems in both shards"

@@ -182,6 +182,7 @@ def test_a_third_party_without_agreement_fails_a_clean_system_that_asks(
     assert (found["verdict"], found["agreement_verdict"]) == ("clean", "fail")
 
 
+@pytest.mark.slow
 def test_tracing_on_leaves_pytest_playwright_a_redacted_trace(pytester, audit_dir):
     result = pytester.runpytest_subprocess(
         "--cpraudit",

@@ -209,6 +209,7 @@ def test_failing_hanging_and_crashing_systems_are_inconclusive_and_isolated(port
     assert results["crash"]["errors"]
 
 
+@pytest.mark.slow
 def test_jobs_do_not_change_findings(portal, tmp_path):
     config = write_config(tmp_path, portal, ["leaky", "clean"])
     _, one = run(config, tmp_path / "one", "--jobs", "1")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import bundle
+from crawler import bundle, proof
 from crawler.cli import main
 from crawler.model import SystemResult
 
@@ -50,7 +50,7 @@ def test_a_report_path_outside_the_shard_is_refused(tmp_path, capsys, report):
     history = str(tmp_path / "h.sqlite")
     assert main(["merge", str(tmp_path / "out"), str(folder), "--history", history]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "not a system folder inside the shard" in err
+    assert len(err.splitlines()) == 1 and "is not a system folder of this run" in err
     assert files(tmp_path) == before, "nothing written anywhere"
 
 
@@ -59,7 +59,7 @@ def test_a_system_folder_that_links_elsewhere_is_refused(tmp_path, capsys):
     folder = shard(tmp_path / "in", "linked/report.html")
     (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
     assert main(["merge", str(tmp_path / "out"), str(folder)]) == 2
-    assert "not a system folder inside the shard" in capsys.readouterr().err
+    assert "a system folder that is or holds a symbolic link" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
@@ -68,12 +68,13 @@ def test_a_link_inside_a_system_folder_is_refused(tmp_path, capsys):
     folder = shard(tmp_path / "in", "tastselv/report.html")
     (folder / "tastselv" / "network.har").symlink_to(elsewhere / "secret.txt")
     assert main(["merge", str(tmp_path / "out"), str(folder)]) == 2
-    assert "holds links" in capsys.readouterr().err
+    assert "a system folder that is or holds a symbolic link" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 def test_a_well_formed_shard_still_merges(tmp_path):
     folder = shard(tmp_path / "in", "tastselv/report.html")
+    proof.seal(folder, command="cpraudit run", started=0.0, results=[])
     out = tmp_path / "out"
     assert main(["merge", str(out), str(folder), "--history", str(tmp_path / "h.sqlite")]) == 0
     assert (out / "tastselv" / bundle.REPORT).is_file()

@@ -57,9 +57,9 @@ def verify(folder: Path, key: Ed25519PublicKey | None = None) -> Verification:
 
 def _read_manifest(folder: Path) -> bytes:
     path = folder / bundle.MANIFEST
-    if not folder.is_dir():
-        raise BadInput(f"{folder}: no such folder; give a run folder written by cpraudit")
     try:
+        if not folder.is_dir():
+            raise BadInput(f"{folder}: no such folder; give a run folder written by cpraudit")
         with path.open("rb") as file:
             data = file.read(MAX_MANIFEST + 1)
     except OSError as exc:
@@ -75,7 +75,7 @@ def _read_manifest(folder: Path) -> bytes:
 def _parse(folder: Path, data: bytes) -> Manifest:
     try:
         return Manifest.model_validate(json.loads(data))
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, RecursionError) as exc:
         raise BadInput(
             f"{folder / bundle.MANIFEST}: not a cpraudit manifest ({first_line(exc)}); "
             "the folder cannot be verified"

@@ -68,6 +68,7 @@ FILES = {  # name -> content (bytes or text), in tmp_path before the command run
     "good.toml": CONFIG,
     "not-a-db.sqlite": "hello",
     "bomb.zip": zip_bomb(),
+    "deep-run/manifest.json": "[" * 5000 + "]" * 5000,
     "empty-shard/summary.json": "{}",
     "keyless-shard/summary.json": '{"systems": [{"system": "x", "verdict": "leak"}]}',
     "huge-shard/summary.json": '{"systems": []}',
@@ -109,6 +110,15 @@ CASES = {  # id -> (arguments, part of the one line)
     "merge summary {}": (["merge", "out", "empty-shard"], "no readable summary.json (KeyError"),
     "merge summary without report": (["merge", "out", "keyless-shard"], "no readable summary"),
     "merge into a file": (["merge", "good.toml", "huge-shard"], "cannot write reports to"),
+    "verify a file": (["verify", "good.toml"], "no such folder"),
+    "verify name too long": (["verify", "a" * 5000], "manifest.json: File name too long"),
+    "verify manifest nested 5000 deep": (["verify", "deep-run"], "not a cpraudit manifest"),
+    "verify with a key that is not one": (["verify", "deep-run", "--key", "good.toml"], "not a"),
+    "diff of no run": (["diff", "empty-shard", "keyless-shard"], "no readable summary.json"),
+    "sign with a folder as key": (
+        ["adhoc", "http://a.test/", "--cpr", CPR, "--sign-key", "folder.toml"],
+        "Is a directory",
+    ),
 }
 
 

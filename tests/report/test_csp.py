@@ -9,9 +9,11 @@ import base64
 import pytest
 from playwright.sync_api import sync_playwright
 
+from crawler.analyse.compare import compare
 from crawler.model import Audited, Finding, SystemResult
 from crawler.record.browser import launch
 from crawler.report import write_index, write_system
+from crawler.report.diff import write_diff
 
 HOSTILE = '"><script>window.ran = 1</script><img src=x onerror="window.ran = 2">'
 PNG = base64.b64decode(  # 1x1, red
@@ -45,12 +47,13 @@ def run_folder(tmp_path):
     )
     write_system(result, [], folder)
     write_index([Audited(result, "tastselv")], tmp_path, f"run {HOSTILE}")
+    write_diff(compare(tmp_path, tmp_path), tmp_path / "diff")
     return tmp_path
 
 
 def test_every_page_carries_the_policy_and_no_script(run_folder):
     pages = sorted(run_folder.rglob("*.html"))
-    assert [p.name for p in pages] == ["index.html", "report.html"]
+    assert [p.name for p in pages] == ["diff.html", "index.html", "report.html"]
     for page in pages:
         head = page.read_text().split("</head>")[0]
         policy = head.split('http-equiv="Content-Security-Policy" content="')[1].split('"')[0]
@@ -67,7 +70,7 @@ def test_pages_render_from_disk_under_the_policy(run_folder):
         page = browser.new_page()
         messages: list[str] = []
         page.on("console", lambda message: messages.append(message.text))
-        for html in ("index.html", "tastselv/report.html"):
+        for html in ("index.html", "diff/diff.html", "tastselv/report.html"):
             page.goto((run_folder / html).as_uri())
             background = page.evaluate("getComputedStyle(document.body).backgroundColor")
             assert background == "rgb(246, 247, 249)", f"{html}: the stylesheet was applied"

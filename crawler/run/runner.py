@@ -67,7 +67,7 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
         _audit(job, folder, command, quiet)
     except BadInput as exc:  # e.g. a scenario that cannot be loaded: this system cannot start
         not_started = Recording(job.target, folder, errors=[masked(str(exc))])
-        bundle.write_result(analyse_system(not_started, job.citizen)[0], folder / bundle.RESULT)
+        _hand_back(job, folder, analyse_system(not_started, job.citizen)[0])
     except Exception as exc:  # a bug: logged, never a traceback on the terminal
         crash.write_log(folder, exc, masked)
         sys.exit(EXIT_CRASHED)
@@ -85,6 +85,11 @@ def _audit(job: Job, folder: Path, command: str, quiet: bool) -> None:
     result, _ = audit_system(
         job.target, job.citizen, folder, scenario, command=command, progress=say
     )
+    _hand_back(job, folder, result)
+
+
+def _hand_back(job: Job, folder: Path, result: SystemResult) -> None:
+    """The result for the runner, marked as this run's."""
     bundle.write_result(result.model_copy(update={"run_id": job.run_id}), folder / bundle.RESULT)
 
 

@@ -185,7 +185,9 @@ def test_a_scenario_that_cannot_be_loaded_is_reported_redacted_without_a_traceba
     (hostile_files / "broken.py").write_text(
         'import os\nraise RuntimeError("no login for " + os.environ["CPRAUDIT_ERRORS_PW"])\n'
     )
-    (hostile_files / "broken.toml").write_text(CONFIG + 'scenario = "broken.py"\n')
+    (hostile_files / "broken.toml").write_text(
+        CONFIG + 'scenario = "broken.py"\nlogged_in = "#welcome"\n'
+    )
     run = subprocess.run(
         [sys.executable, "-m", "crawler", "run", "broken.toml", "--out", "out"],
         capture_output=True,

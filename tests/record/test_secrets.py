@@ -124,6 +124,7 @@ name = "TastSelv"
 start_url = "http://portal.skat.test/"
 first_party = ["skat.test"]
 scenario = "login.py"
+logged_in = "#welcome"
 resolve = ["{server.resolve_rules()[0]}"]
 crawl = false
 """)

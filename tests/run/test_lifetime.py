@@ -54,6 +54,7 @@ resolve = ["{server.resolve_rules()[0]}"]
 time_limit = {time_limit}
 crawl = {{ depth = 0, dwell = 0.2 }}
 {'scenario = "hang.py"' if name == "hang" else ""}
+login = false
 """
     path = tmp_path / "audit.toml"
     path.write_text(text)

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 
 from crawler.bundle import Recording
 from crawler.errors import BadInput, first_line
-from crawler.model import Citizen, Target
+from crawler.model import Citizen, Coverage, Target
 from crawler.parties import Parties
 from crawler.record import evidence, recorder, redaction
 from crawler.record.browser import launch, new_context, remote_endpoint
@@ -50,9 +50,11 @@ def record(
 
 
 def mask(rec: Recording, redactor: redaction.Redactor) -> None:
-    """Secrets out of what the report shows: an exception's text can hold the password."""
+    """Secrets out of what the report shows: an exception's text can hold the password, a
+    page's URL a session token."""
     rec.errors, rec.notes = redactor.texts(rec.errors), redactor.texts(rec.notes)
     rec.pages = redactor.texts(rec.pages)
+    rec.coverage = Coverage.model_validate_json(redactor.text(rec.coverage.model_dump_json()))
 
 
 def _record(

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser  # every test here starts Chromium
 
 CPR = "0707614285"
 PASSWORD = "sæt kodeord&1"  # Latin-1 percent-encoded by the login form: s%E6t+kodeord%261
-SID = "sid-7f3a9c0e5b2d41"  # session cookie: sent, echoed in a URL, cleared at logout
+SID = "sid-7f3a9c0e5b2d41"  # session cookie: sent, in page URLs, cleared at logout
 XSESSION = "xs-5c2e9a7b1d3f88"  # from a JSON answer, sent back in an X-Session header
 HIDDEN = "tmp-9d8c7b6a5e4f77"  # a cookie set for a path never requested, then cleared
 BASIC = base64.b64encode(f"jens:{PASSWORD}".encode("latin-1")).decode()
@@ -43,7 +43,7 @@ def login(req: Received) -> Response:
     if quote_plus(PASSWORD.encode("latin-1")).encode() not in req.body:
         return Response("<p>forkert adgangskode</p>", status=403)
     cookie = ("Set-Cookie", f"sid={SID}; Path=/")
-    return Response(b"", status=302, headers=(("Location", "/home"), cookie))
+    return Response(b"", status=302, headers=(("Location", f"/home?s={SID}"), cookie))
 
 
 ROUTES = {

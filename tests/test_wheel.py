@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# its own subprocesses may take 900 s: on a loaded machine it outlasts the suite's 180 s default
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -146,7 +146,20 @@ class Citizen(Frozen):
 
     def secret(self, name: str) -> str:
         """A credential for a scenario's login form, e.g. citizen.secret("password")."""
+        if name not in self.credentials:
+            raise KeyError(
+                f"citizen {self.id} has no credential {name!r}: add it to the citizen's "
+                "credentials or secrets file in audit.toml"
+            )
         return self.credentials[name].get_secret_value()
+
+    def totp(self, name: str) -> str:
+        """The one-time code of a two-step login (RFC 6238) from the TOTP secret stored as
+        credential `name` (base32, as in the authenticator's QR code), e.g.
+        citizen.totp("totp")."""
+        from crawler.totp import current_code  # pyotp only where a scenario asks for a code
+
+        return current_code(self.secret(name), name)
 
 
 OwnerSource = Literal["audit.toml", "bundled", "trackerdb", "given"]

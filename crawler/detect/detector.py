@@ -57,7 +57,7 @@ class _Search:
             joined, starts = join([u.layer.text for u in generation])
             hits = needles.search(joined, starts)
             leads = self.rule.find(joined, self.ex.time) if self.rule else []
-            led = {bisect.bisect_right(starts, at) - 1 for at, _ in leads}
+            led = {bisect.bisect_right(starts, at) - 1 for at, _, _ in leads}
             following: list[Unit] = []
             for i, (unit, found) in enumerate(zip(generation, hits, strict=True)):
                 occurrences = _occurrences(found) if found else []
@@ -84,8 +84,8 @@ class _Search:
                 for start, needle in new:
                     self.report(unit, needle, unit.layer.text[start : start + len(needle.text)])
                 following += decoded(unit, counts, self.budget)
-            for at, value in leads:
-                self.suspect(generation[bisect.bisect_right(starts, at) - 1], value)
+            for at, value, unix_time in leads:
+                self.suspect(generation[bisect.bisect_right(starts, at) - 1], value, unix_time)
             generation = following
         for debt in owed:
             for start, needle in debt.unpaid():
@@ -93,10 +93,10 @@ class _Search:
                     debt.unit, needle, debt.unit.layer.text[start : start + len(needle.text)]
                 )
 
-    def suspect(self, unit: Unit, value: str) -> None:
+    def suspect(self, unit: Unit, value: str, unix_time: bool) -> None:
         rule = self.rule
         assert rule is not None  # leads come from the rule only
-        if not unit.structure and not rule.noise_name(unit.name):
+        if not unit.structure and rule.keeps(unit.name, unix_time):
             key = (value.replace("-", ""), unit.detail)
             self.suspects.setdefault(key, rule.suspect(value, self.ex, unit.channel, unit.detail))
 

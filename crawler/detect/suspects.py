@@ -15,6 +15,9 @@ cutting a kind of noise:
 5. not the value of a field whose name says it is a timestamp, cache buster or random id of a
    common tag (`_`, `z`, `cb`, `rnd`, `_p`, `cid`, `ts`, `...Id`, `...Time`: `NOISE_NAME`);
 6. not the audited citizen's own number (that is a finding, not a suspect).
+
+Rules 4 and 5 give way to a field whose name says it holds a CPR (`cpr`, `personnummer`,
+`subject_cpr`, `cprNr`, `pnr`: `cpr_name`): there a Unix-time-shaped value is a suspect too.
 """
 
 from __future__ import annotations
@@ -61,19 +64,39 @@ def shapes(text: str) -> list[re.Match]:
     return [m for start in sorted(starts) if (m := _SHAPE.match(text, start))]
 
 
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_CPR_WORDS = {"personnummer", "personnr", "pnr"}
+
+
 class SuspectRule:
     def __init__(self, own_cpr: str) -> None:
         self.own = own_cpr
 
-    def find(self, text: str, when: float) -> list[tuple[int, str]]:
-        """(position, value as written) of CPR-shaped values in `text` that pass rules 1-4 and 6."""
+    def find(self, text: str, when: float) -> list[tuple[int, str, bool]]:
+        """(position, value as written, whether it could be a Unix time) of CPR-shaped values
+        in `text` that pass rules 1-3 and 6; those that could be a Unix time fail rule 4 unless
+        their field names a CPR."""
         now = when or time.time()
-        return [(m.start(), m.group()) for m in shapes(text) if self._passes(m, now)]
+        leads = []
+        for m in shapes(text):
+            if self._passes(m, now):
+                leads.append((m.start(), m.group(), self._unix_time(m, now)))
+        return leads
 
     @staticmethod
     def noise_name(name: str) -> bool:
         """Rule 5, for the field the value was found in."""
         return NOISE_NAME.search(name) is not None
+
+    @staticmethod
+    def cpr_name(name: str) -> bool:
+        """A field named for a CPR: `cpr`, `subject_cpr`, `cprNr`, `CPRNummer`, `personnummer`."""
+        words = [w.lower() for w in _WORDS.findall(name)]
+        return any(w in _CPR_WORDS or w.startswith("cpr") or w.endswith("cpr") for w in words)
+
+    def keeps(self, name: str, unix_time: bool) -> bool:
+        """Rules 4 and 5 for a value found in field `name`, unless the name says CPR."""
+        return self.cpr_name(name) or not (unix_time or self.noise_name(name))
 
     def _passes(self, match: re.Match, now: float) -> bool:
         digits = match.group(1) + match.group(3)
@@ -83,9 +106,13 @@ class SuspectRule:
         today = datetime.fromtimestamp(now, UTC).date()
         if born is None or born > today or born.year < today.year - 120:
             return False
-        if not (modulus11_ok(digits) or (born.month, born.day) == (1, 1)):
+        return modulus11_ok(digits) or (born.month, born.day) == (1, 1)
+
+    @staticmethod
+    def _unix_time(match: re.Match, now: float) -> bool:
+        if match.group(2):  # a hyphen: written by a person, not a clock
             return False
-        return bool(match.group(2)) or not (now - 12 * _YEAR <= int(digits) <= now + 2 * _YEAR)
+        return now - 12 * _YEAR <= int(match.group(1) + match.group(3)) <= now + 2 * _YEAR
 
     def suspect(self, value: str, ex: Exchange, channel: Channel, detail: str) -> Suspect:
         digits = value.replace("-", "")

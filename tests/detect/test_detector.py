@@ -359,6 +359,25 @@ def test_suspect_rule_edges():
     ]
 
 
+def test_a_field_named_for_a_cpr_keeps_a_suspect_that_looks_like_a_unix_time_or_noise():
+    stamp = "1501200006"  # 15 Jan 1920, modulus 11, and a Unix time of 2017
+    body = json.dumps({"subject_cpr": stamp, "cprNr": "0101651234", "t": stamp})
+    found = run(
+        {
+            "url": f"http://www.tracker.test/c?cpr={stamp}&personnummer_id={OTHER}&f={stamp}",
+            "method": "POST",
+            "body": body.encode(),
+            "time": 1714400000.0,
+        }
+    )
+    assert sorted((s.value, s.detail) for s in found.suspects) == [
+        ("0101651234", "body JSON cprNr"),
+        (stamp, "body JSON subject_cpr"),
+        (stamp, "query parameter cpr"),
+        (OTHER, "query parameter personnummer_id"),  # "_id" alone would make it noise
+    ], "a Unix-time shape under a plain name (f, t) stays out"
+
+
 def test_gzip_bomb_is_stopped_and_reported():
     bomb = gzip.compress(b"\0" * (48 << 20), 9)
     start = time.monotonic()

@@ -298,6 +298,11 @@ class DesignFinding(Frozen):
     entities: tuple[str, ...] = ()
     policy: str = Field(default="default", description="The page's effective referrer policy.")
     source_file: str | None = Field(default=None, description="The page's HTML, saved as text.")
+    how: Literal["document", "route", "fragment"] = Field(
+        default="document",
+        description="document: a page loaded with the CPR in its URL; route: a single-page app's "
+        "history.pushState URL; fragment: the CPR after # (never sent, but read by scripts).",
+    )
 
 
 class LatentLeak(Frozen):

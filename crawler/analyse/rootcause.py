@@ -8,18 +8,27 @@ third-party request from that page is one referrer policy away from carrying it.
 such a page is a *latent leak* when nothing but the browser's default stands between it and
 the full URL: no `Referrer-Policy` header, no `<meta name="referrer">`, no `referrerpolicy`
 attribute on the element that made it.
+
+A single-page app puts the CPR in its URL without loading a page: `history.pushState` changes
+the address (a *route*), and a fragment (`#cpr=...`) never goes on the wire. Both are in
+`location.href` for every script on the page, and a route is in the Referer of what the page
+requests next; so page URLs the browser showed are searched as well as the documents it loaded.
 """
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from crawler import bundle
+from crawler.detect import detect
 from crawler.importers.har import documents
-from crawler.model import DesignFinding, Exchange, Finding, LatentLeak, without_fragment
+from crawler.model import Citizen, DesignFinding, Exchange, Finding, LatentLeak, without_fragment
 from crawler.parties import Parties
+
+How = Literal["document", "route", "fragment"]  # how a page URL came to carry the CPR
 
 # Policies under which a cross-origin request carries the full URL (https -> http aside).
 FULL_URL_POLICIES = {"unsafe-url", "no-referrer-when-downgrade"}
@@ -57,19 +66,48 @@ def page_policy(headers: dict[str, str], html: str, url: str) -> tuple[str, dict
     return parser.meta or (header[-1] if header else "default"), parser.elements
 
 
+def cpr_pages(
+    exchanges: list[Exchange],
+    first_party: list[Finding],
+    shown: list[str],
+    citizen: Citizen,
+    parties: Parties,
+) -> dict[str, How]:
+    """First-party page URLs that carry the CPR, and how: "document" (loaded so), "route"
+    (pushState) or "fragment" (only after #). `shown` are the URLs the browser showed."""
+    pages: dict[str, How] = {
+        f.request_url: "document"
+        for f in first_party
+        if f.channel == "url" and f.resource_type == "document"
+    }
+    seen = {u for u in shown + [e.page_url or "" for e in exchanges] if u.startswith("http")}
+    candidates = sorted(u for u in seen if parties.classify(_host(u)).kind == "first")
+    probes = [Exchange(seq=n, url=u) for n, u in enumerate(candidates, 1)]
+    found = detect(probes, citizen, parties).findings
+    for f in found:
+        url = candidates[f.exchange_seq - 1]
+        if f.identifier == "cpr" and not f.secondary and without_fragment(url) not in pages:
+            how: How = "fragment" if f.detail == "fragment" else "route"
+            pages[url] = "route" if pages.get(url) == "route" else how
+    return pages
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
 def root_causes(
-    exchanges: list[Exchange], first_party: list[Finding], parties: Parties, out_dir: Path
+    exchanges: list[Exchange], pages: dict[str, How], parties: Parties, out_dir: Path
 ) -> tuple[tuple[DesignFinding, ...], tuple[LatentLeak, ...]]:
-    """Design findings and latent Referer leaks for one system's record."""
-    cpr_pages = sorted(
-        {f.request_url for f in first_party if f.channel == "url" and f.resource_type == "document"}
-    )
+    """Design findings and latent Referer leaks for the CPR pages of one system's record."""
     docs = documents(out_dir / bundle.HAR)
     design, latent, seen = [], [], set()
-    for n, page in enumerate(cpr_pages, 1):
-        headers, html = docs.get(page, ({}, ""))
+    for n, page in enumerate(sorted(pages), 1):
+        how = pages[page]
+        document = page if how == "document" else _host_document(exchanges, page)
+        headers, html = docs.get(document, ({}, ""))
         policy, elements = page_policy(headers, html, page)
-        source = _save_source(out_dir, n, html) if html else None
+        source = _save_source(out_dir, n, html) if html and how == "document" else None
         third = [
             e
             for e in exchanges
@@ -78,7 +116,7 @@ def root_causes(
             and e.resource_type != "websocket"
             and parties.classify(e.host).kind != "first"
         ]
-        for e in third:
+        for e in third if how != "fragment" else []:  # a fragment is never in a Referer
             effective = elements.get(e.url, policy)
             observed = _carries_full_url(e, page)
             key = (page, e.host, urlsplit(e.url).path)  # one row per resource, not per reload
@@ -113,9 +151,22 @@ def root_causes(
                 entities=tuple(entities),
                 policy=policy,
                 source_file=source,
+                how=how,
             )
         )
     return tuple(design), tuple(latent)
+
+
+def _host_document(exchanges: list[Exchange], page: str) -> str:
+    """The document a route or fragment page lives in: the last document loaded in the frame
+    before the page first sent anything (its referrer policy is the page's)."""
+    first = next((e.time for e in exchanges if e.page_url == page), float("inf"))
+    loaded = [
+        e.url
+        for e in exchanges
+        if e.resource_type == "document" and e.kind == "request" and e.time <= first
+    ]
+    return loaded[-1] if loaded else without_fragment(page)
 
 
 def _carries_full_url(exchange: Exchange, page: str) -> bool:

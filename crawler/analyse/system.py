@@ -42,7 +42,9 @@ def analyse_system(
     capture_gaps = gaps.mark(witnessed.gaps, found.findings + own.findings)
     witness = rec.witness and rec.witness.model_copy(update={"matched": witnessed.matched})
     first_party = tuple(f for f in findings if f.party == "first" and not f.secondary)
-    design, latent = rootcause.root_causes(exchanges, list(first_party), parties, rec.out_dir)
+    shown = [v.url for v in rec.coverage.pages] + rec.pages
+    pages = rootcause.cpr_pages(exchanges, list(first_party), shown, citizen, parties)
+    design, latent = rootcause.root_causes(exchanges, pages, parties, rec.out_dir)
     errors = list(rec.errors)
     if unreadable:
         errors.append(

@@ -70,3 +70,43 @@ def test_latent_leaks_fail_the_system_when_configured(recording):
     strict = replace(recording, target=recording.target.model_copy(update={"fail_on_latent": True}))
     result, _ = analyse_system(strict, Citizen(cpr=CPR))
     assert result.verdict == "leak" and result.findings == ()
+
+
+SPA = f"""<!doctype html><title>app</title><script>
+history.pushState({{}}, "", "/borger/{CPR}/oversigt");
+new Image().src = "http://pixel.spavendor.test/p.gif";
+</script>"""
+KONTO = """<!doctype html><meta name="referrer" content="no-referrer"><title>konto</title>
+<script>new Image().src = "http://pixel.hashvendor.test/h.gif"</script>"""
+
+
+def test_pushstate_routes_and_fragments_carrying_the_cpr_are_design_findings(tmp_path):
+    routes = {
+        f"{HOST}/app": Response(SPA),
+        f"{HOST}/konto": Response(KONTO),
+    }
+
+    def scenario(page, citizen):
+        page.goto(f"http://{HOST}/app")
+        page.wait_for_timeout(500)
+        page.goto(f"http://{HOST}/konto#cpr={citizen.cpr}")
+        page.wait_for_timeout(500)
+
+    with SiteServer(routes) as server:
+        target = Target(
+            system="spa",
+            start_url=f"http://{HOST}/app",
+            first_party=("portal.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=None,
+        )
+        recording = record(target, Citizen(cpr=CPR), tmp_path, scenario)
+    result, _ = analyse_system(recording, Citizen(cpr=CPR))
+    design = {d.page_url: (d.how, d.third_parties, d.policy) for d in result.design}
+    assert design == {
+        f"http://{HOST}/borger/{CPR}/oversigt": ("route", ("spavendor.test",), "default"),
+        f"http://{HOST}/konto#cpr={CPR}": ("fragment", ("hashvendor.test",), "no-referrer"),
+    }, "no document was ever requested with the CPR in its URL"
+    assert [(l.host, l.page_url) for l in result.latent] == [
+        ("pixel.spavendor.test", f"http://{HOST}/borger/{CPR}/oversigt")
+    ], "a route is in the Referer under the old default; a fragment never is"

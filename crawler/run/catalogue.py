@@ -1,4 +1,7 @@
-"""The catalogue of systems an audit should cover, so coverage gaps show in the index."""
+"""The catalogue of systems an audit should cover, so coverage gaps show in the index.
+
+Used only when audit.toml names one (`catalogue = "..."`; the demo names the bundled Table 1 of
+the 2020 review): without it the index lists the systems audited, not 24 "not audited" rows."""
 
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ DEFAULT = (
 )  # Table 1 of the 2020 memo
 
 
-def load(path: Path = DEFAULT) -> list[tuple[str, str]]:
-    """(supplier, system) pairs in the catalogue's order."""
+def load(path: Path | None) -> list[tuple[str, str]]:
+    """(supplier, system) pairs in the catalogue's order; none without a catalogue."""
+    if path is None:
+        return []
     data = tomlfile.read(path, "fix or remove the `catalogue` key")
     try:
         return [
@@ -41,11 +46,13 @@ def not_audited(supplier: str, system: str) -> SystemResult:
 
 def with_coverage(results: list[Audited], catalogue: list[tuple[str, str]]) -> list[Audited]:
     """Every catalogue system in catalogue order (audited or not), then audited systems it lacks."""
-    by_name = {a.result.system.casefold(): a for a in results}
+    by_name: dict[str, list[Audited]] = {}
+    for audited in results:  # a system's consent states all stand in its catalogue row
+        by_name.setdefault(audited.result.configured.casefold(), []).append(audited)
     rows = [
-        found
-        if (found := by_name.pop(name.casefold(), None))
-        else Audited(not_audited(supplier, name), "")
+        row
         for supplier, name in catalogue
+        for row in by_name.pop(name.casefold(), None) or [Audited(not_audited(supplier, name), "")]
     ]
-    return rows + sorted(by_name.values(), key=lambda a: (a.result.supplier or "", a.result.system))
+    rest = [a for found in by_name.values() for a in found]
+    return rows + sorted(rest, key=lambda a: (a.result.supplier or "", a.result.system))

@@ -88,7 +88,7 @@ def merge(
             merged += results
     write_reports(merged, out)
     cat = catalogue_path or _catalogue_of(shards)
-    listed = catalogue.with_coverage(merged, catalogue.load(cat) if cat else catalogue.load())
+    listed = catalogue.with_coverage(merged, catalogue.load(cat))
     index = write_index(
         listed, out, f"cpraudit run, merged from {len(folders)} shard(s)", incomplete=bool(problems)
     )

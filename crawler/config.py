@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,12 +21,21 @@ from pydantic import (
     field_validator,
 )
 
-from crawler import bundle, tomlfile
+from crawler import bundle, environments, tomlfile
 from crawler.detect.identifiers import parse_cpr
 from crawler.errors import BadInput
-from crawler.model import Citizen, CrawlSettings, LoginCheck, Owner, Target, http_host
-from crawler.record.switches import resolver_rules
-from crawler.run import catalogue
+from crawler.model import (
+    Citizen,
+    ConsentChoice,
+    CrawlSettings,
+    LoginCheck,
+    Owner,
+    Target,
+    http_host,
+    variant_name,
+)
+from crawler.record import auth, trust
+from crawler.record.switches import checked_browser_args, checked_secure_origins, resolver_rules
 
 
 class _Strict(BaseModel):
@@ -118,6 +128,46 @@ class SystemConfig(_Strict):
         '{ text = "Log af" }; proved after the scenario and after every crawled page.',
     )
 
+    base_url: str | None = Field(
+        default=None,
+        description="Playwright's base_url, so a scenario's page.goto(\"/\") works in every "
+        "environment; default start_url.",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Values a scenario reads as system.params[...]."
+    )
+    ignore_https_errors: bool = Field(
+        default=False, description="Accept any certificate (a test host's self-signed one)."
+    )
+    ca_file: str | None = Field(
+        default=None, description="PEM file of a test CA to trust, relative to the config."
+    )
+    treat_as_secure: list[str] = Field(
+        default_factory=list,
+        description='Plain-http origins treated as secure contexts, e.g. ["http://portal.test"].',
+    )
+    browser_args: list[str] = Field(
+        default_factory=list, description="Chromium switches added to cpraudit's own."
+    )
+    dialogs: Literal["accept", "dismiss"] = Field(
+        default="dismiss", description="How alert, confirm and prompt dialogs are answered."
+    )
+    consent: list[ConsentChoice] = Field(
+        default_factory=list,
+        description='Consent states to audit, each in a browser of its own: "none", "decline", '
+        '"accept".',
+    )
+    consent_accept: str | None = Field(
+        default=None, description="Selector of the banner's accept button (overrides the rules)."
+    )
+    consent_decline: str | None = Field(
+        default=None, description="Selector of the banner's decline button (overrides the rules)."
+    )
+    reuse_login: str | None = Field(
+        default=None,
+        description='Reuse the login saved by `cpraudit login` (or a run) this long, e.g. "8h".',
+    )
+
     @field_validator("logged_in")
     @classmethod
     def _logged_in(cls, value: str | LoggedInText | None, info: ValidationInfo):
@@ -148,11 +198,45 @@ class SystemConfig(_Strict):
             raise ValueError(str(exc)) from None
         return value
 
-    @field_validator("start_url")
+    @field_validator("start_url", "base_url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        if not http_host(value):
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not http_host(value):
             raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
+        return value
+
+    @field_validator("treat_as_secure")
+    @classmethod
+    def _secure(cls, value: list[str]) -> list[str]:
+        return _checked(checked_secure_origins, value)
+
+    @field_validator("browser_args")
+    @classmethod
+    def _args(cls, value: list[str]) -> list[str]:
+        return _checked(checked_browser_args, value)
+
+    @field_validator("consent")
+    @classmethod
+    def _consent(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a state is listed twice; give each of none, decline, accept once")
+        return value
+
+    @field_validator("consent_accept", "consent_decline")
+    @classmethod
+    def _consent_button(cls, value: str | None, info: ValidationInfo) -> str | None:
+        state = "accept" if info.field_name == "consent_accept" else "decline"
+        if value is not None and state not in info.data.get("consent", []):
+            raise ValueError(f'only used for the "{state}" state: add it to consent = [...]')
+        return value
+
+    @field_validator("reuse_login")
+    @classmethod
+    def _reuse(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            duration(value)
+            if not info.data.get("logged_in"):
+                raise ValueError("needs logged_in: a reused login must be proven like any other")
         return value
 
 
@@ -185,7 +269,9 @@ class AuditConfig(_Strict):
     citizens: list[CitizenConfig] = Field(min_length=1)
     systems: list[SystemConfig] = Field(min_length=1)
     catalogue: str | None = Field(
-        default=None, description="Catalogue of systems for the index, relative to the config."
+        default=None,
+        description="Catalogue of systems the index lists, audited or not, relative to the "
+        "config; without it the index lists the audited systems.",
     )
     owners: list[OwnerConfig] = Field(
         default_factory=list,
@@ -199,17 +285,24 @@ class AuditConfig(_Strict):
 class Audit:
     """A loaded configuration: targets with their citizens, paths resolved."""
 
-    def __init__(self, config: AuditConfig, path: Path, resolve: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        config: AuditConfig,
+        path: Path,
+        resolve: tuple[str, ...] = (),
+        environment: str | None = None,
+    ) -> None:
         self.config, self.path, self.base = config, path, path.parent
         self.resolve = resolve  # added to every system's rules, e.g. by `cpraudit demo`
+        self.environment = environment  # the [environments.NAME] merged in, from --env
         self.overrides: dict[
             str, bool
         ] = {}  # modes switched on for every system from the command line
         self.citizens = {c.id: c for c in config.citizens}
 
     @property
-    def catalogue_path(self) -> Path:
-        return self.base / self.config.catalogue if self.config.catalogue else catalogue.DEFAULT
+    def catalogue_path(self) -> Path | None:
+        return self.base / self.config.catalogue if self.config.catalogue else None
 
     def citizen_for(self, system: SystemConfig) -> Citizen:
         chosen = self.citizens[system.citizen] if system.citizen else self.config.citizens[0]
@@ -231,7 +324,41 @@ class Audit:
             for value in self.citizen_for(system).credentials.values()
         ]
 
+    def system(self, name: str) -> SystemConfig:
+        """The system of that name, or BadInput listing them."""
+        found = next((s for s in self.config.systems if s.name == name), None)
+        if found is None:
+            raise BadInput(
+                f"{name!r} is not a system of {self.path}; choose from "
+                f"{', '.join(s.name for s in self.config.systems)}"
+            )
+        return found
+
+    def targets(self, system: SystemConfig) -> list[Target]:
+        """What to audit of a system: itself, or each of its consent states (`consent`) as a
+        variant of its own, audited in its own browser with its own folder and result."""
+        target = self.target(system)
+        if not system.consent:
+            return [target]
+        buttons = {"accept": system.consent_accept, "decline": system.consent_decline}
+        variants = []
+        for state in system.consent:
+            name = variant_name(system.name, state)
+            variants.append(
+                target.model_copy(
+                    update={
+                        "system": name,
+                        "variant_of": system.name,
+                        "consent": state,
+                        "consent_selector": buttons.get(state),
+                        "login_state": self._login_state(system, name),
+                    }
+                )
+            )
+        return variants
+
     def target(self, system: SystemConfig) -> Target:
+        """The system as configured (without consent states: see `targets`)."""
         return Target(
             system=system.name,
             supplier=system.supplier,
@@ -249,7 +376,24 @@ class Audit:
             fail_on_unagreed=system.fail_on_unagreed,
             scenario=str(self.base / system.scenario) if system.scenario else None,
             logged_in=_login_check(system.logged_in),
+            base_url=system.base_url,
+            params=system.params,
+            environment=self.environment,
+            ignore_https_errors=system.ignore_https_errors,
+            ca_file=str(self.base / system.ca_file) if system.ca_file else None,
+            treat_as_secure=tuple(system.treat_as_secure),
+            browser_args=tuple(system.browser_args),
+            dialogs=system.dialogs,
+            reuse_login=duration(system.reuse_login) if system.reuse_login else None,
+            login_state=self._login_state(system, system.name),
         )
+
+    def _login_state(self, system: SystemConfig, name: str) -> str | None:
+        """Where `cpraudit login` keeps this system's (or consent state's) login."""
+        if system.reuse_login is None:
+            return None
+        citizen = system.citizen or self.config.citizens[0].id
+        return str(auth.state_path(self.path, name, self.environment, citizen))
 
     def _credentials(self, citizen: CitizenConfig) -> dict[str, SecretStr]:
         values: dict[str, str] = {}
@@ -270,50 +414,88 @@ class Audit:
         return {name: SecretStr(value) for name, value in values.items()}
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> float:
+    """ "8h", "30m", "1d", "90s" in seconds."""
+    number, unit = text.strip()[:-1], text.strip()[-1:]
+    if unit not in _UNITS or not number.isdigit() or int(number) == 0:
+        raise ValueError(f'{text!r} is not a duration; write e.g. "8h", "30m" or "1d"')
+    return int(number) * _UNITS[unit]
+
+
+def _checked(check, value: list[str]) -> list[str]:
+    try:
+        check(value)
+    except BadInput as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 def _login_check(value: str | LoggedInText | None) -> LoginCheck | None:
     if isinstance(value, LoggedInText):
         return LoginCheck(text=value.text)
     return LoginCheck(selector=value) if value else None
 
 
-def load(path: Path) -> Audit:
-    """Read and validate an audit.toml; BadInput with one line on any problem."""
+def load(path: Path, env: str | None = None) -> Audit:
+    """Read and validate an audit.toml, with environment `env` merged in (see
+    `crawler.environments`); BadInput with one line on any problem. Every environment is checked,
+    so a mistake in one shows before the night it is used."""
     raw = tomlfile.read(path, "give the path of an audit.toml (see audit.example.toml)")
+    for other in environments.names(raw):
+        if other != env:
+            _validated(path, raw, other)
+    audit = Audit(_validated(path, raw, env), path, environment=env)
+    for system in audit.config.systems:
+        if system.ca_file:
+            trust.read_ca(audit.base / system.ca_file)
+    return audit
+
+
+def _validated(path: Path, raw: dict, env: str | None) -> AuditConfig:
+    merged, origin = environments.apply(raw, env, path)
     try:
-        config = AuditConfig.model_validate(raw)
+        config = AuditConfig.model_validate(merged)
     except ValidationError as exc:
-        raise BadInput(explain(path, exc)) from None
-    audit = Audit(config, path)
+        raise BadInput(explain(path, exc, origin)) from None
+    citizens = {c.id for c in config.citizens}
     for i, system in enumerate(config.systems):
-        if system.citizen and system.citizen not in audit.citizens:
+        if system.citizen and system.citizen not in citizens:
             raise BadInput(
                 f"{path}: systems[{i}].citizen: no citizen with id {system.citizen!r}; "
-                f"use one of {sorted(audit.citizens)}"
+                f"use one of {sorted(citizens)}"
             )
     names = [s.name for s in config.systems]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
         raise BadInput(f"{path}: systems: {dupes[0]!r} appears twice; give each system one entry")
-    _refuse_shared_folders(path, names)
-    return audit
+    variants = [variant_name(s.name, c) for s in config.systems for c in s.consent]
+    _refuse_shared_folders(path, names + variants)
+    return config
 
 
 def _refuse_shared_folders(path: Path, names: list[str]) -> None:
     """Two systems whose names make one folder name would overwrite each other's evidence."""
     by_folder: dict[str, str] = {}
-    for name in names:
+    for name in names:  # a system's consent states among them: named alike is no excuse
         other = by_folder.setdefault(bundle.slug(name), name)
-        if other != name:
+        if other is not name:
             raise BadInput(
                 f"{path}: systems: {other!r} and {name!r} would share the report folder "
                 f"{bundle.slug(name)!r}; rename one of them"
             )
 
 
-def explain(path: Path, exc: ValidationError) -> str:
-    """The first validation error as `file: key.path: problem`, and how many more there are."""
+def explain(path: Path, exc: ValidationError, origin: environments.Origin | None = None) -> str:
+    """The first validation error as `file: key.path: problem`, and how many more there are;
+    a key an environment set is named where it was written."""
     errors = exc.errors()
     first = errors[0]
-    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
+    loc = first["loc"]
+    if origin and (written := origin.get(tuple(loc[:3]))):  # type: ignore[arg-type]
+        loc = (written, *loc[3:])
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     problem = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         problem = "unknown key; check its spelling against audit.example.toml"

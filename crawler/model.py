@@ -8,7 +8,7 @@ may change what the browser sent.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -487,6 +487,98 @@ class Coverage(Frozen):
     bounds: tuple[str, ...] = Field(default=(), description="Crawl bounds that were reached.")
 
 
+DialogAction = Literal["accept", "dismiss"]
+ConsentChoice = Literal["none", "decline", "accept"]
+
+
+def variant_name(system: str, consent: str) -> str:
+    """A consent state of a system, as its result and its folder are named."""
+    return f"{system} (consent: {consent})"
+
+
+class Dialog(Frozen):
+    """An alert, confirm, prompt or beforeunload dialog a page opened, and what was answered."""
+
+    type: str = Field(description='"alert", "confirm", "prompt" or "beforeunload".')
+    message: str = Field(description="Its text, as the page wrote it (redacted).")
+    action: DialogAction
+    step: str | None = None
+    page_url: str | None = None
+    time: float = 0.0
+
+
+class ConsentAction(Frozen):
+    """A consent banner met during the audit, and what was done with it."""
+
+    platform: str = Field(description="The consent platform (autoconsent's rule name).")
+    by: Literal["autoconsent", "selector"] = Field(
+        description="autoconsent's rule for the platform, or the selector in audit.toml."
+    )
+    page_url: str = ""
+    step: str | None = None
+    choice: ConsentChoice = Field(description="What was chosen: none leaves the banner as it is.")
+    sent: bool = Field(default=False, description="The choice was sent to the banner's page.")
+    done: bool | None = Field(
+        default=None,
+        description="The banner's script reported the click through (True) or failed (False); "
+        "None: not reported (nothing to click, or the page moved on first).",
+    )
+    screenshot: str | None = Field(default=None, description="The banner before the click.")
+
+
+class Consent(Frozen):
+    """The consent state a system was audited in, and how it was reached."""
+
+    state: ConsentChoice
+    detected: tuple[str, ...] = Field(
+        default=(), description="Consent platforms found on the pages, shown or not."
+    )
+    actions: tuple[ConsentAction, ...] = ()
+    problem: str | None = Field(
+        default=None, description="Why the state could not be set: then the audit is not clean."
+    )
+
+
+class ConsentRow(Frozen):
+    """One third party in the side-by-side table of a system's consent states."""
+
+    domain: str
+    entity: str | None = None
+    received: dict[str, int] = Field(
+        default_factory=dict, description="consent state -> requests that carried the CPR to it"
+    )
+
+
+class ConsentTable(Frozen):
+    """Which third parties received the CPR in which consent state of one system."""
+
+    system: str = Field(description="The system as configured, without its state.")
+    states: tuple[ConsentChoice, ...] = ()
+    verdicts: dict[str, str] = Field(default_factory=dict, description="state -> verdict")
+    folders: dict[str, str] = Field(default_factory=dict, description="state -> its folder")
+    rows: tuple[ConsentRow, ...] = ()
+
+
+class AuditSetup(Frozen):
+    """How the browser met the portal: environment, certificates, secure contexts, switches,
+    dialogs, a reused login. What a reader needs to judge how close the audit came to a citizen's
+    visit."""
+
+    environment: str | None = Field(default=None, description="The audit.toml environment.")
+    base_url: str | None = None
+    certificate_checks: Literal["on", "off", "test CA"] = "on"
+    test_ca: str | None = Field(default=None, description="The trusted test CA: subject, SHA-256.")
+    treat_as_secure: tuple[str, ...] = ()
+    insecure_pages: tuple[str, ...] = Field(
+        default=(), description="Pages audited in an insecure context (plain http)."
+    )
+    browser_args: tuple[str, ...] = Field(default=(), description="Switches added to Chromium's.")
+    dialogs: DialogAction = "dismiss"
+    login_reused: float | None = Field(
+        default=None, description="When the reused login (storage state) was saved."
+    )
+
+
 class SystemResult(Frozen):
     """Everything the report and the exit code need about one audited system."""
 
@@ -552,6 +644,30 @@ class SystemResult(Frozen):
     capture_gaps: tuple[CaptureGap, ...] = Field(
         default=(), description="What left the browser that the record lacks, and why."
     )
+    variant_of: str | None = Field(
+        default=None,
+        description="The system as configured, when this is one of its consent states.",
+    )
+    setup: AuditSetup = Field(default_factory=AuditSetup, description="How the portal was met.")
+    dialogs: tuple[Dialog, ...] = ()
+    consent: Consent | None = None
+    consent_table: ConsentTable | None = Field(
+        default=None, description="The system's consent states side by side."
+    )
+    scenario_traceback: str | None = Field(
+        default=None, description="Where the scenario failed (redacted)."
+    )
+
+    @property
+    def configured(self) -> str:
+        """The system's name as in audit.toml: the same for each of its consent states."""
+        return self.variant_of or self.system
+
+    @property
+    def despite_declined_consent(self) -> bool:
+        return (
+            self.verdict == "leak" and self.consent is not None and self.consent.state == "decline"
+        )
 
     @property
     def unagreed(self) -> tuple[ThirdParty, ...]:
@@ -680,4 +796,25 @@ class Target(Frozen):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    base_url: str | None = Field(default=None, description="Playwright's base_url for scenarios.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Values for the scenario.")
+    environment: str | None = None
+    ignore_https_errors: bool = False
+    ca_file: str | None = Field(default=None, description="PEM file of a test CA to trust.")
+    treat_as_secure: tuple[str, ...] = Field(
+        default=(), description="Plain-http origins Chromium treats as secure contexts."
+    )
+    browser_args: tuple[str, ...] = ()
+    dialogs: DialogAction = "dismiss"
+    consent: ConsentChoice | None = Field(default=None, description="This audit's consent state.")
+    consent_selector: str | None = Field(
+        default=None, description="audit.toml's selector for this state's button."
+    )
+    variant_of: str | None = Field(default=None, description="The system as configured.")
+    reuse_login: float | None = Field(
+        default=None, description="Seconds a saved login (storage state) may be reused."
+    )
+    login_state: str | None = Field(
+        default=None, description="Where this system's saved login is kept (outside reports)."
     )

@@ -67,6 +67,15 @@ def add_mode_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_env_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--env",
+        metavar="NAME",
+        help="audit the environment [environments.NAME] of audit.toml (its URLs, resolve "
+        "rules, certificates and credentials); default the systems as written",
+    )
+
+
 def add_sign_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sign-key",
@@ -133,9 +142,12 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
 
 
 def third_party_lines(result: SystemResult) -> list[str]:
-    """The agreement verdict when it fails, and each third party new since the previous run
-    (names and hosts come from pages and databases: escaped for the terminal)."""
+    """A leak despite declined consent, the agreement verdict when it fails, and each third
+    party new since the previous run (names and hosts come from pages and databases: escaped
+    for the terminal)."""
     lines = []
+    if result.despite_declined_consent:
+        lines.append("the CPR reached third parties despite declined consent")
     if result.agreement_verdict == "fail":
         names = ", ".join(t.organisation for t in result.unagreed)
         lines.append(f"AGREEMENTS FAIL: no agreement in force with {names}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from crawler import bundle, config, history
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON_CHOICES, exit_code, fail_rules
 from crawler.cli.common import (
+    add_env_option,
     add_mode_options,
     add_sign_option,
     count,
@@ -19,7 +20,7 @@ from crawler.cli.common import (
 )
 from crawler.crash import logged
 from crawler.history.store import chosen_path
-from crawler.record import browser
+from crawler.record import browser, consent, trust
 from crawler.record.redaction import Redactor
 from crawler.run.runner import RunOptions, run_audit
 from crawler.run.shards import parse_shard
@@ -42,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="systems audited at once, each in its own browser (default 1)",
     )
     run.add_argument("--out", help="output folder (default reports/<time>-run)")
+    add_env_option(run)
     run.add_argument(
         "--quiet",
         action="store_true",
@@ -83,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    audit = config.load(Path(args.config))
+    audit = config.load(Path(args.config), args.env)
     rules = fail_rules(args.fail_on)
     audit.overrides = {
         k: True for k in ("contain", "legacy_referrer", "no_witness") if getattr(args, k)
@@ -141,6 +143,11 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         )
     else:
         browser.require()
+    chosen = [s for s in audit.config.systems if not args.system or s.name in args.system]
+    if any(s.consent for s in chosen):
+        consent.package()  # consent states need autoconsent: say so now, not per system
+    if any(s.ca_file for s in chosen):
+        trust.require()
     path = chosen_path(args.history, run_dir)
     return RunOptions(
         history=path,

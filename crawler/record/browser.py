@@ -83,7 +83,7 @@ def launch(
     executable = find_chromium(pw)
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
-    args = chromium_args(resolve, contain) + list(extra)
+    args = chromium_args(resolve, contain=contain) + list(extra)
     return pw.chromium.launch(executable_path=executable, headless=headless, args=args), executable
 
 
@@ -114,7 +114,7 @@ def connect_remote(
             f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
             '?launch-options={"executablePath":"/usr/bin/chromium"}'
         ) from None
-    args = list(options.get("args", [])) + chromium_args(resolve, contain)
+    args = list(options.get("args", [])) + chromium_args(resolve, contain=contain)
     options.update(headless=headless, args=args)
     url = urlunsplit(
         parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"]))

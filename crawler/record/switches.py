@@ -1,5 +1,6 @@
-"""Chromium's command-line switches for every audit: its own background traffic off, and the
-host-resolver rules that reach test environments. No Playwright here: validating a
+"""Chromium's command-line switches for every audit: its own background traffic off, the
+host-resolver rules that reach test environments, the plain-http origins to treat as secure,
+and the switches a system adds (`browser_args`). No Playwright here: validating a
 configuration must not load the browser machinery.
 """
 
@@ -8,12 +9,12 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from crawler.errors import BadInput
 
-EXTRA_ARGS_VAR = (
-    "CPRAUDIT_CHROMIUM_ARGS"  # e.g. --unsafely-treat-insecure-origin-as-secure=http://portal.test
-)
+EXTRA_ARGS_VAR = "CPRAUDIT_CHROMIUM_ARGS"  # browser_args for every system, e.g. from a CI job
+SECURE_SWITCH = "--unsafely-treat-insecure-origin-as-secure"
 
 # Features Playwright switches off, which a second `--disable-features` would switch back on
 # (Chromium keeps the last): among them the network time query to clients2.google.com and a
@@ -90,13 +91,88 @@ def resolver_rules(resolve: Sequence[str]) -> str:
     return ", ".join(rules)
 
 
-def chromium_args(resolve: Sequence[str] = (), contain: bool = False) -> list[str]:
-    """Every cpraudit browser's switches: background traffic off, $CPRAUDIT_CHROMIUM_ARGS, and
-    the `resolve` rules as host-resolver rules; with `contain`, what contain mode needs."""
-    args = list(QUIET_ARGS) + shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))
-    if contain:  # into the one --disable-features: Chromium keeps only the last
-        more = "," + ",".join(CONTAIN_FEATURES)
-        args = [a + more if a.startswith("--disable-features=") else a for a in args]
+# Switches that audit.toml keys own: given as browser_args they would fight cpraudit's own.
+OWNED = {
+    "--host-resolver-rules": "use resolve = [...]",
+    "--user-data-dir": "every audit starts with a fresh profile",
+    "--remote-debugging-port": "Playwright drives the browser itself",
+    "--remote-debugging-pipe": "Playwright drives the browser itself",
+}
+_DISABLE = "--disable-features="
+CERTIFICATE_CHECKS_OFF = ("--ignore-certificate-errors", "--ignore-certificate-errors-spki-list")
+
+
+def checked_browser_args(args: Sequence[str]) -> list[str]:
+    """`browser_args` as given, or BadInput naming the first that cannot be used."""
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if not arg.startswith("--"):
+            raise BadInput(f"{arg!r} is not a Chromium switch; write it like --lang=da")
+        if name in OWNED:
+            raise BadInput(f"{name} is set by cpraudit: {OWNED[name]}")
+    return list(args)
+
+
+def checked_secure_origins(origins: Sequence[str]) -> list[str]:
+    """`treat_as_secure` origins (`http://portal.test`, `http://*.skat.test:8080`), or
+    BadInput."""
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "ws") or not parts.hostname or parts.path not in ("", "/"):
+            raise BadInput(
+                f"{origin!r} is not a plain-http origin; write it like http://portal.test "
+                "(https is secure already)"
+            )
+    return [o.rstrip("/") for o in origins]
+
+
+def extra_args(browser_args: Sequence[str] = ()) -> list[str]:
+    """$CPRAUDIT_CHROMIUM_ARGS (for every system) and a system's `browser_args`."""
+    return checked_browser_args(shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))) + list(
+        browser_args
+    )
+
+
+def chromium_args(
+    resolve: Sequence[str] = (),
+    treat_as_secure: Sequence[str] = (),
+    browser_args: Sequence[str] = (),
+    contain: bool = False,
+) -> list[str]:
+    """Every cpraudit browser's switches: background traffic off, the `resolve` rules as
+    host-resolver rules, `treat_as_secure`, then $CPRAUDIT_CHROMIUM_ARGS and `browser_args`;
+    with `contain`, what contain mode needs. Chromium keeps only the last of a switch, so the
+    features they disable are added to ours, and the origins they treat as secure to
+    `treat_as_secure`."""
+    args = [a for a in QUIET_ARGS if not a.startswith(_DISABLE)]
+    disabled = [a.removeprefix(_DISABLE) for a in QUIET_ARGS if a.startswith(_DISABLE)]
+    disabled += CONTAIN_FEATURES if contain else ()
+    for arg in extra_args(browser_args):
+        if arg.startswith(_DISABLE):
+            disabled.append(arg.removeprefix(_DISABLE))
+        elif not arg.startswith(SECURE_SWITCH + "="):
+            args.append(arg)
+    args.append(_DISABLE + ",".join(disabled))
     if resolve:
         args.append(f"--host-resolver-rules={resolver_rules(list(resolve))}")
+    if secure := secure_origins(treat_as_secure, browser_args):
+        args.append(f"{SECURE_SWITCH}={','.join(secure)}")
     return args
+
+
+def secure_origins(treat_as_secure: Sequence[str], browser_args: Sequence[str] = ()) -> list[str]:
+    """`treat_as_secure` and the origins a switch in $CPRAUDIT_CHROMIUM_ARGS or `browser_args`
+    treats as secure."""
+    given = [
+        origin
+        for arg in extra_args(browser_args)
+        if arg.startswith(SECURE_SWITCH + "=")
+        for origin in arg.split("=", 1)[1].split(",")
+        if origin
+    ]
+    return list(dict.fromkeys(checked_secure_origins([*treat_as_secure, *given])))
+
+
+def certificate_checks_off(browser_args: Sequence[str]) -> bool:
+    """Switches that make Chromium accept certificates it would refuse."""
+    return any(a.split("=", 1)[0] in CERTIFICATE_CHECKS_OFF for a in extra_args(browser_args))

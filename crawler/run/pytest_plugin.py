@@ -191,7 +191,7 @@ class _Audit:
             args["executable_path"] = found
         items = [i for i in request.session.items if isinstance(i, SystemItem)]
         contain = any(i.audit.target(i.system).contain for i in items)
-        quiet = chromium_args(_resolver_rules(items), contain)
+        quiet = chromium_args(_resolver_rules(items), contain=contain)
         return {**args, "args": [*quiet, *args.get("args", [])]}
 
     @pytest.fixture(scope="session")

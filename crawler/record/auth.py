@@ -1,0 +1,82 @@
+"""Saved logins: Playwright's storage state of a logged-in citizen, reused by later audits.
+
+`cpraudit login SYSTEM` (or a run after a fresh login) saves the browser's cookies and local
+storage; a run reuses them while they are younger than the system's `reuse_login`, and the login
+proof (`logged_in`) still decides whether the citizen is logged in. A storage state is a
+session secret: it is kept outside every report folder, readable by its owner only (0600), and
+its values are masked wherever they would appear in the evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from crawler import bundle
+from crawler.errors import BadInput
+
+STATE_VAR = "CPRAUDIT_STATE_DIR"
+
+
+def state_dir() -> Path:
+    """$CPRAUDIT_STATE_DIR, else $XDG_STATE_HOME/cpraudit/logins (~/.local/state/...)."""
+    if chosen := os.environ.get(STATE_VAR):
+        return Path(chosen)
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "cpraudit" / "logins"
+
+
+def state_path(config: Path, system: str, environment: str | None, citizen: str) -> Path:
+    """One file per audit.toml, system (or consent state), environment and citizen."""
+    key = "\n".join([str(config.resolve()), system, environment or "", citizen])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return state_dir() / f"{bundle.slug(system)}-{environment or 'default'}-{digest}.json"
+
+
+def reusable(path: Path, max_age: float, now: float | None = None) -> float | None:
+    """When the saved login at `path` was saved, if it is there and young enough to reuse."""
+    try:
+        saved = path.stat().st_mtime
+    except OSError:
+        return None
+    return saved if (now or time.time()) - saved < max_age else None
+
+
+def save(state: Mapping[str, Any], path: Path, out_dirs: tuple[Path, ...] = ()) -> None:
+    """Write a storage state readable by its owner only, never inside a report folder."""
+    for out in out_dirs:
+        if path.resolve().is_relative_to(out.resolve()):
+            raise BadInput(
+                f"{path} is inside the report folder {out}: a saved login is a session secret; "
+                f"set {STATE_VAR} to a folder outside the reports"
+            )
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        json.dump(state, file)
+    os.chmod(temporary, 0o600)  # an existing file keeps its mode through O_CREAT
+    os.replace(temporary, path)
+
+
+def forget(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def values(path: Path, cpr: str) -> list[str]:
+    """Every cookie and local-storage value in a saved login: what the redactor must mask;
+    but never one holding the CPR, which would mask the very evidence the audit looks for."""
+    try:
+        state = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    found = [c.get("value", "") for c in state.get("cookies", [])]
+    for origin in state.get("origins", []):
+        found += [item.get("value", "") for item in origin.get("localStorage", [])]
+    return [v for v in found if isinstance(v, str) and cpr not in re.sub(r"\D", "", v)]

@@ -10,6 +10,7 @@ so that a folder written by one version of cpraudit can be found and read by the
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
                                  crash.log
+                                 consent-NN.png
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from typing import IO
 from crawler.errors import BadInput, first_line
 from crawler.model import (
     Audited,
+    AuditSetup,
     BrowserInfo,
+    Consent,
     Coverage,
+    Dialog,
     Exchange,
     SystemResult,
     Target,
@@ -71,6 +75,11 @@ def step_screenshot(number: int) -> str:
 def session_screenshot(number: int) -> str:
     """The page on which the crawl found the session lost, the number-th time."""
     return f"session-lost-{number:02d}.png"
+
+
+def consent_screenshot(number: int) -> str:
+    """The page with a consent banner, before the click, the number-th banner met."""
+    return f"consent-{number:02d}.png"
 
 
 def page_source(number: int) -> str:
@@ -149,6 +158,10 @@ class Recording:
     witness: WitnessSummary | None = None  # None: no browser of ours (pytest-playwright's)
     started: float = 0.0
     finished: float = 0.0
+    setup: AuditSetup = field(default_factory=AuditSetup)
+    dialogs: list[Dialog] = field(default_factory=list)
+    consent: Consent | None = None
+    traceback: str | None = None  # the scenario's, redacted
 
     @property
     def requests_path(self) -> Path:

@@ -1,23 +1,79 @@
 """What scenario scripts import: `step()` labels the phases of a scripted visit.
 
-A scenario is a plain function `run(page, citizen)` written with Playwright's sync API, so
-code recorded with `playwright codegen --target python-pytest` pastes in with few edits.
-Every request the recorder sees is attributed to the step during which it was sent. A step
-marked `login=True` is what re-establishes a session lost during the crawl.
+A scenario is a plain function `run(page, citizen)` or `run(page, citizen, system)` written
+with Playwright's sync API, so code recorded with `playwright codegen --target python-pytest`
+(or `cpraudit codegen`) pastes in with few edits. Every request the recorder sees is attributed
+to the step during which it was sent. A step marked `login=True` is what re-establishes a
+session lost during the crawl.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterator
+import inspect
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crawler.errors import BadInput, first_line
+from crawler.model import Target
 
-Scenario = Callable[[Any, Any], None]  # run(page, citizen)
+Scenario = Callable[..., None]  # run(page, citizen) or run(page, citizen, system)
+
+
+@dataclass(frozen=True)
+class System:
+    """What a scenario learns of the system it audits, as its third argument: the URLs of the
+    environment chosen with `--env`, the system's `params`, the consent state, and whether a
+    saved login was reused (then the scenario skips its login steps)."""
+
+    name: str
+    start_url: str
+    base_url: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    environment: str | None = None
+    consent: str | None = None
+    login_reused: bool = False
+
+    @classmethod
+    def of(cls, target: Target, login_reused: bool = False) -> System:
+        return cls(
+            name=target.variant_of or target.system,
+            start_url=target.start_url,
+            base_url=target.base_url or target.start_url,
+            params=dict(target.params),
+            environment=target.environment,
+            consent=target.consent,
+            login_reused=login_reused,
+        )
+
+
+def takes_system(scenario: Scenario) -> bool:
+    """Whether the scenario is `run(page, citizen, system)` rather than `run(page, citizen)`."""
+    try:
+        signature = inspect.signature(scenario)
+    except (TypeError, ValueError):  # a builtin or an odd callable: call it the old way
+        return False
+    try:
+        signature.bind(None, None, None)
+    except TypeError:
+        return False
+    return True
+
+
+def play(scenario: Scenario, page: Any, citizen: Any, system: System) -> None:
+    """Run a scenario with the arguments it takes."""
+    if takes_system(scenario):
+        scenario(page, citizen, system)
+    else:
+        scenario(page, citizen)
+
+
 StepListener = Callable[[str | None, bool], None]  # (name on entry, None on exit; login)
 
 _step_listener: ContextVar[StepListener | None] = ContextVar("step_listener", default=None)
@@ -47,8 +103,19 @@ def listening(listener: StepListener) -> Iterator[None]:
         _step_listener.reset(token)
 
 
+class ScenarioError(BadInput):
+    """A scenario file that would not load (a syntax error, a failing import): one line, and
+    the traceback for the report."""
+
+    def __init__(self, line: str, trace: str) -> None:
+        super().__init__(line)
+        self.traceback = trace
+
+
 def load_scenario(ref: str, base: Path) -> Scenario:
-    """`path/to/file.py` or `path/to/file.py:function` (default `run`), relative to `base`."""
+    """`path/to/file.py` or `path/to/file.py:function` (default `run`), relative to `base`.
+    The file's folder is on the import path while it loads, so a helper module beside it
+    (`from minside_common import login`) imports."""
     file, _, name = ref.partition(":")
     path = (base / file).resolve()
     if not path.is_file():
@@ -62,12 +129,16 @@ def load_scenario(ref: str, base: Path) -> Scenario:
             "give a .py file with a run(page, citizen) function"
         )
     module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # a syntax error, a failing import: the file's fault, named
-        raise BadInput(
-            f"scenario {file} cannot be loaded ({type(exc).__name__}: {first_line(exc)}); fix it"
+        raise ScenarioError(
+            f"scenario {file} cannot be loaded ({type(exc).__name__}: {first_line(exc)}); fix it",
+            traceback.format_exc(),
         ) from None
+    finally:
+        sys.path.remove(str(path.parent))
     function = getattr(module, name or "run", None)
     if not callable(function):
         raise BadInput(

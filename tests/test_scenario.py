@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from crawler.errors import BadInput
-from crawler.scenario import listening, load_scenario, step
+from crawler.model import Target
+from crawler.scenario import ScenarioError, System, listening, load_scenario, play, step
 
 
 def test_steps_are_announced_on_entry_and_closed_on_a_normal_exit_with_their_login_mark():
@@ -48,3 +51,50 @@ def test_load_scenario_errors_name_the_file_and_the_fix(tmp_path):
     (tmp_path / "empty.py").write_text("x = 1\n")
     with pytest.raises(BadInput, match=r"^scenario empty.py has no function run\(page, citizen\)"):
         load_scenario("empty.py", tmp_path)
+
+
+def test_a_scenario_gets_the_system_when_it_asks_for_it(tmp_path):
+    target = Target(
+        system="MinSide (consent: decline)",
+        variant_of="MinSide",
+        start_url="http://minside.test.skat.test/",
+        first_party=("skat.test",),
+        params={"afdeling": "borger"},
+        environment="test",
+        consent="decline",
+    )
+    system = System.of(target, login_reused=True)
+    seen = []
+    play(lambda page, citizen: seen.append((page, citizen)), "page", "citizen", system)
+    play(lambda page, citizen, system: seen.append(system), "page", "citizen", system)
+    play(lambda page, citizen, system=None: seen.append(system), "page", "citizen", system)
+    assert seen == [("page", "citizen"), system, system]
+    assert (system.name, system.base_url, system.params["afdeling"]) == (
+        "MinSide",
+        "http://minside.test.skat.test/",
+        "borger",
+    )
+    assert (system.environment, system.consent, system.login_reused) == ("test", "decline", True)
+
+
+def test_a_helper_module_beside_the_scenario_imports(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "portal_common_x1.py").write_text("def login(): return 'logged in'\n")
+    (folder / "portal.py").write_text(
+        "from portal_common_x1 import login\ndef run(page, citizen): return login()\n"
+    )
+    assert load_scenario("scenarios/portal.py", tmp_path)(None, None) == "logged in"
+    assert str(folder) not in sys.path, "only while it loads"
+
+
+def test_a_scenario_that_does_not_load_says_why_in_one_line_with_its_traceback(tmp_path):
+    (tmp_path / "broken.py").write_text("import os\nfrom nowhere_module_x2 import login\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario("broken.py", tmp_path)
+    assert str(err.value).startswith(
+        "scenario broken.py cannot be loaded (ModuleNotFoundError: No module named "
+        "'nowhere_module_x2'); fix it"
+    )
+    assert "\n" not in str(err.value)
+    assert 'broken.py", line 2, in <module>' in err.value.traceback

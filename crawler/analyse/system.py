@@ -94,6 +94,11 @@ def analyse_system(
         command=command,
         witness=witness,
         capture_gaps=tuple(capture_gaps),
+        variant_of=target.variant_of,
+        setup=rec.setup.model_copy(update={"environment": target.environment}),
+        dialogs=tuple(rec.dialogs),
+        consent=rec.consent,
+        scenario_traceback=rec.traceback,
     )
     return result, exchanges
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -69,9 +68,9 @@ def forget(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def values(path: Path, cpr: str) -> list[str]:
-    """Every cookie and local-storage value in a saved login: what the redactor must mask;
-    but never one holding the CPR, which would mask the very evidence the audit looks for."""
+def values(path: Path) -> list[str]:
+    """Every cookie and local-storage value in a saved login: what the redactor must mask (it
+    leaves alone those that carry the CPR)."""
     try:
         state = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -79,4 +78,4 @@ def values(path: Path, cpr: str) -> list[str]:
     found = [c.get("value", "") for c in state.get("cookies", [])]
     for origin in state.get("origins", []):
         found += [item.get("value", "") for item in origin.get("localStorage", [])]
-    return [v for v in found if isinstance(v, str) and cpr not in re.sub(r"\D", "", v)]
+    return [v for v in found if isinstance(v, str)]

@@ -72,19 +72,30 @@ def launch(
     headless: bool = True,
     extra: Sequence[str] = (),
     contain: bool = False,
+    secure: Sequence[str] = (),
+    added: Sequence[str] = (),
+    env: dict[str, str | float | bool] | None = None,
 ) -> tuple[Browser, str]:
-    """A fresh Chromium (new temporary profile) with background traffic switched off, and
-    `extra` switches of a local one, and the path of its executable; on a remote browser server
-    if $CPRAUDIT_BROWSER_ENDPOINT is set."""
+    """A fresh Chromium (new temporary profile) with background traffic switched off, the
+    origins to treat as `secure`, the switches a system `added`, and `extra` switches of a local
+    one, in the environment `env` (a test CA's: see `trust`); and the path of its executable. On
+    a remote browser server if $CPRAUDIT_BROWSER_ENDPOINT is set."""
     if endpoint := remote_endpoint():
+        if env is not None:
+            raise BadInput(
+                "ca_file needs the browser on this machine (its trust store is set up here); "
+                "audit this system without --browser-endpoint, or set ignore_https_errors"
+            )
         return connect_remote(
-            pw, endpoint, resolve, headless, contain
+            pw, endpoint, resolve, headless, contain, secure, added
         ), f"remote Playwright server {endpoint}"
     executable = find_chromium(pw)
     if executable is None:
         raise BadInput(HOW_TO_GET_ONE)
-    args = chromium_args(resolve, contain=contain) + list(extra)
-    return pw.chromium.launch(executable_path=executable, headless=headless, args=args), executable
+    args = chromium_args(resolve, secure, added, contain=contain) + list(extra)
+    return pw.chromium.launch(
+        executable_path=executable, headless=headless, args=args, env=env
+    ), executable
 
 
 def remote_endpoint() -> str | None:
@@ -98,6 +109,8 @@ def connect_remote(
     resolve: Sequence[str] = (),
     headless: bool = True,
     contain: bool = False,
+    secure: Sequence[str] = (),
+    added: Sequence[str] = (),
 ) -> Browser:
     """A fresh Chromium launched for us by a `playwright run-server` at `endpoint` (ws://...),
     with the launch arguments a local one gets. The server applies arguments (and an
@@ -114,7 +127,7 @@ def connect_remote(
             f"--browser-endpoint {endpoint}: launch-options is not JSON; write e.g. "
             '?launch-options={"executablePath":"/usr/bin/chromium"}'
         ) from None
-    args = list(options.get("args", [])) + chromium_args(resolve, contain=contain)
+    args = list(options.get("args", [])) + chromium_args(resolve, secure, added, contain=contain)
     options.update(headless=headless, args=args)
     url = urlunsplit(
         parts._replace(query=urlencode([(k, v) for k, v in query if k != "launch-options"]))

@@ -19,10 +19,12 @@ from crawler.bundle import Recording
 from crawler.errors import first_line
 from crawler.model import Citizen, Coverage, LoginState, PageVisit
 from crawler.parties import Parties
-from crawler.record import recorder
+from crawler.record import auth, recorder
 from crawler.record.crawl import CrawlOutcome, crawl
 from crawler.record.login import LoginAgain, SessionGuard, login_problem, screenshot
-from crawler.scenario import Scenario, listening
+from crawler.scenario import Scenario, System, listening, play
+
+SAVED_LOGIN_STEP = "saved login (checked)"
 
 Progress = Callable[[str], None]
 
@@ -41,6 +43,7 @@ class Drive:
     crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
     proven: bool = False  # logged_in held after the scenario
     login_again: LoginAgain | None = None
+    saved_login: float | None = None  # when the saved login reused here was saved
 
     def run(self) -> None:
         try:
@@ -57,11 +60,15 @@ class Drive:
     def _scenario(self) -> bool:
         """Run the scenario; whether the crawl may follow (the login, if checked, held)."""
         assert self.scenario is not None
-        self.login_again = LoginAgain(self.scenario, self.citizen, self._label)
         self.page.on("framenavigated", self._navigated)
         try:
+            if self.saved_login is not None and not self._saved_login_holds():
+                self.saved_login = None
+            system = System.of(self.rec.target, login_reused=self.saved_login is not None)
+            steps = None if self.saved_login is not None else 0  # reused: not counted here
+            self.login_again = LoginAgain(self.scenario, self.citizen, self._label, system, steps)
             with listening(self._on_step):
-                self.scenario(self.page, self.citizen)
+                play(self.scenario, self.page, self.citizen, system)
         finally:
             self.page.remove_listener("framenavigated", self._navigated)
         check = self.rec.target.logged_in
@@ -69,6 +76,8 @@ class Drive:
             return True
         problem = login_problem(self.page, check, self._first_party())
         self.proven = problem is None
+        if self.proven and self.saved_login is None and self.rec.target.login_state:
+            self._save_login()
         if self.visits and self.visits[-1].url == self.page.url:  # the page the proof is about
             self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": self.proven})
         if problem:
@@ -77,6 +86,39 @@ class Drive:
                 self.rec.notes.append("not crawled: the scenario's login was not proven")
             _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
         return self.proven
+
+    def _saved_login_holds(self) -> bool:
+        """A saved login is reused only if logged_in holds on the start page with it; else it
+        is forgotten, and the scenario logs in."""
+        target, check = self.rec.target, self.rec.target.logged_in
+        assert check is not None and target.login_state is not None  # reuse_login needs both
+        self.tape.step = SAVED_LOGIN_STEP
+        self.page.goto(target.base_url or target.start_url, wait_until="load")
+        problem = login_problem(self.page, check, self._first_party())
+        self.tape.step = None
+        if problem is None:
+            self.rec.notes.append(
+                f"The login was reused from a saved session (reuse_login); {check.describe()} "
+                "held on the start page before the scenario, which skipped its login steps."
+            )
+            return True
+        self.rec.notes.append(
+            f"The saved login no longer held ({problem}): it was forgotten, and the scenario "
+            "logged in."
+        )
+        auth.forget(Path(target.login_state))
+        self.page.context.clear_cookies()
+        return False
+
+    def _save_login(self) -> None:
+        target = self.rec.target
+        assert target.login_state is not None
+        auth.save(
+            self.page.context.storage_state(),
+            Path(target.login_state),
+            (self.rec.out_dir, self.rec.out_dir.parent),
+        )
+        self.rec.notes.append("The login was saved for reuse by later runs (reuse_login).")
 
     def _crawl(self) -> None:
         settings, target = self.rec.target.crawl, self.rec.target
@@ -106,10 +148,12 @@ class Drive:
 
     def _failed(self, exc: Exception) -> None:
         where = f" (step {self.tape.step})" if self.tape.step else ""
+        redact = self.tape.redactor.text if self.tape.redactor else str
         self.rec.errors.append(
-            f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}"
+            redact(f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}")
         )
-        (self.rec.out_dir / bundle.ERROR).write_text(traceback.format_exc(), encoding="utf-8")
+        self.rec.traceback = redact(traceback.format_exc())
+        (self.rec.out_dir / bundle.ERROR).write_text(self.rec.traceback, encoding="utf-8")
         _screenshot(self.page, self.rec.out_dir / bundle.FAILURE)
 
     def _on_step(self, name: str | None, login: bool) -> None:

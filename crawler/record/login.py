@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -24,7 +24,7 @@ from crawler import bundle
 from crawler.errors import first_line
 from crawler.model import Citizen, LoginCheck, SessionLoss
 from crawler.parties import registrable_domain
-from crawler.scenario import Scenario, listening
+from crawler.scenario import Scenario, System, listening, play
 
 CHECK_MS = 3_000  # the page has loaded and dwelt: a marker not there by now is not coming
 MAX_LOGINS_AGAIN = 10  # a site that logs out on every page is not audited by logging in forever
@@ -51,15 +51,26 @@ class _LoginDone(BaseException):
 
 
 class LoginAgain:
-    """Runs the scenario again, up to the end of the login steps it completed the first time."""
+    """Runs the scenario again, up to the end of the login steps it completed the first time;
+    when the first run skipped them (a saved login was reused: `steps` is None), up to the
+    first step after a login step."""
 
-    def __init__(self, scenario: Scenario, citizen: Citizen, label: Callable[[str | None], None]):
-        self.scenario, self.citizen, self.label = scenario, citizen, label
-        self.steps = 0
+    def __init__(
+        self,
+        scenario: Scenario,
+        citizen: Citizen,
+        label: Callable[[str | None], None],
+        system: System,
+        steps: int | None = 0,
+        suffix: str = " (logging in again)",
+    ):
+        self.scenario, self.citizen, self.label, self.suffix = scenario, citizen, label, suffix
+        self.system = replace(system, login_reused=False)  # this run logs in
+        self.steps = steps
 
     def seen(self, name: str | None, login: bool) -> None:
         """Step listener of the scenario's first run: counts its login steps."""
-        if name is None and login:
+        if name is None and login and self.steps is not None:
             self.steps += 1
 
     def __call__(self, page: Page) -> str | None:
@@ -68,7 +79,9 @@ class LoginAgain:
 
         def listener(name: str | None, login: bool) -> None:
             nonlocal ended
-            self.label(f"{name} (logging in again)" if name else None)
+            if name and not login and ended and self.steps is None:
+                raise _LoginDone  # the first step after the login: stop before it
+            self.label(f"{name}{self.suffix}" if name else None)
             if name is None and login:
                 ended += 1
                 if ended == self.steps:
@@ -76,11 +89,13 @@ class LoginAgain:
 
         try:
             with listening(listener):
-                self.scenario(page, self.citizen)
+                play(self.scenario, page, self.citizen, self.system)
         except _LoginDone:
             return None
         except Exception as exc:  # the scenario's own failure, e.g. its expect() timed out
             return f"{type(exc).__name__}: {first_line(exc)}"
+        if ended and self.steps is None:  # a scenario that is all login
+            return None
         return "the scenario ended before its login steps"
 
 
@@ -128,7 +143,7 @@ class SessionGuard:
         return login_problem(page, self.check, self.first_party) is None
 
     def _log_in_again(self, page: Page) -> str | None:
-        if self.login_again is None or not self.login_again.steps:
+        if self.login_again is None or self.login_again.steps == 0:
             return 'the scenario marks no login step (with step("Log ind", login=True))'
         if len(self.losses) >= MAX_LOGINS_AGAIN:
             return f"the session was already lost {MAX_LOGINS_AGAIN} times"

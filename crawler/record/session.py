@@ -16,7 +16,7 @@ from crawler.bundle import Recording
 from crawler.errors import BadInput, first_line
 from crawler.model import Citizen, Coverage, Target
 from crawler.parties import Parties
-from crawler.record import evidence, recorder, redaction
+from crawler.record import auth, evidence, recorder, redaction, setup, trust
 from crawler.record.browser import launch, new_context, remote_endpoint
 from crawler.record.contain import CprToThirdParty, modes
 from crawler.record.crawl import leave_pages
@@ -35,7 +35,7 @@ def record(
     """Drive a fresh browser through the scenario and the crawl, recording everything."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
-    redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
+    redactor = redactor_for(citizen, target)
     try:
         _record(target, citizen, scenario, rec, redactor, progress or (lambda text: None))
     except (
@@ -66,18 +66,22 @@ def _record(
     progress: Progress,
 ) -> None:
     witness = Witness(target.witness, remote=remote_endpoint() is not None)
+    saved = saved_login(target)
     try:
-        with sync_playwright() as pw:
+        with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
             browser, executable = launch(
-                pw, list(target.resolve), extra=witness.switches(), contain=target.contain
+                pw, **setup.launch_options(target), extra=witness.switches(), env=env
             )
             try:
                 context, rec.browser = new_context(
-                    browser, executable, **evidence.context_options(rec.out_dir)
+                    browser,
+                    executable,
+                    **evidence.context_options(rec.out_dir),
+                    **setup.context_options(target, target.login_state if saved else None),
                 )
                 evidence.start(context, rec.target.system)
                 try:
-                    record_in(browser, context, rec, citizen, scenario, progress, redactor)
+                    record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
                 finally:
                     rec.errors += evidence.finish(context, rec.out_dir, redactor)[0]
             finally:
@@ -89,6 +93,21 @@ def _record(
         rec.witness = witness.finish(rec.out_dir, redactor)
 
 
+def saved_login(target: Target) -> float | None:
+    """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
+    if target.login_state is None or target.reuse_login is None:
+        return None
+    return auth.reusable(Path(target.login_state), target.reuse_login)
+
+
+def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
+    """The citizen's credentials, and the values of the system's saved login."""
+    redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
+    if target.login_state:
+        redactor.learn(auth.values(Path(target.login_state)))
+    return redactor
+
+
 def record_in(
     browser: Browser,
     context: BrowserContext,
@@ -97,27 +116,40 @@ def record_in(
     scenario: Scenario | None,
     progress: Progress,
     redactor: redaction.Redactor | None = None,
+    saved: float | None = None,
 ) -> None:
-    """Record one system in a context someone else made (ours, or pytest-playwright's);
-    `redactor` learns the session's secrets for the evidence files redacted afterwards."""
+    """Record one system in a context someone else made (ours, or pytest-playwright's), which
+    holds the saved login of `saved` (its time) if that is given; `redactor` learns the
+    session's secrets for the evidence files redacted afterwards."""
+    target = rec.target
     context.set_default_timeout(30_000)
-    parties = Parties.for_target(rec.target)
-    contain, legacy = modes(rec.target, citizen)
+    parties = Parties.for_target(target)
+    contain, legacy = modes(target, citizen)
+    redactor = redactor or redactor_for(citizen, target)
+    dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
     tape = recorder.Recorder(
         rec.requests_path,
         browser,
         context,
-        redactor or redaction.for_citizen(citizen, parties.first),
+        redactor,
         contain=contain,
         legacy=legacy,
         leads=CprToThirdParty(citizen.cpr, parties),
     )
     page = context.pages[0] if context.pages else context.new_page()
+    drive = Drive(page, citizen, scenario, tape, rec, progress, saved_login=saved)
     try:
-        Drive(page, citizen, scenario, tape, rec, progress).run()
+        drive.run()
     finally:
         _finish(context, tape, rec)
         rec.notes += [mode.note() for mode in (contain, legacy) if mode]
+        rec.dialogs = dialogs.seen
+        if banner:
+            rec.consent = banner.outcome()
+            rec.notes += banner.errors
+            rec.errors += [f"consent: {rec.consent.problem}"] if rec.consent.problem else []
+        rec.setup = setup.described(target, rec.pages, drive.saved_login)
+        rec.notes += setup.notes(rec.setup)
 
 
 def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) -> None:

@@ -26,14 +26,14 @@ from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
-from crawler.parties import Parties
 from crawler.proof.signing import Ed25519PrivateKey
-from crawler.record import browser, redaction
+from crawler.record import browser
+from crawler.record.session import redactor_for
 from crawler.report import write_index, write_junit, write_system
 from crawler.run import catalogue, lifetime
 from crawler.run.audit import audit_system
 from crawler.run.shards import in_shard
-from crawler.scenario import load_scenario
+from crawler.scenario import ScenarioError, load_scenario
 
 Progress = Callable[[str], None]
 EXIT_CRASHED = 3  # an audit process's exit code after an unexpected error, logged in its folder
@@ -62,11 +62,13 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     lifetime.bind(runner, job.time_limit)
     folder = run_dir / bundle.slug(job.target.system)
-    masked = redaction.for_citizen(job.citizen, Parties.for_target(job.target).first).text
+    masked = redactor_for(job.citizen, job.target).text
     try:
         _audit(job, folder, command, quiet)
     except BadInput as exc:  # e.g. a scenario that cannot be loaded: this system cannot start
         not_started = Recording(job.target, folder, errors=[masked(str(exc))])
+        if isinstance(exc, ScenarioError):  # where it failed, for the report
+            not_started.traceback = masked(exc.traceback)
         _hand_back(job, folder, analyse_system(not_started, job.citizen)[0])
     except Exception as exc:  # a bug: logged, never a traceback on the terminal
         crash.write_log(folder, exc, masked)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ssl
 import struct
 import threading
 from collections.abc import Callable
@@ -49,16 +50,24 @@ Handler = Callable[[Received], Response]
 @dataclass
 class SiteServer:
     """Serves `routes` ("host/path" -> Response or handler) on 127.0.0.1; unknown routes get
-    `fallback`. Websocket upgrades on any route echo each text frame back."""
+    `fallback`. Websocket upgrades on any route echo each text frame back. With `tls` (see
+    `crawler.testing.tls`) it serves https."""
 
     routes: dict[str, Response | Handler]
-    fallback: Response = Response(b"ok", "text/plain")
+    fallback: Response | Handler = Response(b"ok", "text/plain")
     received: list[Received] = field(default_factory=list)
+    tls: ssl.SSLContext | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
+        if self.tls:  # each connection's handshake happens in its handler's thread
+            self._httpd.socket = self.tls.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
+            # a browser refusing the certificate is what some tests are about, not an error
+            self._httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
 
     @property
@@ -70,7 +79,7 @@ class SiteServer:
         return [f"{pattern}=127.0.0.1:{self.port}"]
 
     def url(self, host: str, path: str = "/") -> str:
-        return f"http://{host}{path}"
+        return f"{'https' if self.tls else 'http'}://{host}{path}"
 
     def record(self, item: Received) -> None:
         with self._lock:

@@ -101,11 +101,8 @@ def test_crawl_stays_first_party_and_off_logout(recorded):
     assert rec.pages[0] == f"http://{PORTAL}/"
 
 
-def test_service_worker_requests_are_recorded(tmp_path, monkeypatch):
+def test_service_worker_requests_are_recorded(tmp_path):
     """Service workers need a secure origin; Chromium is told to treat the portal as one."""
-    monkeypatch.setenv(
-        "CPRAUDIT_CHROMIUM_ARGS", f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}"
-    )
     page = '<script>navigator.serviceWorker.register("/sw.js" + location.search)</script>'
     worker = (
         "self.addEventListener('install', () => "
@@ -122,6 +119,7 @@ def test_service_worker_requests_are_recorded(tmp_path, monkeypatch):
             first_party=("skat.test",),
             resolve=tuple(server.resolve_rules()),
             crawl=CrawlSettings(depth=0, dwell=1.5),
+            treat_as_secure=(f"http://{PORTAL}",),
         )
         rec = record(target, Citizen(cpr=CPR), tmp_path)
     exchanges, _ = read_exchanges(rec.requests_path)

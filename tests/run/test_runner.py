@@ -328,3 +328,37 @@ def test_two_runs_in_one_second_get_folders_of_their_own(portal, tmp_path, monke
         systems = [s for s in summary["systems"] if s["verdict"] != "not-audited"]
         audited.append({s["system"]: s["verdict"] for s in systems})
     assert audited == [{"leaky": "leak"}, {"clean": "clean"}], "a leak stays in its run's index"
+
+
+def test_a_scenario_that_will_not_load_or_raises_has_its_redacted_traceback_in_the_report(
+    portal, tmp_path
+):
+    config = write_config(tmp_path, portal, ["broken", "clean"])
+    (tmp_path / "clean.py").write_text("from clean_helpers_nowhere import log_in\n")
+    (tmp_path / "broken.py").write_text(
+        textwrap.dedent("""
+        from crawler.scenario import step
+
+        def run(page, citizen):
+            with step("Log ind"):
+                page.goto("http://broken.skat.test/")
+                raise RuntimeError("refused: " + citizen.secret("password"))
+        """)
+    )
+    code, results = run(config, tmp_path / "out")
+    assert code == 2
+    unloaded, raised = results["clean"], results["broken"]
+    (error,) = unloaded["errors"]
+    assert error == (
+        f"scenario {tmp_path / 'clean.py'} cannot be loaded (ModuleNotFoundError: No module "
+        "named 'clean_helpers_nowhere'); fix it"
+    ), "not 'audit process ended without a result'"
+    assert 'clean.py", line 1, in <module>' in unloaded["scenario_traceback"]
+    assert raised["errors"][0] == (
+        "scenario did not complete (step Log ind): RuntimeError: refused: [redacted]"
+    )
+    trace = raised["scenario_traceback"]
+    assert 'broken.py", line 7, in run' in trace and "pw-123" not in trace
+    report = (tmp_path / "out" / "broken" / "report.html").read_text()
+    assert "Where the scenario failed" in report and "RuntimeError: refused: [redacted]" in report
+    assert "pw-123" not in (tmp_path / "out" / "broken" / bundle.ERROR).read_text()

@@ -186,7 +186,7 @@ def _leaks(result: SystemResult | None) -> dict[str, Leak]:
     groups: dict[str, list[Finding]] = {}
     for finding in result.findings:
         groups.setdefault(leak_key(finding), []).append(finding)
-    return {key: _leak(key, found, result.system) for key, found in groups.items()}
+    return {key: _leak(key, found, result.configured) for key, found in groups.items()}
 
 
 def _leak(key: str, found: list[Finding], system: str) -> Leak:

@@ -27,7 +27,7 @@ def stamp_fingerprints(result: SystemResult) -> SystemResult:
     return result.model_copy(
         update={
             "findings": tuple(
-                f.model_copy(update={"fingerprint": fingerprint(result.system, f)})
+                f.model_copy(update={"fingerprint": fingerprint(result.configured, f)})
                 for f in result.findings
             )
         }
@@ -77,7 +77,7 @@ def _history(
     today: date,
 ) -> SystemHistory | None:
     found = history_of(conn, result.system, meta.id)
-    return accept(found, result.system, accepted, today) if found else None
+    return accept(found, result.configured, accepted, today) if found else None
 
 
 def summary_line(results: Iterable[SystemResult]) -> str:

@@ -180,7 +180,7 @@ def save_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemRe
 def _by_fingerprint(result: SystemResult) -> dict[str, list[Finding]]:
     groups: dict[str, list[Finding]] = {}
     for f in result.findings:
-        groups.setdefault(f.fingerprint or fingerprint(result.system, f), []).append(f)
+        groups.setdefault(f.fingerprint or fingerprint(result.configured, f), []).append(f)
     return groups
 
 

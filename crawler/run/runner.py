@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler import bundle, crash, history, proof
+from crawler.analyse.consent import side_by_side
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit
@@ -249,8 +250,9 @@ def run_audit(
         chosen = [s for s in chosen if in_shard(s.name, *options.shard)]
     run_id = uuid.uuid4().hex
     jobs = [
-        Job(audit.target(s), audit.citizen_for(s), s.time_limit, options.browser_endpoint, run_id)
+        Job(target, audit.citizen_for(s), s.time_limit, options.browser_endpoint, run_id)
         for s in chosen
+        for target in audit.targets(s)  # each consent state in a browser of its own
     ]
     for job in jobs:  # a folder of its own for each system, in this run only
         bundle.new_system_folder(run_dir, job.target.system)
@@ -266,11 +268,12 @@ def run_audit(
             [audit.base / s.scenario.partition(":")[0] for s in audit.config.systems if s.scenario],
         ),
         shard="/".join(map(str, options.shard)) if options.shard else None,
-        catalogue=str(audit.catalogue_path.resolve()),
+        catalogue=str(audit.catalogue_path.resolve()) if audit.catalogue_path else None,
     )
     results = history.after_run(
         options.history, meta, results, run_dir, audit.config.accepted, options.notes
     )
+    results = side_by_side(results)
     write_reports(results, run_dir)
     listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
     title = f"cpraudit run of {audit.path.name}" + (f", shard {meta.shard}" if meta.shard else "")

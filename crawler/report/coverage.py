@@ -48,7 +48,18 @@ def statement(result: SystemResult) -> str:
         parts.append(f"{_links(len(c.not_visited))} not visited: {_reasons(c)}")
     if c.downloads:
         parts.append(f"{len(c.downloads)} file{'' if len(c.downloads) == 1 else 's'} downloaded")
+    if result.consent:
+        parts.append(_CONSENT[result.consent.state])
+    if result.setup.environment:
+        parts.append(f"environment {result.setup.environment}")
     return "; ".join(parts)
+
+
+_CONSENT = {
+    "none": "no consent choice",
+    "decline": "consent declined",
+    "accept": "consent accepted",
+}
 
 
 def _losses(c: Coverage) -> str:

@@ -138,6 +138,9 @@ def write_index(
                 "third_parties": sorted({f.domain for f in r.findings}),
                 **inventory_counts(r),
                 "coverage": statement(r),
+                "consent": r.consent.state if r.consent else None,
+                "despite_declined_consent": r.despite_declined_consent,
+                "environment": r.setup.environment,
             }
             for r, folder in results
         ],

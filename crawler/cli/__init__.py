@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from crawler import __version__
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE
-from crawler.cli import adhoc, demo, diff, history, merge, run, scan_har, verify
+from crawler.cli import adhoc, codegen, demo, diff, history, login, merge, run, scan_har, verify
 from crawler.crash import Crashed, describe
 from crawler.errors import BadInput
 
@@ -27,6 +27,8 @@ COMMANDS = (
     merge,
     verify,
     diff,
+    login,
+    codegen,
 )  # one module per subcommand, in --help's order
 
 

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="audit only this system (repeatable); default all",
+        help="audit only this system, or one consent state of it (repeatable); default all",
     )
     run.add_argument(
         "--jobs",
@@ -143,10 +143,16 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         )
     else:
         browser.require()
-    chosen = [s for s in audit.config.systems if not args.system or s.name in args.system]
-    if any(s.consent for s in chosen):
+    named = set(args.system)
+    chosen = [
+        target
+        for s in audit.config.systems
+        for target in audit.targets(s)
+        if not named or {s.name, target.system} & named
+    ]
+    if any(t.consent for t in chosen):
         consent.package()  # consent states need autoconsent: say so now, not per system
-    if any(s.ca_file for s in chosen):
+    if any(t.ca_file for t in chosen):
         trust.require()
     path = chosen_path(args.history, run_dir)
     return RunOptions(

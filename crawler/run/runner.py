@@ -240,19 +240,19 @@ def run_audit(
     """Audit the configured systems (all, or those named, or a shard's), record the run in the
     history, write the run's index files, and seal the folder with its manifest."""
     started = time.time()
-    chosen = [s for s in audit.config.systems if not systems or s.name in systems]
-    if unknown := sorted(set(systems) - {s.name for s in audit.config.systems}):
+    every = [(s, target) for s in audit.config.systems for target in audit.targets(s)]
+    if unknown := sorted(set(systems) - {n for s, t in every for n in (s.name, t.system)}):
         raise BadInput(
             f"--system {unknown[0]!r} is not in {audit.path}; choose from "
-            f"{', '.join(s.name for s in audit.config.systems)}"
+            f"{', '.join(s.name for s in audit.config.systems)} (or one of their consent states)"
         )
+    chosen = [(s, t) for s, t in every if not systems or {s.name, t.system} & set(systems)]
     if options.shard:
-        chosen = [s for s in chosen if in_shard(s.name, *options.shard)]
+        chosen = [(s, t) for s, t in chosen if in_shard(s.name, *options.shard)]
     run_id = uuid.uuid4().hex
-    jobs = [
+    jobs = [  # each consent state in a browser of its own
         Job(target, audit.citizen_for(s), s.time_limit, options.browser_endpoint, run_id)
-        for s in chosen
-        for target in audit.targets(s)  # each consent state in a browser of its own
+        for s, target in chosen
     ]
     for job in jobs:  # a folder of its own for each system, in this run only
         bundle.new_system_folder(run_dir, job.target.system)

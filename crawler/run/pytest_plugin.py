@@ -30,22 +30,22 @@ import pytest
 from playwright.sync_api import Error
 
 from crawler import bundle, proof
+from crawler.analyse.consent import side_by_side
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit, SystemConfig, load
 from crawler.errors import BadInput, first_line
-from crawler.model import Audited, BrowserInfo, SystemResult, WitnessSummary
-from crawler.parties import Parties
+from crawler.model import Audited, BrowserInfo, SystemResult, Target, WitnessSummary
 from crawler.proof.signing import Ed25519PrivateKey, load_private
-from crawler.record import evidence, redaction
+from crawler.record import evidence, redaction, setup, trust
 from crawler.record.browser import HOW_TO_GET_ONE, PRESENTED_AS, context_defaults, find_chromium
 from crawler.record.redact_files import redact_file
-from crawler.record.session import mask, record_in
+from crawler.record.session import mask, record_in, redactor_for, saved_login
 from crawler.record.switches import chromium_args
 from crawler.record.witness import PYTEST_BROWSER
 from crawler.report import write_index, write_junit, write_system
 from crawler.run import catalogue
-from crawler.scenario import load_scenario
+from crawler.scenario import ScenarioError, load_scenario
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,6 +69,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         help="audit only this system of the audit.toml (repeatable)",
+    )
+    group.addoption(
+        "--cpraudit-env",
+        metavar="NAME",
+        default=None,
+        help="audit the environment [environments.NAME] of the audit.toml (as run --env)",
     )
     group.addoption(
         "--cpraudit-sign-key",
@@ -120,11 +126,12 @@ def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> Non
 
 
 class SystemItem(pytest.Function):
-    """One system of an audit.toml, run as a test with fixtures."""
+    """One system of an audit.toml (or one of its consent states), run as a test with
+    fixtures."""
 
-    def __init__(self, *, audit: Audit, system: SystemConfig, **kw) -> None:
+    def __init__(self, *, audit: Audit, system: SystemConfig, target: Target, **kw) -> None:
         super().__init__(callobj=_check, **kw)
-        self.audit, self.system = audit, system
+        self.audit, self.system, self.target = audit, system, target
         self.redactor: redaction.Redactor | None = (
             None  # set once the audit has run, for pytest-playwright's traces
         )
@@ -133,7 +140,7 @@ class SystemItem(pytest.Function):
             self.add_marker(pytest.mark.timeout(system.time_limit))
 
     def reportinfo(self):
-        return self.path, None, f"{self.system.name} (cpraudit)"
+        return self.path, None, f"{self.target.system} (cpraudit)"
 
 
 class AuditFile(pytest.File):
@@ -141,7 +148,7 @@ class AuditFile(pytest.File):
 
     def collect(self):
         try:
-            audit = load(self.path)
+            audit = load(self.path, self.config.getoption("cpraudit_env"))
         except BadInput as exc:
             raise self.CollectError(str(exc)) from None
         chosen = self.config.getoption("cpraudit_system")
@@ -152,8 +159,11 @@ class AuditFile(pytest.File):
                 f"choose from {', '.join(names)}"
             )
         for system in audit.config.systems:
-            if not chosen or system.name in chosen:
-                yield SystemItem.from_parent(self, name=system.name, audit=audit, system=system)
+            for target in audit.targets(system):  # each consent state a test of its own
+                if not chosen or {system.name, target.system} & set(chosen):
+                    yield SystemItem.from_parent(
+                        self, name=target.system, audit=audit, system=system, target=target
+                    )
 
 
 class _Audit:
@@ -176,10 +186,10 @@ class _Audit:
 
     @pytest.fixture(scope="session")
     @classmethod
-    def browser_type_launch_args(cls, browser_type_launch_args: dict, playwright, request) -> dict:
+    def browser_type_launch_args(cls, browser_type_launch_args: dict, playwright, request):
         """pytest-playwright's launch options (--headed, --slowmo, --browser-channel) plus
         cpraudit's: a Chromium found like `cpraudit run` finds one, background traffic off, the
-        systems' rules."""
+        systems' rules, secure origins, switches and test CA."""
         args = dict(browser_type_launch_args)
         if not args.get("channel") and not args.get("executable_path"):
             try:
@@ -189,10 +199,20 @@ class _Audit:
             if found is None:
                 pytest.fail(HOW_TO_GET_ONE, pytrace=False)
             args["executable_path"] = found
-        items = [i for i in request.session.items if isinstance(i, SystemItem)]
-        contain = any(i.audit.target(i.system).contain for i in items)
-        quiet = chromium_args(_resolver_rules(items), contain=contain)
-        return {**args, "args": [*quiet, *args.get("args", [])]}
+        targets = [i.target for i in request.session.items if isinstance(i, SystemItem)]
+        switches = chromium_args(
+            _resolver_rules(targets),
+            sorted({o for t in targets for o in t.treat_as_secure}),
+            list(dict.fromkeys(a for t in targets for a in t.browser_args)),
+            contain=any(t.contain for t in targets),
+        )
+        try:
+            with trust.trusting(_ca_file(targets)) as env:
+                yield {**args, "args": [*switches, *args.get("args", [])]} | (
+                    {"env": env} if env else {}
+                )
+        except BadInput as exc:
+            pytest.fail(str(exc), pytrace=False)
 
     @pytest.fixture(scope="session")
     @classmethod
@@ -213,14 +233,18 @@ class _Audit:
         """Record and analyse the system in a fresh pytest-playwright context; inconclusive
         errors here."""
         item = request.node
-        audit, system = item.audit, item.system
-        target, folder = audit.target(system), bundle.slug(system.name)
+        audit, system, target = item.audit, item.system, item.target
+        folder = bundle.slug(target.system)
         out = self.out_dir / folder
         try:
             citizen = audit.citizen_for(system)
             scenario = load_scenario(target.scenario, Path(".")) if target.scenario else None
         except BadInput as exc:
-            return self._finish(item, _not_started(item, str(exc)), [], folder)
+            failed = _not_started(item, str(exc))
+            if isinstance(exc, ScenarioError):
+                trace = redactor_for(audit.citizen_for(system), target).text(exc.traceback)
+                failed = failed.model_copy(update={"scenario_traceback": trace})
+            return self._finish(item, failed, [], folder)
         out.mkdir(parents=True, exist_ok=True)
         rec = Recording(
             target,
@@ -229,15 +253,17 @@ class _Audit:
             browser=_browser_info(browser, browser_type_launch_args, browser_context_args),
             witness=WitnessSummary(ran=False, reason=PYTEST_BROWSER),
         )
-        item.redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
+        item.redactor = redactor_for(citizen, target)
         # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps
         # its own.
         own_trace = request.config.getoption("--tracing") == "off"
         har = {} if "record_har_path" in browser_context_args else evidence.context_options(out)
+        saved = saved_login(target)
+        portal = setup.context_options(target, target.login_state if saved else None)
         try:
-            context = new_context(**har)
+            context = new_context(**har, **portal)
             if own_trace:
-                evidence.start(context, system.name)
+                evidence.start(context, target.system)
             try:
                 record_in(
                     browser,
@@ -245,8 +271,9 @@ class _Audit:
                     rec,
                     citizen,
                     scenario,
-                    lambda text: print(f"{system.name}: {text}"),
+                    lambda text: print(f"{target.system}: {text}"),
                     item.redactor,
+                    saved,
                 )
             finally:
                 rec.errors += _close(context, out, item, own_trace)
@@ -283,13 +310,13 @@ class _Audit:
         report = yield
         if not isinstance(item, SystemItem):
             return report
-        if report.when == "setup" and report.failed and item.system.name not in self.results:
+        if report.when == "setup" and report.failed and item.target.system not in self.results:
             # A fixture before ours failed (no Chromium, a bad launch option): still a row in the
             # index.
             result = _not_started(
                 item, f"the audit did not start: {call.excinfo.exconly() if call.excinfo else '?'}"
             )
-            self._store(item, result, [], bundle.slug(item.system.name))
+            self._store(item, result, [], bundle.slug(item.target.system))
         if report.when == "teardown" and item.redactor:
             # pytest-playwright has just moved its traces to --output (its wrapper is trylast, so
             # it ran first).
@@ -301,7 +328,7 @@ class _Audit:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.results:
             return
-        results = list(self.results.values())
+        results = self._side_by_side(list(self.results.values()))
         try:
             listed = catalogue.with_coverage(results, catalogue.load(self.audits[0].catalogue_path))
         except BadInput:
@@ -320,6 +347,17 @@ class _Audit:
             key=self.sign_key,
         )
 
+    def _side_by_side(self, results: list[Audited]) -> list[Audited]:
+        """Each consent state's report again, now that the other states are known."""
+        compared = side_by_side(results)
+        for (before, _), (after, folder) in zip(results, compared, strict=True):
+            if after.consent_table is not None and after != before:
+                out = self.out_dir / folder
+                requests = out / bundle.REQUESTS
+                exchanges = bundle.read_exchanges(requests)[0] if requests.is_file() else []
+                write_system(after, exchanges, out)
+        return compared
+
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.index:
             terminalreporter.write_sep("-", "cpraudit")
@@ -335,12 +373,24 @@ def _close(context, out: Path, item: SystemItem, own_trace: bool) -> list[str]:
     return errors
 
 
-def _resolver_rules(items: list[SystemItem]) -> list[str]:
+def _ca_file(targets: list[Target]) -> str | None:
+    """The test CA the session's browser trusts: one browser, so one CA file."""
+    files = sorted({t.ca_file for t in targets if t.ca_file})
+    if len(files) > 1:
+        pytest.fail(
+            f"systems trust different test CAs ({', '.join(files)}); one pytest session shares "
+            "one browser, so audit them in separate runs (--cpraudit-system)",
+            pytrace=False,
+        )
+    return files[0] if files else None
+
+
+def _resolver_rules(targets: list[Target]) -> list[str]:
     """The union of the systems' `resolve` rules: the browser is shared by the session, so two
     systems may not send one host pattern to different addresses."""
     seen: dict[str, str] = {}
-    for item in items:
-        for rule in item.audit.target(item.system).resolve:
+    for target in targets:
+        for rule in target.resolve:
             pattern, _, address = (part.strip() for part in rule.partition("="))
             if seen.setdefault(pattern, address) != address:
                 pytest.fail(
@@ -364,14 +414,15 @@ def _browser_info(browser, launch_args: dict, context_args: dict) -> BrowserInfo
 
 
 def _not_started(item: SystemItem, error: str) -> SystemResult:
-    system = item.system
+    target = item.target
     return SystemResult(
-        system=system.name,
-        supplier=system.supplier,
+        system=target.system,
+        supplier=target.supplier,
+        variant_of=target.variant_of,
         verdict="inconclusive",
         requests=0,
         errors=(error,),
-        start_url=system.start_url,
+        start_url=target.start_url,
         started=time.time(),
         finished=time.time(),
     )

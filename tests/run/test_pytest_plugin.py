@@ -263,3 +263,50 @@ def test_defaults(browser_type_launch_args, browser_context_args, request):
 
     result.assert_outcomes(passed=1)
     assert "cpraudit report" not in result.stdout.str() and not (audit_dir / "reports").exists()
+
+
+def test_consent_states_are_tests_of_their_own_in_the_chosen_environment(pytester):
+    from crawler.testing.minside.pages import CONSENT
+
+    page = """<!doctype html><script src="http://policy.cookieinfo.test/uc.js"></script>
+<script>addEventListener("CookieInformationConsentGiven", () => {
+  if (CookieInformation.getConsentGivenFor("x"))
+    new Image().src = "http://collect.analytics.test/g?u=" + encodeURIComponent(location.href);
+});</script>"""
+    routes = {
+        "ci.skat.test/": Response(page),
+        "policy.cookieinfo.test/uc.js": Response(CONSENT, "application/javascript"),
+    }
+    with SiteServer(routes) as server:
+        pytester.makefile(
+            ".toml",
+            audit=f"""
+[[citizens]]
+id = "jens"
+cpr = "{CPR}"
+
+[[systems]]
+name = "Portal"
+start_url = "http://prod.skat.test/"
+first_party = ["skat.test"]
+login = false
+consent = ["decline", "accept"]
+crawl = {{ depth = 0, dwell = 4.0 }}
+
+[environments.ci]
+resolve = ["*.test=127.0.0.1:{server.port}"]
+[environments.ci.systems.Portal]
+start_url = "http://ci.skat.test/?cpr={CPR}"
+""",
+        )
+        result = pytester.runpytest_subprocess(
+            "--cpraudit", "audit.toml", "--cpraudit-env", "ci", "--cpraudit-out", "out"
+        )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*Portal (consent: accept)*collect.analytics.test*"])
+    declined = json.loads(
+        (pytester.path / "out" / "portal-consent-decline" / "findings.json").read_text("utf-8")
+    )
+    assert declined["verdict"] == "clean" and declined["setup"]["environment"] == "ci"
+    rows = {r["domain"]: r["received"] for r in declined["consent_table"]["rows"]}
+    assert rows == {"analytics.test": {"accept": 1}}, "written again once both states were known"

@@ -7,9 +7,9 @@ STAMP  := $(VENV)/.installed
 # Browser tests mostly wait on pages and timers: one more test worker than cores.
 TEST_JOBS ?= 3
 
-.PHONY: setup browser owners demo test lint bench clean
+.PHONY: setup browser owners tools demo test lint bench clean
 
-setup: $(STAMP) browser owners
+setup: $(STAMP) browser owners tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,10 @@ $(STAMP): pyproject.toml
 browser: $(STAMP)
 	$(PY) -m crawler.record.browser --ensure
 
-# The owner database (Ghostery's TrackerDB, pinned in package-lock.json), read at run time by
-# crawler/owners/trackerdb.py. Without npm the audits still run, with owners beyond the bundled
-# list unknown, and every report says so.
+# The owner database (Ghostery's TrackerDB) and DuckDuckGo's autoconsent for consent states,
+# pinned in package-lock.json, read at run time by crawler/owners/trackerdb.py and
+# crawler/record/consent.py. Without npm the audits still run, with owners beyond the bundled list
+# unknown (every report says so); systems with consent states are refused with the reason.
 TRACKERDB := node_modules/@ghostery/trackerdb/package.json
 
 owners: $(TRACKERDB)
@@ -34,6 +35,22 @@ $(TRACKERDB): package-lock.json
 	else \
 		echo "npm not found: third parties' owners will be unknown beyond the bundled list;" \
 			"install Node.js 20+ and npm, then run make setup again"; \
+	fi
+
+# What some features and their tests need from Debian: certutil (ca_file: a test CA for Chromium)
+# and Xvfb (cpraudit codegen's headed browser, tested on a virtual display). Installed as root where
+# apt-get is; elsewhere the tests that need them are skipped with the reason.
+tools:
+	@missing=""; \
+	command -v certutil >/dev/null || missing="$$missing libnss3-tools"; \
+	command -v Xvfb >/dev/null || missing="$$missing xvfb"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }; \
+	else \
+		echo "not installed:$$missing (ca_file and the codegen test need them; tests skip without)"; \
 	fi
 
 demo: setup

@@ -38,7 +38,7 @@ def record_code(target: Target, drive: Drive | None = None) -> str:
     ):
         output = Path(tmp, "recorded.py")
         try:
-            browser, _ = launch(pw, setup.launch_args(target), headless=False, env=env)
+            browser, _ = launch(pw, **setup.launch_options(target), headless=False, env=env)
         except Error as exc:
             raise BadInput(
                 f"cannot open a browser window ({first_line(exc)}); codegen needs a display "

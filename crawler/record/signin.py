@@ -35,7 +35,9 @@ def log_in_once(target: Target, citizen: Citizen, headed: bool = False) -> Path:
         trust.trusting(target.ca_file) as env,
         tempfile.TemporaryDirectory() as shots,
     ):
-        browser, executable = launch(pw, setup.launch_args(target), headless=not headed, env=env)
+        browser, executable = launch(
+            pw, **setup.launch_options(target), headless=not headed, env=env
+        )
         try:
             context, _ = new_context(browser, executable, **setup.context_options(target))
             context.set_default_timeout(PERSON_MS if headed else 30_000)

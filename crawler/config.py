@@ -23,7 +23,7 @@ from pydantic import (
 from crawler import bundle, tomlfile
 from crawler.detect.identifiers import parse_cpr
 from crawler.errors import BadInput
-from crawler.model import Citizen, CrawlSettings, LoginCheck, Owner, Target, http_host
+from crawler.model import Citizen, CrawlSettings, Language, LoginCheck, Owner, Target, http_host
 from crawler.record.switches import resolver_rules
 from crawler.run import catalogue
 
@@ -193,6 +193,9 @@ class AuditConfig(_Strict):
     )
     accepted: list[Accepted] = Field(
         default_factory=list, description="Leaks accepted with a reason until a date."
+    )
+    lang: Language = Field(
+        default="en", description='Language of the reports: "en" (English) or "da" (Danish).'
     )
 
 

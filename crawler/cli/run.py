@@ -11,9 +11,11 @@ from crawler import bundle, config, history
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON_CHOICES, exit_code, fail_rules
 from crawler.cli.common import (
     add_mode_options,
+    add_report_options,
     add_sign_option,
     count,
     print_summary,
+    report_options,
     say,
     signing_key,
 )
@@ -78,6 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the browsers on a remote `playwright run-server --unsafe` (ws://host:port/) "
         "instead of on this machine",
     )
+    add_report_options(run, lang_default="lang in audit.toml, else en")
     add_sign_option(run)
     run.set_defaults(func=run_command)
 
@@ -148,4 +151,5 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         browser_endpoint=args.browser_endpoint,
         notes=notes,
         sign_key=signing_key(args),
+        report=report_options(args, audit.config.lang),
     )

@@ -33,7 +33,7 @@ class Edge:
     source: Node
     target: Node
     requests: int = 0
-    cpr: int = 0  # of them, carrying the CPR
+    cpr: int = 0  # requests and websocket frames carrying the CPR
 
     @property
     def leak(self) -> bool:
@@ -63,7 +63,7 @@ def flow(result: SystemResult, exchanges: Sequence[Exchange]) -> Flow | None:
     edges: dict[tuple[str, str], Edge] = {}
     for ex in exchanges:
         party = owner.get(ex.host)
-        if party is None or ex.kind != "request":
+        if party is None:
             continue
         url = without_fragment(ex.page_url or "")
         page = pages.setdefault(url, Node(_short(url), url, cpr=url in cpr_pages))
@@ -71,7 +71,7 @@ def flow(result: SystemResult, exchanges: Sequence[Exchange]) -> Flow | None:
             page.below.append(ex.step or "")
         target = parties.setdefault(party.key, _party_node(party))
         edge = edges.setdefault((url, party.key), Edge(page, target))
-        edge.requests += 1
+        edge.requests += ex.kind == "request"  # a websocket's frames are not requests
         edge.cpr += ex.seq in carried
         target.cpr = target.cpr or ex.seq in carried
     if not edges:

@@ -4,8 +4,9 @@ the CPR. Laid out here; drawn as inline SVG by templates/_flow.html (no script, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from crawler.model import Exchange, SystemResult, ThirdParty, without_fragment
@@ -53,6 +54,14 @@ class Flow:
         return ROW * max(len(self.pages), len(self.parties)) + 8
 
 
+class _Sent(NamedTuple):
+    seq: int
+    host: str
+    page_url: str | None
+    step: str | None
+    request: bool  # False for a websocket frame
+
+
 def flow(result: SystemResult, exchanges: Sequence[Exchange]) -> Flow | None:
     """None when no request went to a third party: there is nothing to draw."""
     owner = {host: t for t in result.third_parties for host in t.hosts}
@@ -61,19 +70,18 @@ def flow(result: SystemResult, exchanges: Sequence[Exchange]) -> Flow | None:
     pages: dict[str, Node] = {}
     parties: dict[str, Node] = {}
     edges: dict[tuple[str, str], Edge] = {}
-    for ex in exchanges:
-        party = owner.get(ex.host)
-        if party is None:
+    for sent in _sent(result, exchanges):
+        if (party := owner.get(sent.host)) is None:
             continue
-        url = without_fragment(ex.page_url or "")
+        url = without_fragment(sent.page_url or "")
         page = pages.setdefault(url, Node(_short(url), url, cpr=url in cpr_pages))
-        if (ex.step or "") not in page.below:
-            page.below.append(ex.step or "")
+        if (sent.step or "") not in page.below:
+            page.below.append(sent.step or "")
         target = parties.setdefault(party.key, _party_node(party))
         edge = edges.setdefault((url, party.key), Edge(page, target))
-        edge.requests += ex.kind == "request"  # a websocket's frames are not requests
-        edge.cpr += ex.seq in carried
-        target.cpr = target.cpr or ex.seq in carried
+        edge.requests += sent.request
+        edge.cpr += sent.seq in carried
+        target.cpr = target.cpr or sent.seq in carried
     if not edges:
         return None
     order = [t.key for t in result.third_parties]  # the inventory's: the CPR's receivers first
@@ -82,6 +90,19 @@ def flow(result: SystemResult, exchanges: Sequence[Exchange]) -> Flow | None:
     return Flow(
         _place(left, 0), _place(right, WIDTH - BOX), _fold_edges(edges.values(), left, right)
     )
+
+
+def _sent(result: SystemResult, exchanges: Sequence[Exchange]) -> Iterator[_Sent]:
+    """Every recorded exchange, then each finding whose exchange the record lacks (a request
+    only the network witness saw), so that no leak goes undrawn."""
+    seen = set()
+    for ex in exchanges:
+        seen.add(ex.seq)
+        yield _Sent(ex.seq, ex.host, ex.page_url, ex.step, ex.kind == "request")
+    for f in result.findings:
+        if f.exchange_seq not in seen:
+            seen.add(f.exchange_seq)
+            yield _Sent(f.exchange_seq, f.host, f.page_url, f.step, True)
 
 
 def _party_node(party: ThirdParty) -> Node:

@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 from crawler.analyse.compare import compare
 from crawler.history import stamp_fingerprints
 from crawler.model import (
+    CaptureGap,
     Coverage,
     DesignFinding,
     FindingHistory,
@@ -27,6 +28,7 @@ from crawler.model import (
     SystemResult,
     ThirdParty,
     TrendPoint,
+    WitnessSummary,
 )
 from crawler.report import ReportOptions, Title, write_index, write_system
 from crawler.report.diff import write_diff
@@ -219,6 +221,12 @@ def everything() -> SystemResult:
             ),
             agreement_verdict="fail",
             owner_database="TrackerDB 1 (CC-BY-NC-SA-4.0)",
+            capture_gaps=(
+                CaptureGap(url="http://x.test/gap", carries_cpr=True),
+                CaptureGap(url="http://y.test/f", kind="frames", frames=2, explanation="kendt"),
+                CaptureGap(url="http://z.test/", cause="browser", left_machine=False),
+            ),
+            witness=WitnessSummary(ran=True, requests=12, matched=11),
             started=1_764_590_400.0,
             finished=1_764_590_460.0,
             coverage=Coverage(

@@ -130,6 +130,11 @@ def test_the_flow_has_an_edge_per_page_and_organisation_marked_where_the_cpr_wen
         (CPR_PAGE, "CDN LLC", 1, 1),
         (PLAIN_PAGE, "Fonts ApS", 1, 0),
     }
+    unrecorded = flow(r, exchanges[1:])  # e.g. seen only by the network witness
+    assert unrecorded and {(e.target.full, e.cpr) for e in unrecorded.edges if e.leak} == {
+        ("Analytics Inc", 3),
+        ("CDN LLC", 1),
+    }, "a leak the record lacks is still drawn, from its finding"
     assert [(n.label, n.cpr) for n in f.pages] == [
         ("/side?cpr=0707614285", True),
         ("/konto", False),

@@ -112,10 +112,11 @@ def _party_node(party: ThirdParty) -> Node:
 
 
 def _short(url: str) -> str:
-    """The page as its path and query: the host is the system's own."""
+    """The page as its path and query: the host is the system's own ("" for no page: a
+    worker's request, or one only the network witness saw)."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return _cut(path or url or "?")
+    return _cut(path or url)
 
 
 def _cut(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from crawler.model import FindingHistory, SystemResult, ThirdParty
+from crawler.model import Finding, FindingHistory, SystemResult, ThirdParty
 from crawler.report.groups import LeakGroup
 
 
@@ -58,30 +58,38 @@ class Receiver:
 
 
 def receivers(result: SystemResult, leaks: Sequence[LeakGroup]) -> list[Receiver]:
-    """In the inventory's order (most requests with the CPR first); a receiver the inventory
-    does not hold (a result written before it existed) by its domain."""
+    """In the inventory's order (most requests with the CPR first)."""
     parties = list(result.third_parties)
+    theirs: dict[str, list[LeakGroup]] = {}
     for leak in leaks:
-        if _party_of(parties, leak) is None:
-            f = leak.first
-            parties.append(
-                ThirdParty(
-                    organisation=f.entity or f.domain or f.host,
-                    key=f.domain or f.host,
-                    country=f.country,
-                    domains=(f.domain or f.host,),
-                    hosts=(f.host,),
-                )
-            )
-    rows = []
-    for party in parties:
-        mine = tuple(leak for leak in leaks if _party_of(parties, leak) is party)
-        if mine:
-            found = [result.history.of(leak.fingerprint) for leak in mine] if result.history else []
-            rows.append(Receiver(party, mine, tuple(h for h in found if h)))
-    return rows
+        party = _party_of(parties, leak)
+        if party is None:  # a result written before the inventory existed: by its domain
+            parties.append(party := _by_domain(leak.first))
+        theirs.setdefault(party.key, []).append(leak)
+    return [
+        Receiver(party, tuple(theirs[party.key]), _history(result, theirs[party.key]))
+        for party in parties
+        if party.key in theirs
+    ]
 
 
 def _party_of(parties: Sequence[ThirdParty], leak: LeakGroup) -> ThirdParty | None:
     domain = leak.first.domain or leak.first.host
     return next((t for t in parties if domain in t.domains), None)
+
+
+def _by_domain(f: Finding) -> ThirdParty:
+    domain = f.domain or f.host
+    return ThirdParty(
+        organisation=f.entity or domain,
+        key=domain,
+        country=f.country,
+        domains=(domain,),
+        hosts=(f.host,),
+    )
+
+
+def _history(result: SystemResult, leaks: list[LeakGroup]) -> tuple[FindingHistory, ...]:
+    if result.history is None:
+        return ()
+    return tuple(h for leak in leaks if (h := result.history.of(leak.fingerprint)))

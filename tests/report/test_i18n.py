@@ -13,12 +13,14 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from crawler.analyse.compare import compare
+from crawler.analyse.initiators import sent_by
 from crawler.history import stamp_fingerprints
 from crawler.model import (
     CaptureGap,
     Coverage,
     DesignFinding,
     FindingHistory,
+    InitiatorFrame,
     LatentLeak,
     LinkNotVisited,
     PageVisit,
@@ -32,9 +34,9 @@ from crawler.model import (
 )
 from crawler.report import ReportOptions, Title, write_index, write_system
 from crawler.report.diff import write_diff
-from crawler.report.i18n import CATALOGUES
-from crawler.report.words import PRESENTED
-from crawler.testing import make_finding
+from crawler.report.i18n import CATALOGUES, translations
+from crawler.report.words import PRESENTED, initiator
+from crawler.testing import make_exchange, make_finding
 
 ROOT = Path(__file__).parents[2]
 DANISH = ReportOptions(lang="da")
@@ -341,3 +343,22 @@ def test_dates_and_numbers_as_the_reader_writes_them(tmp_path):
 
 def test_how_the_browser_presented_itself_is_a_message_as_the_recorder_words_it():
     assert all(recorded == message for recorded, message in PRESENTED.items())
+
+
+def test_who_sent_a_request_is_said_in_danish_as_the_initiators_word_it():
+    frames = (
+        InitiatorFrame(url=f"{PORTAL}/b.js", line=1, column=2),
+        InitiatorFrame(url=f"{PORTAL}/a.js", line=3, column=4, cause="setTimeout"),
+    )
+    said = {
+        kind: initiator(
+            sent_by(make_exchange(initiator=frames, initiator_type=kind)) or "", translations("da")
+        )
+        for kind in ("script", "parser")
+    }
+    assert said == {
+        "script": f"{PORTAL}/b.js:1:2, indlæst af {PORTAL}/a.js:3:4 (setTimeout)",
+        "parser": f"HTML’en i {PORTAL}/b.js:1:2, indlæst af {PORTAL}/a.js:3:4 (setTimeout)",
+    }
+    browser = sent_by(make_exchange(initiator_type="other")) or ""
+    assert initiator(browser, translations("da")) == "browseren selv (other)"

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Browser tests mostly wait on pages and timers: one more test worker than cores.
 TEST_JOBS ?= 3
 
-.PHONY: setup browser owners tools demo test lint bench clean
+.PHONY: setup browser owners tools demo test lint bench messages clean
 
 setup: $(STAMP) browser owners tools
 
@@ -69,6 +69,14 @@ bench: setup
 	$(PY) -m benchmarks.detector
 	$(PY) -m benchmarks.audit
 	$(PY) -m benchmarks.witness
+
+# The reports' messages (babel.cfg) merged into each language's catalogue; translate what is
+# new or marked fuzzy in crawler/report/locale/*/LC_MESSAGES/messages.po, then run the tests.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --omit-header -o $(VENV)/messages.pot \
+		crawler/report
+	$(VENV)/bin/pybabel update -i $(VENV)/messages.pot -d crawler/report/locale --width 100 \
+		--ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) node_modules reports/*/

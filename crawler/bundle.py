@@ -3,9 +3,9 @@
 Every other module asks here for a file's name and for the record's reading and writing,
 so that a folder written by one version of cpraudit can be found and read by the next.
 
-    <run>/                       index.html summary.json junit.xml run.json crash.log
+    <run>/                       index.html summary.json junit.xml run.json crash.log (index.pdf)
                                  manifest.json manifest.sig (written last)
-    <run>/<system>/              requests.jsonl findings.json report.html
+    <run>/<system>/              requests.jsonl findings.json report.html (report.pdf)
                                  wire.jsonl
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, get_args
 
 from crawler.errors import BadInput, first_line
 from crawler.model import (
@@ -32,6 +32,7 @@ from crawler.model import (
     Coverage,
     Dialog,
     Exchange,
+    Language,
     SystemResult,
     Target,
     WitnessSummary,
@@ -42,6 +43,7 @@ REQUESTS = "requests.jsonl"  # every recorded exchange, one JSON object a line
 FINDINGS = "findings.json"  # the result: the contract others read
 RESULT = "result.json"  # an audit process's result, until its run has written findings.json
 REPORT = "report.html"
+REPORT_PDF = "report.pdf"  # the same, printed, with --pdf
 HAR = "network.har"
 TRACE = "trace.zip"
 ERROR = "error.txt"  # the traceback of a scenario that failed
@@ -53,6 +55,7 @@ WIRE = "wire.jsonl"  # what the network witness saw leave the browser, redacted 
 
 # A run's folder
 INDEX = "index.html"
+INDEX_PDF = "index.pdf"
 SUMMARY = "summary.json"
 JUNIT = "junit.xml"
 RUN = "run.json"
@@ -247,6 +250,15 @@ def write_result(result: SystemResult, path: Path) -> None:
 
 def read_result(path: Path) -> SystemResult:
     return SystemResult.model_validate_json(path.read_text("utf-8"))
+
+
+def run_language(folder: Path) -> Language:
+    """The language a run folder's reports were written in (English when it does not say)."""
+    try:
+        lang = json.loads((folder / SUMMARY).read_text("utf-8")).get("lang")
+    except (OSError, ValueError, AttributeError):
+        return "en"
+    return lang if lang in get_args(Language) else "en"
 
 
 def read_run(folder: Path) -> tuple[list[Audited], bool]:

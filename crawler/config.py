@@ -28,6 +28,7 @@ from crawler.model import (
     Citizen,
     ConsentChoice,
     CrawlSettings,
+    Language,
     LoginCheck,
     Owner,
     Target,
@@ -279,6 +280,9 @@ class AuditConfig(_Strict):
     )
     accepted: list[Accepted] = Field(
         default_factory=list, description="Leaks accepted with a reason until a date."
+    )
+    lang: Language = Field(
+        default="en", description='Language of the reports: "en" (English) or "da" (Danish).'
     )
 
 

@@ -18,6 +18,7 @@ PartyKind = Literal["first", "processor", "third"]
 Verdict = Literal["leak", "clean", "inconclusive", "not-audited"]
 GapCause = Literal["site", "evidence", "browser"]
 GapKind = Literal["request", "redirect", "websocket", "preflight", "frames"]
+Language = Literal["en", "da"]  # of the reports
 
 
 def without_fragment(url: str) -> str:

@@ -58,6 +58,7 @@ def test_loads_targets_and_credentials_from_the_environment(tmp_path, monkeypatc
             ('name = "TastSelv"', 'name = "TastSelv"\ncitizen = "nobody"'),
             "no citizen with id 'nobody'",
         ),
+        (("[[citizens]]", 'lang = "de"\n[[citizens]]'), "lang: Input should be 'en' or 'da'"),
     ],
 )
 def test_errors_name_file_key_and_problem(tmp_path, change, message):

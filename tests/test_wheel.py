@@ -1,5 +1,6 @@
 """The built wheel is the product: installed into a fresh virtual environment, its `cpraudit
-demo` runs from another folder, with nothing of this checkout on the path."""
+demo` runs from another folder, with nothing of this checkout on the path (in Danish: the
+message catalogue is package data)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def test_the_wheel_installs_and_its_demo_runs_from_another_folder(tmp_path):
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    demo = run(venv / "bin" / "cpraudit", "demo", "--out", "out", cwd=elsewhere)
+    demo = run(venv / "bin" / "cpraudit", "demo", "--out", "out", "--lang", "da", cwd=elsewhere)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     summary = json.loads((elsewhere / "out" / "summary.json").read_text(encoding="utf-8"))
     verdicts = {
@@ -58,6 +59,8 @@ def test_the_wheel_installs_and_its_demo_runs_from_another_folder(tmp_path):
         "Forskud": "clean",
         "LetLøn": "inconclusive",
     }
+    report = (elsewhere / "out" / "tastselv" / "report.html").read_text(encoding="utf-8")
+    assert "Hvem modtog CPR-nummeret" in report, "the wheel carries the Danish catalogue"
     where = run(
         venv / "bin" / "python", "-c", "import crawler; print(crawler.__file__)", cwd=elsewhere
     )

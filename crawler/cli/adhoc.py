@@ -12,9 +12,11 @@ from pydantic import ValidationError
 from crawler import bundle
 from crawler.cli.common import (
     add_mode_options,
+    add_report_options,
     add_sign_option,
     checked_cpr,
     report_one,
+    report_options,
     signing_key,
 )
 from crawler.crash import logged
@@ -23,7 +25,7 @@ from crawler.model import Audited, Citizen, CrawlSettings, Target, http_host
 from crawler.parties import registrable_domain
 from crawler.record import browser
 from crawler.record.switches import resolver_rules
-from crawler.report import write_system
+from crawler.report import Title, write_system
 from crawler.run.audit import audit_system
 
 
@@ -69,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
+    add_report_options(adhoc)
     add_sign_option(adhoc)
     adhoc.set_defaults(func=run)
 
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     target = adhoc_target(args)
     key = signing_key(args)
+    options = report_options(args)
     run_dir = bundle.new_run_folder(args.out, "adhoc")
     browser.require()
     folder = bundle.slug(target.system)
@@ -89,9 +93,9 @@ def run(args: argparse.Namespace) -> int:
             command=shlex.join(sys.argv),
             progress=lambda text: print(f"  {text}", flush=True),
         )
-        write_system(result, exchanges, run_dir / folder)
-        title = f"Ad-hoc audit of {target.start_url}"
-        return report_one(Audited(result, folder), run_dir, title, started, key)
+        write_system(result, exchanges, run_dir / folder, options)
+        title = Title("adhoc", target.start_url)
+        return report_one(Audited(result, folder), run_dir, title, started, key, options)
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:

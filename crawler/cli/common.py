@@ -10,12 +10,14 @@ from pathlib import Path
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
-from crawler.model import Audited, SystemResult, ThirdParty
+from crawler.model import Audited, Language, SystemResult, ThirdParty
 from crawler.owners import trackerdb
 from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
-from crawler.report import write_index, write_junit
+from crawler.record import browser
+from crawler.report import ReportOptions, Title, write_run_files
 from crawler.report.coverage import statement
+from crawler.report.i18n import LANGUAGES
 
 
 def checked_cpr(text: str) -> str:
@@ -85,6 +87,28 @@ def add_sign_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_report_options(parser: argparse.ArgumentParser, lang_default: str = "en") -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help=f"language of the reports: en (English) or da (Danish); default {lang_default}",
+    )
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write each system's report and the index as PDF (report.pdf, index.pdf), "
+        "printed by the same Chromium, for case files",
+    )
+
+
+def report_options(args: argparse.Namespace, configured: Language = "en") -> ReportOptions:
+    """--lang and --pdf; the language from the command line, else from the configuration.
+    PDFs need a local Chromium: checked before anything is audited."""
+    if args.pdf:
+        browser.require()
+    return ReportOptions(lang=args.lang or configured, pdf=args.pdf)
+
+
 def signing_key(args: argparse.Namespace) -> Ed25519PrivateKey | None:
     """The --sign-key, loaded before anything is audited: a bad key fails at once."""
     return load_private(Path(args.sign_key)) if args.sign_key else None
@@ -100,13 +124,17 @@ def say(quiet: bool) -> Callable[[str], None]:
 
 
 def report_one(
-    audited: Audited, run_dir: Path, title: str, started: float, key: Ed25519PrivateKey | None
+    audited: Audited,
+    run_dir: Path,
+    title: Title,
+    started: float,
+    key: Ed25519PrivateKey | None,
+    options: ReportOptions,
 ) -> int:
-    """Index, junit.xml, the manifest and the printed summary of a one-system run; its exit
-    code."""
+    """Index, junit.xml, PDFs, the manifest and the printed summary of a one-system run; its
+    exit code."""
     results = [audited]
-    index = write_index(results, run_dir, title)
-    write_junit(results, run_dir)
+    index = write_run_files(results, run_dir, title, options)
     seal(
         run_dir, command=audited.result.command, started=started, results=[audited.result], key=key
     )

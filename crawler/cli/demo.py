@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 from crawler import bundle
-from crawler.cli.common import add_sign_option, count, print_summary, signing_key
+from crawler.cli.common import (
+    add_report_options,
+    add_sign_option,
+    count,
+    print_summary,
+    report_options,
+    signing_key,
+)
 from crawler.crash import logged
 from crawler.record import browser
 
@@ -18,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--jobs", type=count(1), default=2, help="systems audited at once (default 2)"
     )
+    add_report_options(demo)
     add_sign_option(demo)
     demo.set_defaults(func=run)
 
@@ -27,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     key = signing_key(args)
     browser.require()
+    options = report_options(args)
     run_dir = bundle.new_run_folder(args.out, "demo")
     with logged(run_dir):
-        return run_demo(run_dir, args.jobs, print_summary, key)
+        return run_demo(run_dir, args.jobs, print_summary, key, options)

@@ -14,6 +14,7 @@ from crawler.analyse.compare import Comparison, SystemDiff, compare
 from crawler.cli.common import printable
 from crawler.errors import BadInput
 from crawler.report.diff import write_diff
+from crawler.report.i18n import LANGUAGES
 
 MARKS = {"only-b": "+ only in B", "only-a": "- only in A", "both": "= in both "}
 
@@ -27,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("a", metavar="A", help="the earlier run folder, or a system folder in one")
     p.add_argument("b", metavar="B", help="the later run folder, or a system folder in one")
     p.add_argument("--out", help="folder for diff.html (default reports/<time>-diff)")
+    p.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="language of diff.html: en (default) or da"
+    )
     p.set_defaults(func=run)
 
 
@@ -34,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     a, b = Path(args.a), Path(args.b)
     comparison = compare(a, b)
     out = _out_folder(args.out, a, b)
-    page = write_diff(comparison, out)
+    page = write_diff(comparison, out, args.lang)
     for line in lines(comparison):
         print(line)
     print(f"Page: {page}")

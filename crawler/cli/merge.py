@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from crawler import history
+from crawler import bundle, history
 from crawler.analyse.verdict import (
     EXIT_CLEAN,
     EXIT_INCONCLUSIVE,
@@ -15,7 +15,13 @@ from crawler.analyse.verdict import (
     exit_code,
     fail_rules,
 )
-from crawler.cli.common import add_sign_option, signing_key, third_party_lines
+from crawler.cli.common import (
+    add_report_options,
+    add_sign_option,
+    report_options,
+    signing_key,
+    third_party_lines,
+)
 from crawler.crash import logged
 from crawler.history.store import chosen_path
 from crawler.run.merge import merge
@@ -47,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quiet", action="store_true", help="for cron: print only when the exit code is not 0"
     )
+    add_report_options(p, lang_default="the shards'")
     add_sign_option(p)
     p.set_defaults(func=run)
 
@@ -63,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.catalogue) if args.catalogue else None,
             shlex.join(sys.argv),
             signing_key(args),
+            report_options(args, bundle.run_language(Path(args.dirs[0]))),
         )
     code = exit_code((r for r, _ in results), rules)
     if problems and code == EXIT_CLEAN:

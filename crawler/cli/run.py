@@ -12,9 +12,11 @@ from crawler.analyse.verdict import EXIT_INCONCLUSIVE, FAIL_ON_CHOICES, exit_cod
 from crawler.cli.common import (
     add_env_option,
     add_mode_options,
+    add_report_options,
     add_sign_option,
     count,
     print_summary,
+    report_options,
     say,
     signing_key,
 )
@@ -80,6 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the browsers on a remote `playwright run-server --unsafe` (ws://host:port/) "
         "instead of on this machine",
     )
+    add_report_options(run, lang_default="lang in audit.toml, else en")
     add_sign_option(run)
     run.set_defaults(func=run_command)
 
@@ -161,4 +164,5 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         browser_endpoint=args.browser_endpoint,
         notes=notes,
         sign_key=signing_key(args),
+        report=report_options(args, audit.config.lang),
     )

@@ -13,13 +13,20 @@ from urllib.parse import urlsplit
 from crawler import bundle
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
-from crawler.cli.common import add_sign_option, checked_cpr, report_one, signing_key
+from crawler.cli.common import (
+    add_report_options,
+    add_sign_option,
+    checked_cpr,
+    report_one,
+    report_options,
+    signing_key,
+)
 from crawler.crash import logged
 from crawler.errors import BadInput
 from crawler.importers.har import HarImport, read_har
 from crawler.model import Audited, Citizen, Target
 from crawler.parties import registrable_domain
-from crawler.report import write_system
+from crawler.report import Title, write_system
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default: that of the first page in the HAR",
     )
     scan.add_argument("--out", help="output folder (default reports/<time>-har)")
+    add_report_options(scan)
     add_sign_option(scan)
     scan.set_defaults(func=run)
 
@@ -47,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.time()
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     key = signing_key(args)
+    options = report_options(args)
     har = read_har(Path(args.file))
     documents = [e.url for e in har.exchanges if e.resource_type == "document"] or [
         e.url for e in har.exchanges
@@ -66,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
         folder = bundle.slug(target.system)
         recording = _recording(args.file, har, target, run_dir / folder)
         result, exchanges = analyse_system(recording, citizen, command=shlex.join(sys.argv))
-        write_system(result, exchanges, run_dir / folder)
-        title = f"HAR scan of {Path(args.file).name}"
-        return report_one(Audited(result, folder), run_dir, title, started, key)
+        write_system(result, exchanges, run_dir / folder, options)
+        title = Title("har", Path(args.file).name)
+        return report_one(Audited(result, folder), run_dir, title, started, key, options)
 
 
 def _recording(file: str, har: HarImport, target: Target, folder: Path) -> Recording:

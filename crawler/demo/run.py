@@ -13,13 +13,20 @@ from pathlib import Path
 from crawler import config
 from crawler.demo.portal import DEMO_CITIZEN, DEMO_SYSTEMS, demo_server
 from crawler.proof.signing import Ed25519PrivateKey
+from crawler.report import DEFAULT_REPORT, ReportOptions
 from crawler.run.runner import RunOptions, run_audit
 
 DEMO_CONFIG = Path(__file__).resolve().with_name("scenarios") / "audit.toml"
 EXPECTED = {s.name: s.verdict for s in DEMO_SYSTEMS}
 
 
-def audit_demo(run_dir: Path, jobs: int, progress=None, key: Ed25519PrivateKey | None = None):
+def audit_demo(
+    run_dir: Path,
+    jobs: int,
+    progress=None,
+    key: Ed25519PrivateKey | None = None,
+    report: ReportOptions = DEFAULT_REPORT,
+):
     """The four demo systems audited on a fresh demo portal: the `run_audit` outcome."""
     os.environ.setdefault("CPRAUDIT_DEMO_PASSWORD", DEMO_CITIZEN.secret("password"))
     with demo_server() as server:
@@ -35,12 +42,18 @@ def audit_demo(run_dir: Path, jobs: int, progress=None, key: Ed25519PrivateKey |
             "cpraudit demo",
             quiet=progress is None,
             progress=say,
-            options=RunOptions(sign_key=key),
+            options=RunOptions(sign_key=key, report=report),
         )
 
 
-def run_demo(run_dir: Path, jobs: int, print_summary, key: Ed25519PrivateKey | None = None) -> int:
-    outcome = audit_demo(run_dir, jobs, lambda text: print(text, flush=True), key)
+def run_demo(
+    run_dir: Path,
+    jobs: int,
+    print_summary,
+    key: Ed25519PrivateKey | None = None,
+    report: ReportOptions = DEFAULT_REPORT,
+) -> int:
+    outcome = audit_demo(run_dir, jobs, lambda text: print(text, flush=True), key, report)
     print_summary(outcome.results, run_dir, outcome.index)
     got = {r.system: r.verdict for r, _ in outcome.results}
     if got != EXPECTED:

@@ -1,27 +1,32 @@
 """What a verdict covers, in one line: "clean on 14 pages after login; 3 links not visited:
-page bound". Shown with the verdict in every report, the index, summary.json and the terminal.
+page bound". Shown with the verdict in every report, the index, summary.json and the terminal
+(those two in English, the reports in their language).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from crawler.model import Coverage, SystemResult
+from babel.support import NullTranslations
 
+from crawler.model import Coverage, SystemResult
+from crawler.report.words import LINK_REASONS, N_, VERDICTS
+
+ENGLISH = NullTranslations()
 LOGIN_STATES = {  # Coverage.login, as a reader is told
-    "proven": "proven after the scenario and on every crawled page",
-    "lost": "lost during the crawl and not re-established",
-    "not proven": "not proven after the scenario",
-    "not checked": "not checked (login = false)",
-    "none": "no login: public pages",
-    "unknown": "unknown: the audit did not say",
+    "proven": N_("proven after the scenario and on every crawled page"),
+    "lost": N_("lost during the crawl and not re-established"),
+    "not proven": N_("not proven after the scenario"),
+    "not checked": N_("not checked (login = false)"),
+    "none": N_("no login: public pages"),
+    "unknown": N_("unknown: the audit did not say"),
 }
 _AFTER = {
-    "proven": " after login",
-    "lost": ", login lost",
-    "not proven": ", login not proven",
-    "not checked": ", login not checked",
-    "none": " without login",
+    "proven": N_(" after login"),
+    "lost": N_(", login lost"),
+    "not proven": N_(", login not proven"),
+    "not checked": N_(", login not checked"),
+    "none": N_(" without login"),
     "unknown": "",
 }
 
@@ -35,51 +40,64 @@ def pages_covered(result: SystemResult) -> int:
     return len(proven if c.login_check else {v.url for v in c.pages if v.logged_in is not False})
 
 
-def statement(result: SystemResult) -> str:
+def statement(result: SystemResult, t: NullTranslations = ENGLISH) -> str:
     if result.verdict == "not-audited":
         return ""
     c, n = result.coverage, pages_covered(result)
+    verdict = t.gettext(VERDICTS[result.verdict])
     if c.login == "unknown" and not n:
-        return f"{result.verdict}; coverage unknown: the audit left no account of it"
-    parts = [f"{result.verdict} on {n} page{'' if n == 1 else 's'}{_AFTER[c.login]}"]
+        return t.gettext("%(verdict)s; coverage unknown: the audit left no account of it") % {
+            "verdict": verdict
+        }
+    on = t.ngettext("%(verdict)s on %(num)d page", "%(verdict)s on %(num)d pages", n)
+    after = t.gettext(_AFTER[c.login]) if _AFTER[c.login] else ""
+    parts = [on % {"verdict": verdict, "num": n} + after]
     if c.session_losses:
-        parts.append(_losses(c))
+        parts.append(_losses(c, t))
     if c.not_visited:
-        parts.append(f"{_links(len(c.not_visited))} not visited: {_reasons(c)}")
+        links = t.ngettext(
+            "%(num)d link not visited", "%(num)d links not visited", len(c.not_visited)
+        )
+        parts.append(f"{links % {'num': len(c.not_visited)}}: {_reasons(c, t)}")
     if c.downloads:
-        parts.append(f"{len(c.downloads)} file{'' if len(c.downloads) == 1 else 's'} downloaded")
+        files = t.ngettext("%(num)d file downloaded", "%(num)d files downloaded", len(c.downloads))
+        parts.append(files % {"num": len(c.downloads)})
     if result.consent:
-        parts.append(_CONSENT[result.consent.state])
+        parts.append(t.gettext(_CONSENT[result.consent.state]))
     if result.setup.environment:
-        parts.append(f"environment {result.setup.environment}")
+        parts.append(t.gettext("environment %(name)s") % {"name": result.setup.environment})
     return "; ".join(parts)
 
 
 _CONSENT = {
-    "none": "no consent choice",
-    "decline": "consent declined",
-    "accept": "consent accepted",
+    "none": N_("no consent choice"),
+    "decline": N_("consent declined"),
+    "accept": N_("consent accepted"),
 }
 
 
-def _losses(c: Coverage) -> str:
+def _losses(c: Coverage, t: NullTranslations) -> str:
     lost, back = len(c.session_losses), sum(loss.recovered for loss in c.session_losses)
     if back == lost:
-        return f"session lost {_times(lost)}, logged in again"
-    again = f"logged in again {_times(back)}" if back else "not re-established"
-    return f"session lost {_times(lost)}, {again}"
+        return t.gettext("session lost %(times)s, logged in again") % {"times": _times(lost, t)}
+    if back:
+        return t.gettext("session lost %(times)s, logged in again %(again)s") % {
+            "times": _times(lost, t),
+            "again": _times(back, t),
+        }
+    return t.gettext("session lost %(times)s, not re-established") % {"times": _times(lost, t)}
 
 
-def _reasons(c: Coverage) -> str:
+def _reasons(c: Coverage, t: NullTranslations) -> str:
     counts = Counter(link.reason for link in c.not_visited).most_common()
     if len(counts) == 1:
-        return counts[0][0]
-    return ", ".join(f"{n} {reason}" for reason, n in counts)
+        return t.gettext(LINK_REASONS[counts[0][0]])
+    return ", ".join(f"{n} {t.gettext(LINK_REASONS[reason])}" for reason, n in counts)
 
 
-def _links(n: int) -> str:
-    return f"{n} link{'' if n == 1 else 's'}"
-
-
-def _times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+def _times(n: int, t: NullTranslations) -> str:
+    if n == 1:
+        return t.gettext("once")
+    if n == 2:
+        return t.gettext("twice")
+    return t.ngettext("%(num)d time", "%(num)d times", n) % {"num": n}

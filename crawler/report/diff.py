@@ -6,11 +6,12 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.compare import Comparison
+from crawler.model import Language
 from crawler.report.html import render
 
 
-def write_diff(comparison: Comparison, out_dir: Path) -> Path:
+def write_diff(comparison: Comparison, out_dir: Path, lang: Language = "en") -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / bundle.DIFF
-    path.write_text(render("diff.html", c=comparison), encoding="utf-8")
+    path.write_text(render("diff.html", lang, c=comparison), encoding="utf-8")
     return path

@@ -2,48 +2,83 @@
 
 Everything shown comes from hostile pages (URLs, headers, bodies), so templates are
 autoescaped and receive models, never pre-built HTML. Reports are static files that open
-from disk: no scripts, no external assets.
+from disk: no scripts, no external assets, and a Content-Security-Policy that would stop
+either if escaping ever failed.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
-from urllib.parse import unquote_plus
+from typing import Literal, NamedTuple
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from crawler import bundle
-from crawler.model import Audited, Exchange, Finding, SystemResult
+from crawler.model import Audited, Exchange, Language, SystemResult
+from crawler.report import words
 from crawler.report.coverage import LOGIN_STATES, statement
-
-_ENV = Environment(
-    loader=PackageLoader("crawler.report", "templates"),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_ENV.filters["when"] = lambda t: (
-    datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if t else "?"
-)
-_ENV.filters["coverage"] = statement
-_ENV.globals["login_states"] = LOGIN_STATES
-EXCERPT_CHARS = 160
+from crawler.report.flow import flow
+from crawler.report.groups import group
+from crawler.report.i18n import formatters, translations
+from crawler.report.receivers import receivers
 
 
-def render(template: str, **context: object) -> str:
-    """A page from the templates, with the reports' escaping and filters."""
-    return _ENV.get_template(template).render(**context)
+@dataclass(frozen=True)
+class ReportOptions:
+    """How reports are written: their language, and whether each is also a PDF."""
+
+    lang: Language = "en"
+    pdf: bool = False
 
 
-def _policy() -> str:
+DEFAULT_REPORT = ReportOptions()  # English, no PDF
+
+
+class Title(NamedTuple):
+    """What an index is of, said in the report's language by the template."""
+
+    kind: Literal["run", "merge", "adhoc", "har", "pytest"]
+    subject: str  # a file name, a URL, a number of shards
+    shard: str | None = None
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """The templates in one language, with its filters and the pages' policy."""
+    env = Environment(
+        loader=PackageLoader("crawler.report", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True  # a message is its words, not its line breaks
+    t = translations(lang)
+    env.install_gettext_translations(t, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(formatters(lang), **words.filters(t))
+    env.filters["coverage"] = partial(statement, t=t)
+    env.filters["origin"] = lambda url: "://".join(urlsplit(url)[:2])
+    env.globals.update(lang=lang, login_states=LOGIN_STATES)
+    env.globals["content_security_policy"] = Markup(_policy(env))  # ours, no double quote
+    return env
+
+
+def render(template: str, lang: str = "en", **context: object) -> str:
+    """A page from the templates, with the reports' escaping, language and filters."""
+    return environment(lang).get_template(template).render(**context)
+
+
+def _policy(env: Environment) -> str:
     """Every page's Content-Security-Policy: our one stylesheet (by its hash) and images from
     the report's folder, nothing else: no script, no request, no form. Escaping keeps hostile
     text text; should it ever fail, the page still cannot run or fetch anything."""
-    css = _ENV.get_template("_style.html").render().split("<style>")[1].split("</style>")[0]
+    css = env.get_template("_style.html").render().split("<style>")[1].split("</style>")[0]
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return (
         f"default-src 'none'; img-src 'self' data:; style-src 'sha256-{digest}'; "
@@ -51,56 +86,32 @@ def _policy() -> str:
     )
 
 
-_ENV.globals["content_security_policy"] = Markup(_policy())  # ours, with no double quote
-
-
-def excerpt(finding: Finding, exchange: Exchange | None) -> tuple[str, str, str]:
-    """The part of the request where the identifier sits: (before, match, after)."""
-    if exchange is None:
-        return finding.request_url, "", ""
-    texts = [exchange.url, unquote_plus(exchange.url)]
-    if finding.channel in ("header", "cookie"):
-        name = "cookie" if finding.channel == "cookie" else finding.detail.removeprefix("header ")
-        texts = [exchange.header(name) or ""]
-    elif finding.channel in ("body", "websocket") and exchange.body:
-        body = exchange.body.decode("utf-8", "replace")
-        texts = [body, unquote_plus(body)]
-    for text in texts:
-        at = text.find(finding.matched) if finding.matched else -1
-        if at >= 0:
-            start, end = max(0, at - EXCERPT_CHARS), at + len(finding.matched)
-            return (
-                ("…" if start else "") + text[start:at],
-                finding.matched,
-                text[end : end + EXCERPT_CHARS] + ("…" if len(text) > end + EXCERPT_CHARS else ""),
-            )
-    head = texts[0]
-    return head[: 2 * EXCERPT_CHARS] + ("…" if len(head) > 2 * EXCERPT_CHARS else ""), "", ""
-
-
-def write_system(result: SystemResult, exchanges: list[Exchange], out_dir: Path) -> Path:
+def write_system(
+    result: SystemResult,
+    exchanges: list[Exchange],
+    out_dir: Path,
+    options: ReportOptions = DEFAULT_REPORT,
+) -> Path:
     """findings.json and report.html for one system; returns the report's path."""
     bundle.write_result(result, out_dir / bundle.FINDINGS)
     by_seq = {e.seq: e for e in exchanges}
-    shown = [(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.findings]
-    steps = sorted({f.step or "" for f in result.findings}, key=lambda s: _step_order(result, s))
+    found = receivers(result, group(result.system, result.findings, by_seq))
     evidence = sorted(p.name for p in out_dir.iterdir() if p.name != bundle.REPORT)
-    html = _ENV.get_template("report.html").render(
+    html = render(
+        "report.html",
+        options.lang,
         r=result,
-        shown=shown,
-        steps=steps,
+        leaks=[leak for receiver in found for leak in receiver.leaks],  # in the table's order
+        receivers=found,
+        flow=flow(result, exchanges),
+        first_party=group(result.system, result.first_party, by_seq),
+        secondary=group(result.system, result.secondary, by_seq),
         evidence=evidence,
-        first_party=[(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.first_party],
-        secondary=[(f, excerpt(f, by_seq.get(f.exchange_seq))) for f in result.secondary],
+        pdf=options.pdf,
     )
     path = out_dir / bundle.REPORT
     path.write_text(html, encoding="utf-8")
     return path
-
-
-def _step_order(result: SystemResult, step: str) -> int:
-    names = [name for name, _ in result.steps]
-    return names.index(step) if step in names else len(names)
 
 
 def inventory_counts(r: SystemResult) -> dict[str, object]:
@@ -121,12 +132,17 @@ def inventory_counts(r: SystemResult) -> dict[str, object]:
 
 
 def write_index(
-    results: list[Audited], out_dir: Path, title: str, incomplete: bool = False
+    results: list[Audited],
+    out_dir: Path,
+    title: Title,
+    incomplete: bool = False,
+    options: ReportOptions = DEFAULT_REPORT,
 ) -> Path:
     """index.html and summary.json over a run; `results` pairs each result with its folder."""
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {
         "incomplete": incomplete,
+        "lang": options.lang,
         "systems": [
             {
                 "system": r.system,
@@ -147,8 +163,25 @@ def write_index(
     }
     bundle.write_json(out_dir / bundle.SUMMARY, summary)
     path = out_dir / bundle.INDEX
-    path.write_text(
-        _ENV.get_template("index.html").render(results=results, title=title, incomplete=incomplete),
-        encoding="utf-8",
+    page = render(
+        "index.html",
+        options.lang,
+        results=results,
+        title=title,
+        incomplete=incomplete,
+        suppliers=by_supplier(results),
+        receivers={r.system: receivers(r, group(r.system, r.findings, {})) for r, _ in results},
+        pdf=options.pdf,
     )
+    path.write_text(page, encoding="utf-8")
     return path
+
+
+def by_supplier(results: list[Audited]) -> list[tuple[str | None, list[Audited], list[Audited]]]:
+    """(supplier, its audited systems, its systems not audited), in the order given (the
+    catalogue's)."""
+    rows: dict[str | None, tuple[list[Audited], list[Audited]]] = {}
+    for result, folder in results:
+        audited, skipped = rows.setdefault(result.supplier, ([], []))
+        (skipped if result.verdict == "not-audited" else audited).append(Audited(result, folder))
+    return [(supplier, *lists) for supplier, lists in rows.items()]

@@ -18,7 +18,7 @@ from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, read_run_json
 from crawler.model import Audited
 from crawler.proof.signing import Ed25519PrivateKey
-from crawler.report import write_index, write_junit
+from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files
 from crawler.run import catalogue
 from crawler.run.runner import write_reports
 from crawler.run.shards import parse_shard
@@ -54,9 +54,11 @@ def merge(
     catalogue_path: Path | None,
     command: str = "cpraudit merge",
     key: Ed25519PrivateKey | None = None,
+    report: ReportOptions = DEFAULT_REPORT,
 ) -> tuple[list[Audited], Path, list[str]]:
     """Combine shard folders into `out` and seal it; returns the results, the index and
-    problems found (a missing, interrupted or altered shard)."""
+    problems found (a missing, interrupted or altered shard). The reports are written again,
+    with the merged history."""
     started = time.time()
     if any(out.resolve() == f.resolve() for f in folders):
         raise BadInput(f"{out}: the merged output must be a new folder, not one of the shards")
@@ -86,13 +88,11 @@ def merge(
             )
         else:
             merged += results
-    write_reports(merged, out)
+    write_reports(merged, out, report)
     cat = catalogue_path or _catalogue_of(shards)
     listed = catalogue.with_coverage(merged, catalogue.load(cat))
-    index = write_index(
-        listed, out, f"cpraudit run, merged from {len(folders)} shard(s)", incomplete=bool(problems)
-    )
-    write_junit(listed, out)
+    title = Title("merge", str(len(folders)))
+    index = write_run_files(listed, out, title, report, incomplete=bool(problems))
     proof.seal(out, command=command, started=started, results=[r for r, _ in merged], key=key)
     return merged, index, problems
 

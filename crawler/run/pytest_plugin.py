@@ -43,7 +43,7 @@ from crawler.record.redact_files import redact_file
 from crawler.record.session import mask, record_in, redactor_for, saved_login
 from crawler.record.switches import chromium_args
 from crawler.record.witness import PYTEST_BROWSER
-from crawler.report import write_index, write_junit, write_system
+from crawler.report import ReportOptions, Title, write_run_files, write_system
 from crawler.run import catalogue
 from crawler.scenario import ScenarioError, load_scenario
 
@@ -303,7 +303,8 @@ class _Audit:
         self.results[result.system] = Audited(result, folder)
         if item.audit not in self.audits:
             self.audits.append(item.audit)
-        return write_system(result, exchanges, self.out_dir / folder)
+        options = ReportOptions(lang=item.audit.config.lang)
+        return write_system(result, exchanges, self.out_dir / folder, options)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -334,11 +335,10 @@ class _Audit:
         except BadInput:
             # no catalogue (e.g. installed without the scenarios folder): audited systems only
             listed = results
-        title = f"cpraudit (pytest) of {', '.join(a.path.name for a in self.audits)}"
-        self.index = write_index(
-            listed, self.out_dir, title, incomplete=exitstatus == pytest.ExitCode.INTERRUPTED
-        )
-        write_junit(listed, self.out_dir)
+        title = Title("pytest", ", ".join(a.path.name for a in self.audits))
+        options = ReportOptions(lang=self.audits[0].config.lang)
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        self.index = write_run_files(listed, self.out_dir, title, options, interrupted)
         proof.seal(
             self.out_dir,
             command=shlex.join(["pytest", *session.config.invocation_params.args]),

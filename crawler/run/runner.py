@@ -30,7 +30,7 @@ from crawler.model import Audited, Citizen, SystemResult, Target
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record import browser
 from crawler.record.session import redactor_for
-from crawler.report import write_index, write_junit, write_system
+from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files, write_system
 from crawler.run import catalogue, lifetime
 from crawler.run.audit import audit_system
 from crawler.run.shards import in_shard
@@ -198,12 +198,13 @@ def _ended(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def write_reports(results: list[Audited], run_dir: Path) -> None:
+def write_reports(results: list[Audited], run_dir: Path, options: ReportOptions) -> None:
     """Each system's findings.json and report.html, once, with everything the run added."""
     for result, folder in results:
         out = run_dir / folder
         requests = out / bundle.REQUESTS
-        write_system(result, bundle.read_exchanges(requests)[0] if requests.is_file() else [], out)
+        exchanges = bundle.read_exchanges(requests)[0] if requests.is_file() else []
+        write_system(result, exchanges, out, options)
         (out / bundle.RESULT).unlink(missing_ok=True)
 
 
@@ -225,6 +226,7 @@ class RunOptions:
     browser_endpoint: str | None = None
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
     sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
+    report: ReportOptions = DEFAULT_REPORT  # the reports' language, and PDFs
 
 
 def run_audit(
@@ -274,11 +276,10 @@ def run_audit(
         options.history, meta, results, run_dir, audit.config.accepted, options.notes
     )
     results = side_by_side(results)
-    write_reports(results, run_dir)
+    write_reports(results, run_dir, options.report)
     listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
-    title = f"cpraudit run of {audit.path.name}" + (f", shard {meta.shard}" if meta.shard else "")
-    index = write_index(listed, run_dir, title, incomplete=interrupted)
-    write_junit(listed, run_dir)
+    title = Title("run", audit.path.name, meta.shard)
+    index = write_run_files(listed, run_dir, title, options.report, incomplete=interrupted)
     proof.seal(
         run_dir,
         command=command,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.model import Exchange
+from crawler.model import Exchange, Finding
 
 
 def make_exchange(
@@ -24,6 +24,33 @@ def make_exchange(
         headers=headers,
         body=body,
         page_url=fields.pop("page_url", "http://portal.skat.test/"),
+        **fields,
+    )
+
+
+def make_finding(
+    *,
+    host: str = "www.tracker.test",
+    detail: str = "query parameter dl",
+    seq: int = 1,
+    page_url: str = "http://portal.skat.test/side?cpr=0707614285",
+    **fields,
+) -> Finding:
+    """A confirmed finding of the CPR in a request to `host`, for report tests."""
+    channel = fields.pop("channel", "header" if detail.startswith("header ") else "url")
+    return Finding(
+        request_url=fields.pop("request_url", f"http://{host}/collect?dl={page_url}&n={seq}"),
+        host=host,
+        method=fields.pop("method", "GET"),
+        resource_type=fields.pop("resource_type", "image"),
+        channel=channel,
+        detail=detail,
+        encoding=fields.pop("encoding", "plain"),
+        identifier=fields.pop("identifier", "cpr"),
+        page_url=page_url,
+        domain=fields.pop("domain", ".".join(host.split(".")[-2:])),
+        matched=fields.pop("matched", "0707614285"),
+        exchange_seq=seq,
         **fields,
     )
 

@@ -6,7 +6,7 @@ import json
 
 from crawler.model import Coverage, LinkNotVisited, PageVisit, SessionLoss, SystemResult
 from crawler.report.coverage import statement
-from crawler.report.html import write_index, write_system
+from crawler.report.html import Title, write_index, write_system
 
 PORTAL = "http://portal.skat.test"
 
@@ -72,11 +72,11 @@ def test_report_and_index_show_the_coverage_with_the_verdict_escaped(tmp_path):
     )
     line = "clean on 1 page after login; 1 link not visited: denied"
     html = write_system(r, [], tmp_path / "tastselv").read_text()
-    banner = html.split("</main></div>")[0]
-    assert f"<strong>Covers:</strong> {line}" in banner, "on the first screen, with the verdict"
+    banner = html.split("</header>")[0]
+    assert f"<dt>Covers</dt><dd>{line}</dd>" in banner, "on the first screen, with the verdict"
     assert "redirected from <code>http://portal.skat.test/old</code>" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
-    index = write_index([(r, "tastselv")], tmp_path, "run").read_text()
+    index = write_index([(r, "tastselv")], tmp_path, Title("run", "audit.toml")).read_text()
     assert line in index
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["systems"][0]["coverage"] == line

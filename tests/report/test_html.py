@@ -3,7 +3,8 @@ import xml.etree.ElementTree as ET
 
 from crawler.bundle import slug
 from crawler.model import Finding, HostSummary, Party, SystemResult
-from crawler.report.html import excerpt, write_index, write_system
+from crawler.report.groups import excerpt
+from crawler.report.html import Title, write_index, write_system
 from crawler.report.junit import write_junit
 from crawler.testing import make_exchange
 
@@ -109,8 +110,8 @@ def test_index_and_junit(tmp_path):
         ),
         (SystemResult(system="PSRM", supplier="Netcompany", verdict="not-audited", requests=0), ""),
     ]
-    index = write_index(rows, tmp_path, "Run <1>").read_text()
-    assert "Run &lt;1&gt;" in index and 'href="tast-selv/report.html"' in index
+    index = write_index(rows, tmp_path, Title("run", "audit <1>.toml")).read_text()
+    assert "audit &lt;1&gt;.toml" in index and 'href="tast-selv/report.html"' in index
     suite = ET.parse(write_junit(rows, tmp_path)).getroot()
     assert (
         suite.get("tests"),

@@ -167,6 +167,27 @@ def test_shards_merged_equal_one_unsharded_run(tmp_path, capsys):
     assert f"{tmp_path / 'shard2'} is not as its run sealed it" in capsys.readouterr().out
 
 
+@pytest.mark.browser
+def test_the_reports_language_comes_from_audit_toml_and_a_merge_keeps_it(tmp_path):
+    def run(system: str, out: str, *args: str) -> int:
+        return main(["run", config, "--system", system, "--out", str(tmp_path / out), *args])
+
+    with SiteServer({}) as server:
+        config = write_config(tmp_path, server)
+        Path(config).write_text('lang = "da"\n' + Path(config).read_text())
+        assert run("TastSelv", "run") == 1 and run("Forskud", "en", "--lang", "en") == 0
+    assert main(["merge", str(tmp_path / "merged"), str(tmp_path / "run")]) == 1
+    assert main(["merge", str(tmp_path / "english"), str(tmp_path / "run"), "--lang", "en"]) == 1
+
+    def language(folder: str, page: str = "tastselv/report.html") -> str:
+        html = (tmp_path / folder / page).read_text("utf-8")
+        return html.split('<html lang="')[1][:2]
+
+    assert [language(f) for f in ("run", "merged", "english")] == ["da", "da", "en"]
+    assert language("run", "index.html") == "da" and language("en", "forskud/report.html") == "en"
+    assert json.loads((tmp_path / "merged" / "summary.json").read_text())["lang"] == "da"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

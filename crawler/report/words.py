@@ -1,0 +1,134 @@
+"""Words for the values in the data: verdicts, channels, where in a request, link reasons,
+agreement statuses, categories. findings.json keeps its English terms (a contract); the reader
+gets them in the report's language, as template filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from babel.support import NullTranslations
+
+from crawler.record.browser import PRESENTED_AS, PRESENTED_AS_HEADLESS
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
+VERDICTS = {
+    "leak": N_("leak"),
+    "clean": N_("clean"),
+    "inconclusive": N_("inconclusive"),
+    "not-audited": N_("not audited"),
+}
+CHANNELS = {
+    "url": N_("URL"),
+    "header": N_("header"),
+    "cookie": N_("cookie"),
+    "body": N_("body"),
+    "websocket": N_("websocket"),
+}
+IDENTIFIERS = {
+    "cpr": N_("CPR number"),
+    "name": N_("name"),
+    "email": N_("e-mail address"),
+    "phone": N_("phone number"),
+    "address": N_("address"),
+}
+# Finding.detail, by how it starts; the rest (a parameter's or header's name) is data.
+PLACES = (
+    ("query parameter ", N_("query parameter %(name)s")),
+    ("header ", N_("header %(name)s")),
+    ("cookie ", N_("cookie %(name)s")),
+    ("body field ", N_("form field %(name)s in the body")),
+    ("body JSON ", N_("JSON field %(name)s in the body")),
+    ("body part ", N_("multipart part %(name)s in the body")),
+)
+WHOLE_PLACES = {
+    "host": N_("host name in the URL"),
+    "path": N_("URL path"),
+    "fragment": N_("URL fragment"),
+    "body": N_("request body"),
+    "websocket frame (sent)": N_("websocket frame sent by the page"),
+    "websocket frame (received)": N_("websocket frame received by the page"),
+}
+LINK_REASONS = {
+    "page bound": N_("page bound"),
+    "time bound": N_("time bound"),
+    "depth bound": N_("depth bound"),
+    "denied": N_("denied"),
+    "off-site": N_("off-site"),
+    "session lost": N_("session lost"),
+}
+AGREEMENTS = {
+    "agreement": N_("agreement"),
+    "agreement-expired": N_("agreement expired"),
+    "no-agreement": N_("no agreement"),
+}
+PRESENTED = {  # BrowserInfo.presented_as, in crawler/record/browser.py's words
+    PRESENTED_AS: N_(
+        "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
+    ),
+    PRESENTED_AS_HEADLESS: N_("headless Chromium as it identifies itself (HeadlessChrome)"),
+}
+CATEGORIES = {  # Ghostery TrackerDB's categories, and the bundled list's
+    "advertising": N_("advertising"),
+    "site_analytics": N_("site analytics"),
+    "consent": N_("consent management"),
+    "essential": N_("essential"),
+    "hosting": N_("hosting"),
+    "cdn": N_("content delivery"),
+    "customer_interaction": N_("customer interaction"),
+    "audio_video_player": N_("audio and video player"),
+    "comments": N_("comments"),
+    "social_media": N_("social media"),
+    "utilities": N_("utilities"),
+    "accessibility": N_("accessibility"),
+    "misc": N_("miscellaneous"),
+}
+
+
+def filters(t: NullTranslations) -> dict[str, Callable[[str], str]]:
+    """The template filters for these words in one language."""
+
+    def word(table: dict[str, str]) -> Callable[[str], str]:
+        return lambda value: t.gettext(table[value]) if value in table else value
+
+    return {
+        "verdict": word(VERDICTS),
+        "channel": word(CHANNELS),
+        "identifier": word(IDENTIFIERS),
+        "reason": word(LINK_REASONS),
+        "agreement": word(AGREEMENTS),
+        "presented": word(PRESENTED),
+        "category": lambda value: ", ".join(map(word(CATEGORIES), (value or "").split(", "))),
+        "place": lambda detail: place(detail, t),
+        "initiator": lambda text: initiator(text, t),
+    }
+
+
+def place(detail: str, t: NullTranslations) -> str:
+    """'query parameter dl' as the reader says it; a detail of unknown shape as it is."""
+    if detail in WHOLE_PLACES:
+        return t.gettext(WHOLE_PLACES[detail])
+    for start, message in PLACES:
+        if detail.startswith(start):
+            return t.gettext(message) % {"name": detail.removeprefix(start)}
+    return detail
+
+
+def initiator(text: str, t: NullTranslations) -> str:
+    """Finding.initiator (crawler/analyse/initiators.py: "sent by X, loaded by Y, ...") as the
+    reader says it, without the "sent by" its row's heading already says."""
+    first, *chain = text.split(", loaded by ")
+    if first.startswith("sent by the HTML of "):
+        first = t.gettext("the HTML of %(where)s") % {
+            "where": first.removeprefix("sent by the HTML of ")
+        }
+    elif first.startswith("started by the browser ("):
+        kind = first.removeprefix("started by the browser (").removesuffix(")")
+        first = t.gettext("the browser itself (%(kind)s)") % {"kind": kind}
+    else:
+        first = first.removeprefix("sent by ")
+    return ", ".join([first] + [t.gettext("loaded by %(where)s") % {"where": w} for w in chain])

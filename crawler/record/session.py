@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TypeVar
 
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
+from pydantic import BaseModel
 
 from crawler.bundle import Recording
 from crawler.errors import BadInput, first_line
-from crawler.model import Citizen, Coverage, Target
+from crawler.model import Citizen, Target
 from crawler.parties import Parties
 from crawler.record import auth, evidence, recorder, redaction, setup, trust
 from crawler.record.browser import launch, new_context, remote_endpoint
@@ -49,12 +51,23 @@ def record(
     return rec
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 def mask(rec: Recording, redactor: redaction.Redactor) -> None:
     """Secrets out of what the report shows: an exception's text can hold the password, a
     page's URL a session token."""
     rec.errors, rec.notes = redactor.texts(rec.errors), redactor.texts(rec.notes)
     rec.pages = redactor.texts(rec.pages)
-    rec.coverage = Coverage.model_validate_json(redactor.text(rec.coverage.model_dump_json()))
+    rec.coverage = _masked(rec.coverage, redactor)
+    rec.setup = _masked(rec.setup, redactor)  # the pages audited in an insecure context
+    rec.dialogs = [_masked(d, redactor) for d in rec.dialogs]
+    rec.consent = _masked(rec.consent, redactor) if rec.consent else None
+
+
+def _masked(model: M, redactor: redaction.Redactor) -> M:
+    """The model with every secret in any of its texts (URLs included) masked."""
+    return type(model).model_validate_json(redactor.text(model.model_dump_json()))
 
 
 def _record(

@@ -16,7 +16,6 @@ from crawler.importers.har import HarImport, read_har
 from crawler.model import Citizen, Exchange
 from crawler.parties import Parties
 from crawler.record.browser import launch
-from crawler.record.switches import chromium_args
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR
 
@@ -61,7 +60,7 @@ def record_har(tmp_path: Path, content: str, name: str = "x.har") -> Path:
     it."""
     har = tmp_path / "har" / name
     with SiteServer({"portal.skat.test/side": Response(SIDE)}) as server, sync_playwright() as pw:
-        browser, _ = launch(pw, chromium_args(server.resolve_rules()))
+        browser, _ = launch(pw, server.resolve_rules())
         try:
             context = browser.new_context(record_har_path=har, record_har_content=content)
             page = context.new_page()

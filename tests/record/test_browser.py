@@ -7,7 +7,7 @@ from playwright.sync_api import sync_playwright
 
 from crawler.errors import BadInput
 from crawler.record import browser
-from crawler.record.switches import QUIET_ARGS, chromium_args, resolver_rules
+from crawler.record.switches import QUIET_ARGS, resolver_rules
 from crawler.testing import Response, SiteServer
 
 
@@ -37,7 +37,7 @@ def test_resolve_rules_are_host_resolver_rules_and_malformed_ones_are_refused():
 def test_the_browser_runs_quietly_reaches_test_hosts_and_presents_as_desktop_chrome():
     site = SiteServer({"portal.skat.test/": Response("<p id=ok>hej</p>")})
     with site as server, sync_playwright() as pw:
-        launched, executable = browser.launch(pw, chromium_args(server.resolve_rules()))
+        launched, executable = browser.launch(pw, server.resolve_rules())
         try:
             context, info = browser.new_context(launched, executable)
             page = context.new_page()

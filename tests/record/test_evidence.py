@@ -12,7 +12,6 @@ from playwright.sync_api import sync_playwright
 from crawler.model import Citizen, CrawlSettings, Target
 from crawler.record.browser import launch
 from crawler.record.session import record
-from crawler.record.switches import chromium_args
 from crawler.testing import Response, SiteServer
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
@@ -35,7 +34,7 @@ def test_har_replays_in_playwright_and_trace_holds_the_visit(tmp_path):
 
     # The server is gone: the page can only come from the HAR.
     with sync_playwright() as pw:
-        browser, _ = launch(pw, chromium_args(["*.test=127.0.0.1:9"]))
+        browser, _ = launch(pw, ["*.test=127.0.0.1:9"])
         context = browser.new_context()
         context.route_from_har(str(tmp_path / "network.har"), not_found="abort")
         page = context.new_page()

@@ -355,7 +355,7 @@ class _Audit:
                 out = self.out_dir / folder
                 requests = out / bundle.REQUESTS
                 exchanges = bundle.read_exchanges(requests)[0] if requests.is_file() else []
-                write_system(after, exchanges, out)
+                write_system(after, exchanges, out, ReportOptions(lang=self.audits[0].config.lang))
         return compared
 
     def pytest_terminal_summary(self, terminalreporter) -> None:

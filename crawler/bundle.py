@@ -96,14 +96,19 @@ def stamp(when: datetime | None = None) -> str:
 
 
 def new_run_folder(
-    out: str | Path | None, kind: str, parent: Path = Path("reports"), empty: bool = True
+    out: str | Path | None,
+    kind: str,
+    parent: Path = Path("reports"),
+    empty: bool = True,
+    option: str = "--out",
 ) -> Path:
     """`out` (new or empty unless `empty` is False: a run never writes into another run's
     folder), else a new parent/<UTC time>-<kind>/ (made exclusively: two runs started in the
-    same second get -2, -3, ...); fails early if it cannot be written."""
+    same second get -2, -3, ...); fails early if it cannot be written. Errors name `out` as
+    the user gave it, with its `option`."""
     if empty and out and Path(out).is_dir() and (held := next(Path(out).iterdir(), None)):
         raise BadInput(
-            f"--out {out} is not empty (it holds {held.name}); give a new or empty folder, "
+            f"{option} {out} is not empty (it holds {held.name}); give a new or empty folder, "
             "so that no earlier result is taken for this run's or overwritten"
         )
     try:
@@ -115,7 +120,8 @@ def new_run_folder(
     except OSError as exc:
         where = out or parent
         raise BadInput(
-            f"cannot write reports to {where}: {exc.strerror}; choose a writable folder with --out"
+            f"cannot write reports to {where}: {exc.strerror}; choose a writable folder with "
+            f"{option}"
         ) from None
     return path
 

@@ -64,7 +64,7 @@ def merge(
         raise BadInput(f"{out}: the merged output must be a new folder, not one of the shards")
     shards = [(f, *read_shard(f)) for f in folders]
     _refuse_twice(shards)
-    bundle.new_run_folder(out, "merge")
+    bundle.new_run_folder(out, "merge", option="OUT")
     problems = _missing_shards(shards) + [p for f in folders if (p := _unsealed(f))]
     merged: list[Audited] = []
     for folder, results, incomplete, meta in shards:

@@ -101,10 +101,13 @@ def pytest_configure(config: pytest.Config) -> None:
             "--cpraudit audits with Chromium: leave out --browser, or give --browser chromium"
         )
     out = config.getoption("cpraudit_out")
-    out_dir = Path(config.invocation_params.dir, out or f"reports/pytest-{bundle.stamp()}")
+    here = Path(config.invocation_params.dir)
     key_file = config.getoption("cpraudit_sign_key")
-    try:
-        key = load_private(Path(config.invocation_params.dir, key_file)) if key_file else None
+    try:  # a folder of this session's own, as for `cpraudit run`
+        out_dir = bundle.new_run_folder(
+            here / out if out else None, "pytest", here / "reports", option="--cpraudit-out"
+        )
+        key = load_private(here / key_file) if key_file else None
     except BadInput as exc:
         raise pytest.UsageError(str(exc)) from None
     config.pluginmanager.register(_Audit(out_dir, key), "cpraudit-audit")

@@ -249,6 +249,17 @@ def test_cpraudit_needs_an_audit_toml(pytester):
     )
 
 
+def test_a_session_never_writes_into_another_runs_folder(pytester, audit_dir):
+    (pytester.path / "out").mkdir()
+    (pytester.path / "out" / "findings.json").write_text("{}")
+
+    result = pytester.runpytest_subprocess("--cpraudit", "audit.toml", "--cpraudit-out", "out")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--cpraudit-out *out is not empty (it holds findings.json)*"])
+    assert (pytester.path / "out" / "findings.json").read_text() == "{}"
+
+
 def test_without_the_flag_pytest_playwright_is_untouched(pytester, audit_dir):
     pytester.makepyfile(
         test_plain="""

@@ -1,0 +1,137 @@
+"""Capture at the cost of bare Playwright: `cpraudit adhoc` against the bare script that visits
+the same generated pages (`benchmarks/bare.py`), interleaved in one run, and `cpraudit run` of
+several systems with --jobs 1 and --jobs 2.
+
+    .venv/bin/python -m benchmarks.capture [--pairs N] [--skip-jobs]
+
+Each command runs in a process of its own; its cost is that of its whole process tree (Python,
+Playwright's driver, every Chromium process; `benchmarks/tree.py`). Pairs alternate which of
+the two goes first. Printed: medians and the spread (lowest to highest) of wall time, CPU time
+and peak memory, the ratios of the medians, and the fixed and per-request CPU cost of each,
+from the runs at two page counts. Everything runs on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks import site
+from benchmarks.tree import Cost, measure, median_spread
+
+DWELL = 1.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=5, help="pairs per page count (default 5)")
+    parser.add_argument("--pages", type=int, nargs=2, default=(5, 20), metavar=("FEW", "MANY"))
+    parser.add_argument("--skip-jobs", action="store_true", help="only adhoc against bare")
+    parser.add_argument("--systems", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        costs = {pages: pairs(pages, args.pairs, Path(folder)) for pages in args.pages}
+        summarise(costs)
+        if not args.skip_jobs:
+            jobs(args.systems, max(3, args.pairs // 2), Path(folder))
+
+
+Runs = dict[str, list[Cost]]
+
+
+def pairs(pages: int, count: int, folder: Path) -> tuple[Runs, int]:
+    """`count` interleaved pairs at `pages` pages; the costs and the requests per run."""
+    runs: Runs = {"bare": [], "cpraudit": []}
+    with site.portal(pages) as server:
+        resolve, urls = server.resolve_rules()[0], site.page_urls(pages)
+        bare = [sys.executable, "-m", "benchmarks.bare", resolve, str(DWELL), *urls]
+        for n in range(count):
+            out = folder / f"adhoc-{pages}-{n}"
+            adhoc = [sys.executable, "-m", "crawler", "adhoc", urls[0], "--cpr", site.CPR]
+            adhoc += ["--resolve", resolve, "--dwell", str(DWELL), "--out", str(out)]
+            order = [("bare", bare), ("cpraudit", adhoc)]
+            for name, command in order if n % 2 == 0 else order[::-1]:
+                runs[name].append(measure(command))
+                print(f"{pages:3} pages {name:9} {_line(runs[name][-1])}", flush=True)
+        system = next(p for p in out.iterdir() if p.is_dir())
+        requests = json.loads((system / "findings.json").read_text())["requests"]
+    return runs, requests
+
+
+def summarise(costs: dict[int, tuple[Runs, int]]) -> None:
+    print()
+    for pages, (runs, requests) in costs.items():
+        print(f"{pages} pages x {DWELL:g} s, {requests} requests recorded per run:")
+        for name in runs:
+            print(f"  {name:9} " + _medians(runs[name]))
+        for what in ("wall", "cpu"):
+            ratio = _median(runs["cpraudit"], what) / _median(runs["bare"], what)
+            each = [
+                getattr(c, what) / getattr(b, what)
+                for b, c in zip(runs["bare"], runs["cpraudit"], strict=True)
+            ]
+            low, high = min(each), max(each)
+            print(f"  {what:4} ratio {ratio:.2f}x (pairs {low:.2f}x to {high:.2f}x)")
+    (few, (runs_few, r_few)), (many, (runs_many, r_many)) = sorted(costs.items())
+    print(f"CPU per request and fixed per run, from {few} and {many} pages:")
+    fixed = {}
+    for name in runs_few:
+        low, high = _median(runs_few[name], "cpu"), _median(runs_many[name], "cpu")
+        per_request = (high - low) / max(1, r_many - r_few)
+        fixed[name] = low - per_request * r_few
+        print(f"  {name:9} {1000 * per_request:5.2f} ms per request, {fixed[name]:5.2f} s fixed")
+    print(f"  fixed cost above the bare script: {fixed['cpraudit'] - fixed['bare']:.2f} s")
+
+
+def jobs(systems: int, rounds: int, folder: Path) -> None:
+    """`cpraudit run` of `systems` systems (2 pages each), --jobs 1 against --jobs 2."""
+    runs: Runs = {"1": [], "2": []}
+    with site.portal(2, systems) as server:
+        config = folder / "audit.toml"
+        config.write_text(_audit_toml(systems, server.resolve_rules()[0]))
+        for n in range(rounds):
+            for jobs in ("1", "2") if n % 2 == 0 else ("2", "1"):
+                out = folder / f"run-{jobs}-{n}"
+                command = [sys.executable, "-m", "crawler", "run", str(config), "--jobs", jobs]
+                runs[jobs].append(measure(command + ["--out", str(out), "--history", "none"]))
+                print(f"run of {systems} systems --jobs {jobs}: {_line(runs[jobs][-1])}")
+    speedup = _median(runs["1"], "wall") / _median(runs["2"], "wall")
+    each = [a.wall / b.wall for a, b in zip(runs["1"], runs["2"], strict=True)]
+    print(
+        f"--jobs 2 against --jobs 1 on {systems} systems: {speedup:.2f}x faster "
+        f"(rounds {min(each):.2f}x to {max(each):.2f}x); "
+        f"--jobs 1 {_medians(runs['1'])}; --jobs 2 {_medians(runs['2'])}"
+    )
+
+
+def _audit_toml(systems: int, resolve: str) -> str:
+    entries = "".join(
+        f'\n[[systems]]\nname = "Bench {n}"\nsupplier = "Bench"\n'
+        f'start_url = "{site.page_urls(2, n)[0]}"\nfirst_party = ["{site.host(n)}"]\n'
+        f'login = false\nresolve = ["{resolve}"]\ncrawl = {{ depth = 1, dwell = {DWELL} }}\n'
+        for n in range(systems)
+    )
+    return f'[[citizens]]\nid = "c"\ncpr = "{site.CPR}"\n{entries}'
+
+
+def _median(costs: list[Cost], what: str) -> float:
+    return median_spread([getattr(c, what) for c in costs])[0]
+
+
+def _line(cost: Cost) -> str:
+    return f"{cost.wall:6.2f} s wall {cost.cpu:6.2f} s CPU {cost.peak / 2**20:6.0f} MB peak"
+
+
+def _medians(costs: list[Cost]) -> str:
+    parts = []
+    for what, unit, scale in (("wall", "s", 1.0), ("cpu", "s CPU", 1.0), ("peak", "MB", 2**-20)):
+        mid, low, high = median_spread([getattr(c, what) * scale for c in costs])
+        parts.append(f"{mid:.2f} {unit} ({low:.2f}-{high:.2f})")
+    return ", ".join(parts)
+
+
+if __name__ == "__main__":
+    main()

@@ -32,6 +32,7 @@ from crawler.model import (
     LoginCheck,
     Owner,
     Target,
+    TraceMode,
     http_host,
     variant_name,
 )
@@ -114,6 +115,11 @@ class SystemConfig(_Strict):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    trace: TraceMode = Field(
+        default="on",
+        description='Keep Playwright\'s trace: "on", "off", or "retain-on-failure" (kept when '
+        "the system is not clean).",
     )
     fail_on_unagreed: bool = Field(
         default=False,
@@ -302,6 +308,7 @@ class Audit:
         self.overrides: dict[
             str, bool
         ] = {}  # modes switched on for every system from the command line
+        self.trace: TraceMode | None = None  # --trace for every system
         self.citizens = {c.id: c for c in config.citizens}
 
     @property
@@ -377,6 +384,7 @@ class Audit:
             contain=system.contain or self.overrides.get("contain", False),
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             witness=system.witness and not self.overrides.get("no_witness", False),
+            trace=self.trace or system.trace,
             fail_on_unagreed=system.fail_on_unagreed,
             scenario=str(self.base / system.scenario) if system.scenario else None,
             logged_in=_login_check(system.logged_in),

@@ -760,6 +760,9 @@ class Owner(Frozen):
     website: str | None = Field(default=None, description="Where its facts can be checked.")
 
 
+TraceMode = Literal["on", "off", "retain-on-failure"]
+
+
 class Target(Frozen):
     """One system to audit: where it starts, what is first party, how to reach it."""
 
@@ -818,4 +821,7 @@ class Target(Frozen):
     )
     login_state: str | None = Field(
         default=None, description="Where this system's saved login is kept (outside reports)."
+    )
+    trace: TraceMode = Field(
+        default="on", description="Keep Playwright's trace: on, off, or only when not clean."
     )

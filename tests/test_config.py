@@ -176,3 +176,16 @@ def test_systems_that_would_share_a_folder_are_refused_naming_both(tmp_path, cap
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert "rename one of them" in err and len(err.splitlines()) == 1
+
+
+def test_the_trace_comes_from_audit_toml_and_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_TEST_PW", "x")
+    audit = config.load(write(tmp_path, GOOD + 'trace = "retain-on-failure"\n'))
+    assert audit.target(audit.config.systems[0]).trace == "retain-on-failure"
+    audit.trace = "off"  # --trace off
+    assert audit.target(audit.config.systems[0]).trace == "off"
+    default = config.load(write(tmp_path, GOOD))
+    assert default.target(default.config.systems[0]).trace == "on"
+    with pytest.raises(BadInput) as err:
+        config.load(write(tmp_path, GOOD + 'trace = "sometimes"\n'))
+    assert "trace" in str(err.value) and "\n" not in str(err.value)

@@ -115,6 +115,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         contain=args.contain,
         legacy_referrer=args.legacy_referrer,
         witness=not args.no_witness,
+        trace=args.trace or "on",
     )
 
 

@@ -67,6 +67,12 @@ def add_mode_options(parser: argparse.ArgumentParser) -> None:
         help="do not keep Chromium's NetLog as a second witness of what left the browser; "
         "the reports then say that nothing checked the record (run: every system)",
     )
+    parser.add_argument(
+        "--trace",
+        choices=("on", "off", "retain-on-failure"),
+        help="Playwright's trace.zip of each audit (pages, actions, network): on (default), off, "
+        "or retain-on-failure, kept only when the system is not clean (run: every system)",
+    )
 
 
 def add_env_option(parser: argparse.ArgumentParser) -> None:

@@ -93,6 +93,7 @@ def run_command(args: argparse.Namespace) -> int:
     audit.overrides = {
         k: True for k in ("contain", "legacy_referrer", "no_witness") if getattr(args, k)
     }
+    audit.trace = args.trace
     masked = Redactor(audit.secrets(), set()).text  # for the crash log, should there be one
     run_dir = bundle.new_run_folder(args.out, "run")
     with logged(run_dir, masked):

@@ -3,6 +3,9 @@
 Both are written by Playwright, so they hold what the browser saw, secrets included; they
 are redacted after the context closes with the same rules as requests.jsonl, plus the
 values of the portal's own cookies, which Playwright also records as response headers.
+
+The trace keeps DOM snapshots of every action but no screencast: its screenshots made the
+GPU process work five times harder for pictures the step screenshots already give.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from playwright.sync_api import BrowserContext, Error
 
 from crawler.bundle import HAR, TRACE
 from crawler.errors import first_line
+from crawler.model import TraceMode, Verdict
 from crawler.parties import registrable_domain
 from crawler.record.redact_files import redact_folder
 from crawler.record.redaction import Redactor
@@ -22,8 +26,15 @@ def context_options(out_dir: Path) -> dict:
     return {"record_har_path": str(out_dir / HAR), "record_har_content": "embed"}
 
 
-def start(context: BrowserContext, title: str) -> None:
-    context.tracing.start(screenshots=True, snapshots=True, title=title)
+def start(context: BrowserContext, title: str, trace: TraceMode = "on") -> None:
+    if trace != "off":
+        context.tracing.start(screenshots=False, snapshots=True, title=title)
+
+
+def settle_trace(out_dir: Path, trace: TraceMode, verdict: Verdict) -> None:
+    """retain-on-failure: a clean system's trace is not kept."""
+    if trace == "retain-on-failure" and verdict == "clean":
+        (out_dir / TRACE).unlink(missing_ok=True)
 
 
 def finish(

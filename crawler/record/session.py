@@ -92,11 +92,13 @@ def _record(
                     **evidence.context_options(rec.out_dir),
                     **setup.context_options(target, target.login_state if saved else None),
                 )
-                evidence.start(context, rec.target.system)
+                evidence.start(context, target.system, target.trace)
                 try:
                     record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
                 finally:
-                    rec.errors += evidence.finish(context, rec.out_dir, redactor)[0]
+                    rec.errors += evidence.finish(
+                        context, rec.out_dir, redactor, own_trace=target.trace != "off"
+                    )[0]
             finally:
                 try:
                     browser.close()

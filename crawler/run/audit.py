@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crawler.analyse.system import analyse_system
 from crawler.model import Citizen, Exchange, SystemResult, Target
+from crawler.record.evidence import settle_trace
 from crawler.record.session import Progress, record
 from crawler.scenario import Scenario
 
@@ -21,4 +22,6 @@ def audit_system(
     """The system's result and the exchanges it was found in; the record and evidence are in
     `folder`."""
     recording = record(target, citizen, folder, scenario, progress)
-    return analyse_system(recording, citizen, command)
+    result, exchanges = analyse_system(recording, citizen, command)
+    settle_trace(folder, target.trace, result.verdict)
+    return result, exchanges

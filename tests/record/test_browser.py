@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -58,3 +60,16 @@ def test_the_browser_runs_quietly_reaches_test_hosts_and_presents_as_desktop_chr
     assert webdriver is False and "HeadlessChrome" not in user_agent and "Chrome/" in user_agent
     assert (language, zone, width) == ("da-DK", "Europe/Copenhagen", 1366)
     assert info.user_agent == user_agent and info.presented_as == browser.PRESENTED_AS
+
+
+def test_playwrights_own_build_is_found_where_its_driver_looks(monkeypatch, tmp_path):
+    """Without starting the driver: `require()` ran a second Playwright driver for this."""
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    monkeypatch.delenv(browser.ENV_VAR, raising=False)
+    with sync_playwright() as pw:
+        expected = Path(pw.chromium.executable_path)
+    assert expected.is_relative_to(tmp_path) and browser.playwright_build() is None
+    expected.parent.mkdir(parents=True)
+    expected.write_text("")
+    assert browser.playwright_build() == str(expected)
+    assert browser.find_chromium() == browser.require() == str(expected)

@@ -22,10 +22,11 @@ held service worker before our set-up reaches it, so the recorder also keeps a n
 script request paused while its URL is in `setting_up`: a worker has its target before it
 fetches its script, and handles our set-up before it runs the script.
 
-Async stacks need the Debugger domain. Every paused state is skipped
-(`Debugger.setSkipAllPauses`) and any pause that slips through is resumed at once, so a
-`debugger;` statement never stops an audit. For pages Playwright opens itself the Debugger is
-enabled at the page's first request (its navigation), not on the blank page being set up.
+Async stacks need V8's async stack tracking, which `Runtime.setAsyncCallStackDepth` switches
+on once the Runtime domain is enabled (as Playwright's own sessions have it). Not the Debugger
+domain: it sent an event for every script parsed and could pause on a `debugger;` statement.
+For pages Playwright opens itself this is done at the page's first request (its navigation),
+not on the blank page being set up.
 
 Matching an event to Playwright's request is by (method, URL, order), as the recorder's
 interception claim does: Playwright does not expose DevTools request ids.
@@ -46,10 +47,9 @@ from crawler.model import InitiatorFrame, without_fragment
 Route = tuple[str, ...]  # session ids from the browser session inward
 WorkerEvent = Callable[[str, dict, str], None]  # (method, params, the worker's script URL)
 WORKERS = ("service_worker", "shared_worker")  # browser-level targets no page session sees
-_DEBUGGER: tuple[tuple[str, dict[str, object]], ...] = (
-    ("Debugger.enable", {}),
-    ("Debugger.setSkipAllPauses", {"skip": True}),
-    ("Debugger.setAsyncCallStackDepth", {"maxDepth": 32}),
+_ASYNC_STACKS: tuple[tuple[str, dict[str, object]], ...] = (
+    ("Runtime.enable", {}),
+    ("Runtime.setAsyncCallStackDepth", {"maxDepth": 32}),
 )
 
 
@@ -100,7 +100,7 @@ class Initiators:
         self._cdp = browser.new_browser_cdp_session()
         self._ids = itertools.count(1)
         self._ours: set[str] = set()  # targets we attached to ourselves (their attach is echoed)
-        self._later: set[Route] = set()  # pages whose Debugger waits for their first request
+        self._later: set[Route] = set()  # pages whose async stacks wait for their first request
         self._found: dict[tuple[str, str], deque[Initiator]] = defaultdict(deque)
         self._workers: dict[Route, str] = {}  # shared and service workers (and theirs): URL
         self._on_worker_event, self._on_worker_ready = on_worker_event, on_worker_ready
@@ -155,7 +155,7 @@ class Initiators:
                 session = self._cdp.send(
                     "Target.attachToTarget", {"targetId": info["targetId"], "flatten": False}
                 )
-                self._setup((session["sessionId"],), debugger_now=bool(info.get("openerId")))
+                self._setup((session["sessionId"],), stacks_now=bool(info.get("openerId")))
         except Error:
             pass  # the page closed meanwhile
         finally:
@@ -178,7 +178,7 @@ class Initiators:
                 )
                 route = (session["sessionId"],)
                 self._workers[route] = url
-                self._setup(route, debugger_now=True)
+                self._setup(route, stacks_now=True)
         except Error:
             pass  # the worker ended meanwhile
         finally:
@@ -191,16 +191,16 @@ class Initiators:
                 if self._on_worker_ready:
                     self._on_worker_ready(url)
 
-    def _setup(self, route: Route, debugger_now: bool) -> None:
+    def _setup(self, route: Route, stacks_now: bool) -> None:
         self._post(route, "Network.enable")
         self._post(
             route,
             "Target.setAutoAttach",
             {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
         )
-        for method, params in _DEBUGGER if debugger_now else ():
+        for method, params in _ASYNC_STACKS if stacks_now else ():
             self._post(route, method, params)
-        if not debugger_now:
+        if not stacks_now:
             self._later.add(route)
         self._post(route, "Runtime.runIfWaitingForDebugger")
 
@@ -214,20 +214,18 @@ class Initiators:
             child = route + (params["sessionId"],)
             if route in self._workers:
                 self._workers[child] = params.get("targetInfo", {}).get("url", "")
-            self._setup(child, debugger_now=True)
+            self._setup(child, stacks_now=True)
         elif method.startswith("Network.webSocket") and route in self._workers:
             if self._on_worker_event:
                 self._on_worker_event(method, params, self._workers[route])
         elif method == "Network.requestWillBeSent":
             if route in self._later:
                 self._later.discard(route)
-                for name, args in _DEBUGGER:
+                for name, args in _ASYNC_STACKS:
                     self._post(route, name, args)
             request = params["request"]
             key = (request["method"], without_fragment(request["url"]))
             self._found[key].append(from_event(params.get("initiator") or {}))
-        elif method == "Debugger.paused":
-            self._post(route, "Debugger.resume")
 
     def _post(self, route: Route, method: str, params: dict | None = None) -> None:
         message = json.dumps({"id": next(self._ids), "method": method, "params": params or {}})

@@ -3,10 +3,11 @@
 Two sources, because neither alone sees everything Chromium sends:
 - Playwright's context events give page, frame, resource type and the headers as sent
   (`headers_array()`, cookies included) for pages, popups, iframes, workers and service workers.
-- A browser-wide CDP `Fetch` interception sees every request before it leaves, including
-  the bodies of `sendBeacon(Blob)` and other blob bodies (which Playwright drops) and beacons
-  sent while a page unloads (which no page-level event reports). A request it pauses twice
-  (one network id) is one entry.
+- A browser-wide CDP `Fetch` interception sees every request that may carry a body before it
+  leaves (all of them in contain mode), including the bodies of `sendBeacon(Blob)` and other
+  blob bodies (which Playwright drops), beacons sent while a page unloads (which no page-level
+  event reports) and the requests of shared workers. A request it pauses twice (one network id)
+  is one entry.
 Websockets of pages and dedicated workers come from Playwright, those of shared and service
 workers from DevTools sessions in them (`initiators`, `worker_sockets`); a new such worker's
 script request waits, paused, until that session is set up in it.
@@ -27,7 +28,15 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, WebSocket
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Error,
+    Page,
+    Request,
+    Response,
+    WebSocket,
+)
 
 from crawler.bundle import ExchangeWriter
 from crawler.model import Exchange, without_fragment
@@ -40,6 +49,22 @@ from crawler.record.worker_gate import WorkerGate
 from crawler.record.worker_sockets import WorkerSockets
 
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
+# What the interception pauses outside contain mode: every kind of request but those that never
+# carry a body and that Playwright reports for every page, frame and worker that can send them
+# (shared workers cannot: they have no document). Each pause is a round trip through Python,
+# which images, stylesheets, fonts and media, half of a page's requests, no longer wait for.
+# Chromium 156 takes no other names in a filter; what it files as none of these (prefetches,
+# worker scripts, favicons) is "Other".
+_PAUSED_KINDS: tuple[str, ...] = (
+    "Document",
+    "Script",
+    "XHR",
+    "Fetch",
+    "EventSource",
+    "Ping",
+    "CSPViolationReport",
+)
+_PAUSED_KINDS += ("Other",)
 
 
 @dataclass
@@ -51,6 +76,7 @@ class _Sent:
     frame_url: str | None
     step: str | None
     time: float
+    status: int | None = None  # from the response event: asking for it is a round trip
 
 
 @dataclass
@@ -90,6 +116,7 @@ class Recorder:
         self._intercepted: dict[tuple[str, str], deque[_Intercepted]] = defaultdict(deque)
         self._by_network_id: dict[str, _Intercepted] = {}
         context.on("request", self._on_request)
+        context.on("response", self._on_response_event)
         context.on("requestfinished", self._on_done)
         context.on("requestfailed", self._on_done)
         context.on("page", self._on_page)
@@ -102,10 +129,7 @@ class Recorder:
             contain.route_websockets(context, self)
         self._cdp = browser.new_browser_cdp_session()
         self._cdp.on("Fetch.requestPaused", self._on_paused)
-        self._cdp.send(
-            "Fetch.enable",
-            {"patterns": [{"urlPattern": "*"}] + ([LEGACY_PATTERN] if legacy else [])},
-        )
+        self._cdp.send("Fetch.enable", {"patterns": _patterns(contain, legacy)})
 
     # -- Playwright events ------------------------------------------------------------
     def _on_request(self, request: Request) -> None:
@@ -119,6 +143,10 @@ class Recorder:
             pass
         self._sent[id(request)] = _Sent(request, page_url, frame_url, self.step, time.time())
 
+    def _on_response_event(self, response: Response) -> None:
+        if sent := self._sent.get(id(response.request)):
+            sent.status = response.status
+
     def _on_done(self, request: Request) -> None:
         if self._gate and self._gate.asks(request.url):
             return
@@ -127,10 +155,9 @@ class Recorder:
         )
         try:
             headers = tuple((h["name"], h["value"]) for h in request.headers_array())
-            status = (response := request.response()) and response.status
         except Error:  # the context went away under us: keep what Chromium announced
-            headers, status = tuple(request.headers.items()), None
-        self._write_request(sent, headers, status, request.failure)
+            headers = tuple(request.headers.items())
+        self._write_request(sent, headers, sent.status, request.failure)
 
     def _write_request(self, sent: _Sent, headers, status, failure) -> None:
         request = sent.request
@@ -374,3 +401,13 @@ class Recorder:
         except Error:
             pass
         self._out.close()
+
+
+def _patterns(contain: Containment | None, legacy: LegacyReferrer | None) -> list[dict]:
+    """Contain mode must see every request before it leaves; recording needs the kinds above."""
+    kinds = (
+        [{"urlPattern": "*"}]
+        if contain
+        else [{"urlPattern": "*", "resourceType": kind} for kind in _PAUSED_KINDS]
+    )
+    return kinds + ([LEGACY_PATTERN] if legacy else [])

@@ -56,6 +56,14 @@ PREFETCH = f"""<!doctype html>
 POPUP_STORM = f"""<!doctype html><script>
 for (let i = 0; i < {POPUPS}; i++) window.open("/popup?n=" + i + "&cpr={CPR}");
 </script>"""
+# Images and a keepalive fetch sent as the page is left: the interception no longer pauses
+# images, so Playwright's own events must have them.
+UNLOAD = f"""<!doctype html><p>Velkommen</p><script>
+addEventListener("pagehide", () => {{
+  new Image().src = "http://px.unloadvendor.test/bye.gif?cpr={CPR}";
+  fetch("http://keep.unloadvendor.test/k?cpr={CPR}", {{keepalive: true, mode: "no-cors"}});
+}});
+</script>"""
 # Three pixels with one URL: the page's image cache sends it once.
 POPUP = """<!doctype html><script>
 const here = new URLSearchParams(location.search);
@@ -90,6 +98,8 @@ def routes() -> dict:
         f"{PORTAL}/prefetch": Response(PREFETCH),
         f"{PORTAL}/popups": Response(POPUP_STORM),
         f"{PORTAL}/popup": Response(POPUP),
+        f"{PORTAL}/unload": Response(UNLOAD),
+        "px.unloadvendor.test/bye.gif": Response(GIF, "image/gif"),
     }
 
 

@@ -66,6 +66,15 @@ def test_requests_the_evidence_recorder_causes_are_recorded_too(server, tmp_path
     assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
 
 
+def test_what_a_page_sends_as_it_is_left_is_recorded(server, tmp_path):
+    code, found = audit(server, tmp_path, "unload")
+    for host in ("px.unloadvendor.test", "keep.unloadvendor.test"):
+        assert carrying(server, host), f"{host} did receive it"
+        assert len(cpr_findings(found, host)) == 1, host
+    assert code == 1 and found["verdict"] == "leak"
+    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+
+
 @pytest.mark.slow
 def test_a_storm_of_popups_is_counted_request_by_request(server, tmp_path):
     code, found = audit(server, tmp_path, "popups")

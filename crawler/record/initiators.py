@@ -192,7 +192,9 @@ class Initiators:
                     self._on_worker_ready(url)
 
     def _setup(self, route: Route, stacks_now: bool) -> None:
-        self._post(route, "Network.enable")
+        # Bodies come from Playwright and the interception: without this limit Chromium would
+        # copy every request body into our events too (a 50 MB upload: 67 MB of base64, twice).
+        self._post(route, "Network.enable", {"maxPostDataSize": 1})
         self._post(
             route,
             "Target.setAutoAttach",

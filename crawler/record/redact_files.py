@@ -9,6 +9,7 @@ cannot be read to be redacted (a trace cut short by a full disk) is removed, and
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def redact_file(path: Path, redactor: Redactor) -> str | None:
         elif path.suffix == ".zip":
             _redact_zip(path, redactor)
         elif path.suffix not in _IMAGES:
-            path.write_bytes(redactor.data(path.read_bytes()))
+            _redact_stream(path, redactor)
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
         if path.name == bundle.REQUESTS:
             return (
@@ -65,11 +66,25 @@ def _learn_cookies(har: Path, redactor: Redactor) -> list[str]:
     return []
 
 
+def _redact_stream(path: Path, redactor: Redactor) -> None:
+    """A window at a time: a large body or HAR is never held whole."""
+    clean = path.with_name(path.name + ".tmp")
+    try:
+        with path.open("rb") as src, clean.open("wb") as dst:
+            redactor.copy(src, dst)
+    except BaseException:
+        clean.unlink(missing_ok=True)
+        raise
+    clean.replace(path)
+
+
 def _redact_zip(path: Path, redactor: Redactor) -> None:
     clean = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(clean, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
-            content = src.read(item)
-            image = item.filename.endswith(_IMAGES)
-            dst.writestr(item, content if image else redactor.data(content))
+            with src.open(item) as content, dst.open(item, "w", force_zip64=True) as out:
+                if item.filename.endswith(_IMAGES):
+                    shutil.copyfileobj(content, out)
+                else:
+                    redactor.copy(content, out)
     clean.replace(path)

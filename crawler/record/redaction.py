@@ -21,7 +21,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable
-from typing import AnyStr
+from typing import IO, AnyStr
 from urllib.parse import quote, quote_plus
 
 import ahocorasick_rs
@@ -57,6 +57,9 @@ def written_forms(secret: str) -> set[str]:
 def every_form(secret: str) -> set[str]:
     """`written_forms` and the detector's transforms of each (hex, base64 cores, hashes)."""
     return {n.text for form in written_forms(secret) for n in needles_for("secret", form, "all")}
+
+
+WINDOW = 4 * 2**20  # bytes of a file or large body masked at a time
 
 
 class Redactor:
@@ -101,6 +104,20 @@ class Redactor:
         if not self._forms or not data:
             return data
         return _masked(data, self._bytes.find_matches_as_indexes(data), MASK.encode())
+
+    def copy(self, source: IO[bytes], target: IO[bytes], window: int = WINDOW) -> None:
+        """`data` for a stream, a window at a time: the last bytes of each window, where a
+        secret may begin and end in the next, are masked with the next."""
+        keep, carry = max(map(len, self._raw), default=1) - 1, b""
+        while chunk := source.read(window):
+            data = carry + chunk
+            cut = max(0, len(data) - keep)
+            matches = self._bytes.find_matches_as_indexes(data) if self._forms else []
+            done = [m for m in matches if m[1] < cut]  # each lies whole in `data`
+            cut = max([cut] + [end for _, _, end in done[-1:]])
+            target.write(_masked(data[:cut], done, MASK.encode()))
+            carry = data[cut:]
+        target.write(self.data(carry))
 
     def exchange(self, exchange: Exchange) -> Exchange:
         """The exchange with every secret masked; its credential headers learned first."""

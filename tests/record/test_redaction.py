@@ -85,3 +85,15 @@ def test_a_file_that_cannot_be_read_to_be_redacted_is_removed(tmp_path):
     assert not trace.exists() and problems == [
         "trace.zip removed: it could not be redacted (File is not a zip file)"
     ]
+
+
+def test_a_stream_is_masked_across_its_windows(tmp_path):
+    import io
+
+    redactor = Redactor(["hemmeligt-kodeord"], set())
+    data = b"".join(b"x" * n + b"hemmeligt-kodeord" for n in range(1, 60))
+    for window in (7, 16, 17, 64, 1 << 20):
+        out = io.BytesIO()
+        redactor.copy(io.BytesIO(data), out, window)
+        assert out.getvalue() == redactor.data(data), window
+        assert b"hemmeligt" not in out.getvalue() and out.getvalue().count(MASK.encode()) == 59

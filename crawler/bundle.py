@@ -6,7 +6,7 @@ so that a folder written by one version of cpraudit can be found and read by the
     <run>/                       index.html summary.json junit.xml run.json crash.log (index.pdf)
                                  manifest.json manifest.sig (written last)
     <run>/<system>/              requests.jsonl findings.json report.html (report.pdf)
-                                 wire.jsonl
+                                 wire.jsonl bodies/body-NNNNNN.bin
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
                                  crash.log
@@ -15,9 +15,11 @@ so that a folder written by one version of cpraudit can be found and read by the
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Callable, Iterable
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +40,8 @@ from crawler.model import (
     WitnessSummary,
 )
 
+Copy = Callable[[IO[bytes], IO[bytes]], None]  # copies one stream into another, e.g. redacting
+
 # A system's folder
 REQUESTS = "requests.jsonl"  # every recorded exchange, one JSON object a line
 FINDINGS = "findings.json"  # the result: the contract others read
@@ -52,6 +56,7 @@ FAILURE = "failure.png"  # the page when the scenario failed
 LOGIN_FAILED = "login-failed.png"  # the page when logged_in did not hold after the scenario
 PAGES = "pages"  # HTML of pages whose URL carries the CPR, as text
 WIRE = "wire.jsonl"  # what the network witness saw leave the browser, redacted like the record
+BODIES = "bodies"  # bodies above the size limit, one file each, referenced from the record
 
 # A run's folder
 INDEX = "index.html"
@@ -83,6 +88,11 @@ def session_screenshot(number: int) -> str:
 def consent_screenshot(number: int) -> str:
     """The page with a consent banner, before the click, the number-th banner met."""
     return f"consent-{number:02d}.png"
+
+
+def body_file(seq: int) -> str:
+    """Where the record's exchange `seq` keeps a body too large to be held in its line."""
+    return f"{BODIES}/body-{seq:06d}.bin"
 
 
 def page_source(number: int) -> str:
@@ -195,8 +205,29 @@ class ExchangeWriter:
         self._file.write(exchange.model_dump_json() + "\n")
         self._file.flush()
 
+    def write_body(self, exchange: Exchange, body: bytes, copy: Copy | None = None) -> Exchange:
+        """Keep `body` in a file of its own beside the record (through `copy`, e.g. redacting
+        it a window at a time); the exchange, referring to it, for `write`."""
+        name = body_file(exchange.seq)
+        path = self.path.parent / name
+        path.parent.mkdir(exist_ok=True)
+        with path.open("wb") as out:
+            (copy or shutil.copyfileobj)(io.BytesIO(body), out)
+        return exchange.model_copy(update={"body": None, "body_file": name, "body_size": len(body)})
+
     def close(self) -> None:
         self._file.close()
+
+
+def body_windows(path: Path, size: int, overlap: int) -> Iterator[bytes]:
+    """A kept body, read back `size` bytes at a time, each window beginning `overlap` bytes
+    before the last one ended: what spans a window's edge is whole in the next."""
+    with path.open("rb") as body:
+        window = body.read(size)
+        yield window
+        while len(window) == size and (more := body.read(size - overlap)):
+            window = window[-overlap:] + more
+            yield window
 
 
 def write_exchanges(exchanges: Iterable[Exchange], path: Path) -> None:

@@ -25,6 +25,7 @@ from crawler import bundle, environments, tomlfile
 from crawler.detect.identifiers import parse_cpr
 from crawler.errors import BadInput
 from crawler.model import (
+    BODY_LIMIT,
     Citizen,
     ConsentChoice,
     CrawlSettings,
@@ -115,6 +116,12 @@ class SystemConfig(_Strict):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    body_limit: int = Field(
+        default=BODY_LIMIT,
+        gt=0,
+        description="Bytes above which a request body or websocket frame is kept in a file of "
+        "its own beside requests.jsonl and searched in windows of this size.",
     )
     trace: TraceMode = Field(
         default="on",
@@ -385,6 +392,7 @@ class Audit:
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             witness=system.witness and not self.overrides.get("no_witness", False),
             trace=self.trace or system.trace,
+            body_limit=system.body_limit,
             fail_on_unagreed=system.fail_on_unagreed,
             scenario=str(self.base / system.scenario) if system.scenario else None,
             logged_in=_login_check(system.logged_in),

@@ -36,6 +36,9 @@ def http_host(url: str) -> str | None:
         return None
 
 
+BODY_LIMIT = 8 * 2**20  # bytes: a larger request body or frame is kept and searched apart
+
+
 class Frozen(BaseModel):
     """Base of every pipeline model: immutable, bytes as base64 in JSON, unknown keys ignored
     so that records written by a newer version still load."""
@@ -119,6 +122,12 @@ class Exchange(Frozen):
         default=False, description="Recorded with the legacy referrer default forced."
     )
     wire: Wire | None = Field(default=None, description="For the network witness's requests.")
+    body_file: str | None = Field(
+        default=None,
+        description="A body above the size limit is kept in this file of the system's folder "
+        "(a path relative to it), not in `body`, and searched from there in windows.",
+    )
+    body_size: int | None = Field(default=None, description="Bytes of the body in `body_file`.")
 
     @property
     def host(self) -> str:
@@ -824,4 +833,10 @@ class Target(Frozen):
     )
     trace: TraceMode = Field(
         default="on", description="Keep Playwright's trace: on, off, or only when not clean."
+    )
+    body_limit: int = Field(
+        default=BODY_LIMIT,
+        gt=0,
+        description="Bytes above which a body is kept in a file of its own and searched in "
+        "windows of this size.",
     )

@@ -35,7 +35,7 @@ def analyse_system(
     witnessed = reconcile(record, wire)
     exchanges = record + witnessed.copies  # everything that left and was seen, searched alike
     clock = time.perf_counter()
-    found = detect(exchanges, citizen, parties)
+    found = detect(exchanges, citizen, parties, folder=rec.out_dir, window=target.body_limit)
     own = detect(witnessed.browser, citizen, parties)
     detect_seconds = time.perf_counter() - clock
     findings = annotate(found.findings, exchanges)

@@ -15,13 +15,14 @@ from crawler.cli.common import (
     add_report_options,
     add_sign_option,
     checked_cpr,
+    count,
     report_one,
     report_options,
     signing_key,
 )
 from crawler.crash import logged
 from crawler.errors import BadInput
-from crawler.model import Audited, Citizen, CrawlSettings, Target, http_host
+from crawler.model import BODY_LIMIT, Audited, Citizen, CrawlSettings, Target, http_host
 from crawler.parties import registrable_domain
 from crawler.record import browser
 from crawler.record.switches import resolver_rules
@@ -68,6 +69,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=300.0,
         help="seconds of crawling at most, dwell included (default 300)",
+    )
+    adhoc.add_argument(
+        "--body-limit",
+        type=count(1),
+        default=BODY_LIMIT,
+        help="bytes above which a request body is kept in a file of its own and searched in "
+        f"windows of this size (default {BODY_LIMIT})",
     )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
@@ -116,6 +124,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         legacy_referrer=args.legacy_referrer,
         witness=not args.no_witness,
         trace=args.trace or "on",
+        body_limit=args.body_limit,
     )
 
 

@@ -9,6 +9,12 @@ look, and every unit that looks decodable is decoded (`decoders.ENCODINGS`), int
 generation, until nothing is left or the exchange's `Budget` is spent; a spent budget
 becomes a note in `notes`.
 
+A body the recorder kept in a file of its own (above the size limit) is read back lazily and
+searched in windows of that size, each overlapping the last by `OVERLAP` bytes, so that an
+identifier in any written form across a window's edge is whole in one of them; a note says so.
+An encoding of the whole body (compression, base64) cannot be opened a window at a time: such
+a body counts as not fully searched.
+
 A match in a decoded unit is reported only if the unit holds more occurrences of that
 identifier under that transform than the unit it was decoded from: percent-decoding text
 with no `%` in the CPR's part does not make a second finding. Findings are then unique per
@@ -20,16 +26,20 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 
+from crawler import bundle
 from crawler.detect.decoders import Budget
 from crawler.detect.needles import Needle, join, needle_set
 from crawler.detect.suspects import SuspectRule
 from crawler.detect.units import Owed, Unit, decoded, fields, locations
-from crawler.model import Citizen, Exchange, Finding, Frozen, Party, Suspect
+from crawler.model import BODY_LIMIT, Citizen, Exchange, Finding, Frozen, Party, Suspect
 from crawler.parties import Parties
 
 _TRANSPARENT = {"percent", "html", "js-escape"}
+OVERLAP = 4096  # bytes each window of a body kept apart shares with the last: > any written form
+_COMPRESSED = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd")  # gzip, zstd
 _EMPTY: Mapping[tuple[str, str], int] = {}
 
 
@@ -188,10 +198,16 @@ def _percent_alternatives(char: str) -> str:
 
 
 def detect(
-    exchanges: Iterable[Exchange], citizen: Citizen, parties: Parties, budget: Budget | None = None
+    exchanges: Iterable[Exchange],
+    citizen: Citizen,
+    parties: Parties,
+    budget: Budget | None = None,
+    folder: Path | None = None,
+    window: int = BODY_LIMIT,
 ) -> Detection:
     """Every match of the citizen's identifiers in every exchange, for all parties; suspects
-    in third-party and processor exchanges. `budget` is the template for each exchange's own."""
+    in third-party and processor exchanges. `budget` is the template for each exchange's own;
+    bodies kept apart are read from `folder` in windows of `window` bytes."""
     template = budget or Budget()
     needles, rule = needle_set(citizen), SuspectRule(citizen.cpr)
     findings: list[Finding] = []
@@ -200,23 +216,59 @@ def detect(
     unsearched = 0
     for ex in exchanges:
         party = parties.classify(ex.host)
-        search = _Search(ex, party, _fresh(template), rule if party.kind != "first" else None)
+        found: dict[tuple[str, str, str], Finding] = {}
+        suspected: dict[tuple[str, str], Suspect] = {}
         try:
-            search.run(needles)
+            for part in _parts(ex, folder, window, notes):
+                search = _Search(
+                    part, party, _fresh(template), rule if party.kind != "first" else None
+                )
+                try:
+                    search.run(needles)
+                finally:
+                    found |= {k: v for k, v in search.findings.items() if k not in found}
+                    suspected |= {k: v for k, v in search.suspects.items() if k not in suspected}
+                    notes += search.notes()
         except Exception as exc:
             unsearched += 1
             notes.append(
                 f"exchange {ex.seq}: could not be fully searched ({type(exc).__name__}: {exc})"
             )
-        findings += search.findings.values()
-        suspects += search.suspects.values()
-        notes += search.notes()
+        findings += found.values()
+        suspects += suspected.values()
     return Detection(
         findings=tuple(findings),
         suspects=tuple(suspects),
         notes=tuple(notes),
         unsearched=unsearched,
     )
+
+
+def _parts(ex: Exchange, folder: Path | None, window: int, notes: list[str]) -> Iterator[Exchange]:
+    """The exchange itself; or, for a body kept apart, one copy per window of it (its URL and
+    headers searched with the first)."""
+    if ex.body_file is None:
+        yield ex
+        return
+    if folder is None:
+        raise ValueError(f"its body is kept in {ex.body_file}, and no folder was given")
+    overlap = min(OVERLAP, window // 2)
+    for n, body in enumerate(bundle.body_windows(folder / ex.body_file, window, overlap)):
+        if n == 0 and _whole_encoded(ex, body):
+            raise ValueError(
+                f"its body of {ex.body_size} bytes in {ex.body_file} is compressed as a whole, "
+                "and too large to be opened"
+            )
+        yield ex.model_copy(update={"body": body, "headers": ex.headers * (n == 0)})
+    notes.append(
+        f"exchange {ex.seq}: its body of {ex.body_size:,} bytes is kept in {ex.body_file} and "
+        f"was searched in windows of {window:,} bytes, each overlapping the last by {overlap:,}"
+    )
+
+
+def _whole_encoded(ex: Exchange, head: bytes) -> bool:
+    encoding = (ex.header("content-encoding") or "identity").strip().lower()
+    return encoding != "identity" or head.startswith(_COMPRESSED)
 
 
 def _fresh(template: Budget) -> Budget:

@@ -90,7 +90,9 @@ def locations(ex: Exchange) -> Iterator[Unit]:
             yield Unit("cookie", "", Layer(value), structure=(COOKIES,))
         else:
             yield settle(Unit("header", f"header {name}", Layer(value), name=name))
-    if ex.body:
+    if ex.body and ex.body_file:  # a window of a body kept apart: raw text, no structure
+        yield Unit("body", "body", Layer.of(ex.body))
+    elif ex.body:
         hints = " ".join(filter(None, (ex.header("content-type"), ex.header("content-encoding"))))
         yield settle(Unit("body", "body", Layer.of(ex.body, whole_body=True, hints=hints)))
 

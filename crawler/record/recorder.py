@@ -16,7 +16,9 @@ Each request also gets its initiator (the script stack or HTML position that sen
 interception, and gates workers' websockets there (`worker_gate`); legacy referrer mode
 (`legacy`) edits first-party document responses there.
 Each exchange is written to `requests.jsonl` and flushed as it completes: analysis reads the
-file afterwards, and a crash mid-audit loses nothing already seen.
+file afterwards, and a crash mid-audit loses nothing already seen. A body or frame above
+`body_limit` bytes is written, redacted a window at a time, to a file of its own that the line
+refers to; the interception decodes a body only when it is the one kept or contain mode asks.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from playwright.sync_api import (
 )
 
 from crawler.bundle import ExchangeWriter
-from crawler.model import Exchange, without_fragment
+from crawler.model import BODY_LIMIT, Exchange, without_fragment
 from crawler.record.contain import Containment, CprToThirdParty
 from crawler.record.initiators import Initiators
 from crawler.record.legacy_referrer import PATTERN as LEGACY_PATTERN
@@ -84,11 +86,15 @@ class _Intercepted:
     method: str
     url: str
     headers: tuple[tuple[str, str], ...]
-    body: bytes | None
+    request: dict  # as DevTools sent it: its body is decoded only if it is the one kept
     resource_type: str
     step: str | None
     time: float
     contained: bool = False
+
+    @property
+    def body(self) -> bytes | None:
+        return request_body(self.request)
 
 
 class Recorder:
@@ -103,8 +109,9 @@ class Recorder:
         contain: Containment | None = None,
         legacy: LegacyReferrer | None = None,
         leads: CprToThirdParty | None = None,
+        body_limit: int = BODY_LIMIT,
     ) -> None:
-        self.path = path
+        self.path, self.body_limit = path, body_limit
         self.redactor = redactor
         self.contain, self.legacy, self.lead_check = contain, legacy, leads
         self.step: str | None = None
@@ -163,7 +170,7 @@ class Recorder:
         request = sent.request
         body, note = request.post_data_buffer, None
         intercepted = self._claim(request.method, request.url)
-        if body is None and intercepted and intercepted.body is not None:
+        if body is None and intercepted:
             body = intercepted.body
         elif body is None and intercepted is None and request.method not in _NO_BODY_METHODS:
             note = "body not captured: the request was not seen by the interception"
@@ -255,18 +262,14 @@ class Recorder:
         answer = None
         try:
             req = event["request"]
-            entries = req.get("postDataEntries") or []
-            body = (
-                b"".join(base64.b64decode(e.get("bytes", "")) for e in entries) if entries else None
-            )
-            if body is None and "postData" in req:
-                body = req["postData"].encode("utf-8")
             if self._gate and self._gate.asks(req["url"]):  # a worker's websocket asks
                 referer = req.get("headers", {}).get("Referer")
-                answer = self._gate.answer(event["requestId"], body, referer)
+                answer = self._gate.answer(event["requestId"], request_body(req), referer)
                 return
-            seen = self._paused_once(event, body)
-            if self.contain and self.contain.applies(req["url"], req.get("headers", {}), body):
+            seen = self._paused_once(event)
+            if self.contain and self.contain.applies(
+                req["url"], req.get("headers", {}), request_body(req)
+            ):
                 seen.contained = True
                 answer = self.contain.answer(event["requestId"], event.get("resourceType", "Other"))
         finally:
@@ -280,7 +283,7 @@ class Recorder:
             except Error:
                 pass  # the page is gone; the request with it
 
-    def _paused_once(self, event: dict, body: bytes | None) -> _Intercepted:
+    def _paused_once(self, event: dict) -> _Intercepted:
         """The entry for a paused request. Chromium pauses some requests twice (a font's
         interception job restarts): one request on the wire, one network id, one entry."""
         req, network_id = event["request"], event.get("networkId")
@@ -291,7 +294,7 @@ class Recorder:
             req["method"],
             req["url"],
             tuple(req.get("headers", {}).items()),
-            body,
+            req,
             event.get("resourceType", "Other").lower(),
             self.step,
             time.time(),
@@ -353,9 +356,21 @@ class Recorder:
 
     # -- output -------------------------------------------------------------------------
     def _write(self, **fields) -> None:
-        exchange = Exchange(seq=next(self._seq), legacy_referrer=self.legacy is not None, **fields)
+        body = fields.pop("body", None)
+        apart = body is not None and len(body) > self.body_limit
+        exchange = Exchange(
+            seq=next(self._seq),
+            legacy_referrer=self.legacy is not None,
+            body=None if apart else body,
+            **fields,
+        )
         if self.redactor:
             exchange = self.redactor.exchange(exchange)
+        if apart:
+            assert body is not None
+            exchange = self._out.write_body(
+                exchange, body, self.redactor.copy if self.redactor else None
+            )
         self._out.write(exchange)
         self.count += 1
         if self.lead_check and self.lead_check(exchange.url, dict(exchange.headers), exchange.body):
@@ -401,6 +416,13 @@ class Recorder:
         except Error:
             pass
         self._out.close()
+
+
+def request_body(request: dict) -> bytes | None:
+    """The body of a request as DevTools sends it, blob parts included."""
+    if entries := request.get("postDataEntries"):
+        return b"".join(base64.b64decode(e.get("bytes", "")) for e in entries)
+    return request["postData"].encode("utf-8") if "postData" in request else None
 
 
 def _patterns(contain: Containment | None, legacy: LegacyReferrer | None) -> list[dict]:

@@ -150,6 +150,7 @@ def record_in(
         contain=contain,
         legacy=legacy,
         leads=CprToThirdParty(citizen.cpr, parties),
+        body_limit=rec.target.body_limit,
     )
     page = context.pages[0] if context.pages else context.new_page()
     drive = Drive(page, citizen, scenario, tape, rec, progress, saved_login=saved)

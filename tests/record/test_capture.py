@@ -3,6 +3,7 @@ leak, audited end to end against real Chromium and a loopback server that counts
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -60,6 +61,20 @@ def test_bodies_above_the_limit_are_kept_apart_and_searched_to_their_end(server,
         kept = (folder / upload.body_file).read_bytes()
         assert kept == server.received_by(host)[0].body and upload.body_size == len(kept)
         assert any(upload.body_file in note and "windows" in note for note in found["notes"])
+
+
+def test_a_response_body_the_har_left_out_is_named_in_the_report(server, tmp_path):
+    code, found = audit(server, tmp_path, "big-download")
+    assert code == 0, found["errors"]
+    folder = tmp_path / bundle.slug(PORTAL)
+    har = json.loads((folder / bundle.HAR).read_text())
+    entry = next(e for e in har["log"]["entries"] if e["request"]["url"].endswith("/big.bin"))
+    assert entry["response"]["status"] == 200 and "text" not in entry["response"]["content"]
+    named = [n for n in found["notes"] if "lacks the response body" in n]
+    assert named == [
+        "network.har lacks the response body of 1 request(s): GET http://files.bigvendor.test/big.bin"
+    ]
+    assert named[0] in (folder / bundle.REPORT).read_text()
 
 
 def test_a_font_sent_once_is_one_exchange_and_one_finding(server, tmp_path):

@@ -86,7 +86,7 @@ class _Intercepted:
     method: str
     url: str
     headers: tuple[tuple[str, str], ...]
-    request: dict  # as DevTools sent it: its body is decoded only if it is the one kept
+    request: dict  # as DevTools sent it: its body is decoded only when the entry is claimed
     resource_type: str
     step: str | None
     time: float
@@ -95,6 +95,10 @@ class _Intercepted:
     @property
     def body(self) -> bytes | None:
         return request_body(self.request)
+
+    def claimed(self) -> None:
+        """Kept only to merge a second pause from now on: without its body."""
+        self.request = {k: v for k, v in self.request.items() if not k.startswith("postData")}
 
 
 class Recorder:
@@ -170,8 +174,9 @@ class Recorder:
         request = sent.request
         body, note = request.post_data_buffer, None
         intercepted = self._claim(request.method, request.url)
-        if body is None and intercepted:
-            body = intercepted.body
+        if intercepted:
+            body = intercepted.body if body is None else body
+            intercepted.claimed()
         elif body is None and intercepted is None and request.method not in _NO_BODY_METHODS:
             note = "body not captured: the request was not seen by the interception"
         initiator = self._initiators.claim(request.method, request.url)

@@ -70,6 +70,8 @@ bench: setup
 	$(PY) -m benchmarks.detector
 	$(PY) -m benchmarks.audit
 	$(PY) -m benchmarks.witness
+	$(PY) -m benchmarks.capture
+	$(PY) -m benchmarks.memory
 
 # The reports' messages (babel.cfg) merged into each language's catalogue; translate what is
 # new or marked fuzzy in crawler/report/locale/*/LC_MESSAGES/messages.po, then run the tests.

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import site
-from benchmarks.tree import Cost, measure, median_spread
+from benchmarks.tree import Cost, line, measure, median, medians
 
 DWELL = 1.0
 
@@ -55,7 +55,7 @@ def pairs(pages: int, count: int, folder: Path) -> tuple[Runs, int]:
             order = [("bare", bare), ("cpraudit", adhoc)]
             for name, command in order if n % 2 == 0 else order[::-1]:
                 runs[name].append(measure(command))
-                print(f"{pages:3} pages {name:9} {_line(runs[name][-1])}", flush=True)
+                print(f"{pages:3} pages {name:9} {line(runs[name][-1])}", flush=True)
         system = next(p for p in out.iterdir() if p.is_dir())
         requests = json.loads((system / "findings.json").read_text())["requests"]
     return runs, requests
@@ -66,9 +66,9 @@ def summarise(costs: dict[int, tuple[Runs, int]]) -> None:
     for pages, (runs, requests) in costs.items():
         print(f"{pages} pages x {DWELL:g} s, {requests} requests recorded per run:")
         for name in runs:
-            print(f"  {name:9} " + _medians(runs[name]))
+            print(f"  {name:9} " + medians(runs[name]))
         for what in ("wall", "cpu"):
-            ratio = _median(runs["cpraudit"], what) / _median(runs["bare"], what)
+            ratio = median(runs["cpraudit"], what) / median(runs["bare"], what)
             each = [
                 getattr(c, what) / getattr(b, what)
                 for b, c in zip(runs["bare"], runs["cpraudit"], strict=True)
@@ -79,7 +79,7 @@ def summarise(costs: dict[int, tuple[Runs, int]]) -> None:
     print(f"CPU per request and fixed per run, from {few} and {many} pages:")
     fixed = {}
     for name in runs_few:
-        low, high = _median(runs_few[name], "cpu"), _median(runs_many[name], "cpu")
+        low, high = median(runs_few[name], "cpu"), median(runs_many[name], "cpu")
         per_request = (high - low) / max(1, r_many - r_few)
         fixed[name] = low - per_request * r_few
         print(f"  {name:9} {1000 * per_request:5.2f} ms per request, {fixed[name]:5.2f} s fixed")
@@ -97,13 +97,13 @@ def jobs(systems: int, rounds: int, folder: Path) -> None:
                 out = folder / f"run-{jobs}-{n}"
                 command = [sys.executable, "-m", "crawler", "run", str(config), "--jobs", jobs]
                 runs[jobs].append(measure(command + ["--out", str(out), "--history", "none"]))
-                print(f"run of {systems} systems --jobs {jobs}: {_line(runs[jobs][-1])}")
-    speedup = _median(runs["1"], "wall") / _median(runs["2"], "wall")
+                print(f"run of {systems} systems --jobs {jobs}: {line(runs[jobs][-1])}")
+    speedup = median(runs["1"], "wall") / median(runs["2"], "wall")
     each = [a.wall / b.wall for a, b in zip(runs["1"], runs["2"], strict=True)]
     print(
         f"--jobs 2 against --jobs 1 on {systems} systems: {speedup:.2f}x faster "
         f"(rounds {min(each):.2f}x to {max(each):.2f}x); "
-        f"--jobs 1 {_medians(runs['1'])}; --jobs 2 {_medians(runs['2'])}"
+        f"--jobs 1 {medians(runs['1'])}; --jobs 2 {medians(runs['2'])}"
     )
 
 
@@ -115,22 +115,6 @@ def _audit_toml(systems: int, resolve: str) -> str:
         for n in range(systems)
     )
     return f'[[citizens]]\nid = "c"\ncpr = "{site.CPR}"\n{entries}'
-
-
-def _median(costs: list[Cost], what: str) -> float:
-    return median_spread([getattr(c, what) for c in costs])[0]
-
-
-def _line(cost: Cost) -> str:
-    return f"{cost.wall:6.2f} s wall {cost.cpu:6.2f} s CPU {cost.peak / 2**20:6.0f} MB peak"
-
-
-def _medians(costs: list[Cost]) -> str:
-    parts = []
-    for what, unit, scale in (("wall", "s", 1.0), ("cpu", "s CPU", 1.0), ("peak", "MB", 2**-20)):
-        mid, low, high = median_spread([getattr(c, what) * scale for c in costs])
-        parts.append(f"{mid:.2f} {unit} ({low:.2f}-{high:.2f})")
-    return ", ".join(parts)
 
 
 if __name__ == "__main__":

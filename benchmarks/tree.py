@@ -10,6 +10,7 @@ Linux only, as PSS is.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ class Cost:
     wall: float  # seconds
     cpu: float  # seconds, user + system, of the whole tree
     peak: int  # bytes of summed PSS at the sampled peak
+    parts: tuple[tuple[str, int], ...] = ()  # at the peak: bytes of PSS by program name
 
 
 def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Cost:
@@ -44,7 +46,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Cost:
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Cost(wall, cpu, peak.value)
+    return Cost(wall, cpu, peak.value, peak.parts)
 
 
 class _Peak(threading.Thread):
@@ -53,10 +55,13 @@ class _Peak(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.value, self._done = pid, 0, threading.Event()
+        self.parts: tuple[tuple[str, int], ...] = ()
 
     def run(self) -> None:
         while not self._done.wait(SAMPLE_SECONDS):
-            self.value = max(self.value, sum(map(_pss, _tree(self.pid))))
+            sizes = [(_name(pid), _pss(pid)) for pid in _tree(self.pid)]
+            if (total := sum(size for _, size in sizes)) > self.value:
+                self.value, self.parts = total, _by_name(sizes)
 
     def stop(self) -> None:
         self._done.set()
@@ -81,6 +86,23 @@ def _tree(root: int) -> list[int]:
     return found
 
 
+def _name(pid: int) -> str:
+    """The program, and a Chromium process's type (renderer, gpu-process, utility...)."""
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+        kind = re.search(rb"--type=([\w-]+)", Path(f"/proc/{pid}/cmdline").read_bytes())
+    except OSError:
+        return "?"
+    return f"{name} {kind[1].decode()}" if kind else name
+
+
+def _by_name(sizes: list[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    totals: dict[str, int] = {}
+    for name, size in sizes:
+        totals[name] = totals.get(name, 0) + size
+    return tuple(sorted(totals.items(), key=lambda item: -item[1]))
+
+
 def _pss(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -94,3 +116,23 @@ def _pss(pid: int) -> int:
 def median_spread(values: Sequence[float]) -> tuple[float, float, float]:
     """The median, and the lowest and highest value."""
     return statistics.median(values), min(values), max(values)
+
+
+def median(costs: Sequence[Cost], what: str) -> float:
+    return median_spread([getattr(c, what) for c in costs])[0]
+
+
+def line(cost: Cost, parts: bool = False) -> str:
+    """One run: wall, CPU, peak memory (and the largest programs at the peak)."""
+    text = f"{cost.wall:6.2f} s wall {cost.cpu:6.2f} s CPU {cost.peak / 2**20:6.0f} MB peak"
+    largest = ", ".join(f"{name} {size / 2**20:.0f}" for name, size in cost.parts[:4])
+    return text + (f" ({largest})" if parts and largest else "")
+
+
+def medians(costs: Sequence[Cost]) -> str:
+    """Medians of wall, CPU and peak memory, each with its spread (lowest-highest)."""
+    out = []
+    for what, unit, scale in (("wall", "s", 1.0), ("cpu", "s CPU", 1.0), ("peak", "MB", 2**-20)):
+        mid, low, high = median_spread([getattr(c, what) * scale for c in costs])
+        out.append(f"{mid:.2f} {unit} ({low:.2f}-{high:.2f})")
+    return ", ".join(out)

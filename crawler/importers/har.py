@@ -98,9 +98,9 @@ def read_har(path: Path) -> HarImport:
 
 
 def unkept_bodies(path: Path) -> list[str]:
-    """ "METHOD URL" of every response a HAR lists without the body it had: Playwright leaves
+    """Every response a HAR lists without the body it had, as "METHOD URL": Playwright leaves
     out, without a word, bodies it could not read back (some 30 MB and more). A HAR that
-    cannot be read keeps none."""
+    cannot be read lists none."""
     try:
         log, _ = _open(path)
     except BadInput:
@@ -109,11 +109,14 @@ def unkept_bodies(path: Path) -> list[str]:
     for entry in filter(lambda e: isinstance(e, dict), log["entries"]):
         request, response = _obj(entry, "request"), _obj(entry, "response")
         content, status = _obj(response, "content"), response.get("status")
-        if not isinstance(status, int) or status in (204, 304) or not 200 <= status < 600:
-            continue  # no response, or one without a body
-        if 300 <= status < 400 and "location" in str(response.get("headers")).lower():
-            continue  # a redirect
-        if "text" in content or content.get("size") == 0 or request.get("method") == "HEAD":
+        if not isinstance(status, int) or not 200 <= status < 600 or 300 <= status < 400:
+            continue  # no response, or a redirect
+        if (
+            status == 204
+            or "text" in content
+            or content.get("size") == 0
+            or request.get("method") == "HEAD"
+        ):
             continue
         missing.append(f"{request.get('method')} {request.get('url')}")
     return missing

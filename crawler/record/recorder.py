@@ -65,8 +65,8 @@ _PAUSED_KINDS: tuple[str, ...] = (
     "EventSource",
     "Ping",
     "CSPViolationReport",
+    "Other",
 )
-_PAUSED_KINDS += ("Other",)
 
 
 @dataclass

@@ -1,0 +1,43 @@
+"""The pipeline models' base, and the small vocabularies they share."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict
+
+Channel = Literal["url", "header", "cookie", "body", "websocket"]
+PartyKind = Literal["first", "processor", "third"]
+Verdict = Literal["leak", "clean", "inconclusive", "not-audited"]
+GapCause = Literal["site", "evidence", "browser"]
+GapKind = Literal["request", "redirect", "websocket", "preflight", "frames"]
+Language = Literal["en", "da"]  # of the reports
+
+
+def without_fragment(url: str) -> str:
+    """The URL as it goes on the wire: a fragment never leaves the browser."""
+    return url.split("#", 1)[0]
+
+
+def http_host(url: str) -> str | None:
+    """The host of an http(s) URL; None for any other URL, or for one Python cannot parse
+    (an IPv6 host that is no address, such as http://[::zz]/)."""
+    try:
+        parts = urlsplit(url)
+        return parts.hostname if parts.scheme in ("http", "https") else None
+    except ValueError:
+        return None
+
+
+class Frozen(BaseModel):
+    """Base of every pipeline model: immutable, bytes as base64 in JSON, unknown keys ignored
+    so that records written by a newer version still load."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", ser_json_bytes="base64", val_json_bytes="base64"
+    )
+
+
+DialogAction = Literal["accept", "dismiss"]
+ConsentChoice = Literal["none", "decline", "accept"]

@@ -1,0 +1,68 @@
+"""What a verdict covers: the login, the pages visited and the links that were not."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from crawler.model.base import Frozen
+
+
+class PageVisit(Frozen):
+    """A page the audit had open: where it ended up (after redirects), and how it got there."""
+
+    url: str = Field(description="The final URL, after redirects.")
+    requested: str | None = Field(
+        default=None, description="The URL asked for, where it differs from the final URL."
+    )
+    by: Literal["scenario", "crawl"] = "crawl"
+    logged_in: bool | None = Field(
+        default=None, description="The logged_in check on this page; None: not checked."
+    )
+
+
+NotVisited = Literal[
+    "page bound", "time bound", "depth bound", "denied", "off-site", "session lost"
+]
+
+
+class LinkNotVisited(Frozen):
+    """A link the crawl saw and did not follow, and why."""
+
+    url: str
+    reason: NotVisited
+    text: str = Field(default="", description="The link's text, as the deny list saw it.")
+
+
+class SessionLoss(Frozen):
+    """The citizen's login found lost during the crawl, and whether it was re-established."""
+
+    page_url: str = Field(description="The page asked for when the loss was found.")
+    final_url: str
+    time: float
+    problem: str
+    recovered: bool
+    screenshot: str | None = None
+
+
+LoginState = Literal["proven", "lost", "not proven", "not checked", "none", "unknown"]
+
+
+class Coverage(Frozen):
+    """What a verdict covers: steps, pages, links not visited and why, the login, bounds."""
+
+    login: LoginState = Field(
+        default="unknown",
+        description="proven: logged_in held after the scenario and on every crawled page (or "
+        "was re-established); lost: lost and not re-established; not proven: it failed after "
+        "the scenario; not checked: login = false; none: no scenario (public pages); unknown: "
+        "the audit did not say.",
+    )
+    login_check: str = Field(default="", description="The logged_in check, as configured.")
+    steps: tuple[str, ...] = Field(default=(), description="Scenario steps completed, in order.")
+    pages: tuple[PageVisit, ...] = ()
+    downloads: tuple[str, ...] = Field(default=(), description="Links that were files, not pages.")
+    not_visited: tuple[LinkNotVisited, ...] = ()
+    session_losses: tuple[SessionLoss, ...] = ()
+    bounds: tuple[str, ...] = Field(default=(), description="Crawl bounds that were reached.")

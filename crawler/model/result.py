@@ -1,0 +1,193 @@
+"""One system's result, as findings.json holds it, with its history."""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from pydantic import Field
+
+from crawler.model.base import Frozen, Verdict
+from crawler.model.coverage import Coverage
+from crawler.model.findings import (
+    AgreementVerdict,
+    CaptureGap,
+    DesignFinding,
+    Finding,
+    HostSummary,
+    LatentLeak,
+    Suspect,
+    ThirdParty,
+    WitnessSummary,
+)
+from crawler.model.portal import AuditSetup, Consent, ConsentTable, Dialog
+
+
+class BrowserInfo(Frozen):
+    """How the browser presented itself, so a reader can judge what a site would have sent."""
+
+    version: str = ""
+    executable: str = ""
+    user_agent: str = ""
+    presented_as: str = ""
+
+
+class FindingHistory(Frozen):
+    """What the run history says about one leak (a fingerprint) of a system."""
+
+    fingerprint: str
+    status: Literal["new", "persisting", "fixed"]
+    since: float = Field(
+        default=0.0, description="Start of the current unbroken series of runs with it."
+    )
+    runs: int = Field(default=1, description="Runs in that series, this one included.")
+    last_seen: float = Field(default=0.0, description="For a fixed leak: the last run that had it.")
+    seen_before: float | None = Field(
+        default=None, description="A new leak seen in an earlier series: a regression."
+    )
+    where: str = Field(
+        default="", description="Receiver, channel and place, for leaks no longer in the findings."
+    )
+    accepted: str | None = Field(
+        default=None, description="Reason of an acceptance in audit.toml that is in force."
+    )
+    accepted_until: str | None = None
+    expired: str | None = Field(
+        default=None, description="Date an acceptance ran out: the leak counts again."
+    )
+
+
+class TrendPoint(Frozen):
+    started: float
+    verdict: Verdict
+    findings: int = Field(description="Distinct leaks (fingerprints) in that run.")
+
+
+class SystemHistory(Frozen):
+    """A system's result seen against its earlier runs (crawler/history.py)."""
+
+    previous_run: float | None = None
+    findings: tuple[FindingHistory, ...] = Field(
+        default=(), description="One per fingerprint of this run."
+    )
+    fixed: tuple[FindingHistory, ...] = Field(
+        default=(), description="In the previous run, gone now."
+    )
+    fixed_note: str | None = Field(
+        default=None, description="Why absent leaks were not counted as fixed."
+    )
+    trend: tuple[TrendPoint, ...] = Field(default=(), description="The last runs, oldest first.")
+
+    def of(self, fingerprint: str) -> FindingHistory | None:
+        return next((h for h in self.findings if h.fingerprint == fingerprint), None)
+
+
+class SystemResult(Frozen):
+    """Everything the report and the exit code need about one audited system."""
+
+    system: str
+    supplier: str | None = None
+    verdict: Verdict
+    requests: int
+    findings: tuple[Finding, ...] = ()
+    first_party: tuple[Finding, ...] = Field(
+        default=(), description="The CPR in first-party requests: context, not a leak."
+    )
+    secondary: tuple[Finding, ...] = Field(
+        default=(),
+        description="Other identifiers of the citizen (name, e-mail, ...) in third-party requests.",
+    )
+    suspects: tuple[Suspect, ...] = ()
+    design: tuple[DesignFinding, ...] = Field(
+        default=(), description="First-party pages with the CPR in their URL."
+    )
+    latent: tuple[LatentLeak, ...] = Field(
+        default=(), description="Referer leaks one policy change away."
+    )
+    latent_fails: bool = Field(
+        default=False, description="The latent leaks make the verdict leak (fail_on_latent)."
+    )
+    hosts: tuple[HostSummary, ...] = ()
+    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
+    notes: tuple[str, ...] = Field(
+        default=(), description="Coverage limits: crawl bounds, decode budgets."
+    )
+    pages: tuple[str, ...] = ()
+    steps: tuple[tuple[str, str], ...] = Field(
+        default=(), description="(step, screenshot file) in order."
+    )
+    browser: BrowserInfo = BrowserInfo()
+    start_url: str = ""
+    started: float = 0.0
+    finished: float = 0.0
+    detect_seconds: float = Field(
+        default=0.0, description="What the detector took, after recording."
+    )
+    tool_version: str = ""
+    command: str = ""
+    history: SystemHistory | None = Field(
+        default=None, description="New, persisting and fixed leaks; trend."
+    )
+    third_parties: tuple[ThirdParty, ...] = Field(
+        default=(), description="Every third-party organisation contacted, CPR or not."
+    )
+    agreement_verdict: AgreementVerdict | None = Field(
+        default=None,
+        description="fail_on_unagreed: fail when a third party has no agreement in force "
+        "(apart from the CPR verdict); None when the system does not ask.",
+    )
+    owner_database: str = Field(
+        default="", description="The tracker database that named owners, with its licence."
+    )
+    coverage: Coverage = Field(default_factory=Coverage, description="What the verdict covers.")
+    run_id: str = Field(default="", description="The run this result belongs to.")
+    witness: WitnessSummary | None = Field(
+        default=None, description="The network witness; None where there was no browser."
+    )
+    capture_gaps: tuple[CaptureGap, ...] = Field(
+        default=(), description="What left the browser that the record lacks, and why."
+    )
+    variant_of: str | None = Field(
+        default=None,
+        description="The system as configured, when this is one of its consent states.",
+    )
+    setup: AuditSetup = Field(default_factory=AuditSetup, description="How the portal was met.")
+    dialogs: tuple[Dialog, ...] = ()
+    consent: Consent | None = None
+    consent_table: ConsentTable | None = Field(
+        default=None, description="The system's consent states side by side."
+    )
+    scenario_traceback: str | None = Field(
+        default=None, description="Where the scenario failed (redacted)."
+    )
+
+    @property
+    def configured(self) -> str:
+        """The system's name as in audit.toml: the same for each of its consent states."""
+        return self.variant_of or self.system
+
+    @property
+    def despite_declined_consent(self) -> bool:
+        return (
+            self.verdict == "leak" and self.consent is not None and self.consent.state == "decline"
+        )
+
+    @property
+    def unagreed(self) -> tuple[ThirdParty, ...]:
+        """Third parties without a data-processing agreement in force."""
+        return tuple(t for t in self.third_parties if t.status != "agreement")
+
+    @property
+    def wall_seconds(self) -> float:
+        """The audit's wall time: recording, then detection."""
+        return max(0.0, self.finished - self.started) + self.detect_seconds
+
+    @property
+    def detect_share(self) -> float:
+        return self.detect_seconds / self.wall_seconds if self.wall_seconds else 0.0
+
+
+class Audited(NamedTuple):
+    """A system's result and its folder in the run folder ("" for a system not audited)."""
+
+    result: SystemResult
+    folder: str

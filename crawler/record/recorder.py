@@ -143,9 +143,14 @@ class Recorder:
         self._cdp.send("Fetch.enable", {"patterns": _patterns(contain, legacy)})
 
     # -- Playwright events ------------------------------------------------------------
+    def _not_the_sites(self, url: str) -> bool:
+        """Contain mode's own question (answered in the browser), or a page of Chromium's own
+        (its PDF viewer is an extension): neither leaves the browser, neither is the site's."""
+        return bool(self._gate and self._gate.asks(url)) or url.startswith(_BROWSER_OWN)
+
     def _on_request(self, request: Request) -> None:
-        if self._gate and self._gate.asks(request.url):
-            return  # contain mode's own question, answered in the browser
+        if self._not_the_sites(request.url):
+            return
         page_url = frame_url = None
         try:
             frame = request.frame
@@ -159,7 +164,7 @@ class Recorder:
             sent.status = response.status
 
     def _on_done(self, request: Request) -> None:
-        if self._gate and self._gate.asks(request.url):
+        if self._not_the_sites(request.url):
             return
         sent = self._sent.pop(id(request), None) or _Sent(
             request, None, None, self.step, time.time()
@@ -438,3 +443,6 @@ def _patterns(contain: Containment | None, legacy: LegacyReferrer | None) -> lis
         else [{"urlPattern": "*", "resourceType": kind} for kind in _PAUSED_KINDS]
     )
     return kinds + ([LEGACY_PATTERN] if legacy else [])
+
+
+_BROWSER_OWN = ("chrome-extension:", "chrome:", "chrome-untrusted:", "devtools:")

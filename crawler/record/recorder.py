@@ -276,6 +276,8 @@ class Recorder:
                 referer = req.get("headers", {}).get("Referer")
                 answer = self._gate.answer(event["requestId"], request_body(req), referer)
                 return
+            if self._not_the_sites(req["url"]):
+                return  # continued below, and not recorded
             seen = self._paused_once(event)
             if self.contain and self.contain.applies(
                 req["url"], req.get("headers", {}), request_body(req)

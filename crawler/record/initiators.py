@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,6 +103,9 @@ class Initiators:
         self._ours: set[str] = set()  # targets we attached to ourselves (their attach is echoed)
         self._later: set[Route] = set()  # pages whose async stacks wait for their first request
         self._found: dict[tuple[str, str], deque[Initiator]] = defaultdict(deque)
+        self._pages: dict[str, Route] = {}  # target id -> our session in that page
+        self._awaited: dict[int, Route] = {}  # the last set-up command sent to each target
+        self._ready: set[Route] = set()  # targets whose set-up Chromium has confirmed
         self._workers: dict[Route, str] = {}  # shared and service workers (and theirs): URL
         self._on_worker_event, self._on_worker_ready = on_worker_event, on_worker_ready
         self.setting_up: set[str] = set()  # script URLs of workers our set-up has not reached
@@ -129,6 +133,24 @@ class Initiators:
             },
         )
 
+    def wait_ready(self, target_id: str, pump: Callable[[], None], seconds: float = 10) -> bool:
+        """Wait (pumping Playwright's events) until our session in the page `target_id` is set
+        up, async stacks included, so that its first requests have their initiators; whether
+        it is. For a page about to navigate: under load the set-up could lose that race."""
+        deadline = time.monotonic() + seconds
+        while (route := self._pages.get(target_id)) is None or route not in self._ready:
+            if time.monotonic() > deadline:
+                return False
+            pump()
+        if route in self._later:  # set up now, not at the first request: no race at all
+            self._later.discard(route)
+            self._ready.discard(route)
+            for name, args in _ASYNC_STACKS:
+                self._post(route, name, args)
+            self._awaited[self._post(route, "Runtime.runIfWaitingForDebugger")] = route
+            return self.wait_ready(target_id, pump, max(0.0, deadline - time.monotonic()))
+        return True
+
     def claim(self, method: str, url: str) -> Initiator | None:
         queue = self._found.get((method, without_fragment(url)))
         return queue.popleft() if queue else None
@@ -155,7 +177,9 @@ class Initiators:
                 session = self._cdp.send(
                     "Target.attachToTarget", {"targetId": info["targetId"], "flatten": False}
                 )
-                self._setup((session["sessionId"],), stacks_now=bool(info.get("openerId")))
+                route = (session["sessionId"],)
+                self._pages[info["targetId"]] = route
+                self._setup(route, stacks_now=bool(info.get("openerId")))
         except Error:
             pass  # the page closed meanwhile
         finally:
@@ -204,13 +228,15 @@ class Initiators:
             self._post(route, method, params)
         if not stacks_now:
             self._later.add(route)
-        self._post(route, "Runtime.runIfWaitingForDebugger")
+        self._awaited[self._post(route, "Runtime.runIfWaitingForDebugger")] = route
 
     # -- messages from our sessions ------------------------------------------------------
     def _on_message(self, route: Route, raw: str) -> None:
         message = json.loads(raw)
         method, params = message.get("method") or "", message.get("params") or {}
-        if method == "Target.receivedMessageFromTarget":
+        if not method and message.get("id") in self._awaited:  # commands run in order
+            self._ready.add(self._awaited.pop(message["id"]))
+        elif method == "Target.receivedMessageFromTarget":
             self._on_message(route + (params["sessionId"],), params["message"])
         elif method == "Target.attachedToTarget":  # an iframe or worker of one of our targets
             child = route + (params["sessionId"],)
@@ -229,8 +255,10 @@ class Initiators:
             key = (request["method"], without_fragment(request["url"]))
             self._found[key].append(from_event(params.get("initiator") or {}))
 
-    def _post(self, route: Route, method: str, params: dict | None = None) -> None:
-        message = json.dumps({"id": next(self._ids), "method": method, "params": params or {}})
+    def _post(self, route: Route, method: str, params: dict | None = None) -> int:
+        """Send `method` to the target at `route`; its id, as in the answer."""
+        number = next(self._ids)
+        message = json.dumps({"id": number, "method": method, "params": params or {}})
         for session in reversed(route[1:]):
             message = json.dumps(
                 {
@@ -242,6 +270,7 @@ class Initiators:
         self._send_quietly(
             "Target.sendMessageToTarget", {"sessionId": route[0], "message": message}
         )
+        return number
 
     def _send_quietly(self, method: str, params: dict) -> None:
         try:

@@ -388,6 +388,16 @@ class Recorder:
         if self.lead_check and self.lead_check(exchange.url, dict(exchange.headers), exchange.body):
             self.leads += 1
 
+    def ready(self, page: Page) -> bool:
+        """Wait until the initiator session in `page` is set up, before its first navigation;
+        whether it is (if not, some of its first requests may lack their initiator)."""
+        session = page.context.new_cdp_session(page)
+        try:
+            target_id = session.send("Target.getTargetInfo")["targetInfo"]["targetId"]
+        finally:
+            session.detach()
+        return self._initiators.wait_ready(target_id, lambda: page.wait_for_timeout(10))
+
     def close(self) -> None:
         """Write what is still in flight and what only the interception saw, then close."""
         for sent in list(self._sent.values()):

@@ -153,6 +153,8 @@ def record_in(
         body_limit=rec.target.body_limit,
     )
     page = context.pages[0] if context.pages else context.new_page()
+    if not tape.ready(page):
+        rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
     drive = Drive(page, citizen, scenario, tape, rec, progress, saved_login=saved)
     try:
         drive.run()

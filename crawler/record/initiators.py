@@ -11,8 +11,9 @@ set-up. Each page's iframes and workers are auto-attached through that session a
 they are set up, so their first requests are never missed.
 
 Caveat: pages are not held for us (releasing a held page by detaching left about one in four
-paused for good in Chromium 156), so a popup whose first requests beat our set-up has them
-recorded without an initiator; the exchange then has `initiator_type` None, never a wrong one.
+paused for good in Chromium 156). The audit's own page is waited for (`wait_ready`) before its
+first navigation; a popup whose first requests beat our set-up has them recorded without an
+initiator; the exchange then has `initiator_type` None, never a wrong one.
 
 Shared and service workers are targets of the browser, not of a page, and Playwright reports
 neither their websockets nor (for shared workers) their requests. A second browser session
@@ -25,8 +26,8 @@ fetches its script, and handles our set-up before it runs the script.
 Async stacks need V8's async stack tracking, which `Runtime.setAsyncCallStackDepth` switches
 on once the Runtime domain is enabled (as Playwright's own sessions have it). Not the Debugger
 domain: it sent an event for every script parsed and could pause on a `debugger;` statement.
-For pages Playwright opens itself this is done at the page's first request (its navigation),
-not on the blank page being set up.
+For other pages Playwright opens itself this is done at the page's first request (its
+navigation), not on the blank page while Playwright sets it up.
 
 Matching an event to Playwright's request is by (method, URL, order), as the recorder's
 interception claim does: Playwright does not expose DevTools request ids.

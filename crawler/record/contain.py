@@ -28,6 +28,7 @@ What containing can change in a page's behaviour (read a contained audit with th
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, WebSocketRoute
@@ -36,7 +37,9 @@ from crawler.detect import detect
 from crawler.model import Citizen, Exchange, Target
 from crawler.parties import Parties
 from crawler.record.legacy_referrer import LegacyReferrer
-from crawler.record.worker_sockets import SocketLog
+
+if TYPE_CHECKING:  # the recorder writes the websockets; it imports this module
+    from crawler.record.recorder import Recorder
 
 _GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 _EMPTY = {  # Fetch resource type -> (status, content type, body)
@@ -125,11 +128,11 @@ class Containment:
         }
 
     # -- websockets -----------------------------------------------------------------------
-    def route_websockets(self, context: BrowserContext, log: SocketLog) -> None:
+    def route_websockets(self, context: BrowserContext, log: Recorder) -> None:
         """Forward third-party websockets through us, dropping frames that carry the CPR."""
         context.route_web_socket(self.check.third_party, lambda ws: self._websocket(ws, log))
 
-    def _websocket(self, ws: WebSocketRoute, log: SocketLog) -> None:
+    def _websocket(self, ws: WebSocketRoute, log: Recorder) -> None:
         contained = self.check.carries(ws.url)
         log.websocket_opened(
             ws.url,

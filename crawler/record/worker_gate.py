@@ -21,12 +21,15 @@ import json
 import re
 import secrets
 from importlib.resources import files
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from playwright.sync_api import CDPSession, Error
 
 from crawler.record.contain import Containment
-from crawler.record.worker_sockets import SocketLog
+
+if TYPE_CHECKING:  # the recorder writes the websockets; it imports this module
+    from crawler.record.recorder import Recorder
 
 # A script's directive prologue ("use strict"; ...) must stay first, or it stops being one.
 _PROLOGUE = re.compile(r"""\A(?:\s*(?:"[^"\n]*"|'[^'\n]*')\s*;?)*""")
@@ -43,7 +46,7 @@ def _one_line(script: str) -> str:
 class WorkerGate:
     """Puts the gate into worker scripts and answers its questions."""
 
-    def __init__(self, contain: Containment, log: SocketLog) -> None:
+    def __init__(self, contain: Containment, log: Recorder) -> None:
         self.contain, self.check, self.log = contain, contain.check, log
         self.path = f"/.well-known/cpraudit-contain-{secrets.token_hex(8)}"
         source = files("crawler.record").joinpath("gate.js").read_text("utf-8")

@@ -9,39 +9,18 @@ ways, as for a page's websocket; the worker's script URL stands where a page wou
 from __future__ import annotations
 
 import base64
-from typing import Protocol
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the recorder writes the websockets; it imports this module
+    from crawler.record.recorder import Recorder
 
 _TEXT, _BINARY = 1, 2  # websocket opcodes of data frames; the others are control frames
-
-
-class SocketLog(Protocol):
-    """Where worker websockets are written: the recorder."""
-
-    def websocket_opened(
-        self,
-        url: str,
-        page_url: str | None,
-        contained: bool = False,
-        note: str | None = None,
-        headers: tuple[tuple[str, str], ...] = (),
-        frame_url: str | None = None,
-    ) -> None: ...
-
-    def websocket_frame(
-        self,
-        url: str,
-        payload: str | bytes,
-        direction: str,
-        page_url: str | None,
-        contained: bool = False,
-        frame_url: str | None = None,
-    ) -> None: ...
 
 
 class WorkerSockets:
     """Turns one worker session's `Network.webSocket*` events into recorded exchanges."""
 
-    def __init__(self, log: SocketLog) -> None:
+    def __init__(self, log: Recorder) -> None:
         self._log = log
         self._urls: dict[str, str] = {}  # DevTools request id -> websocket URL
 

@@ -1,5 +1,5 @@
-"""Pages that each send the CPR to third parties through one way the record once lost: FormData
-bodies, websockets of shared, service and dedicated workers, a font, a prefetch and a storm of
+"""Pages that each send the CPR to third parties through one way the record once lost, or could:
+FormData and blob bodies, a shared worker's requests, websockets of shared, service and dedicated workers, a font, a prefetch and a storm of
 popups; and a quiet page that sends it nowhere. Each page is its own start URL, so an audit of
 it leaks through that way only.
 
@@ -64,6 +64,22 @@ addEventListener("pagehide", () => {{
   fetch("http://keep.unloadvendor.test/k?cpr={CPR}", {{keepalive: true, mode: "no-cors"}});
 }});
 </script>"""
+# Bodies Playwright reports without their bytes: a Blob through fetch and XMLHttpRequest, and a
+# File in a FormData.
+BLOBS = f"""<!doctype html><script>
+const blob = () => new Blob([JSON.stringify({{cpr: "{CPR}"}})], {{type: "text/plain"}});
+fetch("http://fetch.blobvendor.test/f", {{method: "POST", mode: "no-cors", body: blob()}});
+const xhr = new XMLHttpRequest(); xhr.open("POST", "http://xhr.blobvendor.test/x");
+xhr.send(blob());
+const form = new FormData();
+form.append("upload", new File(["cpr={CPR}"], "id.txt", {{type: "text/plain"}}));
+fetch("http://file.blobvendor.test/u", {{method: "POST", mode: "no-cors", body: form}});
+</script>"""
+# A shared worker's own requests (it has no page): a script it imports, a GET and a POST.
+SHARED_FETCH = "<!doctype html><script>new SharedWorker('/shared-fetch.js')</script>"
+SHARED_FETCH_JS = f"""importScripts("http://lib.sharedvendor.test/l.js?cpr={CPR}");
+fetch("http://get.sharedvendor.test/g?cpr={CPR}", {{mode: "no-cors"}});
+fetch("http://post.sharedvendor.test/p", {{method: "POST", mode: "no-cors", body: "cpr={CPR}"}});"""
 # Two uploads above a 64 KiB body limit: the CPR at the very end of one, and across the edge of
 # the first 64 KiB window of the other.
 BIG_BODIES = f"""<!doctype html><script>
@@ -114,6 +130,10 @@ def routes() -> dict:
         f"{PORTAL}/popup": Response(POPUP),
         f"{PORTAL}/unload": Response(UNLOAD),
         f"{PORTAL}/big-bodies": Response(BIG_BODIES),
+        f"{PORTAL}/blobs": Response(BLOBS),
+        f"{PORTAL}/shared-fetch": Response(SHARED_FETCH),
+        f"{PORTAL}/shared-fetch.js": Response(SHARED_FETCH_JS, _JS),
+        "lib.sharedvendor.test/l.js": Response("self.lib = 1;", _JS),
         f"{PORTAL}/big-download": Response(BIG_DOWNLOAD),
         "files.bigvendor.test/big.bin": Response(
             b"y" * 32 * 2**20,

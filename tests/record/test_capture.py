@@ -35,6 +35,27 @@ def test_formdata_bodies_are_leaks(server, tmp_path):
         assert [(f["channel"], f["detail"]) for f in hits] == [("body", "body part cpr")], host
 
 
+def test_blob_bodies_are_leaks(server, tmp_path):
+    """Playwright reports these bodies without their bytes: the interception has them."""
+    code, found = audit(server, tmp_path, "blobs")
+    assert code == 1 and found["verdict"] == "leak"
+    for host in ("fetch", "xhr", "file"):
+        assert carrying(server, f"{host}.blobvendor.test"), host
+        assert [f["channel"] for f in cpr_findings(found, f"{host}.blobvendor.test")] == ["body"]
+    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+
+
+def test_requests_of_a_shared_worker_are_leaks(server, tmp_path):
+    """A shared worker has no page: Playwright reports none of its requests."""
+    code, found = audit(server, tmp_path, "shared-fetch")
+    assert code == 1 and found["verdict"] == "leak"
+    for host, channel in (("lib", "url"), ("get", "url"), ("post", "body")):
+        assert carrying(server, f"{host}.sharedvendor.test"), host
+        hits = cpr_findings(found, f"{host}.sharedvendor.test")
+        assert [f["channel"] for f in hits] == [channel], host
+    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+
+
 @pytest.mark.parametrize(
     ("page", "host"),
     [("shared-socket", "chat.sharedvendor.test"), ("service-socket", "chat.servicevendor.test")],

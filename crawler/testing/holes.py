@@ -1,7 +1,7 @@
 """Pages that each send the CPR to third parties through one way the record once lost, or could:
-FormData and blob bodies, a shared worker's requests, websockets of shared, service and dedicated workers, a font, a prefetch and a storm of
-popups; and a quiet page that sends it nowhere. Each page is its own start URL, so an audit of
-it leaks through that way only.
+FormData and blob bodies, a shared worker's requests, websockets of shared, service and
+dedicated workers, a font, a prefetch and a storm of popups; and a quiet page that sends it
+nowhere. Each page is its own start URL, so an audit of it leaks through that way only.
 
 Service workers need a secure origin: audits of these pages run with `SECURE_ORIGIN` in
 $CPRAUDIT_CHROMIUM_ARGS.
@@ -56,12 +56,14 @@ PREFETCH = f"""<!doctype html>
 POPUP_STORM = f"""<!doctype html><script>
 for (let i = 0; i < {POPUPS}; i++) window.open("/popup?n=" + i + "&cpr={CPR}");
 </script>"""
-# Images and a keepalive fetch sent as the page is left: the interception no longer pauses
-# images, so Playwright's own events must have them.
+# An image and keepalive fetches sent as the page is left: Playwright reports the image, our
+# DevTools session in the page the fetches (and their bodies, inline).
 UNLOAD = f"""<!doctype html><p>Velkommen</p><script>
 addEventListener("pagehide", () => {{
   new Image().src = "http://px.unloadvendor.test/bye.gif?cpr={CPR}";
   fetch("http://keep.unloadvendor.test/k?cpr={CPR}", {{keepalive: true, mode: "no-cors"}});
+  fetch("http://post.unloadvendor.test/p", {{method: "POST", keepalive: true, mode: "no-cors",
+    body: JSON.stringify({{cpr: "{CPR}"}})}});
 }});
 </script>"""
 # Bodies Playwright reports without their bytes: a Blob through fetch and XMLHttpRequest, and a

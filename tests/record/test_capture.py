@@ -120,9 +120,10 @@ def test_requests_the_evidence_recorder_causes_are_recorded_too(server, tmp_path
 
 def test_what_a_page_sends_as_it_is_left_is_recorded(server, tmp_path):
     code, found = audit(server, tmp_path, "unload")
-    for host in ("px.unloadvendor.test", "keep.unloadvendor.test"):
-        assert carrying(server, host), f"{host} did receive it"
-        assert len(cpr_findings(found, host)) == 1, host
+    for host, channel in (("px", "url"), ("keep", "url"), ("post", "body")):
+        assert carrying(server, f"{host}.unloadvendor.test"), f"{host} did receive it"
+        hits = cpr_findings(found, f"{host}.unloadvendor.test")
+        assert [f["channel"] for f in hits] == [channel], host
     assert code == 1 and found["verdict"] == "leak"
     assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
 

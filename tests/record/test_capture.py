@@ -35,25 +35,28 @@ def test_formdata_bodies_are_leaks(server, tmp_path):
         assert [(f["channel"], f["detail"]) for f in hits] == [("body", "body part cpr")], host
 
 
+def recorded_once(server, code: int, found: dict, channels: dict[str, str]) -> None:
+    """A leak in which each host got the CPR and has one finding for it, in its channel, and the
+    network witness saw nothing leave that the record lacks."""
+    assert code == 1 and found["verdict"] == "leak"
+    for host, channel in channels.items():
+        assert carrying(server, host), f"{host} did receive it"
+        assert [f["channel"] for f in cpr_findings(found, host)] == [channel], host
+    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+
+
 def test_blob_bodies_are_leaks(server, tmp_path):
     """Playwright reports these bodies without their bytes: the interception has them."""
     code, found = audit(server, tmp_path, "blobs")
-    assert code == 1 and found["verdict"] == "leak"
-    for host in ("fetch", "xhr", "file"):
-        assert carrying(server, f"{host}.blobvendor.test"), host
-        assert [f["channel"] for f in cpr_findings(found, f"{host}.blobvendor.test")] == ["body"]
-    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+    hosts = ("fetch", "xhr", "file")
+    recorded_once(server, code, found, {f"{h}.blobvendor.test": "body" for h in hosts})
 
 
 def test_requests_of_a_shared_worker_are_leaks(server, tmp_path):
     """A shared worker has no page: Playwright reports none of its requests."""
     code, found = audit(server, tmp_path, "shared-fetch")
-    assert code == 1 and found["verdict"] == "leak"
-    for host, channel in (("lib", "url"), ("get", "url"), ("post", "body")):
-        assert carrying(server, f"{host}.sharedvendor.test"), host
-        hits = cpr_findings(found, f"{host}.sharedvendor.test")
-        assert [f["channel"] for f in hits] == [channel], host
-    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+    channels = {"lib": "url", "get": "url", "post": "body"}
+    recorded_once(server, code, found, {f"{h}.sharedvendor.test": c for h, c in channels.items()})
 
 
 @pytest.mark.parametrize(
@@ -120,12 +123,8 @@ def test_requests_the_evidence_recorder_causes_are_recorded_too(server, tmp_path
 
 def test_what_a_page_sends_as_it_is_left_is_recorded(server, tmp_path):
     code, found = audit(server, tmp_path, "unload")
-    for host, channel in (("px", "url"), ("keep", "url"), ("post", "body")):
-        assert carrying(server, f"{host}.unloadvendor.test"), f"{host} did receive it"
-        hits = cpr_findings(found, f"{host}.unloadvendor.test")
-        assert [f["channel"] for f in hits] == [channel], host
-    assert code == 1 and found["verdict"] == "leak"
-    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+    channels = {"px": "url", "keep": "url", "post": "body"}
+    recorded_once(server, code, found, {f"{h}.unloadvendor.test": c for h, c in channels.items()})
 
 
 @pytest.mark.slow

@@ -56,8 +56,8 @@ PREFETCH = f"""<!doctype html>
 POPUP_STORM = f"""<!doctype html><script>
 for (let i = 0; i < {POPUPS}; i++) window.open("/popup?n=" + i + "&cpr={CPR}");
 </script>"""
-# An image and keepalive fetches sent as the page is left: Playwright reports the image, our
-# DevTools session in the page the fetches (and their bodies, inline).
+# An image and keepalive fetches sent as the page is left: the browser sends them once the
+# document is gone, and only the browser-wide interception sees them (the image as a "Ping").
 UNLOAD = f"""<!doctype html><p>Velkommen</p><script>
 addEventListener("pagehide", () => {{
   new Image().src = "http://px.unloadvendor.test/bye.gif?cpr={CPR}";

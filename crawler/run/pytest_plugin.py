@@ -38,7 +38,13 @@ from crawler.errors import BadInput, first_line
 from crawler.model import Audited, BrowserInfo, SystemResult, Target, WitnessSummary
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record import evidence, redaction, setup, trust
-from crawler.record.browser import HOW_TO_GET_ONE, PRESENTED_AS, context_defaults, find_chromium
+from crawler.record.browser import (
+    HOW_TO_GET_ONE,
+    PRESENTED_AS,
+    context_defaults,
+    find_chromium,
+    user_agent_switch,
+)
 from crawler.record.redact_files import redact_file
 from crawler.record.session import mask, record_in, redactor_for, saved_login
 from crawler.record.switches import chromium_args
@@ -203,7 +209,8 @@ class _Audit:
                 pytest.fail(HOW_TO_GET_ONE, pytrace=False)
             args["executable_path"] = found
         targets = [i.target for i in request.session.items if isinstance(i, SystemItem)]
-        switches = chromium_args(
+        switches = user_agent_switch(args["executable_path"]) if "executable_path" in args else []
+        switches += chromium_args(
             _resolver_rules(targets),
             sorted({o for t in targets for o in t.treat_as_secure}),
             list(dict.fromkeys(a for t in targets for a in t.browser_args)),

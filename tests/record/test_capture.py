@@ -125,6 +125,11 @@ def test_what_a_page_sends_as_it_is_left_is_recorded(server, tmp_path):
     code, found = audit(server, tmp_path, "unload")
     channels = {"px": "url", "keep": "url", "post": "body"}
     recorded_once(server, code, found, {f"{h}.unloadvendor.test": c for h, c in channels.items()})
+    # The browser sends these after the document is gone, as the page's own, not as HeadlessChrome
+    page_agent = server.received_by(PORTAL)[0].headers["user-agent"]
+    agents = {r.headers.get("user-agent") for r in server.received_by("unloadvendor.test")}
+    assert "HeadlessChrome" not in page_agent
+    assert agents == {page_agent}
 
 
 @pytest.mark.slow

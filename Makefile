@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml
 
 # A Chromium for Playwright: the Playwright-managed one, else the system's, else install one.
 browser: $(STAMP)
-	$(PY) -m crawler.record.browser --ensure
+	$(PY) -m crawler.record.browser.chromium --ensure
 
 # The owner database (Ghostery's TrackerDB) and DuckDuckGo's autoconsent for consent states,
 # pinned in package-lock.json, read at run time by crawler/owners/trackerdb.py and
-# crawler/record/consent.py. Without npm the audits still run, with owners beyond the bundled list
+# crawler/record/visit/consent.py. Without npm the audits still run, with owners beyond the bundled list
 # unknown (every report says so); systems with consent states are refused with the reason.
 TRACKERDB := node_modules/@ghostery/trackerdb/package.json
 

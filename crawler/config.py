@@ -37,8 +37,13 @@ from crawler.model import (
     http_host,
     variant_name,
 )
-from crawler.record import auth, trust
-from crawler.record.switches import checked_browser_args, checked_secure_origins, resolver_rules
+from crawler.record.browser import trust
+from crawler.record.browser.switches import (
+    checked_browser_args,
+    checked_secure_origins,
+    resolver_rules,
+)
+from crawler.record.evidence import saved_logins
 
 
 class _Strict(BaseModel):
@@ -413,7 +418,7 @@ class Audit:
         if system.reuse_login is None:
             return None
         citizen = system.citizen or self.config.citizens[0].id
-        return str(auth.state_path(self.path, name, self.environment, citizen))
+        return str(saved_logins.state_path(self.path, name, self.environment, citizen))
 
     def _credentials(self, citizen: CitizenConfig) -> dict[str, SecretStr]:
         values: dict[str, str] = {}

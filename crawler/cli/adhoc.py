@@ -24,8 +24,8 @@ from crawler.crash import logged
 from crawler.errors import BadInput
 from crawler.model import BODY_LIMIT, Audited, Citizen, CrawlSettings, Target, http_host
 from crawler.parties import registrable_domain
-from crawler.record import browser
-from crawler.record.switches import resolver_rules
+from crawler.record.browser import chromium
+from crawler.record.browser.switches import resolver_rules
 from crawler.report import Title, write_system
 from crawler.run.audit import audit_system
 
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     key = signing_key(args)
     options = report_options(args)
     run_dir = bundle.new_run_folder(args.out, "adhoc")
-    browser.require()
+    chromium.require()
     folder = bundle.slug(target.system)
     with logged(run_dir):
         result, exchanges = audit_system(

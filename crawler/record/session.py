@@ -18,12 +18,15 @@ from crawler.bundle import Recording
 from crawler.errors import BadInput, first_line
 from crawler.model import Citizen, Target
 from crawler.parties import Parties
-from crawler.record import auth, evidence, recorder, redaction, setup, trust
-from crawler.record.browser import launch, new_context, remote_endpoint
-from crawler.record.contain import CprToThirdParty, modes
-from crawler.record.crawl import leave_pages
-from crawler.record.drive import Drive, Progress
-from crawler.record.witness import Witness
+from crawler.record.addons import redaction
+from crawler.record.addons.contain import CprToThirdParty, modes
+from crawler.record.browser import setup, trust
+from crawler.record.browser.chromium import launch, new_context, remote_endpoint
+from crawler.record.capture import recorder
+from crawler.record.capture.witness import Witness
+from crawler.record.evidence import har_trace, saved_logins
+from crawler.record.visit.crawl import leave_pages
+from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
 
 
@@ -89,14 +92,14 @@ def _record(
                 context, rec.browser = new_context(
                     browser,
                     executable,
-                    **evidence.context_options(rec.out_dir),
+                    **har_trace.context_options(rec.out_dir),
                     **setup.context_options(target, target.login_state if saved else None),
                 )
-                evidence.start(context, target.system, target.trace)
+                har_trace.start(context, target.system, target.trace)
                 try:
                     record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
                 finally:
-                    rec.errors += evidence.finish(
+                    rec.errors += har_trace.finish(
                         context, rec.out_dir, redactor, own_trace=target.trace != "off"
                     )[0]
             finally:
@@ -112,14 +115,14 @@ def saved_login(target: Target) -> float | None:
     """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
     if target.login_state is None or target.reuse_login is None:
         return None
-    return auth.reusable(Path(target.login_state), target.reuse_login)
+    return saved_logins.reusable(Path(target.login_state), target.reuse_login)
 
 
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
     """The citizen's credentials, and the values of the system's saved login."""
     redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
     if target.login_state:
-        redactor.learn(auth.values(Path(target.login_state)))
+        redactor.learn(saved_logins.values(Path(target.login_state)))
     return redactor
 
 

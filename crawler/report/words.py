@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from babel.support import NullTranslations
 
-from crawler.record.browser import PRESENTED_AS, PRESENTED_AS_HEADLESS
+from crawler.record.browser.chromium import PRESENTED_AS, PRESENTED_AS_HEADLESS
 
 
 def N_(message: str) -> str:
@@ -66,7 +66,7 @@ AGREEMENTS = {
     "agreement-expired": N_("agreement expired"),
     "no-agreement": N_("no agreement"),
 }
-PRESENTED = {  # BrowserInfo.presented_as, in crawler/record/browser.py's words
+PRESENTED = {  # BrowserInfo.presented_as, in crawler/record/browser/chromium.py's words
     PRESENTED_AS: N_(
         "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
     ),

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, sync_playwright
 from pypdf import PdfReader
 
 from crawler.cli import main
-from crawler.record.browser import launch
+from crawler.record.browser.chromium import launch
 from tests.report.test_i18n import danish, english_left, english_pieces
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

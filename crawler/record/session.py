@@ -15,14 +15,16 @@ from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
 from crawler.bundle import Recording
+from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line
 from crawler.model import Citizen, Target
 from crawler.parties import Parties
 from crawler.record.addons import redaction
-from crawler.record.addons.contain import CprToThirdParty, modes
+from crawler.record.addons.defaults import default_addons
 from crawler.record.browser import setup, trust
 from crawler.record.browser.chromium import launch, new_context, remote_endpoint
-from crawler.record.capture import recorder
+from crawler.record.capture.recorder import Recorder
+from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
 from crawler.record.evidence import har_trace, saved_logins
 from crawler.record.visit.crawl import leave_pages
@@ -142,28 +144,21 @@ def record_in(
     target = rec.target
     context.set_default_timeout(30_000)
     parties = Parties.for_target(target)
-    contain, legacy = modes(target, citizen)
     redactor = redactor or redactor_for(citizen, target)
+    addons = default_addons(target, citizen, parties, redactor)
+    leads = CprToThirdParty(citizen.cpr, parties)
+    tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
-    tape = recorder.Recorder(
-        rec.requests_path,
-        browser,
-        context,
-        redactor,
-        contain=contain,
-        legacy=legacy,
-        leads=CprToThirdParty(citizen.cpr, parties),
-        body_limit=rec.target.body_limit,
-    )
+    capture = Recorder(tape, browser, context, addons)
     page = context.pages[0] if context.pages else context.new_page()
-    if not tape.ready(page):
+    if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
-    drive = Drive(page, citizen, scenario, tape, rec, progress, saved_login=saved)
+    drive = Drive(page, citizen, scenario, tape, rec, progress, redactor, saved_login=saved)
     try:
         drive.run()
     finally:
-        _finish(context, tape, rec)
-        rec.notes += [mode.note() for mode in (contain, legacy) if mode]
+        _finish(context, capture, rec)
+        rec.notes += addons.collect("note")
         rec.dialogs = dialogs.seen
         if banner:
             rec.consent = banner.outcome()
@@ -173,9 +168,9 @@ def record_in(
         rec.notes += setup.notes(rec.setup)
 
 
-def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) -> None:
+def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:
     try:
         leave_pages(context)
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
-    tape.close()
+    capture.close()

@@ -28,18 +28,12 @@ What containing can change in a page's behaviour (read a contained audit with th
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, WebSocketRoute
 
-from crawler.detect import detect
-from crawler.model import Citizen, Exchange, Target
-from crawler.parties import Parties
-from crawler.record.addons.legacy_referrer import LegacyReferrer
-
-if TYPE_CHECKING:  # the recorder writes the websockets; it imports this module
-    from crawler.record.capture.recorder import Recorder
+from crawler.detect.live import CprToThirdParty
+from crawler.record.capture.devtools import request_body
+from crawler.record.capture.tape import Tape
 
 _GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 _EMPTY = {  # Fetch resource type -> (status, content type, body)
@@ -52,55 +46,25 @@ _EMPTY = {  # Fetch resource type -> (status, content type, body)
 _NO_CONTENT = (204, "text/plain", b"")
 
 
-def modes(target: Target, citizen: Citizen) -> tuple[Containment | None, LegacyReferrer | None]:
-    """The recording modes a target asks for (`contain`, `legacy_referrer`)."""
-    parties = Parties.for_target(target)
-    return (
-        Containment(CprToThirdParty(citizen.cpr, parties)) if target.contain else None,
-        LegacyReferrer(parties) if target.legacy_referrer else None,
-    )
-
-
-class CprToThirdParty:
-    """Whether one request (or websocket frame the page sends) carries the citizen's CPR to a
-    third party, decided by the detector itself while the request is still in the browser."""
-
-    def __init__(self, cpr: str, parties: Parties) -> None:
-        self.citizen = Citizen(cpr=cpr)  # the CPR alone: what is contained, and fewer needles
-        self.parties = parties
-
-    def third_party(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        return bool(host) and self.parties.classify(host).kind == "third"
-
-    def carries(
-        self,
-        url: str,
-        headers: dict[str, str] | None = None,
-        body: str | bytes | None = None,
-        frame: bool = False,
-    ) -> bool:
-        """Whether a request (or a websocket frame the page sends) holds the CPR anywhere."""
-        exchange = Exchange(
-            seq=0,
-            kind="websocket" if frame else "request",
-            url=url,
-            headers=tuple((headers or {}).items()),
-            direction="sent" if frame else None,
-            body=body.encode("utf-8") if isinstance(body, str) else body,
-        )
-        return bool(detect([exchange], self.citizen, self.parties).findings)
-
-    def __call__(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
-        return self.third_party(url) and self.carries(url, headers, body)
-
-
 class Containment:
-    """Decides which requests to answer locally, and answers them."""
+    """An addon: decides which requests to answer locally, and answers them."""
+
+    pauses_everything = True  # every request must be seen before it leaves
 
     def __init__(self, check: CprToThirdParty) -> None:
         self.check = check
         self.count = 0
+        self.tape: Tape | None = None
+
+    def recording(self, tape: Tape) -> None:
+        self.tape = tape
+
+    def request_paused(self, event: dict) -> dict | None:
+        """An empty local answer for a request that would carry the CPR to a third party."""
+        request = event["request"]
+        if not self.applies(request["url"], request.get("headers", {}), request_body(request)):
+            return None
+        return self.answer(event["requestId"], event.get("resourceType", "Other"))
 
     def note(self) -> str:
         return (
@@ -128,11 +92,13 @@ class Containment:
         }
 
     # -- websockets -----------------------------------------------------------------------
-    def route_websockets(self, context: BrowserContext, log: Recorder) -> None:
+    def context_opened(self, context: BrowserContext) -> None:
         """Forward third-party websockets through us, dropping frames that carry the CPR."""
-        context.route_web_socket(self.check.third_party, lambda ws: self._websocket(ws, log))
+        context.route_web_socket(self.check.third_party, self._websocket)
 
-    def _websocket(self, ws: WebSocketRoute, log: Recorder) -> None:
+    def _websocket(self, ws: WebSocketRoute) -> None:
+        log = self.tape
+        assert log is not None  # recording() comes first
         contained = self.check.carries(ws.url)
         log.websocket_opened(
             ws.url,

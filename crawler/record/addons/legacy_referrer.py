@@ -12,8 +12,10 @@ So latent Referer leaks (see rootcause) become observed ones, as findings "heade
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from crawler.model import Exchange
 from crawler.parties import Parties
 
 POLICY = "no-referrer-when-downgrade"
@@ -26,9 +28,35 @@ NOTE = (
 
 
 class LegacyReferrer:
+    """An addon: first-party documents without a policy of their own get the legacy default."""
+
     def __init__(self, parties: Parties) -> None:
         self.parties = parties
         self.count = 0
+
+    def patterns(self) -> list[dict]:
+        return [PATTERN]
+
+    def exchange(self, exchange: Exchange) -> Exchange:
+        return exchange.model_copy(update={"legacy_referrer": True})
+
+    def response_paused(self, event: dict, send: Callable[[str, dict], dict]) -> bool:
+        """Continue a first-party document's response with the legacy policy added."""
+        if "responseStatusCode" not in event:
+            return False
+        headers = self.headers(event["request"]["url"], event.get("responseHeaders") or [])
+        if headers is None:
+            return False
+        # Chromium 156 refuses headers without the status: "both should be provided".
+        send(
+            "Fetch.continueResponse",
+            {
+                "requestId": event["requestId"],
+                "responseHeaders": headers,
+                "responseCode": event["responseStatusCode"],
+            },
+        )
+        return True
 
     def note(self) -> str:
         return f"{NOTE} ({self.count} document(s))"

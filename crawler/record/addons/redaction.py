@@ -26,10 +26,10 @@ from urllib.parse import quote, quote_plus
 
 import ahocorasick_rs
 
+from crawler.detect.live import CprToThirdParty
 from crawler.detect.needles import needles_for
 from crawler.model import Citizen, Exchange, InitiatorFrame
 from crawler.parties import Parties, registrable_domain
-from crawler.record.addons.contain import CprToThirdParty  # the detector, asked about one value
 
 MASK = "[redacted]"
 SECRET_HEADERS = {"authorization", "proxy-authorization"}
@@ -63,7 +63,8 @@ WINDOW = 4 * 2**20  # bytes of a file or large body masked at a time
 
 
 class Redactor:
-    """Masks known secrets in texts, bytes and exchanges; learns more while recording."""
+    """Masks known secrets in texts, bytes and exchanges; learns more while recording. As an
+    addon, the last: every exchange and kept body is masked as it is written."""
 
     def __init__(
         self,
@@ -118,6 +119,9 @@ class Redactor:
             target.write(_masked(data[:cut], done, MASK.encode()))
             carry = data[cut:]
         target.write(self.data(carry))
+
+    def copy_body(self, source: IO[bytes], target: IO[bytes]) -> None:
+        self.copy(source, target)
 
     def exchange(self, exchange: Exchange) -> Exchange:
         """The exchange with every secret masked; its credential headers learned first."""

@@ -20,16 +20,17 @@ import base64
 import json
 import re
 import secrets
+from collections.abc import Callable
 from importlib.resources import files
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from playwright.sync_api import CDPSession, Error
+from playwright.sync_api import Error
 
 from crawler.record.addons.contain import Containment
+from crawler.record.capture.devtools import request_body
+from crawler.record.capture.tape import Tape
 
-if TYPE_CHECKING:  # the recorder writes the websockets; it imports this module
-    from crawler.record.capture.recorder import Recorder
+Send = Callable[[str, dict], dict]  # a DevTools command and its answer
 
 # A script's directive prologue ("use strict"; ...) must stay first, or it stops being one.
 _PROLOGUE = re.compile(r"""\A(?:\s*(?:"[^"\n]*"|'[^'\n]*')\s*;?)*""")
@@ -44,17 +45,26 @@ def _one_line(script: str) -> str:
 
 
 class WorkerGate:
-    """Puts the gate into worker scripts and answers its questions."""
+    """An addon of contain mode: puts the gate into worker scripts and answers its questions."""
 
-    def __init__(self, contain: Containment, log: Recorder) -> None:
-        self.contain, self.check, self.log = contain, contain.check, log
+    def __init__(self, contain: Containment) -> None:
+        self.contain, self.check = contain, contain.check
+        self.log: Tape | None = None
         self.path = f"/.well-known/cpraudit-contain-{secrets.token_hex(8)}"
         source = files("crawler.record.addons").joinpath("gate.js").read_text("utf-8")
         self.script = _one_line(source).replace("__GATE__", self.path)
 
-    def asks(self, url: str) -> bool:
+    def recording(self, tape: Tape) -> None:
+        self.log = tape
+
+    def own_request(self, url: str) -> bool:
         """Whether a request is the gate's question (answered here, never recorded)."""
         return urlsplit(url).path == self.path
+
+    def answer_own(self, event: dict) -> dict:
+        request = event["request"]
+        referer = request.get("headers", {}).get("Referer")
+        return self.answer(event["requestId"], request_body(request), referer)
 
     @staticmethod
     def wants_response(event: dict) -> bool:
@@ -68,17 +78,19 @@ class WorkerGate:
             and (not is_response or event.get("responseStatusCode") == 200)
         )
 
-    def respond(self, cdp: CDPSession, event: dict) -> None:
+    def response_paused(self, event: dict, send: Send) -> bool:
         """A worker script's paused response, with the gate before its code if it is a script."""
+        if not self.wants_response(event):
+            return False
         params: dict = {"requestId": event["requestId"]}
         try:
-            got = cdp.send("Fetch.getResponseBody", params)
+            got = send("Fetch.getResponseBody", params)
             body = got["body"]
             raw = base64.b64decode(body) if got.get("base64Encoded") else body.encode("utf-8")
             headers = event.get("responseHeaders") or []
             if (gated := self.gated(raw, headers)) is not None:
                 kept = [h for h in headers if h["name"].lower() not in _RECODED]
-                cdp.send(
+                send(
                     "Fetch.fulfillRequest",
                     params
                     | {
@@ -87,13 +99,14 @@ class WorkerGate:
                         "body": base64.b64encode(gated).decode("ascii"),
                     },
                 )
-                return
+                return True
         except Error:
             pass
         try:
-            cdp.send("Fetch.continueResponse", params)
+            send("Fetch.continueResponse", params)
         except Error:
             pass  # the worker is gone
+        return True
 
     def gated(self, body: bytes, headers: list[dict]) -> bytes | None:
         """The script with the gate before its code; None for a response that is no script."""
@@ -120,6 +133,7 @@ class WorkerGate:
         }
 
     def _refuses(self, question: dict, url: str, worker: str | None) -> bool:
+        assert self.log is not None  # recording() comes first
         if not self.check.third_party(url):
             return False
         if question.get("op") == "open":

@@ -12,23 +12,20 @@ Websockets of pages and dedicated workers come from Playwright, those of shared 
 workers from DevTools sessions in them (`initiators`, `worker_sockets`); a new such worker's
 script request waits, paused, until that session is set up in it.
 Each request also gets its initiator (the script stack or HTML position that sent it, see
-`initiator`). Contain mode (`contain`) answers CPR-carrying third-party requests at the
-interception, and gates workers' websockets there (`worker_gate`); legacy referrer mode
-(`legacy`) edits first-party document responses there.
-Each exchange is written to `requests.jsonl` and flushed as it completes: analysis reads the
-file afterwards, and a crash mid-audit loses nothing already seen. A body or frame above
-`body_limit` bytes is written, redacted a window at a time, to a file of its own that the line
-refers to; the interception decodes a body only when it is the one kept or contain mode asks.
+`initiator`). The recording modes are addons (`crawler.record.addons`), called through their
+hooks where the interception pauses a request or a response: contain mode answers CPR-carrying
+third-party requests there and gates workers' websockets; legacy referrer mode edits first-party
+document responses.
+Each exchange goes to the tape (`tape`), which writes it to `requests.jsonl` and flushes it as it
+completes: analysis reads the file afterwards, and a crash mid-audit loses nothing already seen.
+The interception decodes a body only when it is the one kept or an addon asks.
 """
 
 from __future__ import annotations
 
-import base64
-import itertools
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from pathlib import Path
 
 from playwright.sync_api import (
     Browser,
@@ -40,14 +37,11 @@ from playwright.sync_api import (
     WebSocket,
 )
 
-from crawler.bundle import ExchangeWriter
-from crawler.model import BODY_LIMIT, Exchange, without_fragment
-from crawler.record.addons.contain import Containment, CprToThirdParty
-from crawler.record.addons.legacy_referrer import PATTERN as LEGACY_PATTERN
-from crawler.record.addons.legacy_referrer import LegacyReferrer
-from crawler.record.addons.redaction import Redactor
-from crawler.record.addons.worker_gate import WorkerGate
+from crawler.model import without_fragment
+from crawler.record.addons.hooks import Addons
+from crawler.record.capture.devtools import request_body
 from crawler.record.capture.initiators import Initiators
+from crawler.record.capture.tape import Tape
 from crawler.record.capture.worker_sockets import WorkerSockets
 
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -111,27 +105,14 @@ class Recorder:
     """Attach to a context before the first page opens; `close()` before the context closes."""
 
     def __init__(
-        self,
-        path: Path,
-        browser: Browser,
-        context: BrowserContext,
-        redactor: Redactor | None = None,
-        contain: Containment | None = None,
-        legacy: LegacyReferrer | None = None,
-        leads: CprToThirdParty | None = None,
-        body_limit: int = BODY_LIMIT,
+        self, tape: Tape, browser: Browser, context: BrowserContext, addons: Addons | None = None
     ) -> None:
-        self.path, self.body_limit = path, body_limit
-        self.redactor = redactor
-        self.contain, self.legacy, self.lead_check = contain, legacy, leads
-        self.step: str | None = None
-        self.count = 0
-        self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
-        self._out = ExchangeWriter(path)
-        self._seq = itertools.count(1)
+        self.tape = tape
+        self.addons = addons or Addons([])
         self._sent: dict[int, _Sent] = {}
         self._intercepted: dict[tuple[str, str], deque[_Intercepted]] = defaultdict(deque)
         self._by_network_id: dict[str, _Intercepted] = {}
+        self.addons.call("recording", tape)
         context.on("request", self._on_request)
         context.on("response", self._on_response_event)
         context.on("requestfinished", self._on_done)
@@ -140,19 +121,17 @@ class Recorder:
         for page in context.pages:
             self._on_page(page)
         self._held: dict[str, list[dict]] = defaultdict(list)  # worker scripts, by URL
-        self._initiators = Initiators(browser, WorkerSockets(self).on_event, self._release)
-        self._gate = WorkerGate(contain, self) if contain else None
-        if contain:
-            contain.route_websockets(context, self)
+        self._initiators = Initiators(browser, WorkerSockets(tape).on_event, self._release)
+        self.addons.call("context_opened", context)
         self._cdp = browser.new_browser_cdp_session()
         self._cdp.on("Fetch.requestPaused", self._on_paused)
-        self._cdp.send("Fetch.enable", {"patterns": _patterns(contain, legacy)})
+        self._cdp.send("Fetch.enable", {"patterns": _patterns(self.addons)})
 
     # -- Playwright events ------------------------------------------------------------
     def _not_the_sites(self, url: str) -> bool:
-        """Contain mode's own question (answered in the browser), or a page of Chromium's own
+        """An addon's own question (answered in the browser), or a page of Chromium's own
         (its PDF viewer is an extension): neither leaves the browser, neither is the site's."""
-        return bool(self._gate and self._gate.asks(url)) or url.startswith(_BROWSER_OWN)
+        return url.startswith(_BROWSER_OWN) or self.addons.any("own_request", url)
 
     def _on_request(self, request: Request) -> None:
         if self._not_the_sites(request.url):
@@ -163,7 +142,7 @@ class Recorder:
             frame_url, page_url = frame.url, frame.page.url
         except Error:  # service-worker requests have no frame
             pass
-        self._sent[id(request)] = _Sent(request, page_url, frame_url, self.step, time.time())
+        self._sent[id(request)] = _Sent(request, page_url, frame_url, self.tape.step, time.time())
 
     def _on_response_event(self, response: Response) -> None:
         if sent := self._sent.get(id(response.request)):
@@ -173,7 +152,7 @@ class Recorder:
         if self._not_the_sites(request.url):
             return
         sent = self._sent.pop(id(request), None) or _Sent(
-            request, None, None, self.step, time.time()
+            request, None, None, self.tape.step, time.time()
         )
         try:
             headers = tuple((h["name"], h["value"]) for h in request.headers_array())
@@ -191,7 +170,7 @@ class Recorder:
         elif body is None and intercepted is None and request.method not in _NO_BODY_METHODS:
             note = "body not captured: the request was not seen by the interception"
         initiator = self._initiators.claim(request.method, request.url)
-        self._write(
+        self.tape.write(
             initiator_type=initiator and initiator.type,
             initiator=initiator.frames if initiator else (),
             contained=bool(intercepted and intercepted.contained),
@@ -215,60 +194,12 @@ class Recorder:
         page.on("websocket", lambda ws: self._on_websocket(page, ws))
 
     def _on_websocket(self, page: Page, ws: WebSocket) -> None:
-        self.websocket_opened(ws.url, page.url)
-        ws.on("framesent", lambda payload: self.websocket_frame(ws.url, payload, "sent", page.url))
+        tape = self.tape
+        tape.websocket_opened(ws.url, page.url)
+        ws.on("framesent", lambda payload: tape.websocket_frame(ws.url, payload, "sent", page.url))
         ws.on(
             "framereceived",
-            lambda payload: self.websocket_frame(ws.url, payload, "received", page.url),
-        )
-
-    # -- websockets (of pages, and those contain mode routes) -----------------------------
-    def websocket_opened(
-        self,
-        url: str,
-        page_url: str | None,
-        contained: bool = False,
-        note: str | None = None,
-        headers: tuple[tuple[str, str], ...] = (),
-        frame_url: str | None = None,
-    ) -> None:
-        """The handshake: its URL can carry identifiers too; Playwright reports no request for
-        it. `frame_url` is the worker's script for a worker's websocket."""
-        self._write(
-            kind="request",
-            method="GET",
-            url=url,
-            headers=headers,
-            resource_type="websocket",
-            page_url=page_url,
-            frame_url=frame_url or page_url,
-            step=self.step,
-            time=time.time(),
-            contained=contained,
-            body_note=note,
-        )
-
-    def websocket_frame(
-        self,
-        url: str,
-        payload: str | bytes,
-        direction: str,
-        page_url: str | None,
-        contained: bool = False,
-        frame_url: str | None = None,
-    ) -> None:
-        self._write(
-            kind="websocket",
-            method="WS",
-            url=url,
-            direction=direction,
-            resource_type="websocket",
-            body=payload.encode("utf-8") if isinstance(payload, str) else payload,
-            page_url=page_url,
-            frame_url=frame_url or page_url,
-            step=self.step,
-            time=time.time(),
-            contained=contained,
+            lambda payload: tape.websocket_frame(ws.url, payload, "received", page.url),
         )
 
     # -- browser-wide interception ------------------------------------------------------
@@ -277,22 +208,18 @@ class Recorder:
             return self._on_response(event)
         answer = None
         try:
-            req = event["request"]
-            if self._gate and self._gate.asks(req["url"]):  # a worker's websocket asks
-                referer = req.get("headers", {}).get("Referer")
-                answer = self._gate.answer(event["requestId"], request_body(req), referer)
+            url = event["request"]["url"]
+            if self.addons.any("own_request", url):  # an addon's question: it answers
+                answer = self.addons.first("answer_own", event)
                 return
-            if self._not_the_sites(req["url"]):
+            if url.startswith(_BROWSER_OWN):
                 return  # continued below, and not recorded
             seen = self._paused_once(event)
-            if self.contain and self.contain.applies(
-                req["url"], req.get("headers", {}), request_body(req)
-            ):
+            if answer := self.addons.first("request_paused", event):
                 seen.contained = True
-                answer = self.contain.answer(event["requestId"], event.get("resourceType", "Other"))
         finally:
             try:
-                if answer:  # contain mode: answered here, it never leaves the machine
+                if answer:  # answered here: it never leaves the machine
                     self._cdp.send("Fetch.fulfillRequest", answer)
                 elif event["request"]["url"] in self._initiators.setting_up:
                     self._held[event["request"]["url"]].append(self._continued(event))
@@ -314,7 +241,7 @@ class Recorder:
             tuple(req.get("headers", {}).items()),
             req,
             event.get("resourceType", "Other").lower(),
-            self.step,
+            self.tape.step,
             time.time(),
         )
         self._intercepted[(req["method"], without_fragment(req["url"]))].append(item)
@@ -331,68 +258,30 @@ class Recorder:
                 pass
 
     def _continued(self, event: dict) -> dict:
-        """Continue a request; in contain mode, pause a worker script's response for the gate."""
+        """Continue a request; paused again at its response where an addon wants it."""
         params: dict = {"requestId": event["requestId"]}
-        if self._gate and self._gate.wants_response(event):
+        if self.addons.any("wants_response", event):
             params["interceptResponse"] = True
         return params
 
     def _on_response(self, event: dict) -> None:
-        """Legacy referrer mode: first-party documents get the old default policy."""
-        if self._gate and self._gate.wants_response(event):
-            return self._gate.respond(self._cdp, event)
-        params = {"requestId": event["requestId"]}
+        """A paused response goes to the addons; one none of them handles goes on unchanged."""
         try:
-            if (
-                "responseStatusCode" in event
-                and self.legacy is not None
-                and (
-                    headers := self.legacy.headers(
-                        event["request"]["url"], event.get("responseHeaders") or []
-                    )
-                )
-            ):
-                # Chromium 156 refuses headers without the status: "both should be provided".
-                params.update(responseHeaders=headers, responseCode=event["responseStatusCode"])
-        finally:
-            method = (
-                "Fetch.continueResponse"
-                if "responseStatusCode" in event
-                else "Fetch.continueRequest"
-            )
-            try:
-                self._cdp.send(method, params)
-            except Error:
-                try:  # never leave a document paused: continue it unchanged
-                    self._cdp.send(method, {"requestId": event["requestId"]})
-                except Error:
-                    pass
+            if self.addons.any("response_paused", event, self._cdp.send):
+                return
+        except Error:
+            pass  # never leave a document paused: continued unchanged below
+        method = (
+            "Fetch.continueResponse" if "responseStatusCode" in event else "Fetch.continueRequest"
+        )
+        try:
+            self._cdp.send(method, {"requestId": event["requestId"]})
+        except Error:
+            pass
 
     def _claim(self, method: str, url: str) -> _Intercepted | None:
         queue = self._intercepted.get((method, without_fragment(url)))
         return queue.popleft() if queue else None
-
-    # -- output -------------------------------------------------------------------------
-    def _write(self, **fields) -> None:
-        body = fields.pop("body", None)
-        apart = body is not None and len(body) > self.body_limit
-        exchange = Exchange(
-            seq=next(self._seq),
-            legacy_referrer=self.legacy is not None,
-            body=None if apart else body,
-            **fields,
-        )
-        if self.redactor:
-            exchange = self.redactor.exchange(exchange)
-        if apart:
-            assert body is not None
-            exchange = self._out.write_body(
-                exchange, body, self.redactor.copy if self.redactor else None
-            )
-        self._out.write(exchange)
-        self.count += 1
-        if self.lead_check and self.lead_check(exchange.url, dict(exchange.headers), exchange.body):
-            self.leads += 1
 
     def ready(self, page: Page) -> bool:
         """Wait until the initiator session in `page` is set up, before its first navigation;
@@ -405,7 +294,8 @@ class Recorder:
         return self._initiators.wait_ready(target_id, lambda: page.wait_for_timeout(10))
 
     def close(self) -> None:
-        """Write what is still in flight and what only the interception saw, then close."""
+        """Write what is still in flight and what only the interception saw, then close the
+        tape."""
         for sent in list(self._sent.values()):
             self._write_request(
                 sent,
@@ -417,7 +307,7 @@ class Recorder:
         for queue in self._intercepted.values():
             for item in queue:
                 initiator = self._initiators.claim(item.method, item.url)
-                self._write(
+                self.tape.write(
                     initiator_type=initiator and initiator.type,
                     initiator=initiator.frames if initiator else (),
                     contained=item.contained,
@@ -443,24 +333,18 @@ class Recorder:
             self._cdp.detach()
         except Error:
             pass
-        self._out.close()
+        self.tape.close()
 
 
-def request_body(request: dict) -> bytes | None:
-    """The body of a request as DevTools sends it, blob parts included."""
-    if entries := request.get("postDataEntries"):
-        return b"".join(base64.b64decode(e.get("bytes", "")) for e in entries)
-    return request["postData"].encode("utf-8") if "postData" in request else None
-
-
-def _patterns(contain: Containment | None, legacy: LegacyReferrer | None) -> list[dict]:
-    """Contain mode must see every request before it leaves; recording needs the kinds above."""
+def _patterns(addons: Addons) -> list[dict]:
+    """An addon that must see every request before it leaves (contain mode) pauses them all;
+    recording needs the kinds above; addons add theirs (legacy referrer: documents' responses)."""
     kinds = (
         [{"urlPattern": "*"}]
-        if contain
+        if addons.flag("pauses_everything")
         else [{"urlPattern": "*", "resourceType": kind} for kind in _PAUSED_KINDS]
     )
-    return kinds + ([LEGACY_PATTERN] if legacy else [])
+    return kinds + [p for patterns in addons.collect("patterns") for p in patterns]
 
 
 _BROWSER_OWN = ("chrome-extension:", "chrome:", "chrome-untrusted:", "devtools:")

@@ -9,10 +9,8 @@ ways, as for a page's websocket; the worker's script URL stands where a page wou
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the recorder writes the websockets; it imports this module
-    from crawler.record.capture.recorder import Recorder
+from crawler.record.capture.tape import Tape
 
 _TEXT, _BINARY = 1, 2  # websocket opcodes of data frames; the others are control frames
 
@@ -20,7 +18,7 @@ _TEXT, _BINARY = 1, 2  # websocket opcodes of data frames; the others are contro
 class WorkerSockets:
     """Turns one worker session's `Network.webSocket*` events into recorded exchanges."""
 
-    def __init__(self, log: Recorder) -> None:
+    def __init__(self, log: Tape) -> None:
         self._log = log
         self._urls: dict[str, str] = {}  # DevTools request id -> websocket URL
 

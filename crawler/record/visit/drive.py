@@ -19,7 +19,8 @@ from crawler.bundle import Recording
 from crawler.errors import first_line
 from crawler.model import Citizen, Coverage, LoginState, PageVisit
 from crawler.parties import Parties
-from crawler.record.capture import recorder
+from crawler.record.addons.redaction import Redactor
+from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
@@ -37,9 +38,10 @@ class Drive:
     page: Page
     citizen: Citizen
     scenario: Scenario | None
-    tape: recorder.Recorder
+    tape: Tape
     rec: Recording
     progress: Progress
+    redactor: Redactor
     visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
     crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
     proven: bool = False  # logged_in held after the scenario
@@ -149,7 +151,7 @@ class Drive:
 
     def _failed(self, exc: Exception) -> None:
         where = f" (step {self.tape.step})" if self.tape.step else ""
-        redact = self.tape.redactor.text if self.tape.redactor else str
+        redact = self.redactor.text
         self.rec.errors.append(
             redact(f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}")
         )
@@ -202,7 +204,7 @@ class Drive:
         return "proven"
 
 
-def _so_far(tape: recorder.Recorder) -> str:
+def _so_far(tape: Tape) -> str:
     """Progress while recording; the count of leaks is a quick check, the report decides."""
     return f"{tape.count} requests, {tape.leads} carrying the CPR to third parties so far"
 

@@ -10,7 +10,7 @@ import pytest
 
 from crawler import bundle
 from crawler.bundle import read_exchanges
-from crawler.record.capture.recorder import Recorder
+from crawler.record.capture.tape import Tape
 from crawler.testing.holes import CPR, POPUPS, PORTAL, SECURE_ORIGIN, audit, carrying, holes
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
@@ -146,13 +146,13 @@ def blind_to(monkeypatch):
     """The recorder made to miss what goes to one host: a capture hole of the test's making."""
 
     def blind(host: str, kind: str = "request") -> None:
-        write = Recorder._write
+        write = Tape.write
 
         def write_unless_missed(self, **fields):
             if urlsplit(fields["url"]).hostname != host or fields.get("kind") != kind:
                 write(self, **fields)
 
-        monkeypatch.setattr(Recorder, "_write", write_unless_missed)
+        monkeypatch.setattr(Tape, "write", write_unless_missed)
 
     return blind
 

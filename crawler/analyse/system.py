@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 from crawler import __version__, bundle
-from crawler.analyse import gaps, rootcause
+from crawler.analyse import attempts, gaps, rootcause
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
 from crawler.analyse.reconcile import reconcile
@@ -39,7 +39,10 @@ def analyse_system(
     found = detect(exchanges, citizen, parties, folder=rec.out_dir, window=target.body_limit)
     own = detect(witnessed.browser, citizen, parties)
     detect_seconds = time.perf_counter() - clock
-    findings = annotate(found.findings, exchanges)
+    witness_ran = bool(rec.witness and rec.witness.ran)
+    findings, tried = attempts.split(
+        annotate(found.findings, exchanges), witnessed.left, witness_ran
+    )
     capture_gaps = gaps.mark(witnessed.gaps, found.findings + own.findings)
     witness = rec.witness and rec.witness.model_copy(update={"matched": witnessed.matched})
     first_party = tuple(f for f in findings if f.party == "first" and not f.secondary)
@@ -60,7 +63,8 @@ def analyse_system(
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)
     failing_latent = latent_fails(latent, target.fail_on_latent)
     verdict = judge(confirmed, errors, len(exchanges), failing_latent)
-    third_parties = inventory(exchanges, parties, confirmed)
+    contacted = attempts.reached(exchanges, witnessed.left if witness_ran else frozenset())
+    third_parties = inventory(contacted, parties, confirmed)
     result = SystemResult(
         system=target.system,
         supplier=target.supplier,
@@ -72,8 +76,9 @@ def analyse_system(
         design=design,
         latent=latent,
         secondary=tuple(f for f in findings if f.party != "first" and f.secondary),
+        attempts=tuple(f for f in tried if f.party != "first"),
         suspects=found.suspects,
-        hosts=host_table(exchanges, parties, confirmed),
+        hosts=host_table(contacted, parties, confirmed),
         third_parties=third_parties,
         agreement_verdict=agreement_verdict(third_parties, target.fail_on_unagreed, verdict),
         owner_database=parties.book.database,

@@ -143,6 +143,7 @@ class _Search:
             secondary=needle.identifier != "cpr",
             contained=ex.contained,
             capture_gap=ex.source == "witness",
+            blocked=ex.blocked,
         )
 
     def notes(self) -> list[str]:

@@ -28,7 +28,14 @@ from crawler.model.coverage import (
     PageVisit,
     SessionLoss,
 )
-from crawler.model.exchange import BODY_LIMIT, Exchange, InitiatorFrame, Wire
+from crawler.model.exchange import (
+    BLOCKED_BEFORE_SENDING,
+    BODY_LIMIT,
+    PREFLIGHT_FAILED,
+    Exchange,
+    InitiatorFrame,
+    Wire,
+)
 from crawler.model.findings import (
     AgreementStatus,
     AgreementVerdict,
@@ -72,8 +79,10 @@ from crawler.model.target import (
 )
 
 __all__ = [
+    "BLOCKED_BEFORE_SENDING",
     "BODY_LIMIT",
     "DEFAULT_DENY",
+    "PREFLIGHT_FAILED",
     "AgreementStatus",
     "AgreementVerdict",
     "AuditSetup",

@@ -83,6 +83,11 @@ class Finding(Frozen):
     capture_gap: bool = Field(
         default=False, description="Seen only on the wire by the network witness."
     )
+    blocked: str | None = Field(
+        default=None,
+        description="The browser refused to send the request, and why (csp, mixed-content, "
+        "preflight, ...): an attempt, not a leak, unless the network witness saw it leave.",
+    )
 
 
 class CaptureGap(Frozen):

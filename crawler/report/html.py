@@ -106,6 +106,7 @@ def write_system(
         flow=flow(result, exchanges),
         first_party=group(result.system, result.first_party, by_seq),
         secondary=group(result.system, result.secondary, by_seq),
+        attempts=group(result.system, result.attempts, by_seq),
         evidence=evidence,
         pdf=options.pdf,
     )

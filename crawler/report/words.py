@@ -66,6 +66,17 @@ AGREEMENTS = {
     "agreement-expired": N_("agreement expired"),
     "no-agreement": N_("no agreement"),
 }
+BLOCKED = {  # Exchange.blocked: why the browser did not send a request
+    "csp": N_("the page's Content-Security-Policy"),
+    "mixed-content": N_("mixed content (an http request from an https page)"),
+    "subresource-filter": N_("the browser's ad filter"),
+    "inspector": N_("blocked by DevTools"),
+    "origin": N_("refused for its origin"),
+    "other": N_("refused by the browser"),
+    "preflight": N_(
+        "the receiver refused its CORS preflight; only the preflight, without a body, was sent"
+    ),
+}
 PRESENTED = {  # BrowserInfo.presented_as, in crawler/record/browser/chromium.py's words
     PRESENTED_AS: N_(
         "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
@@ -102,6 +113,7 @@ def filters(t: NullTranslations) -> dict[str, Callable[[str], str]]:
         "reason": word(LINK_REASONS),
         "agreement": word(AGREEMENTS),
         "presented": word(PRESENTED),
+        "blocked": word(BLOCKED),
         "category": lambda value: ", ".join(map(word(CATEGORIES), (value or "").split(", "))),
         "place": lambda detail: place(detail, t),
         "initiator": lambda text: initiator(text, t),

@@ -122,6 +122,11 @@ class SystemConfig(_Strict):
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
     )
+    fill_forms: bool = Field(
+        default=True,
+        description="Type the citizen's data into every field of each crawled page, key by "
+        "key, never submitting; false where typing has side effects (drafts saved as you type).",
+    )
     body_limit: int = Field(
         default=BODY_LIMIT,
         gt=0,
@@ -396,6 +401,7 @@ class Audit:
             contain=system.contain or self.overrides.get("contain", False),
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             witness=system.witness and not self.overrides.get("no_witness", False),
+            fill_forms=system.fill_forms,
             trace=self.trace or system.trace,
             body_limit=system.body_limit,
             fail_on_unagreed=system.fail_on_unagreed,

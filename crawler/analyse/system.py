@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 from crawler import __version__, bundle
-from crawler.analyse import attempts, gaps, rootcause
+from crawler.analyse import attempts, gaps, rootcause, typed
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
 from crawler.analyse.reconcile import reconcile
@@ -40,9 +40,9 @@ def analyse_system(
     own = detect(witnessed.browser, citizen, parties)
     detect_seconds = time.perf_counter() - clock
     witness_ran = bool(rec.witness and rec.witness.ran)
-    findings, tried = attempts.split(
-        annotate(found.findings, exchanges), witnessed.left, witness_ran
-    )
+    by_seq = {e.seq: e for e in exchanges}
+    annotated = typed.attribute(annotate(found.findings, exchanges), by_seq, rec.coverage.typed)
+    findings, tried = attempts.split(annotated, witnessed.left, witness_ran)
     capture_gaps = gaps.mark(witnessed.gaps, found.findings + own.findings)
     witness = rec.witness and rec.witness.model_copy(update={"matched": witnessed.matched})
     first_party = tuple(f for f in findings if f.party == "first" and not f.secondary)

@@ -77,6 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="bytes above which a request body is kept in a file of its own and searched in "
         f"windows of this size (default {BODY_LIMIT})",
     )
+    adhoc.add_argument(
+        "--no-fill-forms",
+        action="store_true",
+        help="do not type the citizen's data into the pages' fields (by default every field is "
+        "filled key by key and never submitted); for sites where typing has side effects",
+    )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
@@ -123,6 +129,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         contain=args.contain,
         legacy_referrer=args.legacy_referrer,
         witness=not args.no_witness,
+        fill_forms=not args.no_fill_forms,
         trace=args.trace or "on",
         body_limit=args.body_limit,
     )

@@ -22,11 +22,14 @@ from crawler.model.base import (
 )
 from crawler.model.coverage import (
     Coverage,
+    FieldKind,
     LinkNotVisited,
     LoginState,
     NotVisited,
     PageVisit,
     SessionLoss,
+    TypedField,
+    TypedPage,
 )
 from crawler.model.exchange import (
     BLOCKED_BEFORE_SENDING,
@@ -102,6 +105,7 @@ __all__ = [
     "Dialog",
     "DialogAction",
     "Exchange",
+    "FieldKind",
     "Finding",
     "FindingHistory",
     "Frozen",
@@ -129,6 +133,8 @@ __all__ = [
     "ThirdParty",
     "TraceMode",
     "TrendPoint",
+    "TypedField",
+    "TypedPage",
     "Verdict",
     "Wire",
     "WitnessSummary",

@@ -88,6 +88,11 @@ class Finding(Frozen):
         description="The browser refused to send the request, and why (csp, mixed-content, "
         "preflight, ...): an attempt, not a leak, unless the network witness saw it leave.",
     )
+    typed_into: tuple[str, ...] = Field(
+        default=(),
+        description="Sent after the test citizen typed into these fields of its page (label and "
+        "selector), before any submit: what the citizen typed, sent as it was typed.",
+    )
 
 
 class CaptureGap(Frozen):

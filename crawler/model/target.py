@@ -159,6 +159,11 @@ class Target(Frozen):
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
     )
+    fill_forms: bool = Field(
+        default=True,
+        description="Type the citizen's data into every field of each crawled page, key by "
+        "key, never submitting; false where typing has side effects (drafts saved as you type).",
+    )
     base_url: str | None = Field(default=None, description="Playwright's base_url for scenarios.")
     params: dict[str, Any] = Field(default_factory=dict, description="Values for the scenario.")
     environment: str | None = None

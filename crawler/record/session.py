@@ -153,7 +153,7 @@ def record_in(
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
-    drive = Drive(page, citizen, scenario, tape, rec, progress, redactor, saved_login=saved)
+    drive = Drive(page, citizen, scenario, tape, rec, progress, redactor, addons, saved_login=saved)
     try:
         drive.run()
     finally:

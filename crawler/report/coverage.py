@@ -62,6 +62,8 @@ def statement(result: SystemResult, t: NullTranslations = ENGLISH) -> str:
     if c.downloads:
         files = t.ngettext("%(num)d file downloaded", "%(num)d files downloaded", len(c.downloads))
         parts.append(files % {"num": len(c.downloads)})
+    if c.typed:
+        parts.append(_typed(c, t))
     if result.consent:
         parts.append(t.gettext(_CONSENT[result.consent.state]))
     if result.setup.environment:
@@ -74,6 +76,14 @@ _CONSENT = {
     "decline": N_("consent declined"),
     "accept": N_("consent accepted"),
 }
+
+
+def _typed(c: Coverage, t: NullTranslations) -> str:
+    """ "6 fields filled on 2 pages, nothing submitted"."""
+    fields = sum(len(page.fields) for page in c.typed)
+    filled = t.ngettext("%(num)d field filled", "%(num)d fields filled", fields) % {"num": fields}
+    on = t.ngettext("on %(num)d page", "on %(num)d pages", len(c.typed)) % {"num": len(c.typed)}
+    return f"{filled} {on}, " + t.gettext("nothing submitted")
 
 
 def _losses(c: Coverage, t: NullTranslations) -> str:

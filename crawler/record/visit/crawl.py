@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playwright.sync_api import BrowserContext, Error, Page
@@ -107,8 +108,11 @@ def crawl(
     settings: CrawlSettings,
     guard: SessionGuard | None = None,
     must_load_first: bool = True,
+    on_page: Callable[[Page], None] = lambda page: None,
 ) -> CrawlOutcome:
-    """Visit `start_urls` and the first-party links they lead to, breadth-first."""
+    """Visit `start_urls` and the first-party links they lead to, breadth-first; `on_page` is
+    given each first-party page on which the login held (the addons' `page_loaded`), after its
+    links are read."""
     rules = LinkRules(first_party, settings.deny)
     frontier, outcome = _Frontier(start_urls, rules, settings.depth), CrawlOutcome()
     deadline, retried = time.monotonic() + settings.max_seconds, set[str]()
@@ -138,6 +142,7 @@ def crawl(
             frontier.again(url, depth)
         elif state in (None, "held") and rules.first_party_url(final):
             frontier.add(page_links(page), depth)
+            on_page(page)
     outcome.not_visited = frontier.not_visited
     outcome.session_losses = guard.losses if guard else []
     return outcome

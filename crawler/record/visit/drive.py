@@ -19,6 +19,8 @@ from crawler.bundle import Recording
 from crawler.errors import first_line
 from crawler.model import Citizen, Coverage, LoginState, PageVisit
 from crawler.parties import Parties
+from crawler.record.addons.form_probe import FormProbe
+from crawler.record.addons.hooks import Addons
 from crawler.record.addons.redaction import Redactor
 from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
@@ -42,6 +44,7 @@ class Drive:
     rec: Recording
     progress: Progress
     redactor: Redactor
+    addons: Addons
     visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
     crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
     proven: bool = False  # logged_in held after the scenario
@@ -138,7 +141,13 @@ class Drive:
                 good_url=self.page.url if self.proven else None,
             )
         self.crawled = crawl(
-            self.page, starts, self._first_party(), settings, guard, not self.scenario
+            self.page,
+            starts,
+            self._first_party(),
+            settings,
+            guard,
+            not self.scenario,
+            lambda page: self.addons.call("page_loaded", page),
         )
         self.rec.errors += self.crawled.errors
         if guard:
@@ -192,6 +201,7 @@ class Drive:
             not_visited=tuple(self.crawled.not_visited),
             session_losses=tuple(self.crawled.session_losses),
             bounds=tuple(self.crawled.bounds),
+            typed=tuple(probe.pages) if (probe := self.addons.get(FormProbe)) else (),
         )
 
     def _login_state(self) -> LoginState:

@@ -3,9 +3,12 @@ submit is found, named by the field it was typed into."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from crawler.testing.holes import CPR, audit
+from crawler.cli import main
+from crawler.testing.holes import CPR, PORTAL, audit
 from crawler.testing.typed_pages import typed_pages
 
 pytestmark = pytest.mark.browser
@@ -48,3 +51,31 @@ def test_each_field_gets_what_it_asks_for_and_passwords_and_files_are_left_alone
 def test_no_fill_forms_types_nothing(server, tmp_path):
     code, found = audit(server, tmp_path / "out", "kontakt", "--no-fill-forms")
     assert (code, found["verdict"], found["coverage"]["typed"]) == (0, "clean", [])
+
+
+def test_a_field_that_asks_for_an_e_mail_gets_the_citizens_when_audit_toml_has_one(
+    server, tmp_path
+):
+    config = tmp_path / "audit.toml"
+    config.write_text(
+        f"""
+[[citizens]]
+id = "jens"
+cpr = "{CPR}"
+email = "jens@example.test"
+
+[[systems]]
+name = "Kontakt"
+start_url = "http://{PORTAL}/kontakt"
+first_party = ["skat.test"]
+login = false
+resolve = ["{server.resolve_rules()[0]}"]
+crawl = {{ depth = 0, dwell = 1.0 }}
+"""
+    )
+    assert main(["run", str(config), "--out", str(tmp_path / "out"), "--history", "none"]) == 1
+    found = json.loads((tmp_path / "out" / "kontakt" / "findings.json").read_text())
+    [page] = found["coverage"]["typed"]
+    fields = {f["selector"]: (f["kind"], f["typed"]) for f in page["fields"]}
+    assert fields['input[name="mail"]'] == ("email", "jens@example.test")
+    assert any(f["identifier"] == "email" and f["typed_into"] for f in found["secondary"])

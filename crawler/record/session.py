@@ -14,6 +14,7 @@ from typing import TypeVar
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
+from crawler import bundle
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line
@@ -21,8 +22,9 @@ from crawler.model import Citizen, Target
 from crawler.parties import Parties
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
-from crawler.record.browser import setup, trust
+from crawler.record.browser import debugging, setup, trust
 from crawler.record.browser.chromium import launch, new_context, remote_endpoint
+from crawler.record.capture.connection import DevToolsError
 from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
@@ -51,6 +53,8 @@ def record(
         rec.errors.append(f"browser failed: {first_line(exc)}")
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
+    except DevToolsError as exc:  # our own connection refused or lost: the record is partial
+        rec.errors.append(f"the capture failed: {exc}")
     mask(rec, redactor)
     rec.finished = time.time()
     return rec
@@ -85,21 +89,34 @@ def _record(
 ) -> None:
     witness = Witness(target.witness, remote=remote_endpoint() is not None)
     saved = saved_login(target)
+    port = debugging.free_port()
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
             browser, executable = launch(
-                pw, **setup.launch_options(target), extra=witness.switches(), env=env
+                pw,
+                **setup.launch_options(target),
+                extra=[*witness.switches(), debugging.switch(port)],
+                env=env,
             )
             try:
                 context, rec.browser = new_context(
                     browser,
                     executable,
-                    **har_trace.context_options(rec.out_dir),
                     **setup.context_options(target, target.login_state if saved else None),
                 )
                 har_trace.start(context, target.system, target.trace)
                 try:
-                    record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
+                    record_in(
+                        browser,
+                        context,
+                        rec,
+                        citizen,
+                        scenario,
+                        progress,
+                        redactor,
+                        saved,
+                        debugging.endpoint(port, browser),
+                    )
                 finally:
                     rec.errors += har_trace.finish(
                         context, rec.out_dir, redactor, own_trace=target.trace != "off"
@@ -137,10 +154,13 @@ def record_in(
     progress: Progress,
     redactor: redaction.Redactor | None = None,
     saved: float | None = None,
+    devtools: str | None = None,
 ) -> None:
     """Record one system in a context someone else made (ours, or pytest-playwright's), which
     holds the saved login of `saved` (its time) if that is given; `redactor` learns the
-    session's secrets for the evidence files redacted afterwards."""
+    session's secrets for the evidence files redacted afterwards. `devtools` is the browser's
+    DevTools websocket, if it has one of ours (`browser.debugging`); without, the capture goes
+    through Playwright's driver."""
     target = rec.target
     context.set_default_timeout(30_000)
     parties = Parties.for_target(target)
@@ -149,7 +169,7 @@ def record_in(
     leads = CprToThirdParty(citizen.cpr, parties)
     tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
-    capture = Recorder(tape, browser, context, addons)
+    capture = Recorder(tape, browser, context, addons, devtools, rec.out_dir / bundle.HAR)
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
@@ -174,3 +194,4 @@ def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     capture.close()
+    rec.errors += [f"the capture failed: {failure}" for failure in capture.failures()]

@@ -38,7 +38,7 @@ from crawler.errors import BadInput, first_line
 from crawler.model import Audited, BrowserInfo, SystemResult, Target, WitnessSummary
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.addons import redaction
-from crawler.record.browser import setup, trust
+from crawler.record.browser import debugging, setup, trust
 from crawler.record.browser.chromium import (
     HOW_TO_GET_ONE,
     PRESENTED_AS,
@@ -180,6 +180,8 @@ class AuditFile(pytest.File):
 class _Audit:
     """Collection, fixtures and the run's index; registered only under --cpraudit."""
 
+    devtools_port: int | None = None  # the session's browser's debugging port, once launched
+
     def __init__(self, out_dir: Path, sign_key: Ed25519PrivateKey | None = None) -> None:
         self.out_dir = out_dir
         self.sign_key = sign_key
@@ -212,6 +214,8 @@ class _Audit:
             args["executable_path"] = found
         targets = [i.target for i in request.session.items if isinstance(i, SystemItem)]
         switches = user_agent_switch(args["executable_path"]) if "executable_path" in args else []
+        cls.devtools_port = debugging.free_port()  # the capture's own DevTools connection
+        switches += [debugging.switch(cls.devtools_port)]
         switches += chromium_args(
             _resolver_rules(targets),
             sorted({o for t in targets for o in t.treat_as_secure}),
@@ -269,11 +273,10 @@ class _Audit:
         # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps
         # its own.
         own_trace = request.config.getoption("--tracing") == "off"
-        har = {} if "record_har_path" in browser_context_args else har_trace.context_options(out)
         saved = saved_login(target)
         portal = setup.context_options(target, target.login_state if saved else None)
         try:
-            context = new_context(**har, **portal)
+            context = new_context(**portal)
             if own_trace:
                 har_trace.start(context, target.system)
             try:
@@ -286,6 +289,7 @@ class _Audit:
                     lambda text: print(f"{target.system}: {text}"),
                     item.redactor,
                     saved,
+                    debugging.endpoint(self.devtools_port, browser),
                 )
             finally:
                 rec.errors += _close(context, out, item, own_trace)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,9 +39,16 @@ class Tape:
         self._out = ExchangeWriter(path)
         self._seq = itertools.count(1)
         self._copy = self.addons.first_attribute("copy_body") or shutil.copyfileobj
+        self._lock = threading.Lock()
 
-    def write(self, **fields) -> None:
-        """One exchange: numbered, through the addons, its body kept apart when too large."""
+    def write(self, **fields) -> Exchange:
+        """One exchange: numbered, through the addons, its body kept apart when too large; as
+        written. The capture's thread and the scenario's (contain mode's routed websockets)
+        both write: one at a time."""
+        with self._lock:
+            return self._write(**fields)
+
+    def _write(self, **fields) -> Exchange:
         body = fields.pop("body", None)
         apart = body is not None and len(body) > self.body_limit
         exchange = Exchange(seq=next(self._seq), body=None if apart else body, **fields)
@@ -54,6 +62,7 @@ class Tape:
             exchange.url, dict(exchange.headers), exchange.body
         ):
             self.leads += 1
+        return exchange
 
     def websocket_opened(
         self,
@@ -63,10 +72,10 @@ class Tape:
         note: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         frame_url: str | None = None,
-    ) -> None:
+    ) -> Exchange:
         """The handshake: its URL can carry identifiers too; Playwright reports no request for
         it. `frame_url` is the worker's script for a worker's websocket."""
-        self.write(
+        return self.write(
             kind="request",
             method="GET",
             url=url,

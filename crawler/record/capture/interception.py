@@ -44,6 +44,9 @@ PAUSED_KINDS: tuple[str, ...] = (
     "CSPViolationReport",
     "Other",
 )
+_GO_ON = frozenset(
+    {"Fetch.continueRequest", "Fetch.continueResponse", "Fetch.fulfillRequest", "Fetch.failRequest"}
+)
 BROWSER_OWN = ("chrome-extension:", "chrome:", "chrome-untrusted:", "devtools:")
 
 
@@ -179,6 +182,11 @@ class Interception:
         self.devtools.post(method, {"requestId": event["requestId"]})
 
     def _send(self, method: str, params: dict) -> dict:
+        """For the addons: a command whose result they read is awaited; one that only lets a
+        paused request go on is sent without waiting, so that the next pause is not held up."""
+        if method in _GO_ON:
+            self.devtools.post(method, params)
+            return {}
         return self.devtools.call(method, params)
 
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from crawler.model import BLOCKED_BEFORE_SENDING, BODY_LIMIT, PREFLIGHT_FAILED
+from crawler.model import BLOCKED_BEFORE_SENDING, BODY_LIMIT, PREFLIGHT_FAILED, without_fragment
 from crawler.record.capture.connection import DevTools
 from crawler.record.capture.initiators import Initiator, from_event
 from crawler.record.capture.interception import Interception
@@ -229,6 +229,8 @@ class Requests:
                 return target.url or None, target.url or None
             if document == params["request"]["url"]:  # a worker's script names itself
                 return target.url or None, target.url or None
+            if document == without_fragment(target.url):  # the page as it is, fragment and all
+                return target.url, target.url
             return document, document
         page = target.page
         if target.kind in ("worker", "shared_worker", "service_worker"):

@@ -70,7 +70,7 @@ def entry(exchange: Exchange, response: Response | None, body: bytes | None) -> 
     url = urlsplit(exchange.url)
     request: dict = {
         "method": exchange.method,
-        "url": exchange.url.split("#")[0],
+        "url": exchange.url,
         "httpVersion": response.protocol if response and response.protocol else "HTTP/1.1",
         "cookies": _cookies(exchange.header("cookie")),
         "headers": [{"name": k, "value": v} for k, v in exchange.headers],

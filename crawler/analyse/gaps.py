@@ -54,8 +54,9 @@ def notes(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
     resent = [g for g in gaps if g.cause == "evidence"]
     if resent:
         found.append(
-            f"{len(resent)} request(s) re-sent by Playwright while writing the HAR and trace "
-            "(see Capture gaps): searched like the record."
+            f"{len(resent)} request(s) re-sent by Playwright while reading response bodies for a "
+            "HAR or trace (see Capture gaps): copies the audit made, searched apart and never "
+            "counted as the site's."
         )
     preflights = [g for g in gaps if g.kind == "preflight" and g.explanation]
     if preflights:

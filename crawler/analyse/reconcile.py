@@ -5,7 +5,8 @@ A gap is matched to a cause where one is known, and a copy of it (URL and header
 witness sees no bodies) is searched by the same detector as the record:
 - a CORS preflight of a recorded request (the browser-side recorder sees no preflights);
 - DevTools' own loader re-sending a recorded request while Playwright reads its response body
-  for the HAR or trace (`evidence`);
+  for a HAR or trace (`evidence`): a copy the audit made, searched apart and never counted as
+  a request of the site (the audit's own HAR and trace no longer cause any);
 - the browser's own traffic (no page caused it): listed apart, never as the site's.
 Any other gap is unexplained: the record missed something that left, so the system cannot be
 clean. Websocket data frames are counted too: frames sent on the wire beyond those recorded
@@ -31,10 +32,11 @@ BODY_NOTE = "seen only on the wire by the network witness: URL and headers as se
 
 class Reconciliation(NamedTuple):
     gaps: list[CaptureGap]  # for findings.json and the report
-    copies: list[Exchange]  # the site's gaps (and evidence re-sends), searched with the record
+    copies: list[Exchange]  # the site's gaps, searched with the record
     browser: list[Exchange]  # the browser's own traffic, searched apart
     matched: int  # the witness's requests found in the record
     left: frozenset[int]  # seqs of the record's requests the witness saw leave the browser
+    evidence: list[Exchange]  # the audit's own re-sends: searched apart, never the site's
 
 
 def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
@@ -52,6 +54,7 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
     gaps: list[CaptureGap] = []
     copies: list[Exchange] = []
     browser: list[Exchange] = []
+    evidence: list[Exchange] = []
     matched = 0
     for request in wire:
         info = request.wire
@@ -64,9 +67,9 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
         seq += 1
         copy = request.model_copy(update={"seq": seq, "body_note": BODY_NOTE})
         gaps.append(_gap(copy, recorded))
-        (browser if gaps[-1].cause == "browser" else copies).append(copy)
+        {"browser": browser, "evidence": evidence}.get(gaps[-1].cause, copies).append(copy)
     return Reconciliation(
-        gaps + _missing_frames(record, wire), copies, browser, matched, frozenset(left)
+        gaps + _missing_frames(record, wire), copies, browser, matched, frozenset(left), evidence
     )
 
 

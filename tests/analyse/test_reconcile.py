@@ -69,7 +69,8 @@ def test_preflights_evidence_resends_and_the_browsers_own_traffic_are_explained(
         ("request", "site", None, True),
     ]
     assert [c.url for c in result.browser] == ["https://update.example/u"]
-    assert len(result.copies) == 4
+    assert len(result.evidence) == 2, "the audit's own copies are kept apart"
+    assert len(result.copies) == 2, "the preflight and the unexplained gap, as the site's"
 
 
 def test_websocket_frames_on_the_wire_beyond_the_record_are_a_gap():

@@ -4,6 +4,8 @@ leave the browser must be an exchange of the record; what is not is a capture ga
 A gap is matched to a cause where one is known, and a copy of it (URL and headers as sent: the
 witness sees no bodies) is searched by the same detector as the record:
 - a CORS preflight of a recorded request (the browser-side recorder sees no preflights);
+- the browser checking a recorded service worker's script for an update (no DevTools session
+  reports those fetches);
 - DevTools' own loader re-sending a recorded request while Playwright reads its response body
   for a HAR or trace (`evidence`): a copy the audit made, searched apart and never counted as
   a request of the site (the audit's own HAR and trace no longer cause any);
@@ -27,6 +29,12 @@ EVIDENCE = (
     "trace (DevTools' own loader); the page sent it once"
 )
 BROWSER = "the browser's own traffic; no page of the audit caused it"
+UPDATE_CHECK = (
+    "the browser checking a recorded service worker's script for an update, as it does on "
+    "navigations in the worker's scope; DevTools reports no such request"
+)
+# The traffic annotation of those checks (`netlog.annotation("service_worker_update_checker")`)
+SERVICE_WORKER_UPDATE = 130931413
 BODY_NOTE = "seen only on the wire by the network witness: URL and headers as sent, no body"
 
 
@@ -78,6 +86,8 @@ def _gap(e: Exchange, recorded: set[str]) -> CaptureGap:
     assert info is not None
     cause: GapCause = "site"
     explanation = PREFLIGHT if _preflight(e) and url in recorded else None
+    if info.annotation == SERVICE_WORKER_UPDATE and url in recorded:
+        explanation = UPDATE_CHECK
     if info.made_by == "browser":
         cause, explanation = "browser", BROWSER
     elif info.made_by == "devtools" and url in recorded:

@@ -53,8 +53,6 @@ def record(
         rec.errors.append(f"browser failed: {first_line(exc)}")
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
-    except DevToolsError as exc:  # our own connection refused or lost: the record is partial
-        rec.errors.append(f"the capture failed: {exc}")
     mask(rec, redactor)
     rec.finished = time.time()
     return rec
@@ -169,7 +167,12 @@ def record_in(
     leads = CprToThirdParty(citizen.cpr, parties)
     tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
-    capture = Recorder(tape, browser, context, addons, devtools, rec.out_dir / bundle.HAR)
+    try:
+        capture = Recorder(tape, browser, context, addons, devtools, rec.out_dir / bundle.HAR)
+    except DevToolsError as exc:  # nothing can be recorded: never an audit that did not run
+        tape.close()
+        rec.errors.append(f"the capture could not start: {exc}")
+        return
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")

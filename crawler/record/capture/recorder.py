@@ -71,10 +71,14 @@ class Recorder:
             self.devtools, self.targets, self.interception, tape, self.har, self._not_the_sites
         )
         self.sockets = Sockets(tape, self.har)
-        self.addons.call("context_opened", context)
-        self.devtools.call("Target.setDiscoverTargets", {"discover": True})
-        self.interception.start()
-        self.devtools.attach_everything(CHILDREN)
+        try:
+            self.addons.call("context_opened", context)
+            self.devtools.call("Target.setDiscoverTargets", {"discover": True})
+            self.interception.start()
+            self.devtools.attach_everything(CHILDREN)
+        except BaseException:
+            self.devtools.close()
+            raise
 
     def ready(self, page: Page, seconds: float = 10) -> bool:
         """Wait (pumping Playwright's events) until our session in every page is set up, before
@@ -92,17 +96,16 @@ class Recorder:
         return list(self.devtools.failures)
 
     def close(self) -> None:
-        """Write what is still in flight and what only the interception saw, then close the
-        tape and the HAR."""
-        self.interception.stop()
-        finish = self._finish
+        """Stop pausing; write what is still in flight and what only the interception saw;
+        close the tape and the HAR. On the capture's thread, after every event received."""
         if isinstance(self.devtools, SocketDevTools):
-            self.devtools.run(finish)  # after every event already received
+            self.devtools.run(self._finish)
         else:
-            finish()
+            self._finish()
         self.devtools.close()
 
     def _finish(self) -> None:
+        self.interception.stop()
         self._closed = True
         self.requests.close()
         for item in self.interception.unclaimed():

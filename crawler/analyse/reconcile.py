@@ -3,7 +3,9 @@ leave the browser must be an exchange of the record; what is not is a capture ga
 
 A gap is matched to a cause where one is known, and a copy of it (URL and headers as sent: the
 witness sees no bodies) is searched by the same detector as the record:
-- a CORS preflight of a recorded request (the browser-side recorder sees no preflights);
+- a CORS preflight of a recorded request that the record lacks (the capture records the
+  preflights its targets report; one answered from the preflight cache, or sent where no
+  target reports it, is on the wire only);
 - the browser checking a recorded service worker's script for an update (no DevTools session
   reports those fetches);
 - DevTools' own loader re-sending a recorded request while Playwright reads its response body
@@ -23,7 +25,7 @@ from urllib.parse import urlsplit
 
 from crawler.model import CaptureGap, Exchange, GapCause, GapKind, without_fragment
 
-PREFLIGHT = "CORS preflight of a recorded request; the browser-side recorder sees no preflights"
+PREFLIGHT = "CORS preflight of a recorded request; no target of the browser reported it"
 EVIDENCE = (
     "re-sent by Playwright while reading this recorded request's response body for the HAR or "
     "trace (DevTools' own loader); the page sent it once"

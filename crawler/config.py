@@ -34,6 +34,7 @@ from crawler.model import (
     Owner,
     Target,
     TraceMode,
+    dns_server_address,
     http_host,
     variant_name,
 )
@@ -121,6 +122,11 @@ class SystemConfig(_Strict):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    dns_server: str | None = Field(
+        default=None,
+        description='A DNS server, "HOST:PORT", to ask for the CNAME chains of the first-party '
+        "hosts (a test environment's); default the system's resolver.",
     )
     fill_forms: bool = Field(
         default=True,
@@ -227,6 +233,13 @@ class SystemConfig(_Strict):
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not http_host(value):
             raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
+        return value
+
+    @field_validator("dns_server")
+    @classmethod
+    def _dns_server(cls, value: str | None) -> str | None:
+        if value is not None:
+            dns_server_address(value)
         return value
 
     @field_validator("treat_as_secure")
@@ -402,6 +415,7 @@ class Audit:
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             witness=system.witness and not self.overrides.get("no_witness", False),
             fill_forms=system.fill_forms,
+            dns_server=system.dns_server,
             trace=self.trace or system.trace,
             body_limit=system.body_limit,
             fail_on_unagreed=system.fail_on_unagreed,

@@ -27,7 +27,7 @@ def analyse_system(
     """The system's result, and the exchanges it was found in (for the report's excerpts)."""
     target = rec.target
     parties = Parties.for_target(
-        target, on=date.fromtimestamp(rec.started) if rec.started else None
+        target, on=date.fromtimestamp(rec.started) if rec.started else None, names=rec.setup.names
     )
     record, unreadable = (
         bundle.read_exchanges(rec.requests_path) if rec.requests_path.exists() else ([], 0)

@@ -22,7 +22,15 @@ from crawler.cli.common import (
 )
 from crawler.crash import logged
 from crawler.errors import BadInput
-from crawler.model import BODY_LIMIT, Audited, Citizen, CrawlSettings, Target, http_host
+from crawler.model import (
+    BODY_LIMIT,
+    Audited,
+    Citizen,
+    CrawlSettings,
+    Target,
+    dns_server_address,
+    http_host,
+)
 from crawler.parties import registrable_domain
 from crawler.record.browser import chromium
 from crawler.record.browser.switches import resolver_rules
@@ -51,6 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="PATTERN=ADDRESS",
         help="map host names to an address, e.g. '*=127.0.0.1:8080' (Chromium host-resolver rules)",
+    )
+    adhoc.add_argument(
+        "--dns-server",
+        metavar="HOST:PORT",
+        help="ask this DNS server for the CNAME chains of the first-party hosts (a test "
+        "environment's); default the system's resolver",
     )
     adhoc.add_argument(
         "--depth", type=int, default=1, help="first-party link levels to follow (default 1)"
@@ -119,6 +133,11 @@ def adhoc_target(args: argparse.Namespace) -> Target:
             f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/"
         )
     resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
+    if args.dns_server:
+        try:
+            dns_server_address(args.dns_server)
+        except ValueError as exc:
+            raise BadInput(f"--dns-server {exc}") from None
     first = args.first_party or [registrable_domain(hostname)]
     return Target(
         system=hostname,
@@ -130,6 +149,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         legacy_referrer=args.legacy_referrer,
         witness=not args.no_witness,
         fill_forms=not args.no_fill_forms,
+        dns_server=args.dns_server,
         trace=args.trace or "on",
         body_limit=args.body_limit,
     )

@@ -166,6 +166,7 @@ class _Search:
             domain=party.domain,
             country=party.country,
             agreement=party.agreement,
+            cname=party.cname if party.kind != "first" else (),
             matched=_matched(unit, found),
             decode_path=path,
             exchange_seq=ex.seq,

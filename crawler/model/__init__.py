@@ -61,6 +61,7 @@ from crawler.model.portal import (
     ConsentRow,
     ConsentTable,
     Dialog,
+    NameChain,
 )
 from crawler.model.result import (
     Audited,
@@ -78,6 +79,7 @@ from crawler.model.target import (
     Owner,
     Target,
     TraceMode,
+    dns_server_address,
     variant_name,
 )
 
@@ -118,6 +120,7 @@ __all__ = [
     "LinkNotVisited",
     "LoginCheck",
     "LoginState",
+    "NameChain",
     "NotVisited",
     "Owner",
     "OwnerInfo",
@@ -138,6 +141,7 @@ __all__ = [
     "Verdict",
     "Wire",
     "WitnessSummary",
+    "dns_server_address",
     "http_host",
     "variant_name",
     "without_fragment",

@@ -43,6 +43,12 @@ class Party(Frozen):
         default=None, description="Reference of an agreement that has run out: it counts as none."
     )
     owner: OwnerInfo | None = None
+    cname: tuple[str, ...] = Field(
+        default=(),
+        description="For a first-party name: its CNAME chain. When it leads to another "
+        "organisation (not its hosting or CDN), the host is that organisation's: a third party "
+        "under the site's name.",
+    )
 
 
 class Finding(Frozen):
@@ -87,6 +93,11 @@ class Finding(Frozen):
         default=None,
         description="The browser refused to send the request, and why (csp, mixed-content, "
         "preflight, ...): an attempt, not a leak, unless the network witness saw it leave.",
+    )
+    cname: tuple[str, ...] = Field(
+        default=(),
+        description="The receiving host's CNAME chain, where its name is first party but leads "
+        "to this organisation.",
     )
     typed_into: tuple[str, ...] = Field(
         default=(),

@@ -121,6 +121,14 @@ class Owner(Frozen):
 TraceMode = Literal["on", "off", "retain-on-failure"]
 
 
+def dns_server_address(text: str) -> tuple[str, int]:
+    """ "127.0.0.1:5353", "[::1]:53" -> (address, port); ValueError naming the form otherwise."""
+    host, _, port = text.strip().rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not a DNS server; write it as HOST:PORT, e.g. 10.0.0.2:53")
+    return host.strip("[]"), int(port)
+
+
 class Target(Frozen):
     """One system to audit: where it starts, what is first party, how to reach it."""
 
@@ -158,6 +166,11 @@ class Target(Frozen):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    dns_server: str | None = Field(
+        default=None,
+        description='A DNS server, "HOST:PORT", to ask for the CNAME chains of the first-party '
+        "hosts (a test environment's); default the system's resolver.",
     )
     fill_forms: bool = Field(
         default=True,

@@ -26,7 +26,7 @@ from crawler.record.browser.chromium import launch, new_context, remote_endpoint
 from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
-from crawler.record.evidence import har_trace, saved_logins
+from crawler.record.evidence import har_trace, names, saved_logins
 from crawler.record.visit.crawl import leave_pages
 from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
@@ -164,7 +164,10 @@ def record_in(
             rec.consent = banner.outcome()
             rec.notes += banner.errors
             rec.errors += [f"consent: {rec.consent.problem}"] if rec.consent.problem else []
-        rec.setup = setup.described(target, rec.pages, drive.saved_login)
+        own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
+        rec.setup = setup.described(
+            target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
+        )
         rec.notes += setup.notes(rec.setup)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext
 
-from crawler.model import AuditSetup, Target
+from crawler.model import AuditSetup, NameChain, Target
 from crawler.record.addons.redaction import Redactor
 from crawler.record.browser import trust
 from crawler.record.browser.switches import certificate_checks_off, secure_origins
@@ -65,7 +65,10 @@ def attach(
 
 
 def described(
-    target: Target, pages: Iterable[str], login_reused: float | None = None
+    target: Target,
+    pages: Iterable[str],
+    login_reused: float | None = None,
+    names: tuple[NameChain, ...] = (),
 ) -> AuditSetup:
     """The report's account of how the portal was met."""
     checks: Literal["on", "off", "test CA"] = "on"
@@ -84,6 +87,8 @@ def described(
         browser_args=target.browser_args,
         dialogs=target.dialogs,
         login_reused=login_reused,
+        dns_server=target.dns_server,
+        names=names,
     )
 
 
@@ -106,6 +111,12 @@ def notes(setup: AuditSetup) -> list[str]:
         )
     if setup.browser_args:
         found.append(f"Chromium ran with added switches: {' '.join(setup.browser_args)}.")
+    if unchecked := [n for n in setup.names if n.problem]:
+        found.append(
+            f"{len(unchecked)} first-party host name(s) could not be checked for a CNAME to "
+            f"another organisation ({', '.join(f'{n.host}: {n.problem}' for n in unchecked[:3])})"
+            "; they were judged first party by their name alone."
+        )
     return found
 
 

@@ -4,6 +4,7 @@ address is what `dns_server` in audit.toml (or `--dns-server`) takes."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from types import TracebackType
 
@@ -12,11 +13,13 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 
 class _Table(BaseResolver):
-    def __init__(self, cnames: Mapping[str, str]) -> None:
+    def __init__(self, cnames: Mapping[str, str], delay: float) -> None:
         self.cnames = {k.lower().rstrip("."): v for k, v in cnames.items()}
+        self.delay = delay
         self.asked: list[str] = []
 
     def resolve(self, request: DNSRecord, handler) -> DNSRecord:
+        time.sleep(self.delay)
         reply = request.reply()
         name = str(request.q.qname).lower().rstrip(".")
         self.asked.append(name)
@@ -30,12 +33,14 @@ class _Table(BaseResolver):
 
 
 class CnameServer:
-    """`with CnameServer({"smetrics.skat.test": "skat.test.sc.omtrdc.test"}) as dns: dns.address`"""
+    """`with CnameServer({"smetrics.skat.test": "skat.test.sc.omtrdc.test"}) as dns: dns.address`;
+    `delay` seconds before each answer, as a resolver across a network takes."""
 
-    def __init__(self, cnames: Mapping[str, str]) -> None:
-        self.table = _Table(cnames)
+    def __init__(self, cnames: Mapping[str, str], delay: float = 0.0) -> None:
+        self.table = _Table(cnames, delay)
         quiet = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
         self._server = DNSServer(self.table, port=0, address="127.0.0.1", logger=quiet)
+        self._server.server.daemon_threads = True
 
     @property
     def address(self) -> str:

@@ -29,6 +29,7 @@ from crawler.model import (
     Citizen,
     ConsentChoice,
     CrawlSettings,
+    EndpointMeaning,
     Language,
     LoginCheck,
     Owner,
@@ -88,6 +89,13 @@ class Processor(_Strict):
     )
 
 
+class EndpointConfig(_Strict):
+    url: str = Field(description="The endpoint's URL, or a prefix of its URLs.")
+    is_: EndpointMeaning = Field(
+        alias="is", description='"forwards" (to a third party: a leak) or "self-hosted".'
+    )
+
+
 class LoggedInText(_Strict):
     text: str = Field(min_length=1, description="A text only a logged-in citizen sees.")
 
@@ -127,6 +135,12 @@ class SystemConfig(_Strict):
         default=None,
         description='A DNS server, "HOST:PORT", to ask for the CNAME chains of the first-party '
         "hosts (a test environment's); default the system's resolver.",
+    )
+    endpoints: list[EndpointConfig] = Field(
+        default_factory=list,
+        description="First-party endpoints and what they really do with what they get, e.g. "
+        '[{ url = "https://sst.skat.dk/g/collect", is = "self-hosted" }]: overrides the default '
+        "meaning of the tracker protocol an endpoint speaks (forwards: a leak).",
     )
     fill_forms: bool = Field(
         default=True,
@@ -416,6 +430,7 @@ class Audit:
             witness=system.witness and not self.overrides.get("no_witness", False),
             fill_forms=system.fill_forms,
             dns_server=system.dns_server,
+            endpoints={e.url: e.is_ for e in system.endpoints},
             trace=self.trace or system.trace,
             body_limit=system.body_limit,
             fail_on_unagreed=system.fail_on_unagreed,

@@ -17,14 +17,24 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
-from crawler.model import HostSummary, NameChain, Owner, Party, Target
+from crawler.model import (
+    EndpointMeaning,
+    Exchange,
+    HostSummary,
+    NameChain,
+    Owner,
+    OwnerInfo,
+    Party,
+    Target,
+)
 from crawler.owners import book_for, given
+from crawler.owners.endpoints import endpoint
 
 _PSL = PublicSuffixList()
 
@@ -55,15 +65,18 @@ class Parties:
         expires: dict[str, date] | None = None,
         on: date | None = None,
         names: Iterable[NameChain] = (),
+        endpoints: Mapping[str, EndpointMeaning] | None = None,
     ) -> None:
         """`owners` replaces every owner source (tests); `extra_owners` come before them;
-        `names` are the CNAME chains of first-party hosts."""
+        `names` are the CNAME chains of first-party hosts; `endpoints` what audit.toml declares
+        of first-party endpoints (URL prefix -> meaning)."""
         self.first = {registrable_domain(d) for d in first_party}
         self.processors = {registrable_domain(d): ref for d, ref in (processors or {}).items()}
         self.expires = {registrable_domain(d): day for d, day in (expires or {}).items()}
         self.on = on or date.today()
         self.book = given(owners) if owners is not None else book_for(extra_owners)
         self.chains = {n.host: n.chain for n in names if n.chain}
+        self.endpoints = dict(endpoints or {})
         self._seen: dict[str, Party] = {}
 
     @classmethod
@@ -77,12 +90,32 @@ class Parties:
             expires=target.agreements_expire,
             on=on,
             names=names,
+            endpoints=target.endpoints,
         )
 
     def classify(self, host: str) -> Party:
         if host not in self._seen:
             self._seen[host] = self._classify(host)
         return self._seen[host]
+
+    def receiver(self, ex: Exchange) -> Party:
+        """Who receives a request: its host's party, or, for a first-party endpoint that speaks
+        a tracker's protocol and forwards it, the vendor as probable receiver."""
+        party = self.classify(ex.host)
+        if party.kind != "first" or (found := endpoint(ex, self.endpoints)) is None:
+            return party
+        if found.meaning == "self-hosted":
+            return party.model_copy(update={"endpoint": found})
+        name = found.vendor or f"the receiver behind {ex.host} (declared in audit.toml)"
+        owner = OwnerInfo(key=name.casefold(), name=name, country=found.country, source="endpoint")
+        return Party(
+            kind="third",
+            domain=party.domain,
+            owner=owner,
+            entity=name,
+            country=found.country,
+            endpoint=found,
+        )
 
     def _classify(self, host: str) -> Party:
         domain = registrable_domain(host)
@@ -134,13 +167,17 @@ class Parties:
 
 
 def host_table(exchanges, parties: Parties, findings) -> tuple[HostSummary, ...]:
-    """Every non-first-party host the pages contacted: requests, and requests carrying the CPR."""
-    requests: Counter[str] = Counter(e.host for e in exchanges)
+    """Every host the pages contacted as a third party or processor (a first-party endpoint
+    forwarding a tracker's protocol too): requests, and requests carrying the CPR."""
+    requests: Counter[str] = Counter()
+    party: dict[str, Party] = {}
+    for e in exchanges:
+        if e.host and (received := parties.receiver(e)).kind != "first":
+            requests[e.host] += 1
+            party.setdefault(e.host, received)
     leaks: Counter[str] = Counter(host for host, _ in {(f.host, f.exchange_seq) for f in findings})
     rows = [
-        HostSummary(host=h, party=parties.classify(h), requests=n, findings=leaks[h])
+        HostSummary(host=h, party=party[h], requests=n, findings=leaks[h])
         for h, n in requests.items()
-        if h
     ]
-    rows = [r for r in rows if r.party.kind != "first"]
     return tuple(sorted(rows, key=lambda r: (-r.findings, r.host)))

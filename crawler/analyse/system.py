@@ -88,7 +88,8 @@ def analyse_system(
         + tuple(filter(None, [parties.book.problem]))
         + tuple(gaps.notes(witness, capture_gaps))
         + tuple(_uncontained(confirmed) if target.contain else ())
-        + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR))),
+        + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR)))
+        + tuple(_self_hosted(first_party)),
         pages=tuple(rec.pages),
         coverage=rec.coverage,
         steps=tuple(rec.steps),
@@ -117,6 +118,19 @@ def _unkept(missing: list[str]) -> list[str]:
         return []
     named = "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     return [f"{bundle.HAR} lacks the response body of {len(missing)} request(s): {named}"]
+
+
+def _self_hosted(first_party: tuple[Finding, ...]) -> list[str]:
+    """The CPR sent to a first-party endpoint that speaks a self-hostable tracker's protocol:
+    not a leak by default, but worth a look (audit.toml can declare that it forwards)."""
+    spoken = sorted(
+        {(f.host, f.endpoint.protocol or "") for f in first_party if f.endpoint is not None}
+    )
+    return [
+        f"the CPR reached the first-party endpoint {host}, which speaks {protocol}: taken as "
+        "self-hosted (declare it in audit.toml's endpoints if it forwards to a third party)"
+        for host, protocol in spoken
+    ]
 
 
 def _uncontained(findings: tuple[Finding, ...]) -> list[str]:

@@ -167,6 +167,7 @@ class _Search:
             country=party.country,
             agreement=party.agreement,
             cname=party.cname if party.kind != "first" else (),
+            endpoint=party.endpoint,
             matched=_matched(unit, found),
             decode_path=path,
             exchange_seq=ex.seq,
@@ -263,7 +264,7 @@ def detect(
     notes: list[str] = []
     unsearched = 0
     for ex in exchanges:
-        party = parties.classify(ex.host)
+        party = parties.receiver(ex)
         found: dict[tuple[str, str, str], Finding] = {}
         suspected: dict[tuple[str, str], Suspect] = {}
         try:

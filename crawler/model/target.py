@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, SecretStr
 
-from crawler.model.base import ConsentChoice, DialogAction, Frozen
+from crawler.model.base import ConsentChoice, DialogAction, EndpointMeaning, Frozen
 from crawler.model.exchange import BODY_LIMIT
 
 
@@ -171,6 +171,12 @@ class Target(Frozen):
         default=None,
         description='A DNS server, "HOST:PORT", to ask for the CNAME chains of the first-party '
         "hosts (a test environment's); default the system's resolver.",
+    )
+    endpoints: dict[str, EndpointMeaning] = Field(
+        default_factory=dict,
+        description="First-party endpoints and what they really do with what they get: URL "
+        'prefix -> "forwards" (to a third party: a leak) or "self-hosted". Overrides the '
+        "default meaning of the tracker protocol an endpoint speaks.",
     )
     fill_forms: bool = Field(
         default=True,

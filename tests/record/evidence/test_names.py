@@ -14,6 +14,7 @@ from crawler.record.evidence.names import look_up
 from crawler.testing.cloaked import CNAMES, OWNERS, cloaked
 from crawler.testing.dns import CnameServer
 from crawler.testing.holes import CPR, PORTAL
+from crawler.testing.holes import audit as holes_audit
 
 
 @pytest.fixture
@@ -89,3 +90,16 @@ def test_fifty_names_are_looked_up_at_once_within_about_a_second():
 
 def test_without_a_dns_server_names_public_dns_cannot_know_are_not_asked():
     assert look_up(["portal.skat.test", "127.0.0.1", "intra.localhost"]) == ()
+
+
+@pytest.mark.browser
+def test_a_first_party_tag_manager_speaking_google_analytics_is_a_leak_to_google(server, tmp_path):
+    code, found = holes_audit(server, tmp_path / "out", "tagged")
+    assert (code, found["verdict"]) == (1, "leak")
+    assert {(f["host"], f["entity"]) for f in found["findings"]} == {
+        ("sst.skat.test", "Google LLC")
+    }
+    assert {f["endpoint"]["protocol"] for f in found["first_party"] if f["endpoint"]} == {
+        "Matomo"
+    }, "self-hosted analytics: a first-party note"
+    assert any("speaks Matomo: taken as self-hosted" in n for n in found["notes"])

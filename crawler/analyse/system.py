@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from crawler import __version__, bundle
+from crawler import __version__, bundle, diagnostics
 from crawler.analyse import gaps, rootcause
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
@@ -53,10 +53,7 @@ def analyse_system(
         )
     errors += gaps.errors(witness, capture_gaps)
     if found.unsearched:
-        errors.append(
-            f"{found.unsearched} exchange(s) could not be fully searched (see the notes), so the "
-            "search is incomplete"
-        )
+        errors.append(diagnostics.UNSEARCHED(num=found.unsearched))
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)
     failing_latent = latent_fails(latent, target.fail_on_latent)
     verdict = judge(confirmed, errors, len(exchanges), failing_latent)

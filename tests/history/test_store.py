@@ -89,7 +89,8 @@ def test_an_incomplete_run_neither_ends_a_series_nor_fixes_a_leak(tmp_path):
         result(),
     )
     assert statuses(one) == {"dl": "new"}
-    assert broken.history.fixed == () and "not counted as fixed" in broken.history.fixed_note
+    assert broken.history.fixed == ()
+    assert "not counted as no longer found" in (broken.history.fixed_note or "")
     assert statuses(three) == {"dl": "persisting"} and three.history.findings[0].runs == 2
     assert [h.where.split(" · ")[2] for h in four.history.fixed] == ["query parameter dl (plain)"]
     assert [p.findings for p in four.history.trend] == [1, 0, 1, 0]

@@ -230,10 +230,11 @@ def test_new_persisting_and_fixed_across_runs(tmp_path, capsys):
         fixed = three["history"]["fixed"]
         assert [h["fingerprint"] for h in fixed] == [f["fingerprint"] for f in one["findings"]][:1]
         report = (out / "tastselv" / "report.html").read_text()
-        assert "persisting</span> since" in report and "Fixed since the previous run" in report
+        assert "persisting</span> since" in report
+        assert "No longer found since the previous run" in report
         assert fixed[0]["fingerprint"] in report and "<svg" in report and "<script" not in report
         index = (out / "index.html").read_text()
-        assert "<svg" in index and "0 new, 1 persisting, 1 fixed" in index
+        assert "<svg" in index and "0 new leaks, 1 persisting, 1 no longer found" in index
 
         fp_b = by_receiver(three)["widgets.test"]["fingerprint"]
         accepted = f"""

@@ -51,7 +51,7 @@ def extracted() -> set[str | tuple[str, str]]:
     return {
         message
         for _, _, message, _, _ in extract_from_dir(
-            ROOT / "crawler" / "report", method_map, options_map, keywords=DEFAULT_KEYWORDS
+            ROOT / "crawler", method_map, options_map, keywords=DEFAULT_KEYWORDS
         )
     }
 
@@ -358,7 +358,7 @@ def test_who_sent_a_request_is_said_in_danish_as_the_initiators_word_it():
     }
     assert said == {
         "script": f"{PORTAL}/b.js:1:2, indlæst af {PORTAL}/a.js:3:4 (setTimeout)",
-        "parser": f"HTML’en i {PORTAL}/b.js:1:2, indlæst af {PORTAL}/a.js:3:4 (setTimeout)",
+        "parser": f"HTML-koden på {PORTAL}/b.js:1:2, indlæst af {PORTAL}/a.js:3:4 (setTimeout)",
     }
     browser = sent_by(make_exchange(initiator_type="other")) or ""
     assert initiator(browser, translations("da")) == "browseren selv (other)"

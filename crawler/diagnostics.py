@@ -47,11 +47,14 @@ class Diagnostic:
         return None
 
 
+_VALUES = {"num": r"\d+", "url": r"\S+"}  # a URL holds no space: a sentence around one ends it
+
+
 @cache
 def _pattern(form: str) -> re.Pattern[str]:
     parts = re.split(r"%\((\w+)\)s", form)
     literal, names = parts[::2], parts[1::2]
-    groups = [rf"(?P<{n}>\d+)" if n == "num" else rf"(?P<{n}>.+?)" for n in names]
+    groups = [rf"(?P<{n}>{_VALUES.get(n, '.+?')})" for n in names]
     pieces = [re.escape(text) + group for text, group in zip(literal, [*groups, ""], strict=True)]
     return re.compile("".join(pieces), re.S)
 

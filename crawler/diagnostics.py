@@ -8,7 +8,8 @@ where scripts and CI read it; a report reads it back and says it in its reader's
 English.
 
 A placeholder's name says what it holds, and a report shows it accordingly: `num` is the count
-that chooses the plural form; `url`, `check` and `requests` are technical text, shown as code;
+that chooses the plural form; `url`, `check`, `requests`, `ca` and `switches` are technical
+text, shown as code;
 `problem`, `reason` and `error` hold another of these sentences or English from elsewhere (an
 exception's words); any other (a step's name) is quoted as recorded.
 """
@@ -114,7 +115,28 @@ PAGE_BOUND = Diagnostic(
 )
 TIME_BOUND = Diagnostic(N_("time bound: %(seconds)s s of crawling"))
 
-# Notes (SystemResult.notes)
+# Notes (SystemResult.notes): how this audit's browser differed from a citizen's
+CERTIFICATES_OFF = Diagnostic(
+    N_(
+        "Certificate checks were off (ignore_https_errors or a browser switch): the browser "
+        "accepted any certificate, as a citizen's would not."
+    )
+)
+TEST_CA = Diagnostic(N_("The browser trusted a test CA besides its own: %(ca)s."))
+INSECURE_PAGES = Diagnostic(
+    *Nn_(
+        "%(num)s page was audited in an insecure context (plain http): service workers and other "
+        "secure-only features were missing, so this page may behave differently from production "
+        "over https; treat_as_secure = [...] lets Chromium treat a test origin as secure.",
+        "%(num)s pages were audited in an insecure context (plain http): service workers and "
+        "other secure-only features were missing, so these pages may behave differently from "
+        "production over https; treat_as_secure = [...] lets Chromium treat a test origin as "
+        "secure.",
+    )
+)
+BROWSER_SWITCHES = Diagnostic(N_("Chromium ran with added switches: %(switches)s."))
+
+# Notes (SystemResult.notes): the login and the network witness
 NOT_CRAWLED = Diagnostic(N_("not crawled: the scenario's login was not proven"))
 LOGIN_REUSED = Diagnostic(
     N_(

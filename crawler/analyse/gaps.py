@@ -54,7 +54,7 @@ def notes(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
 
 def _few(gaps: list[CaptureGap], limit: int = 3) -> str:
     shown = ", ".join(_name(g) for g in gaps[:limit])
-    return shown + (f" and {len(gaps) - limit} more" if len(gaps) > limit else "")
+    return shown + (f", … (+{len(gaps) - limit})" if len(gaps) > limit else "")  # in any language
 
 
 def _name(gap: CaptureGap) -> str:

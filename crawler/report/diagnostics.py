@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from crawler.diagnostics import ALL
 
-CODE = {"url", "check", "requests"}
+CODE = {"url", "check", "requests", "ca", "switches"}
 NESTED = {"problem", "reason", "error"}  # another diagnostic, or English from elsewhere
 _NUMBER = re.compile(r"\d+(\.\d+)?")
 

@@ -222,7 +222,11 @@ def everything() -> SystemResult:
                 said.CAPTURE_GAPS(num=1, requests="GET http://x.test/gap"),
                 said.SCENARIO_FAILED_IN_STEP(step="Log ind", error="TimeoutError: Timeout 30000ms"),
             ),
-            notes=(said.WITNESS_SAW(num=12, matched=11), said.NOT_CRAWLED()),
+            notes=(
+                said.WITNESS_SAW(num=12, matched=11),
+                said.NOT_CRAWLED(),
+                said.INSECURE_PAGES(num=3),
+            ),
             dialogs=(
                 Dialog(type="confirm", message="Are you sure you want to leave?", action="accept"),
             ),

@@ -78,7 +78,7 @@ bench: setup
 # new or marked fuzzy in crawler/report/locale/*/LC_MESSAGES/messages.po, then run the tests.
 messages: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --omit-header -o $(VENV)/messages.pot \
-		crawler/report
+		crawler
 	$(VENV)/bin/pybabel update -i $(VENV)/messages.pot -d crawler/report/locale --width 100 \
 		--ignore-pot-creation-date
 

@@ -18,14 +18,12 @@ from collections import Counter, defaultdict, deque
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from crawler import diagnostics
 from crawler.model import CaptureGap, Exchange, GapCause, GapKind, without_fragment
 
-PREFLIGHT = "CORS preflight of a recorded request; the browser-side recorder sees no preflights"
-EVIDENCE = (
-    "re-sent by Playwright while reading this recorded request's response body for the HAR or "
-    "trace (DevTools' own loader); the page sent it once"
-)
-BROWSER = "the browser's own traffic; no page of the audit caused it"
+PREFLIGHT = diagnostics.GAP_PREFLIGHT()
+EVIDENCE = diagnostics.GAP_EVIDENCE()
+BROWSER = diagnostics.GAP_BROWSER()
 BODY_NOTE = "seen only on the wire by the network witness: URL and headers as sent, no body"
 
 

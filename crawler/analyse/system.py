@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from crawler import __version__, bundle
+from crawler import __version__, bundle, diagnostics
 from crawler.analyse import attempts, gaps, rootcause, typed
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
@@ -56,10 +56,7 @@ def analyse_system(
         )
     errors += gaps.errors(witness, capture_gaps)
     if found.unsearched:
-        errors.append(
-            f"{found.unsearched} exchange(s) could not be fully searched (see the notes), so the "
-            "search is incomplete"
-        )
+        errors.append(diagnostics.UNSEARCHED(num=found.unsearched))
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)
     failing_latent = latent_fails(latent, target.fail_on_latent)
     verdict = judge(confirmed, errors, len(exchanges), failing_latent)
@@ -127,9 +124,7 @@ def _self_hosted(first_party: tuple[Finding, ...]) -> list[str]:
         {(f.host, f.endpoint.protocol or "") for f in first_party if f.endpoint is not None}
     )
     return [
-        f"the CPR reached the first-party endpoint {host}, which speaks {protocol}: taken as "
-        "self-hosted (declare it in audit.toml's endpoints if it forwards to a third party)"
-        for host, protocol in spoken
+        diagnostics.SELF_HOSTED_ENDPOINT(host=host, protocol=protocol) for host, protocol in spoken
     ]
 
 

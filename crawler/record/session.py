@@ -14,6 +14,7 @@ from typing import TypeVar
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
+from crawler import diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line
@@ -48,7 +49,7 @@ def record(
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
-        rec.errors.append(f"browser failed: {first_line(exc)}")
+        rec.errors.append(diagnostics.BROWSER_FAILED(error=first_line(exc)))
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
     mask(rec, redactor)

@@ -52,7 +52,7 @@ def test_demo_finds_what_the_portal_plants(tmp_path):
     ), "MaxCDN received the citizens' data with no data-processing agreement at all"
     report = (out / "tastselv" / "report.html").read_text(encoding="utf-8")
     row = report[report.index("Demo CDN LLC", report.index('id="third-parties"')) :]
-    assert "no agreement" in row[: row.index("</tr>")]
+    assert "no data-processing agreement registered" in row[: row.index("</tr>")]
 
     konto = findings(out, "skattekontoen")
     assert konto["verdict"] == "leak"

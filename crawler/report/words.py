@@ -62,6 +62,7 @@ ENCODINGS = {
     "deflate": N_("deflate compression"),
     "zstd": N_("Zstandard compression"),
     "brotli": N_("Brotli compression"),
+    "split": N_("split over two fields (birth date and serial number)"),
 }
 HASHES = {
     "md5": "MD5",

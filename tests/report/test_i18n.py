@@ -19,14 +19,17 @@ from crawler.analyse.compare import compare
 from crawler.analyse.initiators import sent_by
 from crawler.history import stamp_fingerprints
 from crawler.model import (
+    AuditSetup,
     CaptureGap,
     Coverage,
     DesignFinding,
     Dialog,
+    Endpoint,
     FindingHistory,
     InitiatorFrame,
     LatentLeak,
     LinkNotVisited,
+    NameChain,
     PageVisit,
     SessionLoss,
     Suspect,
@@ -34,6 +37,8 @@ from crawler.model import (
     SystemResult,
     ThirdParty,
     TrendPoint,
+    TypedField,
+    TypedPage,
     WitnessSummary,
 )
 from crawler.report import ReportOptions, Title, write_index, write_system
@@ -174,6 +179,17 @@ def everything() -> SystemResult:
             channel="body",
             detail="body JSON data.side",
             decode_path=("body", "JSON data.side"),
+            typed_into=("»Søg« (#q)",),
+            cname=("portal.skat.test.sc.analytics.test",),
+        ),
+        make_finding(
+            host="sst.skat.test",
+            seq=6,
+            encoding="split",
+            detail="query parameter fdato + lbnr",
+            endpoint=Endpoint(
+                protocol="Google Analytics 4", vendor="Google LLC", meaning="forwards"
+            ),
         ),
     )
     return stamp_fingerprints(
@@ -191,6 +207,10 @@ def everything() -> SystemResult:
                     identifier="email",
                     matched="jens@testsen.test",
                 ),
+            ),
+            attempts=(
+                make_finding(host="px.blocked.test", seq=7, blocked="csp"),
+                make_finding(host="api.blocked.test", seq=8, blocked="preflight"),
             ),
             suspects=(
                 Suspect(
@@ -226,6 +246,14 @@ def everything() -> SystemResult:
                 said.WITNESS_SAW(num=12, matched=11),
                 said.NOT_CRAWLED(),
                 said.INSECURE_PAGES(num=3),
+                said.NAMES_UNCHECKED(num=1, hosts="m.skat.test (the DNS lookup timed out)"),
+                said.SELF_HOSTED_ENDPOINT(host="stats.skat.test", protocol="Matomo"),
+            ),
+            setup=AuditSetup(
+                names=(
+                    NameChain(host="smetrics.skat.test", chain=("x.omtrdc.test",)),
+                    NameChain(host="m.skat.test", problem="the DNS lookup timed out"),
+                )
             ),
             dialogs=(
                 Dialog(type="confirm", message="Are you sure you want to leave?", action="accept"),
@@ -292,6 +320,17 @@ def everything() -> SystemResult:
                     ),
                 ),
                 downloads=(f"{PORTAL}/fil.pdf",),
+                typed=(
+                    TypedPage(
+                        page_url=f"{PORTAL}/kontakt",
+                        started=1_764_590_420.0,
+                        left=1_764_590_425.0,
+                        fields=(
+                            TypedField(label="Søg", selector="#q", kind="cpr", typed="070761-4285"),
+                        ),
+                        skipped=1,
+                    ),
+                ),
                 not_visited=(
                     LinkNotVisited(url=f"{PORTAL}/c", reason="page bound"),
                     LinkNotVisited(
@@ -316,7 +355,7 @@ def everything() -> SystemResult:
 
 
 def with_history(r: SystemResult) -> SystemResult:
-    first, second, _ = (f.fingerprint for f in r.findings)
+    first, second, *_ = (f.fingerprint for f in r.findings)
     return r.model_copy(
         update={
             "history": SystemHistory(

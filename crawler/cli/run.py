@@ -164,4 +164,5 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         notes=notes,
         sign_key=signing_key(args),
         report=report_options(args, audit.config.lang),
+        fail_on=fail_rules(args.fail_on),
     )

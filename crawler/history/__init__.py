@@ -1,9 +1,9 @@
 """History: every run and its leaks, so a report can say new, persisting or fixed.
 
-`store` keeps the runs (SQLite), `fingerprints` says which findings are the same leak,
-`series` replays a system's runs into new / persisting / fixed, `acceptances` marks leaks
-accepted in audit.toml, `third_parties` marks organisations new since the previous run,
-`timeline` is what `cpraudit history` prints.
+`store` keeps the runs (SQLite), `fingerprints` says which findings are the same leak, `read`
+gives a system's series (its runs in one environment), `series` replays it into new /
+persisting / fixed, `acceptances` marks leaks accepted in audit.toml, `third_parties` marks
+organisations new since the previous run, `timeline` is what `cpraudit history` prints.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from pathlib import Path
 from crawler.config import Accepted
 from crawler.history.acceptances import accept
 from crawler.history.fingerprints import fingerprint
+from crawler.history.read import SeriesKey, series_runs
 from crawler.history.runs import RunMeta, write_run_json
 from crawler.history.series import history_of
 from crawler.history.store import open_store, save_run
 from crawler.history.third_parties import mark_new
-from crawler.model import Audited, SystemHistory, SystemResult
+from crawler.model import Audited, SystemResult
 
 
 def stamp_fingerprints(result: SystemResult) -> SystemResult:
@@ -55,29 +56,27 @@ def after_run(
     if db_path is not None:
         with open_store(db_path) as conn:
             save_run(conn, meta, (r for r, _ in out))
-            out = [
-                Audited(
-                    mark_new(conn, r, meta.id).model_copy(
-                        update={"history": _history(conn, r, meta, accepted, today)}
-                    ),
-                    f,
-                )
-                for r, f in out
-            ]
+            out = [Audited(_judged(conn, r, meta, accepted, today), f) for r, f in out]
     if run_json:
         write_run_json(run_dir, meta, db_path)
     return out
 
 
-def _history(
+def _judged(
     conn: sqlite3.Connection,
     result: SystemResult,
     meta: RunMeta,
     accepted: Sequence[Accepted],
     today: date,
-) -> SystemHistory | None:
-    found = history_of(conn, result.system, meta.id)
-    return accept(found, result.configured, accepted, today) if found else None
+) -> SystemResult:
+    """The result seen against the earlier runs of its series: its third parties marked new or
+    not, its history."""
+    key = SeriesKey(result.system, result.setup.environment)
+    runs = series_runs(conn, key)
+    found = history_of(conn, key, meta.id, runs)
+    return mark_new(conn, result, runs, meta.id).model_copy(
+        update={"history": accept(found, result.configured, accepted, today) if found else None}
+    )
 
 
 def summary_line(results: Iterable[SystemResult]) -> str:

@@ -19,9 +19,9 @@ from crawler.history.fingerprints import fingerprint
 from crawler.history.read import SeriesKey, series_runs
 from crawler.history.runs import RunMeta, write_run_json
 from crawler.history.series import history_of
-from crawler.history.store import open_store, save_run
+from crawler.history.store import open_store, transaction, write_acceptances, write_run
 from crawler.history.third_parties import mark_new
-from crawler.model import Audited, SystemResult
+from crawler.model import Audited, SystemHistory, SystemResult
 
 
 def stamp_fingerprints(result: SystemResult) -> SystemResult:
@@ -45,18 +45,21 @@ def after_run(
     today: date | None = None,
     run_json: bool = True,
 ) -> list[Audited]:
-    """Record the run (unless `db_path` is None), and give each system's result its
-    fingerprints, history and run-wide notes, for its report. Writes run.json, which
-    `cpraudit merge` reads."""
+    """Record the run and the acceptances in force (unless `db_path` is None), and give each
+    system's result its fingerprints, history and run-wide notes, for its report. Writes
+    run.json, which `cpraudit merge` reads."""
     today = today or date.today()
     out = [
         Audited(stamp_fingerprints(r).model_copy(update={"notes": r.notes + tuple(notes)}), f)
         for r, f in results
     ]
     if db_path is not None:
-        with open_store(db_path) as conn:
-            save_run(conn, meta, (r for r, _ in out))
+        with open_store(db_path) as conn, transaction(conn):
+            new = write_run(conn, meta, (r for r, _ in out))
             out = [Audited(_judged(conn, r, meta, accepted, today), f) for r, f in out]
+            for r, _ in out:
+                if new and r.history:
+                    write_acceptances(conn, meta.id, r.system, _in_force(r.history))
     if run_json:
         write_run_json(run_dir, meta, db_path)
     return out
@@ -77,6 +80,10 @@ def _judged(
     return mark_new(conn, result, runs, meta.id).model_copy(
         update={"history": accept(found, result.configured, accepted, today) if found else None}
     )
+
+
+def _in_force(h: SystemHistory) -> list[tuple[str, str, str]]:
+    return [(x.fingerprint, x.accepted, x.accepted_until or "") for x in h.findings if x.accepted]
 
 
 def summary_line(results: Iterable[SystemResult]) -> str:

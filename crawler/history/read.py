@@ -1,5 +1,5 @@
 """A series read from the history database: a system's runs in one environment, oldest
-first, with their leaks; what the replays (`series`,
+first, with their leaks and the acceptances in force; what the replays (`series`,
 `third_parties`) walk.
 
 A `--env test` run and a production run of the same system are in different series, so each is
@@ -9,7 +9,8 @@ compared only with runs of its own environment.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from crawler.model import Verdict
@@ -22,6 +23,13 @@ class SeriesKey(NamedTuple):
     environment: str | None = None
 
 
+class Acceptance(NamedTuple):
+    """An acceptance of a leak in audit.toml that was in force in a run."""
+
+    reason: str
+    until: str  # its last day, YYYY-MM-DD
+
+
 @dataclass(frozen=True)
 class SystemRun:
     """One run of a series, as the replay needs it."""
@@ -31,6 +39,7 @@ class SystemRun:
     verdict: Verdict
     complete: bool
     leaks: frozenset[str]  # fingerprints
+    accepted: Mapping[str, Acceptance] = field(default_factory=dict)  # of those leaks
 
 
 def series_keys(conn: sqlite3.Connection, system: str | None = None) -> list[SeriesKey]:
@@ -47,10 +56,14 @@ def series_keys(conn: sqlite3.Connection, system: str | None = None) -> list[Ser
 def series_runs(conn: sqlite3.Connection, key: SeriesKey) -> list[SystemRun]:
     """A series' runs, oldest first, each with its leaks: two queries, whatever its length."""
     leaks: dict[str, set[str]] = {}
-    for run_id, fp in conn.execute(
-        "SELECT run_id, fingerprint FROM findings WHERE system = ?", (key.system,)
+    accepted: dict[str, dict[str, Acceptance]] = {}
+    for run_id, fp, reason, until in conn.execute(
+        "SELECT run_id, fingerprint, accepted, accepted_until FROM findings WHERE system = ?",
+        (key.system,),
     ):
         leaks.setdefault(run_id, set()).add(fp)
+        if reason is not None:
+            accepted.setdefault(run_id, {})[fp] = Acceptance(reason, until or "")
     rows = conn.execute(
         "SELECT s.run_id, r.started, s.verdict, s.complete "
         "FROM system_runs s JOIN runs r ON r.id = s.run_id "
@@ -64,6 +77,7 @@ def series_runs(conn: sqlite3.Connection, key: SeriesKey) -> list[SystemRun]:
             verdict,
             bool(done),
             frozenset(leaks.get(run_id, ())),
+            accepted.get(run_id, {}),
         )
         for run_id, started, verdict, done in rows
     ]

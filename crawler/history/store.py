@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS findings (
     run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, fingerprint TEXT NOT NULL,
     domain TEXT NOT NULL, channel TEXT NOT NULL, location TEXT NOT NULL, encoding TEXT NOT NULL,
     host TEXT NOT NULL, example_url TEXT NOT NULL, count INTEGER NOT NULL,
-    PRIMARY KEY (run_id, system, fingerprint));
+    accepted TEXT, accepted_until TEXT, PRIMARY KEY (run_id, system, fingerprint));
 CREATE INDEX IF NOT EXISTS system_runs_by_system ON system_runs (system);
 CREATE INDEX IF NOT EXISTS findings_by_system ON findings (system);
 CREATE TABLE IF NOT EXISTS third_parties (
@@ -50,6 +50,8 @@ CREATE INDEX IF NOT EXISTS third_parties_by_system ON third_parties (system);
 
 _ADDED_COLUMNS = (  # (table, column, declaration): NULL in the rows of older databases
     ("system_runs", "environment", "TEXT"),
+    ("findings", "accepted", "TEXT"),
+    ("findings", "accepted_until", "TEXT"),
 )
 
 
@@ -205,6 +207,18 @@ def write_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemR
                 ),
             )
     return True
+
+
+def write_acceptances(
+    conn: sqlite3.Connection, run_id: str, system: str, accepted: Iterable[tuple[str, str, str]]
+) -> None:
+    """The acceptances in force for a system's leaks in a run, (fingerprint, reason, last day),
+    so that the history can say when each began to apply and with which reason."""
+    conn.executemany(
+        "UPDATE findings SET accepted = ?, accepted_until = ? "
+        "WHERE run_id = ? AND system = ? AND fingerprint = ?",
+        [(reason, until, run_id, system, fp) for fp, reason, until in accepted],
+    )
 
 
 def _by_fingerprint(result: SystemResult) -> dict[str, list[Finding]]:

@@ -2,9 +2,9 @@
 as changes a person reads or as JSON lines a program reads.
 
 The text shows what changed: a series' first run, verdicts that differ from the run before,
-new, regressed and fixed leaks, new and gone third parties; the leaks still there at the end are
-folded into one line each, "since DATE (N runs)". `--json` gives every run of every series, one
-object per line (`night_json`).
+new, regressed and fixed leaks, acceptances that began or stopped, new and gone third parties;
+the leaks still there at the end are folded into one line each, "since DATE (N runs)".
+`--json` gives every run of every series, one object per line (`night_json`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from crawler.history.read import SeriesKey, series_keys, series_runs, where_of
+from crawler.history.read import SeriesKey, SystemRun, series_keys, series_runs, where_of
 from crawler.history.series import FixedLeak, LeakNight, Night, replay, unseen_note
 from crawler.history.third_parties import Organisation, changes, organisations
 
@@ -89,7 +89,7 @@ def night_json(series: Series, n: SeriesNight) -> dict:
         },
         "verdict": n.night.run.verdict,
         "complete": n.night.run.complete,
-        "leaks": [_leak(x, where) for x in n.night.leaks],
+        "leaks": [_leak(x, where, n.night.run) for x in n.night.leaks],
         "fixed": [_fixed(x, where) for x in n.night.fixed],
         "new_third_parties": [o.name for o in n.new_parties],
         "gone_third_parties": [o.name for o in n.gone_parties],
@@ -99,7 +99,7 @@ def night_json(series: Series, n: SeriesNight) -> dict:
     return out
 
 
-def _leak(x: LeakNight, where: dict[str, str]) -> dict:
+def _leak(x: LeakNight, where: dict[str, str], run: SystemRun) -> dict:
     out = {
         "fingerprint": x.fingerprint,
         "status": x.status,
@@ -109,6 +109,8 @@ def _leak(x: LeakNight, where: dict[str, str]) -> dict:
     }
     if x.seen_before:
         out["seen_before"] = iso(x.seen_before)
+    if accepted := run.accepted.get(x.fingerprint):
+        out |= {"accepted": accepted.reason, "accepted_until": accepted.until}
     return out
 
 
@@ -142,9 +144,11 @@ def series_text(series: Series, since: float) -> Iterator[str]:
     last = series.nights[-1].night
     yield f"  now ({day(last.run.started)}, {last.run.verdict}): {len(last.leaks)} leak(s)"
     for x in last.leaks:
+        accepted = last.run.accepted.get(x.fingerprint)
         yield (
             f"      = {x.fingerprint}  {where.get(x.fingerprint, '')}  "
             f"since {day(x.since)} ({x.runs} run{'s' if x.runs != 1 else ''})"
+            + (f", accepted until {accepted.until}" if accepted else "")
         )
 
 
@@ -175,10 +179,23 @@ def _changes(n: SeriesNight, where: dict[str, str]) -> Iterator[str]:
         )
     if note := unseen_note(n.night.unseen):
         yield f"      ({note})"
+    yield from _acceptances(n.night)
     if n.new_parties:
         yield f"      + third party  {', '.join(o.name for o in n.new_parties)}"
     if n.gone_parties:
         yield f"      - third party  {', '.join(o.name for o in n.gone_parties)}"
+
+
+def _acceptances(night: Night) -> Iterator[str]:
+    """Acceptances that began to apply, or changed, in this run, and those that stopped while
+    their leak stayed."""
+    before = night.previous.accepted if night.previous else {}
+    for fp, a in sorted(night.run.accepted.items()):
+        if before.get(fp) != a:
+            yield f"      accepted     {fp}  until {a.until}: {a.reason}"
+    for fp in sorted(before):
+        if fp in night.run.leaks and fp not in night.run.accepted:
+            yield f"      unaccepted   {fp}  (its acceptance ran out or was removed)"
 
 
 def iso(t: float) -> str:

@@ -269,8 +269,13 @@ expires = 2099-01-31
     )
     runs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [len(r["fixed"]) for r in runs] == [0, 0, 1, 0, 0]
+    assert [[x.get("accepted") for x in r["leaks"]] for r in runs[3:]] == [
+        ["widget vendor under contract review, case 2026-17"],
+        [None],
+    ], "the history keeps when an acceptance applied"
     assert main(["history", "--history", str(tmp_path / "history.sqlite")]) == 0
-    assert "- fixed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "- fixed" in out and f"accepted     {fp_b}" in out and f"unaccepted   {fp_b}" in out
 
 
 @pytest.mark.browser

@@ -124,11 +124,14 @@ def test_history_shows_the_changes_and_folds_what_persists(eight_nights, capsys)
         f"      - fixed      {dl}  {WHERE.format('dl')}  (since 2026-01-01, 4 runs)",
         "  2026-01-07  leak",
         f"      + regressed  {dl}  {WHERE.format('dl')}  (last seen 2026-01-04)",
+        "  2026-01-08  leak",
+        f"      accepted     {page}  until 2026-03-31: case 17",
         "  now (2026-01-08, leak): 2 leak(s)",
         *sorted(  # by fingerprint
             [
                 f"      = {dl}  {WHERE.format('dl')}  since 2026-01-07 (2 runs)",
-                f"      = {page}  {WHERE.format('page')}  since 2026-01-04 (4 runs)",
+                f"      = {page}  {WHERE.format('page')}  since 2026-01-04 (4 runs), accepted "
+                "until 2026-03-31",
             ]
         ),
     ]
@@ -145,11 +148,14 @@ def test_since_and_system_narrow_what_is_shown_not_what_is_counted(eight_nights,
         f"      - fixed      {dl}  {WHERE.format('dl')}  (since 2026-01-01, 4 runs)",
         "  2026-01-07  leak",
         f"      + regressed  {dl}  {WHERE.format('dl')}  (last seen 2026-01-04)",
+        "  2026-01-08  leak",
+        f"      accepted     {page}  until 2026-03-31: case 17",
         "  now (2026-01-08, leak): 2 leak(s)",
         *sorted(  # by fingerprint
             [
                 f"      = {dl}  {WHERE.format('dl')}  since 2026-01-07 (2 runs)",
-                f"      = {page}  {WHERE.format('page')}  since 2026-01-04 (4 runs)",
+                f"      = {page}  {WHERE.format('page')}  since 2026-01-04 (4 runs), accepted "
+                "until 2026-03-31",
             ]
         ),
     ]
@@ -180,6 +186,8 @@ def test_json_is_every_run_of_every_series_one_object_a_line(eight_nights, capsy
     assert "not counted as fixed" in tastselv_runs[4]["note"]
     regressed = next(x for x in tastselv_runs[6]["leaks"] if x["fingerprint"] == fp("dl"))
     assert regressed["seen_before"] == "2026-01-04T02:00:00Z"
+    accepted = next(x for x in tastselv_runs[7]["leaks"] if x["fingerprint"] == fp("page"))
+    assert (accepted["accepted"], accepted["accepted_until"]) == ("case 17", "2026-03-31")
     assert printed(capsys, "--history", str(eight_nights), "--json", "--since", "2026-01-08")[0]
 
 

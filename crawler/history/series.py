@@ -25,7 +25,7 @@ from typing import Literal, NamedTuple
 from crawler.history.read import SeriesKey, SystemRun, series_runs, where_of
 from crawler.model import FindingHistory, SystemHistory, TrendPoint
 
-TREND_RUNS = 12
+TREND_RUNS = 90  # the index's strip; a report's bar chart shows the last 12 of them
 
 
 class LeakNight(NamedTuple):

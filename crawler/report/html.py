@@ -27,6 +27,7 @@ from crawler.report.flow import flow
 from crawler.report.groups import group
 from crawler.report.i18n import formatters, translations
 from crawler.report.receivers import receivers
+from crawler.report.strip import VERDICT_COLOURS, strip
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def environment(lang: str) -> Environment:
     env.filters.update(formatters(lang), **words.filters(t))
     env.filters["coverage"] = partial(statement, t=t)
     env.filters["origin"] = lambda url: "://".join(urlsplit(url)[:2])
-    env.globals.update(lang=lang, login_states=LOGIN_STATES)
+    env.filters["strip"] = strip
+    env.globals.update(lang=lang, login_states=LOGIN_STATES, verdict_colours=VERDICT_COLOURS)
     env.globals["content_security_policy"] = Markup(_policy(env))  # ours, no double quote
     return env
 

@@ -2,8 +2,9 @@
 
 `store` keeps the runs (SQLite), `fingerprints` says which findings are the same leak, `read`
 gives a system's series (its runs in one environment), `series` replays it into new /
-persisting / fixed, `acceptances` marks leaks accepted in audit.toml, `third_parties` marks
-organisations new since the previous run, `timeline` is what `cpraudit history` prints.
+persisting / fixed, `checkpoint` keeps the replay's state between nights, `acceptances` marks
+leaks accepted in audit.toml, `third_parties` marks organisations new since the previous run,
+`timeline` is what `cpraudit history` prints.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from pathlib import Path
 
 from crawler.config import Accepted
 from crawler.history.acceptances import accept
+from crawler.history.checkpoint import judge
 from crawler.history.fingerprints import fingerprint
-from crawler.history.read import SeriesKey, series_runs
+from crawler.history.read import SeriesKey
 from crawler.history.runs import RunMeta, write_run_json
-from crawler.history.series import history_of
 from crawler.history.store import open_store, transaction, write_acceptances, write_run
-from crawler.history.third_parties import mark_new
+from crawler.history.third_parties import Baseline, mark_new
 from crawler.model import Audited, SystemHistory, SystemResult
 
 
@@ -74,11 +75,11 @@ def _judged(
 ) -> SystemResult:
     """The result seen against the earlier runs of its series: its third parties marked new or
     not, its history."""
-    key = SeriesKey(result.system, result.setup.environment)
-    runs = series_runs(conn, key)
-    found = history_of(conn, key, meta.id, runs)
-    return mark_new(conn, result, runs, meta.id).model_copy(
-        update={"history": accept(found, result.configured, accepted, today) if found else None}
+    judged = judge(conn, SeriesKey(result.system, result.setup.environment), meta.id)
+    if judged is None:  # not recorded: not audited
+        return mark_new(result, Baseline())
+    return mark_new(result, judged.parties).model_copy(
+        update={"history": accept(judged.history, result.configured, accepted, today)}
     )
 
 

@@ -10,20 +10,19 @@ A run that did not complete (inconclusive, or errors) proves no absence: a leak 
 see neither ends a series nor counts as fixed; the next complete run decides.
 
 The replay walks a series once, keeping per fingerprint where its current series started, how
-many runs it has and when it was last seen: each run costs what its own leaks and the leaks
-still open cost, not what the runs before it cost.
+many runs it has and when it was last seen (`SeriesState`): each run costs what its own leaks
+and the leaks still open cost, not what the runs before it cost.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from crawler.history.read import SeriesKey, SystemRun, series_runs, where_of
-from crawler.model import FindingHistory, SystemHistory, TrendPoint
+from crawler.history.read import SystemRun
+from crawler.model import FindingHistory, SystemHistory, TrendPoint, Verdict
 
 TREND_RUNS = 90  # the index's strip; a report's bar chart shows the last 12 of them
 
@@ -65,49 +64,58 @@ class Night:
         return tuple(x for x in self.leaks if x.runs == 1)
 
 
-def replay(runs: Iterable[SystemRun]) -> Iterator[Night]:
-    """Each run of a series with its changes, oldest first, in one pass."""
-    open_: dict[str, tuple[float, int]] = {}  # fingerprint -> (since, runs) of its series
-    last_seen: dict[str, float] = {}
+class Point(NamedTuple):
+    """A run in a series' trend."""
+
+    started: float
+    verdict: Verdict
+    findings: int
+    new: int
+
+
+@dataclass
+class SeriesState:
+    """What the replay keeps of a series' past: per fingerprint the start and runs of its open
+    series and when it was last seen, the previous run, and the trend. Kept between nights by
+    `checkpoint`, so that a nightly run replays only itself."""
+
+    open_: dict[str, tuple[float, int]] = field(default_factory=dict)  # since, runs
+    last_seen: dict[str, float] = field(default_factory=dict)
     previous: SystemRun | None = None
-    for run in runs:
-        leaks = tuple(_seen(fp, run, open_, last_seen) for fp in sorted(run.leaks))
-        missing = sorted(fp for fp in open_ if fp not in run.leaks)
+    trend: deque[Point] = field(default_factory=lambda: deque(maxlen=TREND_RUNS))
+
+    def advance(self, run: SystemRun) -> Night:
+        """The next run of the series with its changes; the state is then as of that run."""
+        leaks = tuple(self._seen(fp, run) for fp in sorted(run.leaks))
+        missing = sorted(fp for fp in self.open_ if fp not in run.leaks)
         fixed: tuple[FixedLeak, ...] = ()
         if run.complete:
-            fixed = tuple(FixedLeak(fp, *open_[fp], last_seen[fp]) for fp in missing)
-            open_ = {}  # absence proved: only this run's leaks go on
-        open_.update({x.fingerprint: (x.since, x.runs) for x in leaks})
-        yield Night(run, previous, leaks, fixed, 0 if run.complete else len(missing))
-        last_seen.update(dict.fromkeys(run.leaks, run.started))
-        previous = run
+            fixed = tuple(FixedLeak(fp, *self.open_[fp], self.last_seen[fp]) for fp in missing)
+            self.open_ = {}  # absence proved: only this run's leaks go on
+        self.open_.update({x.fingerprint: (x.since, x.runs) for x in leaks})
+        night = Night(run, self.previous, leaks, fixed, 0 if run.complete else len(missing))
+        self.last_seen.update(dict.fromkeys(run.leaks, run.started))
+        self.previous = run
+        self.trend.append(Point(run.started, run.verdict, len(leaks), len(night.new)))
+        return night
+
+    def _seen(self, fp: str, run: SystemRun) -> LeakNight:
+        if fp in self.open_:
+            since, runs = self.open_[fp]
+            return LeakNight(fp, since, runs + 1, None)
+        return LeakNight(fp, run.started, 1, self.last_seen.get(fp))
 
 
-def _seen(
-    fp: str, run: SystemRun, open_: dict[str, tuple[float, int]], last_seen: dict[str, float]
-) -> LeakNight:
-    if fp in open_:
-        since, runs = open_[fp]
-        return LeakNight(fp, since, runs + 1, None)
-    return LeakNight(fp, run.started, 1, last_seen.get(fp))
+def replay(runs: Iterable[SystemRun], state: SeriesState | None = None) -> Iterator[Night]:
+    """Each run of a series with its changes, oldest first, in one pass (from `state`, the
+    series as of the run before the first of `runs`)."""
+    state = state if state is not None else SeriesState()
+    for run in runs:
+        yield state.advance(run)
 
 
-def history_of(
-    conn: sqlite3.Connection, key: SeriesKey, run_id: str, runs: Sequence[SystemRun] | None = None
-) -> SystemHistory | None:
-    """A recorded run of a series seen against the series' earlier runs (`runs`, if already
-    loaded), with the trend of the runs up to it; None if the series has no such run."""
-    recent: deque[Night] = deque(maxlen=TREND_RUNS)
-    for night in replay(series_runs(conn, key) if runs is None else runs):
-        recent.append(night)
-        if night.run.run_id == run_id:
-            return system_history(recent, where_of(conn, key.system))
-    return None
-
-
-def system_history(recent: Sequence[Night], where: dict[str, str]) -> SystemHistory:
-    """The last of `recent` nights as a report shows it, with all of them as its trend."""
-    night = recent[-1]
+def system_history(night: Night, trend: Iterable[Point], where: dict[str, str]) -> SystemHistory:
+    """A night as a report shows it."""
     return SystemHistory(
         previous_run=night.previous.started if night.previous else None,
         findings=tuple(
@@ -133,15 +141,7 @@ def system_history(recent: Sequence[Night], where: dict[str, str]) -> SystemHist
             for x in night.fixed
         ),
         fixed_note=unseen_note(night.unseen),
-        trend=tuple(
-            TrendPoint(
-                started=n.run.started,
-                verdict=n.run.verdict,
-                findings=len(n.leaks),
-                new=len(n.new),
-            )
-            for n in recent
-        ),
+        trend=tuple(TrendPoint(**p._asdict()) for p in trend),
     )
 
 

@@ -1,14 +1,15 @@
 """The history database: every run, each system's verdict and each leak, in SQLite.
 
-`reports/history.sqlite` (beside the run folders; `--history PATH`) holds four tables:
-`runs` (time, tool version, configuration digest, command, shard), `system_runs` (a verdict
-per system per run, and the environment it ran in), `findings` (a row per leak, identified by
-its fingerprint — see `fingerprints` — per system per run) and `third_parties` (a row per
-organisation contacted, per system per run). A database from before a table or column gets it
-when next opened: the table empty, the column NULL (an environment of NULL is a run without
-`--env`). Each run is written in one `BEGIN IMMEDIATE` transaction in WAL mode with a busy
-timeout, so a crash leaves the previous state and two runs writing at once wait for each other
-instead of failing or corrupting the file.
+`reports/history.sqlite` (beside the run folders; `--history PATH`) holds four tables of
+record: `runs` (time, tool version, configuration digest, command, shard), `system_runs` (a
+verdict per system per run, and the environment it ran in), `findings` (a row per leak,
+identified by its fingerprint — see `fingerprints` — per system per run) and `third_parties` (a
+row per organisation contacted, per system per run); and `series_state`, a cache of each series'
+replay state after its latest run (see `checkpoint`). A database from before a table or column
+gets it when next opened: the table empty, the column NULL (an environment of NULL is a run
+without `--env`). Each run is written in one `BEGIN IMMEDIATE` transaction in WAL mode with a
+busy timeout, so a crash leaves the previous state and two runs writing at once wait for each
+other instead of failing or corrupting the file.
 """
 
 from __future__ import annotations
@@ -39,13 +40,18 @@ CREATE TABLE IF NOT EXISTS findings (
     domain TEXT NOT NULL, channel TEXT NOT NULL, location TEXT NOT NULL, encoding TEXT NOT NULL,
     host TEXT NOT NULL, example_url TEXT NOT NULL, count INTEGER NOT NULL,
     accepted TEXT, accepted_until TEXT, PRIMARY KEY (run_id, system, fingerprint));
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started);
 CREATE INDEX IF NOT EXISTS system_runs_by_system ON system_runs (system);
-CREATE INDEX IF NOT EXISTS findings_by_system ON findings (system);
+DROP INDEX IF EXISTS findings_by_system;
+CREATE INDEX IF NOT EXISTS findings_by_leak ON findings (system, fingerprint);
 CREATE TABLE IF NOT EXISTS third_parties (
     run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, key TEXT NOT NULL,
     organisation TEXT NOT NULL, domains TEXT NOT NULL, requests INTEGER NOT NULL,
     PRIMARY KEY (run_id, system, key));
 CREATE INDEX IF NOT EXISTS third_parties_by_system ON third_parties (system);
+CREATE TABLE IF NOT EXISTS series_state (
+    system TEXT NOT NULL, environment TEXT, run_id TEXT NOT NULL, state TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS series_state_by_system ON series_state (system);
 """
 
 _ADDED_COLUMNS = (  # (table, column, declaration): NULL in the rows of older databases

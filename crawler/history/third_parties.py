@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from crawler.history.read import SystemRun
+from crawler.history.read import RunRef, SystemRun
 from crawler.model import SystemResult
 
 
@@ -25,12 +26,13 @@ class Organisation(NamedTuple):
     domains: frozenset[str]
 
 
+@dataclass(frozen=True)
 class Baseline:
-    """What a run's organisations are compared with, advanced a run at a time."""
+    """What a run's organisations are compared with: those of its series' previous complete run
+    and of the incomplete runs since."""
 
-    def __init__(self) -> None:
-        self.known: dict[str, Organisation] = {}
-        self.domains: set[str] = set()
+    known: Mapping[str, Organisation] = field(default_factory=dict)  # by key
+    domains: frozenset[str] = frozenset()
 
     def knows(self, key: str, domains: Iterable[str]) -> bool:
         return key in self.known or not self.domains.isdisjoint(domains)
@@ -44,12 +46,11 @@ class Baseline:
             key=lambda o: o.name,
         )
 
-    def advance(self, run: SystemRun, present: Sequence[Organisation]) -> None:
-        if run.complete:
-            self.known, self.domains = {}, set()
-        for o in present:
-            self.known[o.key] = o
-            self.domains.update(o.domains)
+    def after(self, complete: bool, present: Sequence[Organisation]) -> Baseline:
+        """The baseline of the run after one with these organisations."""
+        known = {} if complete else dict(self.known)
+        known.update((o.key, o) for o in present)
+        return Baseline(known, frozenset(d for o in known.values() for d in o.domains))
 
 
 def changes(
@@ -61,37 +62,58 @@ def changes(
     for run in runs:
         present = organisations.get(run.run_id, ())
         new = [o for o in present if not baseline.knows(o.key, o.domains)]
-        yield new, baseline.gone(present) if run.complete and baseline.known else []
-        baseline.advance(run, present)
+        yield new, baseline.gone(present) if run.complete else []
+        baseline = baseline.after(run.complete, present)
 
 
 def organisations(
     conn: sqlite3.Connection, system: str, run_ids: Sequence[str] | None = None
-) -> dict[str, list[Organisation]]:
-    """A system's organisations per run (of the runs named), by name."""
+) -> dict[str, tuple[Organisation, ...]]:
+    """A system's organisations per run (of the runs named), by name: SQL groups them by run,
+    and the runs that had the same ones share one tuple."""
     query = "SELECT run_id, key, organisation, domains FROM third_parties WHERE system = ?"
     params: list[str] = [system]
     if run_ids is not None:
         query += f" AND run_id IN ({', '.join('?' * len(run_ids))})"
         params += run_ids
-    out: dict[str, list[Organisation]] = {}
-    for run_id, key, name, domains in conn.execute(query + " ORDER BY organisation", params):
-        out.setdefault(run_id, []).append(Organisation(key, name, frozenset(domains.split())))
-    return out
+    grouped = conn.execute(
+        "SELECT run_id, group_concat(key || char(31) || organisation || char(31) || domains, "
+        f"char(30)) FROM ({query} ORDER BY run_id, key) GROUP BY run_id",
+        params,
+    )
+    parsed: dict[str, tuple[Organisation, ...]] = {}
+    return {
+        run_id: parsed.get(text) or parsed.setdefault(text, _parse(text))
+        for run_id, text in grouped
+    }
 
 
-def mark_new(
-    conn: sqlite3.Connection, result: SystemResult, runs: Sequence[SystemRun], run_id: str
-) -> SystemResult:
-    """The result with each third party marked new or not, against the runs of its series
-    before `run_id`: only the baseline's runs are read."""
-    before = runs[: next((i for i, r in enumerate(runs) if r.run_id == run_id), len(runs))]
+def _parse(text: str) -> tuple[Organisation, ...]:
+    rows = (row.split("\x1f") for row in text.split("\x1e"))
+    return tuple(
+        sorted(
+            (Organisation(key, name, frozenset(domains.split())) for key, name, domains in rows),
+            key=lambda o: o.name,
+        )
+    )
+
+
+def baseline_of(
+    conn: sqlite3.Connection, system: str, order: Sequence[RunRef], run_id: str
+) -> Baseline:
+    """The baseline of a run of a series (`order`: its runs, oldest first), from the record:
+    only the runs since the last complete one before it are read."""
+    before = order[: next((i for i, r in enumerate(order) if r.run_id == run_id), len(order))]
     start = max((i for i, r in enumerate(before) if r.complete), default=0)
-    window = before[start:]
-    seen = organisations(conn, result.system, [r.run_id for r in window])
+    seen = organisations(conn, system, [r.run_id for r in before[start:]])
     baseline = Baseline()
-    for run in window:
-        baseline.advance(run, seen.get(run.run_id, ()))
+    for run in before[start:]:
+        baseline = baseline.after(run.complete, seen.get(run.run_id, ()))
+    return baseline
+
+
+def mark_new(result: SystemResult, baseline: Baseline) -> SystemResult:
+    """The result with each third party marked new or not against its run's baseline."""
     marked = tuple(
         t.model_copy(update={"new": not baseline.knows(t.key, t.domains)})
         for t in result.third_parties

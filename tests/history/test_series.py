@@ -1,7 +1,8 @@
 """The replay walks each series once and says what the replay it replaced said: on a generated
 history of a few hundred nightly runs, every run of every system has the same new, persisting
 and fixed leaks (with the same dates and counts), the same note, trend and new third parties,
-whether seen by a nightly run (`after_run`) or by `cpraudit history`."""
+whether seen by a nightly run (`after_run`, from the checkpoint of the night before or, without
+one, from the record) or by `cpraudit history`."""
 
 from __future__ import annotations
 
@@ -150,7 +151,10 @@ def seen_by_history(conn: sqlite3.Connection) -> dict[tuple[str, str], dict]:
 def test_the_replay_says_what_the_old_replay_said_of_every_run(tmp_path):
     db = tmp_path / "history.sqlite"
     nightly: dict[tuple[str, str], dict] = {}
-    for meta, results in nights(SHAPE):
+    for night, (meta, results) in enumerate(nights(SHAPE)):
+        if night % 37 == 36:  # as if an older cpraudit had written the night before
+            with open_store(db) as conn:
+                conn.execute("DELETE FROM series_state")
         judged = history.after_run(
             db, meta, [Audited(r, r.system) for r in results], tmp_path, run_json=False
         )
@@ -171,3 +175,24 @@ def test_the_replay_says_what_the_old_replay_said_of_every_run(tmp_path):
     assert sum(bool(v["fixed"]) for v in old.values()) > 20
     assert sum(v["unseen"] for v in old.values()) > 20, "incomplete runs that saw less"
     assert sum(len(v["new_third_parties"]) for v in old.values()) > SHAPE.systems * 5
+
+
+def test_a_run_merged_in_before_later_runs_is_judged_from_the_record(tmp_path):
+    """A shard's run recorded after a later night: it is seen against the runs before it, and
+    the next night against all of them."""
+    db = tmp_path / "history.sqlite"
+    generated = list(nights(Shape(systems=3, nights=40, appear=0.1, fix=0.1, incomplete=0.2)))
+    late = generated.pop(30)
+    nightly: dict[tuple[str, str], dict] = {}
+    for meta, results in [*generated[:35], late, *generated[35:]]:
+        judged = history.after_run(
+            db, meta, [Audited(r, r.system) for r in results], tmp_path, run_json=False
+        )
+        for r, _ in judged:
+            nightly[r.system, meta.id] = seen_by_a_nightly_run(r)
+    since_the_late_run = {late[0].id} | {meta.id for meta, _ in generated[35:]}
+    with open_store(db) as conn:
+        replayed = seen_by_history(conn)
+    assert {k: v for k, v in nightly.items() if k[1] in since_the_late_run} == {
+        k: v for k, v in replayed.items() if k[1] in since_the_late_run
+    }

@@ -133,9 +133,9 @@ def where_of(conn: sqlite3.Connection, system: str) -> dict[str, str]:
     encoding, from its latest row."""
     return {
         fp: _where(*parts)
-        for fp, *parts, _ in conn.execute(
-            "SELECT fingerprint, domain, channel, location, encoding, max(rowid) "
-            "FROM findings WHERE system = ? GROUP BY fingerprint",
+        for fp, *parts in conn.execute(
+            "SELECT fingerprint, domain, channel, location, encoding FROM findings WHERE rowid IN "
+            "(SELECT max(rowid) FROM findings WHERE system = ? GROUP BY fingerprint)",
             (system,),
         )
     }

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from crawler.history.read import SeriesKey, SystemRun, series_keys, series_runs, where_of
 from crawler.history.series import FixedLeak, LeakNight, Night, replay, unseen_note
@@ -198,9 +199,11 @@ def _acceptances(night: Night) -> Iterator[str]:
             yield f"      unaccepted   {fp}  (its acceptance ran out or was removed)"
 
 
+@lru_cache(maxsize=1 << 16)  # a series' dates recur in every run's since and seen_before
 def iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=1 << 16)
 def day(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d")

@@ -72,6 +72,7 @@ bench: setup
 	$(PY) -m benchmarks.witness
 	$(PY) -m benchmarks.capture
 	$(PY) -m benchmarks.memory
+	$(PY) -m benchmarks.history
 
 # The reports' messages (babel.cfg) merged into each language's catalogue; translate what is
 # new or marked fuzzy in crawler/report/locale/*/LC_MESSAGES/messages.po, then run the tests.

@@ -54,17 +54,17 @@ def judge(conn: sqlite3.Connection, key: SeriesKey, run_id: str) -> Judged | Non
     saved = _load(conn, key)
     tail = series_order(conn, key, since=saved.started) if saved else []
     if saved and [r.run_id for r in tail] == [saved.run_id, run_id]:
-        run = system_run(conn, key.system, run_id)
         state, before, latest = saved.leaks, saved.parties, True
-        night = state.advance(run)
+        night = state.advance(system_run(conn, key.system, run_id))
     else:
         order = series_order(conn, key)
         at = next((i for i, r in enumerate(order) if r.run_id == run_id), None)
         if at is None:
             return None
-        state, before, latest = SeriesState(), baseline_of(conn, key.system, order, run_id), False
+        state, before = SeriesState(), baseline_of(conn, key.system, order, run_id)
         night = deque(replay(series_runs(conn, key)[: at + 1], state), maxlen=1)[0]
-        run, latest = night.run, at == len(order) - 1
+        latest = at == len(order) - 1
+    run = night.run
     if latest:
         present = organisations(conn, key.system, [run_id]).get(run_id, ())
         _save(

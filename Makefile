@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml
 
 # A Chromium for Playwright: the Playwright-managed one, else the system's, else install one.
 browser: $(STAMP)
-	$(PY) -m crawler.record.browser --ensure
+	$(PY) -m crawler.record.browser.chromium --ensure
 
 # The owner database (Ghostery's TrackerDB) and DuckDuckGo's autoconsent for consent states,
 # pinned in package-lock.json, read at run time by crawler/owners/trackerdb.py and
-# crawler/record/consent.py. Without npm the audits still run, with owners beyond the bundled list
+# crawler/record/visit/consent.py. Without npm the audits still run, with owners beyond the bundled list
 # unknown (every report says so); systems with consent states are refused with the reason.
 TRACKERDB := node_modules/@ghostery/trackerdb/package.json
 
@@ -72,13 +72,14 @@ bench: setup
 	$(PY) -m benchmarks.witness
 	$(PY) -m benchmarks.capture
 	$(PY) -m benchmarks.memory
+	$(PY) -m benchmarks.names
 	$(PY) -m benchmarks.history
 
 # The reports' messages (babel.cfg) merged into each language's catalogue; translate what is
 # new or marked fuzzy in crawler/report/locale/*/LC_MESSAGES/messages.po, then run the tests.
 messages: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --omit-header -o $(VENV)/messages.pot \
-		crawler/report
+		crawler
 	$(VENV)/bin/pybabel update -i $(VENV)/messages.pot -d crawler/report/locale --width 100 \
 		--ignore-pot-creation-date
 

@@ -10,7 +10,7 @@ import sys
 
 from playwright.sync_api import Request, sync_playwright
 
-from crawler.record.browser import find_chromium
+from crawler.record.browser.chromium import find_chromium
 
 
 def main(resolve: str, dwell: float, urls: list[str]) -> None:

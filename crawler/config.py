@@ -29,16 +29,23 @@ from crawler.model import (
     Citizen,
     ConsentChoice,
     CrawlSettings,
+    EndpointMeaning,
     Language,
     LoginCheck,
     Owner,
     Target,
     TraceMode,
+    dns_server_address,
     http_host,
     variant_name,
 )
-from crawler.record import auth, trust
-from crawler.record.switches import checked_browser_args, checked_secure_origins, resolver_rules
+from crawler.record.browser import trust
+from crawler.record.browser.switches import (
+    checked_browser_args,
+    checked_secure_origins,
+    resolver_rules,
+)
+from crawler.record.evidence import saved_logins
 
 
 class _Strict(BaseModel):
@@ -82,6 +89,13 @@ class Processor(_Strict):
     )
 
 
+class EndpointConfig(_Strict):
+    url: str = Field(description="The endpoint's URL, or a prefix of its URLs.")
+    is_: EndpointMeaning = Field(
+        alias="is", description='"forwards" (to a third party: a leak) or "self-hosted".'
+    )
+
+
 class LoggedInText(_Strict):
     text: str = Field(min_length=1, description="A text only a logged-in citizen sees.")
 
@@ -116,6 +130,22 @@ class SystemConfig(_Strict):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    dns_server: str | None = Field(
+        default=None,
+        description='A DNS server, "HOST:PORT", to ask for the CNAME chains of the first-party '
+        "hosts (a test environment's); default the system's resolver.",
+    )
+    endpoints: list[EndpointConfig] = Field(
+        default_factory=list,
+        description="First-party endpoints and what they really do with what they get, e.g. "
+        '[{ url = "https://sst.skat.dk/g/collect", is = "self-hosted" }]: overrides the default '
+        "meaning of the tracker protocol an endpoint speaks (forwards: a leak).",
+    )
+    fill_forms: bool = Field(
+        default=True,
+        description="Type the citizen's data into every field of each crawled page, key by "
+        "key, never submitting; false where typing has side effects (drafts saved as you type).",
     )
     body_limit: int = Field(
         default=BODY_LIMIT,
@@ -217,6 +247,13 @@ class SystemConfig(_Strict):
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not http_host(value):
             raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
+        return value
+
+    @field_validator("dns_server")
+    @classmethod
+    def _dns_server(cls, value: str | None) -> str | None:
+        if value is not None:
+            dns_server_address(value)
         return value
 
     @field_validator("treat_as_secure")
@@ -391,6 +428,9 @@ class Audit:
             contain=system.contain or self.overrides.get("contain", False),
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             witness=system.witness and not self.overrides.get("no_witness", False),
+            fill_forms=system.fill_forms,
+            dns_server=system.dns_server,
+            endpoints={e.url: e.is_ for e in system.endpoints},
             trace=self.trace or system.trace,
             body_limit=system.body_limit,
             fail_on_unagreed=system.fail_on_unagreed,
@@ -413,7 +453,7 @@ class Audit:
         if system.reuse_login is None:
             return None
         citizen = system.citizen or self.config.citizens[0].id
-        return str(auth.state_path(self.path, name, self.environment, citizen))
+        return str(saved_logins.state_path(self.path, name, self.environment, citizen))
 
     def _credentials(self, citizen: CitizenConfig) -> dict[str, SecretStr]:
         values: dict[str, str] = {}

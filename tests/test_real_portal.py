@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from crawler.record.trust import CERTUTIL
+from crawler.record.browser.trust import CERTUTIL
 from crawler.testing.minside.portal import ACCOUNTS, CPR, MinSide, write_audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

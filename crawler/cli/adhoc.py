@@ -22,10 +22,18 @@ from crawler.cli.common import (
 )
 from crawler.crash import logged
 from crawler.errors import BadInput
-from crawler.model import BODY_LIMIT, Audited, Citizen, CrawlSettings, Target, http_host
+from crawler.model import (
+    BODY_LIMIT,
+    Audited,
+    Citizen,
+    CrawlSettings,
+    Target,
+    dns_server_address,
+    http_host,
+)
 from crawler.parties import registrable_domain
-from crawler.record import browser
-from crawler.record.switches import resolver_rules
+from crawler.record.browser import chromium
+from crawler.record.browser.switches import resolver_rules
 from crawler.report import Title, write_system
 from crawler.run.audit import audit_system
 
@@ -53,6 +61,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="map host names to an address, e.g. '*=127.0.0.1:8080' (Chromium host-resolver rules)",
     )
     adhoc.add_argument(
+        "--dns-server",
+        metavar="HOST:PORT",
+        help="ask this DNS server for the CNAME chains of the first-party hosts (a test "
+        "environment's); default the system's resolver",
+    )
+    adhoc.add_argument(
         "--depth", type=int, default=1, help="first-party link levels to follow (default 1)"
     )
     adhoc.add_argument(
@@ -77,6 +91,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="bytes above which a request body is kept in a file of its own and searched in "
         f"windows of this size (default {BODY_LIMIT})",
     )
+    adhoc.add_argument(
+        "--no-fill-forms",
+        action="store_true",
+        help="do not type the citizen's data into the pages' fields (by default every field is "
+        "filled key by key and never submitted); for sites where typing has side effects",
+    )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
@@ -91,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     key = signing_key(args)
     options = report_options(args)
     run_dir = bundle.new_run_folder(args.out, "adhoc")
-    browser.require()
+    chromium.require()
     folder = bundle.slug(target.system)
     with logged(run_dir):
         result, exchanges = audit_system(
@@ -113,6 +133,11 @@ def adhoc_target(args: argparse.Namespace) -> Target:
             f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/"
         )
     resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
+    if args.dns_server:
+        try:
+            dns_server_address(args.dns_server)
+        except ValueError as exc:
+            raise BadInput(f"--dns-server {exc}") from None
     first = args.first_party or [registrable_domain(hostname)]
     return Target(
         system=hostname,
@@ -123,6 +148,8 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         contain=args.contain,
         legacy_referrer=args.legacy_referrer,
         witness=not args.no_witness,
+        fill_forms=not args.no_fill_forms,
+        dns_server=args.dns_server,
         trace=args.trace or "on",
         body_limit=args.body_limit,
     )

@@ -11,9 +11,9 @@ from crawler.cli.common import add_env_option
 from crawler.errors import BadInput
 from crawler.model import Citizen, Target
 from crawler.parties import registrable_domain
-from crawler.record import browser
-from crawler.record.codegen import record_code, skeleton
-from crawler.record.switches import resolver_rules
+from crawler.record.authoring.codegen import record_code, skeleton
+from crawler.record.browser import chromium
+from crawler.record.browser.switches import resolver_rules
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"{bundle.slug(target.variant_of or target.system)}.py")
     if out.exists():
         raise BadInput(f"{out} exists; give a new file with --out (nothing is overwritten)")
-    browser.require()
+    chromium.require()
     print("Recording: act as the citizen in the browser window, then close it.", flush=True)
     code = record_code(target)
     out.write_text(skeleton(code, target, citizen), encoding="utf-8")

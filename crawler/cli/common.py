@@ -14,7 +14,7 @@ from crawler.model import Audited, Language, SystemResult, ThirdParty
 from crawler.owners import trackerdb
 from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
-from crawler.record import browser
+from crawler.record.browser import chromium
 from crawler.report import ReportOptions, Title, write_run_files
 from crawler.report.coverage import statement
 from crawler.report.i18n import LANGUAGES
@@ -111,7 +111,7 @@ def report_options(args: argparse.Namespace, configured: Language = "en") -> Rep
     """--lang and --pdf; the language from the command line, else from the configuration.
     PDFs need a local Chromium: checked before anything is audited."""
     if args.pdf:
-        browser.require()
+        chromium.require()
     return ReportOptions(lang=args.lang or configured, pdf=args.pdf)
 
 

@@ -14,7 +14,7 @@ from crawler.cli.common import (
     signing_key,
 )
 from crawler.crash import logged
-from crawler.record import browser
+from crawler.record.browser import chromium
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.demo.run import run_demo  # the demo portal is only imported when asked for
 
     key = signing_key(args)
-    browser.require()
+    chromium.require()
     options = report_options(args)
     run_dir = bundle.new_run_folder(args.out, "demo")
     with logged(run_dir):

@@ -1,5 +1,5 @@
 """`cpraudit history`: what changed in earlier runs, per system and environment: leaks new,
-regressed and fixed, third parties new and gone, and the leaks still there."""
+reappeared and no longer found, third parties new and gone, and the leaks still there."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "history",
         help="print what changed in earlier runs, per system and environment: leaks new, "
-        "regressed and fixed, third parties new and gone, and the leaks still there",
+        "reappeared and no longer found, third parties new and gone, and the leaks still there",
     )
     p.add_argument(
         "--history",
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_date,
         metavar="DATE",
         help="only runs on or after this day (YYYY-MM-DD, UTC); earlier runs still count for "
-        "what is new, persisting or fixed",
+        "what is new, persisting or no longer found",
     )
     p.add_argument(
         "--json",

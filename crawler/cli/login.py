@@ -8,8 +8,8 @@ from pathlib import Path
 from crawler import config
 from crawler.cli.common import add_env_option, printable
 from crawler.errors import BadInput
-from crawler.record import browser
-from crawler.record.signin import log_in_once
+from crawler.record.authoring.signin import log_in_once
+from crawler.record.browser import chromium
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
             f"{system.name} has no login to save: give it a scenario and "
             'reuse_login = "8h" (how long a saved login may be reused) in audit.toml'
         )
-    browser.require()
+    chromium.require()
     citizen = audit.citizen_for(system)
     for target in audit.targets(system):  # a consent state's login carries its consent cookie
         path = log_in_once(target, citizen, args.headed)

@@ -22,8 +22,9 @@ from crawler.cli.common import (
 )
 from crawler.crash import logged
 from crawler.history.store import chosen_path
-from crawler.record import browser, consent, trust
-from crawler.record.redaction import Redactor
+from crawler.record.addons.redaction import Redactor
+from crawler.record.browser import chromium, trust
+from crawler.record.visit import consent
 from crawler.run.runner import RunOptions, run_audit
 from crawler.run.shards import parse_shard
 
@@ -140,13 +141,13 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
     notes: tuple[str, ...] = ()
     if args.browser_endpoint:
         notes = tuple(
-            browser.check_endpoint(
+            chromium.check_endpoint(
                 args.browser_endpoint,
                 any(s.resolve for s in audit.config.systems) or bool(audit.resolve),
             )
         )
     else:
-        browser.require()
+        chromium.require()
     named = set(args.system)
     chosen = [
         target

@@ -1,7 +1,7 @@
 """History: every run and its leaks, so a report can say new, persisting or fixed.
 
-`store` keeps the runs (SQLite), `fingerprints` says which findings are the same leak, `read`
-gives a system's series (its runs in one environment), `series` replays it into new /
+`store` keeps the runs (SQLite) with their leaks by fingerprint (`crawler.analyse.fingerprints`),
+`read` gives a system's series (its runs in one environment), `series` replays it into new /
 persisting / fixed, `checkpoint` keeps the replay's state between nights, `acceptances` marks
 leaks accepted in audit.toml, `third_parties` marks organisations new since the previous run,
 `timeline` is what `cpraudit history` prints.
@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
+from crawler.analyse.fingerprints import fingerprint
 from crawler.config import Accepted
 from crawler.history.acceptances import accept
 from crawler.history.checkpoint import judge
-from crawler.history.fingerprints import fingerprint
 from crawler.history.read import SeriesKey
 from crawler.history.runs import RunMeta, write_run_json
 from crawler.history.store import open_store, transaction, write_acceptances, write_run

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from crawler import diagnostics
 from crawler.history.read import SystemRun
 from crawler.model import FindingHistory, SystemHistory, TrendPoint, Verdict
 
@@ -146,10 +147,5 @@ def system_history(night: Night, trend: Iterable[Point], where: dict[str, str]) 
 
 
 def unseen_note(unseen: int) -> str | None:
-    """Why leaks of earlier runs that a run did not see are not fixed."""
-    if not unseen:
-        return None
-    return (
-        f"{unseen} leak(s) of earlier runs were not seen, "
-        "but this audit did not complete, so they are not counted as fixed"
-    )
+    """Why leaks of earlier runs that a run did not see are not counted as no longer found."""
+    return diagnostics.NOT_COUNTED_AS_GONE(num=unseen) if unseen else None

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from crawler.analyse.fingerprints import encoding_path, fingerprint, location
 from crawler.errors import BadInput
-from crawler.history.fingerprints import encoding_path, fingerprint, location
 from crawler.history.runs import RunMeta
 from crawler.model import Finding, SystemResult
 

@@ -2,8 +2,8 @@
 as changes a person reads or as JSON lines a program reads.
 
 The text shows what changed: a series' first run, verdicts that differ from the run before,
-new, regressed and fixed leaks, acceptances that began or stopped, new and gone third parties;
-the leaks still there at the end are folded into one line each, "since DATE (N runs)".
+leaks new, reappeared and no longer found, acceptances that began or stopped, new and gone third
+parties; the leaks still there at the end are folded into one line each, "since DATE (N runs)".
 `--json` gives every run of every series, one object per line (`night_json`).
 """
 
@@ -168,23 +168,23 @@ def _changes(n: SeriesNight, where: dict[str, str]) -> Iterator[str]:
     for x in n.night.new:
         if x.seen_before:
             yield (
-                f"      + regressed  {x.fingerprint}  {where.get(x.fingerprint, '')}  "
+                f"      + reappeared       {x.fingerprint}  {where.get(x.fingerprint, '')}  "
                 f"(last seen {day(x.seen_before)})"
             )
         else:
-            yield f"      + new        {x.fingerprint}  {where.get(x.fingerprint, '')}"
+            yield f"      + new              {x.fingerprint}  {where.get(x.fingerprint, '')}"
     for f in n.night.fixed:
         yield (
-            f"      - fixed      {f.fingerprint}  {where.get(f.fingerprint, '')}  "
+            f"      - no longer found  {f.fingerprint}  {where.get(f.fingerprint, '')}  "
             f"(since {day(f.since)}, {f.runs} run{'s' if f.runs != 1 else ''})"
         )
     if note := unseen_note(n.night.unseen):
         yield f"      ({note})"
     yield from _acceptances(n.night)
     if n.new_parties:
-        yield f"      + third party  {', '.join(o.name for o in n.new_parties)}"
+        yield f"      + third party      {', '.join(o.name for o in n.new_parties)}"
     if n.gone_parties:
-        yield f"      - third party  {', '.join(o.name for o in n.gone_parties)}"
+        yield f"      - third party      {', '.join(o.name for o in n.gone_parties)}"
 
 
 def _acceptances(night: Night) -> Iterator[str]:
@@ -193,10 +193,10 @@ def _acceptances(night: Night) -> Iterator[str]:
     before = night.previous.accepted if night.previous else {}
     for fp, a in sorted(night.run.accepted.items()):
         if before.get(fp) != a:
-            yield f"      accepted     {fp}  until {a.until}: {a.reason}"
+            yield f"      accepted           {fp}  until {a.until}: {a.reason}"
     for fp in sorted(before):
         if fp in night.run.leaks and fp not in night.run.accepted:
-            yield f"      unaccepted   {fp}  (its acceptance ran out or was removed)"
+            yield f"      unaccepted         {fp}  (its acceptance ran out or was removed)"
 
 
 @lru_cache(maxsize=1 << 16)  # a series' dates recur in every run's since and seen_before

@@ -11,6 +11,7 @@ from crawler.model.base import (
     Channel,
     ConsentChoice,
     DialogAction,
+    EndpointMeaning,
     Frozen,
     GapCause,
     GapKind,
@@ -22,18 +23,29 @@ from crawler.model.base import (
 )
 from crawler.model.coverage import (
     Coverage,
+    FieldKind,
     LinkNotVisited,
     LoginState,
     NotVisited,
     PageVisit,
     SessionLoss,
+    TypedField,
+    TypedPage,
 )
-from crawler.model.exchange import BODY_LIMIT, Exchange, InitiatorFrame, Wire
+from crawler.model.exchange import (
+    BLOCKED_BEFORE_SENDING,
+    BODY_LIMIT,
+    PREFLIGHT_FAILED,
+    Exchange,
+    InitiatorFrame,
+    Wire,
+)
 from crawler.model.findings import (
     AgreementStatus,
     AgreementVerdict,
     CaptureGap,
     DesignFinding,
+    Endpoint,
     Finding,
     HostSummary,
     LatentLeak,
@@ -51,6 +63,7 @@ from crawler.model.portal import (
     ConsentRow,
     ConsentTable,
     Dialog,
+    NameChain,
 )
 from crawler.model.result import (
     Audited,
@@ -68,12 +81,15 @@ from crawler.model.target import (
     Owner,
     Target,
     TraceMode,
+    dns_server_address,
     variant_name,
 )
 
 __all__ = [
+    "BLOCKED_BEFORE_SENDING",
     "BODY_LIMIT",
     "DEFAULT_DENY",
+    "PREFLIGHT_FAILED",
     "AgreementStatus",
     "AgreementVerdict",
     "AuditSetup",
@@ -92,7 +108,10 @@ __all__ = [
     "DesignFinding",
     "Dialog",
     "DialogAction",
+    "Endpoint",
+    "EndpointMeaning",
     "Exchange",
+    "FieldKind",
     "Finding",
     "FindingHistory",
     "Frozen",
@@ -105,6 +124,7 @@ __all__ = [
     "LinkNotVisited",
     "LoginCheck",
     "LoginState",
+    "NameChain",
     "NotVisited",
     "Owner",
     "OwnerInfo",
@@ -120,9 +140,12 @@ __all__ = [
     "ThirdParty",
     "TraceMode",
     "TrendPoint",
+    "TypedField",
+    "TypedPage",
     "Verdict",
     "Wire",
     "WitnessSummary",
+    "dns_server_address",
     "http_host",
     "variant_name",
     "without_fragment",

@@ -14,16 +14,22 @@ from typing import TypeVar
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
+from crawler import diagnostics
 from crawler.bundle import Recording
+from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line
 from crawler.model import Citizen, Target
 from crawler.parties import Parties
-from crawler.record import auth, evidence, recorder, redaction, setup, trust
-from crawler.record.browser import launch, new_context, remote_endpoint
-from crawler.record.contain import CprToThirdParty, modes
-from crawler.record.crawl import leave_pages
-from crawler.record.drive import Drive, Progress
-from crawler.record.witness import Witness
+from crawler.record.addons import redaction
+from crawler.record.addons.defaults import default_addons
+from crawler.record.browser import setup, trust
+from crawler.record.browser.chromium import launch, new_context, remote_endpoint
+from crawler.record.capture.recorder import Recorder
+from crawler.record.capture.tape import Tape
+from crawler.record.capture.witness import Witness
+from crawler.record.evidence import har_trace, names, saved_logins
+from crawler.record.visit.crawl import leave_pages
+from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
 
 
@@ -43,7 +49,7 @@ def record(
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
-        rec.errors.append(f"browser failed: {first_line(exc)}")
+        rec.errors.append(diagnostics.BROWSER_FAILED(error=first_line(exc)))
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
     mask(rec, redactor)
@@ -89,14 +95,14 @@ def _record(
                 context, rec.browser = new_context(
                     browser,
                     executable,
-                    **evidence.context_options(rec.out_dir),
+                    **har_trace.context_options(rec.out_dir),
                     **setup.context_options(target, target.login_state if saved else None),
                 )
-                evidence.start(context, target.system, target.trace)
+                har_trace.start(context, target.system, target.trace)
                 try:
                     record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
                 finally:
-                    rec.errors += evidence.finish(
+                    rec.errors += har_trace.finish(
                         context, rec.out_dir, redactor, own_trace=target.trace != "off"
                     )[0]
             finally:
@@ -112,14 +118,14 @@ def saved_login(target: Target) -> float | None:
     """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
     if target.login_state is None or target.reuse_login is None:
         return None
-    return auth.reusable(Path(target.login_state), target.reuse_login)
+    return saved_logins.reusable(Path(target.login_state), target.reuse_login)
 
 
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
     """The citizen's credentials, and the values of the system's saved login."""
     redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
     if target.login_state:
-        redactor.learn(auth.values(Path(target.login_state)))
+        redactor.learn(saved_logins.values(Path(target.login_state)))
     return redactor
 
 
@@ -139,40 +145,36 @@ def record_in(
     target = rec.target
     context.set_default_timeout(30_000)
     parties = Parties.for_target(target)
-    contain, legacy = modes(target, citizen)
     redactor = redactor or redactor_for(citizen, target)
+    addons = default_addons(target, citizen, parties, redactor)
+    leads = CprToThirdParty(citizen.cpr, parties)
+    tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
-    tape = recorder.Recorder(
-        rec.requests_path,
-        browser,
-        context,
-        redactor,
-        contain=contain,
-        legacy=legacy,
-        leads=CprToThirdParty(citizen.cpr, parties),
-        body_limit=rec.target.body_limit,
-    )
+    capture = Recorder(tape, browser, context, addons)
     page = context.pages[0] if context.pages else context.new_page()
-    if not tape.ready(page):
+    if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
-    drive = Drive(page, citizen, scenario, tape, rec, progress, saved_login=saved)
+    drive = Drive(page, citizen, scenario, tape, rec, progress, redactor, addons, saved_login=saved)
     try:
         drive.run()
     finally:
-        _finish(context, tape, rec)
-        rec.notes += [mode.note() for mode in (contain, legacy) if mode]
+        _finish(context, capture, rec)
+        rec.notes += addons.collect("note")
         rec.dialogs = dialogs.seen
         if banner:
             rec.consent = banner.outcome()
             rec.notes += banner.errors
             rec.errors += [f"consent: {rec.consent.problem}"] if rec.consent.problem else []
-        rec.setup = setup.described(target, rec.pages, drive.saved_login)
+        own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
+        rec.setup = setup.described(
+            target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
+        )
         rec.notes += setup.notes(rec.setup)
 
 
-def _finish(context: BrowserContext, tape: recorder.Recorder, rec: Recording) -> None:
+def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:
     try:
         leave_pages(context)
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
-    tape.close()
+    capture.close()

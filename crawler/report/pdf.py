@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 
 from crawler import bundle
 from crawler.model import Audited
-from crawler.record.browser import launch
+from crawler.record.browser.chromium import launch
 
 OPEN_EVERY_BLOCK = "document.querySelectorAll('details').forEach(d => d.open = true)"
 # Chromium fills in the page's <title> and the page numbers; nothing from the page is inserted.

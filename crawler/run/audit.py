@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crawler.analyse.system import analyse_system
 from crawler.model import Citizen, Exchange, SystemResult, Target
-from crawler.record.evidence import settle_trace
+from crawler.record.evidence.har_trace import settle_trace
 from crawler.record.session import Progress, record
 from crawler.scenario import Scenario
 

@@ -37,18 +37,20 @@ from crawler.config import Audit, SystemConfig, load
 from crawler.errors import BadInput, first_line
 from crawler.model import Audited, BrowserInfo, SystemResult, Target, WitnessSummary
 from crawler.proof.signing import Ed25519PrivateKey, load_private
-from crawler.record import evidence, redaction, setup, trust
-from crawler.record.browser import (
+from crawler.record.addons import redaction
+from crawler.record.browser import setup, trust
+from crawler.record.browser.chromium import (
     HOW_TO_GET_ONE,
     PRESENTED_AS,
     context_defaults,
     find_chromium,
     user_agent_switch,
 )
-from crawler.record.redact_files import redact_file
+from crawler.record.browser.switches import chromium_args
+from crawler.record.capture.witness import PYTEST_BROWSER
+from crawler.record.evidence import har_trace
+from crawler.record.evidence.redact_files import redact_file
 from crawler.record.session import mask, record_in, redactor_for, saved_login
-from crawler.record.switches import chromium_args
-from crawler.record.witness import PYTEST_BROWSER
 from crawler.report import ReportOptions, Title, write_run_files, write_system
 from crawler.run import catalogue
 from crawler.scenario import ScenarioError, load_scenario
@@ -267,13 +269,13 @@ class _Audit:
         # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps
         # its own.
         own_trace = request.config.getoption("--tracing") == "off"
-        har = {} if "record_har_path" in browser_context_args else evidence.context_options(out)
+        har = {} if "record_har_path" in browser_context_args else har_trace.context_options(out)
         saved = saved_login(target)
         portal = setup.context_options(target, target.login_state if saved else None)
         try:
             context = new_context(**har, **portal)
             if own_trace:
-                evidence.start(context, target.system)
+                har_trace.start(context, target.system)
             try:
                 record_in(
                     browser,
@@ -379,7 +381,7 @@ def _close(context, out: Path, item: SystemItem, own_trace: bool) -> list[str]:
     own trace is redacted later with the redactor that now knows the session cookies."""
     redactor = item.redactor
     assert redactor is not None  # made before the context was opened
-    errors, item.redactor = evidence.finish(context, out, redactor, own_trace)
+    errors, item.redactor = har_trace.finish(context, out, redactor, own_trace)
     return errors
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, crash, history, proof
+from crawler import bundle, crash, diagnostics, history, proof
 from crawler.analyse.consent import side_by_side
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
@@ -28,7 +28,7 @@ from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
 from crawler.proof.signing import Ed25519PrivateKey
-from crawler.record import browser
+from crawler.record.browser import chromium
 from crawler.record.session import redactor_for
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files, write_system
 from crawler.run import catalogue, lifetime
@@ -77,8 +77,8 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
 
 
 def _audit(job: Job, folder: Path, command: str, quiet: bool) -> None:
-    if job.browser_endpoint:  # browser.launch() connects there instead of starting Chromium here
-        os.environ[browser.ENDPOINT_VAR] = job.browser_endpoint
+    if job.browser_endpoint:  # chromium.launch() connects there instead of starting Chromium here
+        os.environ[chromium.ENDPOINT_VAR] = job.browser_endpoint
     scenario = load_scenario(job.target.scenario, Path(".")) if job.target.scenario else None
     say = (
         (lambda text: None)
@@ -122,10 +122,7 @@ def run_jobs(
                     reason = (
                         None
                         if not item.process.is_alive()
-                        else (
-                            f"system exceeded its time limit of {item.job.time_limit:.0f} s "
-                            "and was stopped"
-                        )
+                        else (diagnostics.TIME_LIMIT(seconds=f"{item.job.time_limit:.0f}"))
                     )
                     _stop(item.process)
                     running.remove(item)

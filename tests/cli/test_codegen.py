@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from crawler.cli import main
 from crawler.model import Citizen, CrawlSettings, LoginCheck, Target
-from crawler.record.codegen import record_code, skeleton
+from crawler.record.authoring.codegen import record_code, skeleton
 from crawler.run.audit import audit_system
 from crawler.scenario import load_scenario
 from crawler.testing.login_portal import CPR, PASSWORD, PORTAL, USER, LoginPortal

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from crawler.cli import main
-from crawler.record.browser import launch
+from crawler.record.browser.chromium import launch
 from crawler.testing import Response, SiteServer
 
 CPR = "0707614285"

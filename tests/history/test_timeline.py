@@ -1,8 +1,8 @@
 """`cpraudit history` on a real history file: by default only what changed (a series' first
-run, verdicts, new, regressed and fixed leaks, new and gone third parties, acceptances), with the
-leaks still there folded into one line each; `--since` and `--system` narrow it; `--json` gives
-every run, one object per line. A system's runs in another environment are a series of their
-own, and an old history file opens and goes on."""
+run, verdicts, leaks new, reappeared and no longer found, new and gone third parties,
+acceptances), with the leaks still there folded into one line each; `--since` and `--system`
+narrow it; `--json` gives every run, one object per line. A system's runs in another
+environment are a series of their own, and an old history file opens and goes on."""
 
 from __future__ import annotations
 
@@ -107,25 +107,25 @@ def test_history_shows_the_changes_and_folds_what_persists(eight_nights, capsys)
     assert out == [
         "Forskud · no --env · 8 run(s), 2026-01-01 to 2026-01-08",
         "  2026-01-01  clean  first run in the history",
-        "      + third party  Analytics Inc.",
+        "      + third party      Analytics Inc.",
         "  now (2026-01-08, clean): 0 leak(s)",
         "TastSelv · no --env · 8 run(s), 2026-01-01 to 2026-01-08",
         "  2026-01-01  leak  first run in the history",
-        f"      + new        {dl}  {WHERE.format('dl')}",
-        "      + third party  Analytics Inc., CDN GmbH",
+        f"      + new              {dl}  {WHERE.format('dl')}",
+        "      + third party      Analytics Inc., CDN GmbH",
         "  2026-01-04  leak",
-        f"      + new        {page}  {WHERE.format('page')}",
-        "      + third party  Chat ApS",
-        "      - third party  CDN GmbH",
+        f"      + new              {page}  {WHERE.format('page')}",
+        "      + third party      Chat ApS",
+        "      - third party      CDN GmbH",
         "  2026-01-05  inconclusive",
-        "      (2 leak(s) of earlier runs were not seen, but this audit did not complete, so they "
-        "are not counted as fixed)",
+        "      (2 leaks of earlier runs were not seen, but this audit did not complete, so they "
+        "are not counted as no longer found)",
         "  2026-01-06  leak",
-        f"      - fixed      {dl}  {WHERE.format('dl')}  (since 2026-01-01, 4 runs)",
+        f"      - no longer found  {dl}  {WHERE.format('dl')}  (since 2026-01-01, 4 runs)",
         "  2026-01-07  leak",
-        f"      + regressed  {dl}  {WHERE.format('dl')}  (last seen 2026-01-04)",
+        f"      + reappeared       {dl}  {WHERE.format('dl')}  (last seen 2026-01-04)",
         "  2026-01-08  leak",
-        f"      accepted     {page}  until 2026-03-31: case 17",
+        f"      accepted           {page}  until 2026-03-31: case 17",
         "  now (2026-01-08, leak): 2 leak(s)",
         *sorted(  # by fingerprint
             [
@@ -145,11 +145,11 @@ def test_since_and_system_narrow_what_is_shown_not_what_is_counted(eight_nights,
     assert out == [
         "TastSelv · no --env · 3 run(s), 2026-01-06 to 2026-01-08",
         "  2026-01-06  leak",
-        f"      - fixed      {dl}  {WHERE.format('dl')}  (since 2026-01-01, 4 runs)",
+        f"      - no longer found  {dl}  {WHERE.format('dl')}  (since 2026-01-01, 4 runs)",
         "  2026-01-07  leak",
-        f"      + regressed  {dl}  {WHERE.format('dl')}  (last seen 2026-01-04)",
+        f"      + reappeared       {dl}  {WHERE.format('dl')}  (last seen 2026-01-04)",
         "  2026-01-08  leak",
-        f"      accepted     {page}  until 2026-03-31: case 17",
+        f"      accepted           {page}  until 2026-03-31: case 17",
         "  now (2026-01-08, leak): 2 leak(s)",
         *sorted(  # by fingerprint
             [
@@ -183,7 +183,7 @@ def test_json_is_every_run_of_every_series_one_object_a_line(eight_nights, capsy
     ]
     assert [len(r["fixed"]) for r in tastselv_runs] == [0, 0, 0, 0, 0, 1, 0, 0]
     assert [r["gone_third_parties"] for r in tastselv_runs][3] == ["CDN GmbH"]
-    assert "not counted as fixed" in tastselv_runs[4]["note"]
+    assert "not counted as no longer found" in tastselv_runs[4]["note"]
     regressed = next(x for x in tastselv_runs[6]["leaks"] if x["fingerprint"] == fp("dl"))
     assert regressed["seen_before"] == "2026-01-04T02:00:00Z"
     accepted = next(x for x in tastselv_runs[7]["leaks"] if x["fingerprint"] == fp("page"))

@@ -15,7 +15,7 @@ from crawler.errors import BadInput
 from crawler.importers.har import HarImport, read_har
 from crawler.model import Citizen, Exchange
 from crawler.parties import Parties
-from crawler.record.browser import launch
+from crawler.record.browser.chromium import launch
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR
 

@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from crawler.analyse.compare import compare
 from crawler.model import Audited, Finding, SystemResult
-from crawler.record.browser import launch
+from crawler.record.browser.chromium import launch
 from crawler.report import write_index, write_system
 from crawler.report.diff import write_diff
 

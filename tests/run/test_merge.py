@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from crawler.record import browser
+from crawler.record.browser import chromium
 from crawler.run.shards import in_shard
 from crawler.testing import Response, SiteServer
 
@@ -209,7 +209,7 @@ def browser_server():
     )
     try:
         assert "Listening" in proc.stdout.readline()
-        executable = browser.find_chromium()
+        executable = chromium.find_chromium()
         yield f"ws://127.0.0.1:{port}/?launch-options={json.dumps({'executablePath': executable})}"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

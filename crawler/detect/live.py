@@ -1,0 +1,45 @@
+"""The detector asked about one request while it is still in the browser: whether it carries
+the citizen's CPR to a third party. Contain mode answers such a request locally, the progress
+line counts them, and redaction never masks a value that carries the CPR."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from crawler.detect.detector import detect
+from crawler.model import Citizen, Exchange
+from crawler.parties import Parties
+
+
+class CprToThirdParty:
+    """Whether one request (or websocket frame the page sends) carries the citizen's CPR to a
+    third party, decided by the detector itself while the request is still in the browser."""
+
+    def __init__(self, cpr: str, parties: Parties) -> None:
+        self.citizen = Citizen(cpr=cpr)  # the CPR alone: what is contained, and fewer needles
+        self.parties = parties
+
+    def third_party(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return bool(host) and self.parties.classify(host).kind == "third"
+
+    def carries(
+        self,
+        url: str,
+        headers: dict[str, str] | None = None,
+        body: str | bytes | None = None,
+        frame: bool = False,
+    ) -> bool:
+        """Whether a request (or a websocket frame the page sends) holds the CPR anywhere."""
+        exchange = Exchange(
+            seq=0,
+            kind="websocket" if frame else "request",
+            url=url,
+            headers=tuple((headers or {}).items()),
+            direction="sent" if frame else None,
+            body=body.encode("utf-8") if isinstance(body, str) else body,
+        )
+        return bool(detect([exchange], self.citizen, self.parties).findings)
+
+    def __call__(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
+        return self.third_party(url) and self.carries(url, headers, body)

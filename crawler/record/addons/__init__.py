@@ -1,0 +1,1 @@
+"""Recording modes: each changes or adds to what the recorder does, one module each."""

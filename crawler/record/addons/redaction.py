@@ -1,0 +1,200 @@
+"""Redaction of the synthetic citizen's session secrets before anything reaches disk.
+
+The password typed into a login form, `Authorization` headers, the first party's cookies and
+the session tokens its pages send in headers such as `X-Session` are credentials: evidence
+files must be shareable without them. Each secret is masked in every form in which the
+detector would find the CPR: as typed, percent-encoded from UTF-8 or Latin-1, JSON- and
+HTML-escaped, and under the detector's own precomputed transforms (hex, base64, hashes).
+Secrets seen while recording (headers, cookies) are learned as they appear, and the files
+written before are redacted again at the end (`record.evidence`).
+
+A value that carries the citizen's CPR is never masked: it is what the audit looks for, and
+masking it could turn a leak into a false "clean". Third-party cookies are kept too, since a
+cookie is one of the channels through which a CPR can leak.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import IO, AnyStr
+from urllib.parse import quote, quote_plus
+
+import ahocorasick_rs
+
+from crawler.detect.live import CprToThirdParty
+from crawler.detect.needles import needles_for
+from crawler.model import Citizen, Exchange, InitiatorFrame
+from crawler.parties import Parties, registrable_domain
+
+MASK = "[redacted]"
+SECRET_HEADERS = {"authorization", "proxy-authorization"}
+# First-party request headers whose values are session secrets, e.g. X-Session, X-Auth-Token
+SESSION_HEADER = re.compile(r"auth|session|token|csrf|xsrf|secret|api-?key|jwt|ticket", re.I)
+MIN_LEARNED = 8  # shorter cookie and header values are left alone: masking "da" would mangle
+_JS_SAFE = "-_.!~*'()"  # what encodeURIComponent leaves as it is; Python's quote() escapes it
+
+
+def written_forms(secret: str) -> set[str]:
+    """The secret as a page or script may write it into a request or a file."""
+    forms = {secret, html.escape(secret), json.dumps(secret)[1:-1]}
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+    for charset in ("utf-8", "latin-1"):  # a Latin-1 page posts its forms in Latin-1
+        try:
+            raw = secret.encode(charset)
+        except UnicodeEncodeError:
+            continue
+        for safe in ("", _JS_SAFE):
+            for encoded in (quote(raw, safe=safe), quote_plus(raw, safe=safe)):
+                forms |= {encoded, re.sub("%[0-9A-F]{2}", lambda m: m[0].lower(), encoded)}
+    return forms
+
+
+def every_form(secret: str) -> set[str]:
+    """`written_forms` and the detector's transforms of each (hex, base64 cores, hashes)."""
+    return {n.text for form in written_forms(secret) for n in needles_for("secret", form, "all")}
+
+
+WINDOW = 4 * 2**20  # bytes of a file or large body masked at a time
+
+
+class Redactor:
+    """Masks known secrets in texts, bytes and exchanges; learns more while recording. As an
+    addon, the last: every exchange and kept body is masked as it is written."""
+
+    def __init__(
+        self,
+        secrets: Iterable[str],
+        first_party: set[str],
+        carries_cpr: Callable[[str], bool] = lambda value: False,
+    ) -> None:
+        self.first_party = first_party
+        self._carries_cpr = carries_cpr
+        self._known: set[str] = set()
+        self._forms: set[str] = set()
+        self._raw: set[bytes] = set()  # the forms as bytes, and the secrets in Latin-1
+        self.learn(secrets, minimum=1)
+
+    def learn(self, values: Iterable[str], minimum: int = MIN_LEARNED) -> None:
+        """Mask `values` from now on, except short ones and those that carry the CPR."""
+        new = {v for v in values if len(v) >= minimum and v not in self._known and MASK not in v}
+        self._known |= new
+        secrets = [v for v in new if not self._carries_cpr(v)]
+        forms = {form for v in secrets for form in every_form(v)} - self._forms
+        if not forms:
+            return
+        self._forms |= forms
+        self._raw |= {f.encode() for f in forms} | set(filter(None, map(_latin1, secrets)))
+        longest = ahocorasick_rs.MatchKind.LeftmostLongest
+        self._text = ahocorasick_rs.AhoCorasick(list(self._forms), matchkind=longest)
+        self._bytes = ahocorasick_rs.BytesAhoCorasick(list(self._raw), matchkind=longest)
+
+    def text(self, value: str) -> str:
+        if not self._forms or not value:
+            return value
+        return _masked(value, self._text.find_matches_as_indexes(value), MASK)
+
+    def texts(self, values: Iterable[str]) -> list[str]:
+        return [self.text(v) for v in values]
+
+    def data(self, data: bytes) -> bytes:
+        if not self._forms or not data:
+            return data
+        return _masked(data, self._bytes.find_matches_as_indexes(data), MASK.encode())
+
+    def copy(self, source: IO[bytes], target: IO[bytes], window: int = WINDOW) -> None:
+        """`data` for a stream, a window at a time: the last bytes of each window, where a
+        secret may begin and end in the next, are masked with the next."""
+        keep, carry = max(map(len, self._raw), default=1) - 1, b""
+        while chunk := source.read(window):
+            data = carry + chunk
+            cut = max(0, len(data) - keep)
+            matches = self._bytes.find_matches_as_indexes(data) if self._forms else []
+            done = [m for m in matches if m[1] < cut]  # each lies whole in `data`
+            cut = max([cut] + [end for _, _, end in done[-1:]])
+            target.write(_masked(data[:cut], done, MASK.encode()))
+            carry = data[cut:]
+        target.write(self.data(carry))
+
+    def copy_body(self, source: IO[bytes], target: IO[bytes]) -> None:
+        self.copy(source, target)
+
+    def exchange(self, exchange: Exchange) -> Exchange:
+        """The exchange with every secret masked; its credential headers learned first."""
+        first = registrable_domain(exchange.host) in self.first_party
+        self.learn(self._credentials(exchange.headers, first))
+        texts = ("url", "page_url", "frame_url", "redirected_from", "failure", "body_note")
+        update: dict[str, object] = {k: self.text(v) for k in texts if (v := getattr(exchange, k))}
+        update["initiator"] = tuple(self._frame(f) for f in exchange.initiator)
+        update["headers"] = tuple((n, self._header(n, v, first)) for n, v in exchange.headers)
+        update["body"] = exchange.body and self.data(exchange.body)
+        return exchange.model_copy(update=update)
+
+    def _credentials(self, headers: Iterable[tuple[str, str]], first_party: bool) -> list[str]:
+        found: list[str] = []
+        for name, value in headers:
+            lower = name.lower()
+            if lower in SECRET_HEADERS:
+                found += _authorization(value)
+            elif first_party and lower == "cookie":
+                found += [c.partition("=")[2].strip() for c in value.split(";")]
+            elif first_party and SESSION_HEADER.search(lower) and not lower.startswith(":"):
+                found.append(value)
+        return found
+
+    def _header(self, name: str, value: str, first_party: bool) -> str:
+        lower = name.lower()
+        if lower in SECRET_HEADERS and not self._carries_cpr(value):
+            return MASK
+        if lower == "cookie" and first_party:
+            return "; ".join(
+                f"{c.split('=', 1)[0].strip()}={MASK}" for c in value.split(";") if c.strip()
+            )
+        return self.text(value)
+
+    def _frame(self, frame: InitiatorFrame) -> InitiatorFrame:
+        return frame.model_copy(update={"url": self.text(frame.url)})
+
+
+def _authorization(value: str) -> list[str]:
+    """An Authorization value, its token, and for Basic the password inside it."""
+    scheme, _, token = value.strip().partition(" ")
+    found = [value, token.strip()]
+    if scheme.lower() == "basic":
+        try:
+            found.append(base64.b64decode(token, validate=True).decode().partition(":")[2])
+        except (binascii.Error, ValueError):
+            pass
+    return found
+
+
+def _latin1(secret: str) -> bytes | None:
+    """The secret as a Latin-1 page sends it raw (in a multipart form, say)."""
+    try:
+        return secret.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+def _masked(value: AnyStr, matches: list[tuple[int, int, int]], mask: AnyStr) -> AnyStr:
+    pieces: list[AnyStr] = []
+    at = 0
+    for _, start, end in matches:
+        pieces += [value[at:start], mask]
+        at = end
+    pieces.append(value[at:])
+    return value[:0].join(pieces)
+
+
+def for_citizen(citizen: Citizen, first_party: set[str]) -> Redactor:
+    """The citizen's credentials (a login name that is the CPR itself stays visible: it is
+    what the audit looks for), and what it learns while recording."""
+    check = CprToThirdParty(citizen.cpr, Parties(sorted(first_party)))
+    secrets = [v.get_secret_value() for v in citizen.credentials.values()]
+    return Redactor(
+        secrets, first_party, lambda value: check.carries("http://x.invalid/", body=value)
+    )

@@ -1,0 +1,109 @@
+"""The tape: where every recorded exchange goes, numbered, through the addons' `exchange` hook
+(redaction last), a large body kept in a file of its own, written and flushed at once.
+
+The recorder writes requests to it; the addons that record what they decide (contain mode's
+websockets, the worker gate's refusals) and the worker sessions' websockets write through it too,
+so that one place numbers, redacts and counts everything recorded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler.bundle import ExchangeWriter
+from crawler.model import BODY_LIMIT, Exchange
+from crawler.record.addons.hooks import Addons
+
+Leads = Callable[[str, dict[str, str], bytes | None], bool]  # carries the CPR to a third party?
+
+
+class Tape:
+    def __init__(
+        self,
+        path: Path,
+        addons: Addons | None = None,
+        body_limit: int = BODY_LIMIT,
+        leads: Leads | None = None,
+    ) -> None:
+        self.path, self.body_limit = path, body_limit
+        self.addons = addons or Addons([])
+        self.step: str | None = None  # the scenario's step now, for what is sent during it
+        self.count = 0
+        self.hosts: set[str] = set()  # every host an exchange went to
+        self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
+        self._lead_check = leads
+        self._out = ExchangeWriter(path)
+        self._seq = itertools.count(1)
+        self._copy = self.addons.first_attribute("copy_body") or shutil.copyfileobj
+
+    def write(self, **fields) -> None:
+        """One exchange: numbered, through the addons, its body kept apart when too large."""
+        body = fields.pop("body", None)
+        apart = body is not None and len(body) > self.body_limit
+        exchange = Exchange(seq=next(self._seq), body=None if apart else body, **fields)
+        exchange = self.addons.chain("exchange", exchange)
+        if apart:
+            assert body is not None
+            exchange = self._out.write_body(exchange, body, self._copy)
+        self._out.write(exchange)
+        self.count += 1
+        self.hosts.add(exchange.host)
+        if self._lead_check and self._lead_check(
+            exchange.url, dict(exchange.headers), exchange.body
+        ):
+            self.leads += 1
+
+    def websocket_opened(
+        self,
+        url: str,
+        page_url: str | None,
+        contained: bool = False,
+        note: str | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+        frame_url: str | None = None,
+    ) -> None:
+        """The handshake: its URL can carry identifiers too; Playwright reports no request for
+        it. `frame_url` is the worker's script for a worker's websocket."""
+        self.write(
+            kind="request",
+            method="GET",
+            url=url,
+            headers=headers,
+            resource_type="websocket",
+            page_url=page_url,
+            frame_url=frame_url or page_url,
+            step=self.step,
+            time=time.time(),
+            contained=contained,
+            body_note=note,
+        )
+
+    def websocket_frame(
+        self,
+        url: str,
+        payload: str | bytes,
+        direction: str,
+        page_url: str | None,
+        contained: bool = False,
+        frame_url: str | None = None,
+    ) -> None:
+        self.write(
+            kind="websocket",
+            method="WS",
+            url=url,
+            direction=direction,
+            resource_type="websocket",
+            body=payload.encode("utf-8") if isinstance(payload, str) else payload,
+            page_url=page_url,
+            frame_url=frame_url or page_url,
+            step=self.step,
+            time=time.time(),
+            contained=contained,
+        )
+
+    def close(self) -> None:
+        self._out.close()

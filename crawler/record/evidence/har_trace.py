@@ -1,0 +1,67 @@
+"""Evidence bundle per system: a HAR with bodies and a Playwright trace, redacted.
+
+Both are written by Playwright, so they hold what the browser saw, secrets included; they
+are redacted after the context closes with the same rules as requests.jsonl, plus the
+values of the portal's own cookies, which Playwright also records as response headers.
+
+The trace keeps DOM snapshots of every action but no screencast: its screenshots made the
+GPU process work five times harder for pictures the step screenshots already give.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Error
+
+from crawler.bundle import HAR, TRACE
+from crawler.errors import first_line
+from crawler.model import TraceMode, Verdict
+from crawler.parties import registrable_domain
+from crawler.record.addons.redaction import Redactor
+from crawler.record.evidence.redact_files import redact_folder
+
+
+def context_options(out_dir: Path) -> dict:
+    return {"record_har_path": str(out_dir / HAR), "record_har_content": "embed"}
+
+
+def start(context: BrowserContext, title: str, trace: TraceMode = "on") -> None:
+    if trace != "off":
+        context.tracing.start(screenshots=False, snapshots=True, title=title)
+
+
+def settle_trace(out_dir: Path, trace: TraceMode, verdict: Verdict) -> None:
+    """retain-on-failure: a clean system's trace is not kept."""
+    if trace == "retain-on-failure" and verdict == "clean":
+        (out_dir / TRACE).unlink(missing_ok=True)
+
+
+def finish(
+    context: BrowserContext, out_dir: Path, redactor: Redactor, own_trace: bool = True
+) -> tuple[list[str], Redactor]:
+    """Stop our trace (unless someone else owns tracing), close the context (which writes the
+    HAR), redact every file of the folder; the errors, and the redactor that now knows the
+    session cookies."""
+    errors = []
+    try:
+        redactor.learn(
+            c["value"]
+            for c in context.cookies()
+            if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party
+        )
+        if own_trace:
+            errors += _stop_trace(context, out_dir / TRACE)
+        context.close()
+    except Error as exc:
+        errors.append(f"evidence files incomplete: {first_line(exc)}")
+    return errors + redact_folder(out_dir, redactor), redactor
+
+
+def _stop_trace(context: BrowserContext, path: Path) -> list[str]:
+    try:
+        context.tracing.stop(path=str(path))
+    except Error as exc:  # e.g. a full disk: what is left of it makes room for the HAR
+        path.unlink(missing_ok=True)
+        return [f"{TRACE} not written: {first_line(exc)}"]
+    return []

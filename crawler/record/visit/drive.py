@@ -1,0 +1,222 @@
+"""The scripted visit of one system: the scenario, the proof of its login, the safe crawl.
+
+What it did is kept in the recording's `coverage`, so that a verdict says what it covers:
+the steps completed, every page with its final URL, the links not visited and why, and
+whether the citizen was logged in throughout.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Frame, Page
+
+from crawler import bundle, diagnostics
+from crawler.bundle import Recording
+from crawler.errors import first_line
+from crawler.model import Citizen, Coverage, LoginState, PageVisit
+from crawler.parties import Parties
+from crawler.record.addons.form_probe import FormProbe
+from crawler.record.addons.hooks import Addons
+from crawler.record.addons.redaction import Redactor
+from crawler.record.capture.tape import Tape
+from crawler.record.evidence import saved_logins
+from crawler.record.visit.crawl import CrawlOutcome, crawl
+from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
+from crawler.scenario import Scenario, System, listening, play
+
+SAVED_LOGIN_STEP = "saved login (checked)"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Drive:
+    """Drives one page through a system and fills in the recording as it goes."""
+
+    page: Page
+    citizen: Citizen
+    scenario: Scenario | None
+    tape: Tape
+    rec: Recording
+    progress: Progress
+    redactor: Redactor
+    addons: Addons
+    visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
+    crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
+    proven: bool = False  # logged_in held after the scenario
+    login_again: LoginAgain | None = None
+    saved_login: float | None = None  # when the saved login reused here was saved
+
+    def run(self) -> None:
+        try:
+            if self.scenario and not self._scenario():
+                return
+            if self.rec.target.crawl:
+                self._crawl()
+        except Exception as exc:  # a failing scenario is a finding about the audit, not a crash
+            self._failed(exc)
+        finally:
+            self.rec.coverage = self._coverage()
+            self.rec.pages = [v.url for v in self.visits + self.crawled.visits]
+
+    def _scenario(self) -> bool:
+        """Run the scenario; whether the crawl may follow (the login, if checked, held)."""
+        assert self.scenario is not None
+        self.page.on("framenavigated", self._navigated)
+        try:
+            if self.saved_login is not None and not self._saved_login_holds():
+                self.saved_login = None
+            system = System.of(self.rec.target, login_reused=self.saved_login is not None)
+            steps = None if self.saved_login is not None else 0  # reused: not counted here
+            self.login_again = LoginAgain(self.scenario, self.citizen, self._label, system, steps)
+            with listening(self._on_step):
+                play(self.scenario, self.page, self.citizen, system)
+        finally:
+            self.page.remove_listener("framenavigated", self._navigated)
+        check = self.rec.target.logged_in
+        if check is None:
+            return True
+        problem = login_problem(self.page, check, self._first_party())
+        self.proven = problem is None
+        if self.proven and self.saved_login is None and self.rec.target.login_state:
+            self._save_login()
+        if self.visits and self.visits[-1].url == self.page.url:  # the page the proof is about
+            self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": self.proven})
+        if problem:
+            self.rec.errors.append(diagnostics.LOGIN_NOT_PROVEN(problem=problem))
+            if self.rec.target.crawl:
+                self.rec.notes.append(diagnostics.NOT_CRAWLED())
+            _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
+        return self.proven
+
+    def _saved_login_holds(self) -> bool:
+        """A saved login is reused only if logged_in holds on the start page with it; else it
+        is forgotten, and the scenario logs in."""
+        target, check = self.rec.target, self.rec.target.logged_in
+        assert check is not None and target.login_state is not None  # reuse_login needs both
+        self.tape.step = SAVED_LOGIN_STEP
+        self.page.goto(target.base_url or target.start_url, wait_until="load")
+        problem = login_problem(self.page, check, self._first_party())
+        self.tape.step = None
+        if problem is None:
+            self.rec.notes.append(diagnostics.LOGIN_REUSED(check=check.describe()))
+            return True
+        self.rec.notes.append(diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem))
+        saved_logins.forget(Path(target.login_state))
+        self.page.context.clear_cookies()
+        return False
+
+    def _save_login(self) -> None:
+        target = self.rec.target
+        assert target.login_state is not None
+        saved_logins.save(
+            self.page.context.storage_state(),
+            Path(target.login_state),
+            (self.rec.out_dir, self.rec.out_dir.parent),
+        )
+        self.rec.notes.append(diagnostics.LOGIN_SAVED())
+
+    def _crawl(self) -> None:
+        settings, target = self.rec.target.crawl, self.rec.target
+        assert settings is not None
+        starts = [self.page.url] if self.scenario else [target.start_url]
+        self.progress(f"crawling from {starts[0]} ({_so_far(self.tape)})")
+        guard = None
+        if target.logged_in:
+            guard = SessionGuard(
+                target.logged_in,
+                self._first_party(),
+                self.rec.out_dir,
+                self.login_again,
+                good_url=self.page.url if self.proven else None,
+            )
+        self.crawled = crawl(
+            self.page,
+            starts,
+            self._first_party(),
+            settings,
+            guard,
+            not self.scenario,
+            lambda page: self.addons.call("page_loaded", page),
+        )
+        self.rec.errors += self.crawled.errors
+        if guard:
+            self.proven = self.proven or guard.good_url is not None
+            self.rec.errors += [
+                diagnostics.SESSION_LOST(url=loss.page_url, problem=loss.problem)
+                for loss in guard.losses
+                if not loss.recovered
+            ]
+
+    def _failed(self, exc: Exception) -> None:
+        error, step = f"{type(exc).__name__}: {first_line(exc)}", self.tape.step
+        redact = self.redactor.text
+        self.rec.errors.append(
+            redact(
+                diagnostics.SCENARIO_FAILED_IN_STEP(step=step, error=error)
+                if step
+                else diagnostics.SCENARIO_FAILED(error=error)
+            )
+        )
+        self.rec.traceback = redact(traceback.format_exc())
+        (self.rec.out_dir / bundle.ERROR).write_text(self.rec.traceback, encoding="utf-8")
+        _screenshot(self.page, self.rec.out_dir / bundle.FAILURE)
+
+    def _on_step(self, name: str | None, login: bool) -> None:
+        if name:
+            self.progress(f"step {name} ({_so_far(self.tape)})")
+        if name is None and self.tape.step:
+            shot = bundle.step_screenshot(len(self.rec.steps) + 1)
+            _screenshot(self.page, self.rec.out_dir / shot)
+            self.rec.steps.append((self.tape.step, shot))
+        if self.login_again:
+            self.login_again.seen(name, login)
+        self.tape.step = name
+
+    def _label(self, name: str | None) -> None:
+        self.tape.step = name
+
+    def _navigated(self, frame: Frame) -> None:
+        url, last = frame.url, self.visits[-1].url if self.visits else None
+        if frame == self.page.main_frame and url not in ("about:blank", last):
+            self.visits.append(PageVisit(url=url, by="scenario"))
+
+    def _first_party(self) -> set[str]:
+        return Parties.for_target(self.rec.target).first
+
+    def _coverage(self) -> Coverage:
+        check = self.rec.target.logged_in
+        return Coverage(
+            login=self._login_state(),
+            login_check=check.describe() if check else "",
+            steps=tuple(name for name, _ in self.rec.steps),
+            pages=tuple(self.visits + self.crawled.visits),
+            downloads=tuple(self.crawled.downloads),
+            not_visited=tuple(self.crawled.not_visited),
+            session_losses=tuple(self.crawled.session_losses),
+            bounds=tuple(self.crawled.bounds),
+            typed=tuple(probe.pages) if (probe := self.addons.get(FormProbe)) else (),
+        )
+
+    def _login_state(self) -> LoginState:
+        if self.rec.target.logged_in is None:
+            return "not checked" if self.scenario else "none"
+        if not self.proven:
+            return "not proven"
+        if any(not loss.recovered for loss in self.crawled.session_losses):
+            return "lost"
+        return "proven"
+
+
+def _so_far(tape: Tape) -> str:
+    """Progress while recording; the count of leaks is a quick check, the report decides."""
+    return f"{tape.count} requests, {tape.leads} carrying the CPR to third parties so far"
+
+
+def _screenshot(page: Page, path: Path) -> None:
+    if shot := screenshot(page):
+        path.write_bytes(shot)

@@ -1,0 +1,99 @@
+import base64
+import hashlib
+import zipfile
+
+from crawler.model import Citizen
+from crawler.record.addons.redaction import MASK, Redactor, for_citizen
+from crawler.record.evidence.redact_files import redact_folder
+from crawler.testing import make_exchange
+
+CPR = "0707614285"
+
+
+def test_secrets_and_first_party_session_cookies_never_reach_the_record():
+    redactor = Redactor(["hunter 2&x"], {"skat.test"})
+    login = make_exchange(
+        url="http://www.skat.test/login?pw=hunter+2%26x",
+        method="POST",
+        headers=(("Cookie", "session=abc123; lang=da"), ("Authorization", "Bearer tok")),
+        body=b"user=jens&password=hunter+2%26x",
+    )
+    clean = redactor.exchange(login)
+    assert clean.url == f"http://www.skat.test/login?pw={MASK}"
+    assert clean.body == f"user=jens&password={MASK}".encode()
+    assert dict(clean.headers) == {"Cookie": f"session={MASK}; lang={MASK}", "Authorization": MASK}
+
+
+def test_third_party_cookies_are_kept_as_evidence():
+    redactor = Redactor([], {"skat.test"})
+    beacon = make_exchange(url="http://t.tracker.test/c", headers=(("Cookie", "uid=0707614285"),))
+    assert redactor.exchange(beacon).headers == (("Cookie", "uid=0707614285"),)
+
+
+def test_every_written_form_of_a_password_is_masked():
+    redactor = Redactor(["sæt kodeord&1"], {"skat.test"})
+    for sent in (
+        "pw=s%E6t+kodeord%261",  # a Latin-1 form
+        "pw=s%c3%a6t%20kodeord%261",  # encodeURIComponent, lower-case hex
+        '{"pw": "s\\u00e6t kodeord&1"}',  # JSON with ASCII escapes
+        "<input value='sæt kodeord&amp;1'>",  # HTML
+        "h=" + hashlib.sha256("sæt kodeord&1".encode()).hexdigest(),
+        "b=" + base64.b64encode(b"x:s\xc3\xa6t kodeord&1").decode(),  # inside longer base64
+    ):
+        assert redactor.text(sent).count(MASK) == 1, sent
+    assert redactor.data("pw=sæt kodeord&1".encode("latin-1")) == f"pw={MASK}".encode()
+
+
+def test_session_headers_and_cookies_are_learned_and_masked_everywhere_after():
+    redactor = Redactor([], {"skat.test"})
+    api = make_exchange(
+        url="http://www.skat.test/api",
+        headers=(
+            ("X-Session", "tok-12345678"),
+            ("Cookie", "sid=c00k1e-abcdef"),
+            (":authority", "www.skat.test"),
+        ),
+    )
+    assert dict(redactor.exchange(api).headers) == {
+        "X-Session": MASK,
+        "Cookie": f"sid={MASK}",
+        ":authority": "www.skat.test",
+    }
+    beacon = make_exchange(url="http://t.tracker.test/b?s=tok-12345678&c=c00k1e-abcdef")
+    assert redactor.exchange(beacon).url == f"http://t.tracker.test/b?s={MASK}&c={MASK}"
+
+
+def test_a_value_that_carries_the_cpr_is_never_masked():
+    """Masking it would hide the leak the audit looks for: a false clean."""
+    redactor = for_citizen(Citizen(cpr=CPR), {"skat.test"})
+    token = base64.b64encode(f'{{"cpr": "{CPR}", "n": 1}}'.encode()).decode()
+    login = make_exchange(
+        url="http://www.skat.test/api",
+        headers=(("X-Session", token), ("Authorization", f"Bearer {token}")),
+    )
+    assert redactor.exchange(login).headers == login.headers
+    beacon = make_exchange(url=f"http://t.tracker.test/b?s={token}")
+    assert redactor.exchange(beacon).url == beacon.url
+
+
+def test_a_file_that_cannot_be_read_to_be_redacted_is_removed(tmp_path):
+    trace = tmp_path / "trace.zip"
+    with zipfile.ZipFile(trace, "w") as archive:
+        archive.writestr("trace.trace", "password hunter2-secret " * 1000)
+    trace.write_bytes(trace.read_bytes()[:-200])  # cut short, as by a full disk
+    problems = redact_folder(tmp_path, Redactor(["hunter2-secret"], set()))
+    assert not trace.exists() and problems == [
+        "trace.zip removed: it could not be redacted (File is not a zip file)"
+    ]
+
+
+def test_a_stream_is_masked_across_its_windows(tmp_path):
+    import io
+
+    redactor = Redactor(["hemmeligt-kodeord"], set())
+    data = b"".join(b"x" * n + b"hemmeligt-kodeord" for n in range(1, 60))
+    for window in (7, 16, 17, 64, 1 << 20):
+        out = io.BytesIO()
+        redactor.copy(io.BytesIO(data), out, window)
+        assert out.getvalue() == redactor.data(data), window
+        assert b"hemmeligt" not in out.getvalue() and out.getvalue().count(MASK.encode()) == 59

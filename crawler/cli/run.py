@@ -145,13 +145,7 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         )
     else:
         chromium.require()
-    named = set(args.system)
-    chosen = [
-        target
-        for s in audit.config.systems
-        for target in audit.targets(s)
-        if not named or {s.name, target.system} & named
-    ]
+    chosen = [target for _, target in audit.chosen(args.system)]
     if any(t.consent for t in chosen):
         consent.package()  # consent states need autoconsent: say so now, not per system
     if any(t.ca_file for t in chosen):

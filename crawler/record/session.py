@@ -1,4 +1,7 @@
-"""One system's browser session: a fresh Chromium, the scenario, the safe crawl, all recorded.
+"""One system's browser session: the one driver that records a system, for `run`, `adhoc` and
+the pytest plugin alike: a fresh Chromium of cpraudit's own (with its network witness), or a
+browser someone else started (`Lease`: pytest-playwright's), then the scenario and the safe
+crawl, all recorded.
 
 This is the only stage of an audit that needs the browser. It leaves a `Recording`: the
 record on disk (requests.jsonl), the evidence files, and what went wrong; the analysis
@@ -8,8 +11,10 @@ reads that afterwards, without the browser.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
@@ -18,7 +23,7 @@ from crawler import diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line
-from crawler.model import Citizen, Target
+from crawler.model import BrowserInfo, Citizen, Target, WitnessSummary
 from crawler.parties import Parties
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
@@ -33,19 +38,41 @@ from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
 
 
+@dataclass(frozen=True)
+class Lease:
+    """A browser someone else started and owns (pytest-playwright's), with how to open a
+    context in it; what it records itself (a HAR, a trace) cpraudit then does not."""
+
+    browser: Browser
+    new_context: Callable[..., BrowserContext]
+    info: BrowserInfo
+    har: bool = True  # cpraudit records network.har
+    trace: bool = True  # cpraudit keeps its own trace.zip
+    witness: WitnessSummary = field(default_factory=lambda: WitnessSummary(ran=False))
+
+
 def record(
     target: Target,
     citizen: Citizen,
     out_dir: Path,
     scenario: Scenario | None = None,
     progress: Progress | None = None,
+    lease: Lease | None = None,
+    redactor: redaction.Redactor | None = None,
 ) -> Recording:
-    """Drive a fresh browser through the scenario and the crawl, recording everything."""
+    """Drive a browser (a fresh one of cpraudit's own, or the one `lease` lends) through the
+    scenario and the crawl, recording everything; `redactor` (made here if not given) learns
+    the session's secrets, for files redacted afterwards by whoever gave it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
-    redactor = redactor_for(citizen, target)
+    redactor = redactor or redactor_for(citizen, target)
+    say = progress or (lambda text: None)
     try:
-        _record(target, citizen, scenario, rec, redactor, progress or (lambda text: None))
+        if lease is None:
+            _in_own_browser(target, citizen, scenario, rec, redactor, say)
+        else:
+            rec.browser, rec.witness = lease.info, lease.witness
+            _in_context(lease, rec, citizen, scenario, say, redactor)
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
@@ -76,7 +103,7 @@ def _masked(model: M, redactor: redaction.Redactor) -> M:
     return type(model).model_validate_json(redactor.text(model.model_dump_json()))
 
 
-def _record(
+def _in_own_browser(
     target: Target,
     citizen: Citizen,
     scenario: Scenario | None,
@@ -85,26 +112,19 @@ def _record(
     progress: Progress,
 ) -> None:
     witness = Witness(target.witness, remote=remote_endpoint() is not None)
-    saved = saved_login(target)
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
             browser, executable = launch(
                 pw, **setup.launch_options(target), extra=witness.switches(), env=env
             )
             try:
-                context, rec.browser = new_context(
-                    browser,
-                    executable,
-                    **har_trace.context_options(rec.out_dir),
-                    **setup.context_options(target, target.login_state if saved else None),
-                )
-                har_trace.start(context, target.system, target.trace)
-                try:
-                    record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
-                finally:
-                    rec.errors += har_trace.finish(
-                        context, rec.out_dir, redactor, own_trace=target.trace != "off"
-                    )[0]
+
+                def opened(**options: Any) -> BrowserContext:
+                    context, rec.browser = new_context(browser, executable, **options)
+                    return context
+
+                lease = Lease(browser, opened, rec.browser, trace=target.trace != "off")
+                _in_context(lease, rec, citizen, scenario, progress, redactor)
             finally:
                 try:
                     browser.close()
@@ -112,6 +132,29 @@ def _record(
                     pass
     finally:  # the NetLog is complete once the browser has closed
         rec.witness = witness.finish(rec.out_dir, redactor)
+
+
+def _in_context(
+    lease: Lease,
+    rec: Recording,
+    citizen: Citizen,
+    scenario: Scenario | None,
+    progress: Progress,
+    redactor: redaction.Redactor,
+) -> None:
+    """A context of the lease's browser, its evidence (HAR, trace) written and redacted."""
+    target = rec.target
+    saved = saved_login(target)
+    har = har_trace.context_options(rec.out_dir) if lease.har else {}
+    context = lease.new_context(
+        **har, **setup.context_options(target, target.login_state if saved else None)
+    )
+    if lease.trace:
+        har_trace.start(context, target.system, target.trace)
+    try:
+        record_in(lease.browser, context, rec, citizen, scenario, progress, redactor, saved)
+    finally:
+        rec.errors += har_trace.finish(context, rec.out_dir, redactor, own_trace=lease.trace)[0]
 
 
 def saved_login(target: Target) -> float | None:
@@ -164,7 +207,8 @@ def record_in(
         if banner:
             rec.consent = banner.outcome()
             rec.notes += banner.errors
-            rec.errors += [f"consent: {rec.consent.problem}"] if rec.consent.problem else []
+            if rec.consent.problem:  # never blamed where the visit failed before the banner
+                (rec.notes if rec.errors else rec.errors).append(f"consent: {rec.consent.problem}")
         own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
         rec.setup = setup.described(
             target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)

@@ -230,13 +230,7 @@ def run_audit(
     """Audit the configured systems (all, or those named, or a shard's), record the run in the
     history, write the run's index files, and seal the folder with its manifest."""
     started = time.time()
-    every = [(s, target) for s in audit.config.systems for target in audit.targets(s)]
-    if unknown := sorted(set(systems) - {n for s, t in every for n in (s.name, t.system)}):
-        raise BadInput(
-            f"--system {unknown[0]!r} is not in {audit.path}; choose from "
-            f"{', '.join(s.name for s in audit.config.systems)} (or one of their consent states)"
-        )
-    chosen = [(s, t) for s, t in every if not systems or {s.name, t.system} & set(systems)]
+    chosen = audit.chosen(systems)
     if options.shard:
         chosen = [(s, t) for s, t in chosen if in_shard(s.name, *options.shard)]
     run_id = uuid.uuid4().hex

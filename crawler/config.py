@@ -39,6 +39,7 @@ from crawler.model import (
     http_host,
     variant_name,
 )
+from crawler.notify.urls import NotifyURL
 from crawler.record.browser import trust
 from crawler.record.browser.switches import (
     checked_browser_args,
@@ -333,6 +334,12 @@ class AuditConfig(_Strict):
     )
     lang: Language = Field(
         default="en", description='Language of the reports: "en" (English) or "da" (Danish).'
+    )
+    notify: list[NotifyURL] = Field(
+        default_factory=list,
+        description="Apprise URLs told after each run when something needs a person: a new "
+        "leak, a new third party, an inconclusive system, a leak no longer found. Secrets only "
+        'as ${VAR}, e.g. "mailtos://cpraudit:${SMTP_PASSWORD}@smtp.example.dk?to=dpo@example.dk".',
     )
 
 

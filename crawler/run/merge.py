@@ -17,6 +17,7 @@ from crawler import bundle, history, proof
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, read_run_json
 from crawler.model import Audited
+from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files
 from crawler.run import catalogue
@@ -55,6 +56,7 @@ def merge(
     command: str = "cpraudit merge",
     key: Ed25519PrivateKey | None = None,
     report: ReportOptions = DEFAULT_REPORT,
+    notify: Notifier = NOBODY,
 ) -> tuple[list[Audited], Path, list[str]]:
     """Combine shard folders into `out` and seal it; returns the results, the index and
     problems found (a missing, interrupted or altered shard). The reports are written again,
@@ -93,6 +95,7 @@ def merge(
     listed = catalogue.with_coverage(merged, catalogue.load(cat))
     title = Title("merge", str(len(folders)))
     index = write_run_files(listed, out, title, report, incomplete=bool(problems))
+    notify.after_run(merged, index, incomplete=bool(problems))
     proof.seal(out, command=command, started=started, results=[r for r, _ in merged], key=key)
     return merged, index, problems
 

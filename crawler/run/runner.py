@@ -27,6 +27,7 @@ from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
+from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium
 from crawler.record.session import redactor_for
@@ -224,6 +225,7 @@ class RunOptions:
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
     sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
     report: ReportOptions = DEFAULT_REPORT  # the reports' language, and PDFs
+    notify: Notifier = NOBODY  # audit.toml's notify, told when something needs a person
 
 
 def run_audit(
@@ -277,6 +279,7 @@ def run_audit(
     listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
     title = Title("run", audit.path.name, meta.shard)
     index = write_run_files(listed, run_dir, title, options.report, incomplete=interrupted)
+    options.notify.after_run(results, index, incomplete=interrupted)
     proof.seal(
         run_dir,
         command=command,

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
+from crawler.config import Modes
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
-from crawler.model import Audited, Language, SystemResult, ThirdParty
+from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
 from crawler.owners import trackerdb
 from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
@@ -47,31 +48,28 @@ def count(minimum: int) -> Callable[[str], int]:
 
 
 def add_mode_options(parser: argparse.ArgumentParser) -> None:
+    """The modes every system of the run gets (`Modes`), each described where it is declared."""
+    parser.add_argument("--contain", action="store_true", help=option_help("contain"))
     parser.add_argument(
-        "--contain",
-        action="store_true",
-        help="answer requests that would carry the CPR to a third party locally, so it never "
-        "leaves the machine; they are still recorded and reported, marked contained "
-        "(run: every system)",
+        "--legacy-referrer", action="store_true", help=option_help("legacy_referrer")
     )
+    parser.add_argument("--no-witness", action="store_true", help=switched_off("witness"))
     parser.add_argument(
-        "--legacy-referrer",
-        action="store_true",
-        help="give first-party pages without a referrer policy the pre-2021 default "
-        "(no-referrer-when-downgrade), so Referer leaks of that era are observed "
-        "(run: every system)",
+        "--trace", choices=("on", "off", "retain-on-failure"), help=option_help("trace")
     )
-    parser.add_argument(
-        "--no-witness",
-        action="store_true",
-        help="do not keep Chromium's NetLog as a second witness of what left the browser; "
-        "the reports then say that nothing checked the record (run: every system)",
-    )
-    parser.add_argument(
-        "--trace",
-        choices=("on", "off", "retain-on-failure"),
-        help="Playwright's trace.zip of each audit (pages, actions, network): on (default), off, "
-        "or retain-on-failure, kept only when the system is not clean (run: every system)",
+
+
+def switched_off(name: str) -> str:
+    """The help of a --no-NAME option: what it switches off, as the setting describes it."""
+    return f"switch off {name} (audit.toml's {name} = false): {option_help(name)}"
+
+
+def modes(args: argparse.Namespace) -> Modes:
+    return Modes(
+        contain=args.contain,
+        legacy_referrer=args.legacy_referrer,
+        witness=not args.no_witness,
+        trace=args.trace,
     )
 
 

@@ -15,6 +15,7 @@ from crawler.cli.common import (
     add_report_options,
     add_sign_option,
     count,
+    modes,
     print_summary,
     report_options,
     say,
@@ -97,14 +98,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    audit = config.load(Path(args.config), args.env)
+    audit = config.load(Path(args.config), args.env, modes(args))
     if args.notify_test:
         return notify_test(audit)
     rules = fail_rules(args.fail_on)
-    audit.overrides = {
-        k: True for k in ("contain", "legacy_referrer", "no_witness") if getattr(args, k)
-    }
-    audit.trace = args.trace
     masked = Redactor(audit.secrets(), set()).text  # for the crash log, should there be one
     run_dir = bundle.new_run_folder(args.out, "run")
     with logged(run_dir, masked):

@@ -56,6 +56,20 @@ from crawler.model.findings import (
     ThirdParty,
     WitnessSummary,
 )
+from crawler.model.options import (
+    DEFAULT_DENY,
+    CrawlSettings,
+    LoginCheck,
+    Processor,
+    TargetOptions,
+    TraceMode,
+    checked_browser_args,
+    checked_secure_origins,
+    dns_server_address,
+    duration,
+    option_help,
+    resolve_pairs,
+)
 from crawler.model.portal import (
     AuditSetup,
     Consent,
@@ -73,17 +87,7 @@ from crawler.model.result import (
     SystemResult,
     TrendPoint,
 )
-from crawler.model.target import (
-    DEFAULT_DENY,
-    Citizen,
-    CrawlSettings,
-    LoginCheck,
-    Owner,
-    Target,
-    TraceMode,
-    dns_server_address,
-    variant_name,
-)
+from crawler.model.target import Citizen, Owner, Target, variant_name
 
 __all__ = [
     "BLOCKED_BEFORE_SENDING",
@@ -132,11 +136,13 @@ __all__ = [
     "PageVisit",
     "Party",
     "PartyKind",
+    "Processor",
     "SessionLoss",
     "Suspect",
     "SystemHistory",
     "SystemResult",
     "Target",
+    "TargetOptions",
     "ThirdParty",
     "TraceMode",
     "TrendPoint",
@@ -145,8 +151,13 @@ __all__ = [
     "Verdict",
     "Wire",
     "WitnessSummary",
+    "checked_browser_args",
+    "checked_secure_origins",
     "dns_server_address",
+    "duration",
     "http_host",
+    "option_help",
+    "resolve_pairs",
     "variant_name",
     "without_fragment",
 ]

@@ -52,7 +52,7 @@ def merge(
     out: Path,
     folders: list[Path],
     history_path: Path | None,
-    catalogue_path: Path | None,
+    catalogue_name: str | None,
     command: str = "cpraudit merge",
     key: Ed25519PrivateKey | None = None,
     report: ReportOptions = DEFAULT_REPORT,
@@ -91,7 +91,7 @@ def merge(
         else:
             merged += results
     write_reports(merged, out, report)
-    cat = catalogue_path or _catalogue_of(shards)
+    cat = catalogue_name or _catalogue_of(shards)
     listed = catalogue.with_coverage(merged, catalogue.load(cat))
     title = Title("merge", str(len(folders)))
     index = write_run_files(listed, out, title, report, incomplete=bool(problems))
@@ -151,6 +151,7 @@ def _missing_shards(shards, listed: int = 5) -> list[str]:
     return problems
 
 
-def _catalogue_of(shards) -> Path | None:
-    paths = [Path(meta.catalogue) for *_, meta in shards if meta and meta.catalogue]
-    return next((p for p in paths if p.is_file()), None)
+def _catalogue_of(shards) -> str | None:
+    """The catalogue the shards' runs used, where this machine has it too."""
+    names = [meta.catalogue for *_, meta in shards if meta and meta.catalogue]
+    return next((n for n in names if n in catalogue.BUNDLED or Path(n).is_file()), None)

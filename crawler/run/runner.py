@@ -269,14 +269,14 @@ def run_audit(
             [audit.base / s.scenario.partition(":")[0] for s in audit.config.systems if s.scenario],
         ),
         shard="/".join(map(str, options.shard)) if options.shard else None,
-        catalogue=str(audit.catalogue_path.resolve()) if audit.catalogue_path else None,
+        catalogue=audit.catalogue,
     )
     results = history.after_run(
         options.history, meta, results, run_dir, audit.config.accepted, options.notes
     )
     results = side_by_side(results)
     write_reports(results, run_dir, options.report)
-    listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
+    listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue))
     title = Title("run", audit.path.name, meta.shard)
     index = write_run_files(listed, run_dir, title, options.report, incomplete=interrupted)
     options.notify.after_run(results, index, incomplete=interrupted)

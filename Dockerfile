@@ -1,6 +1,7 @@
 # cpraudit in a container, for a cluster (deploy/kubernetes/) or any machine with Docker:
 #   docker build -t cpraudit .
-#   docker run --rm -v "$PWD:/audit" -e JENS_PASSWORD cpraudit run audit.toml --out reports/tonight
+#   docker run --rm --user "$(id -u):$(id -g)" -e HOME=/tmp -v "$PWD:/audit" -e JENS_PASSWORD \
+#     cpraudit run audit.toml --out reports/tonight
 # Playwright's Python image brings Chromium, its system libraries and a non-root-friendly
 # browser folder (/ms-playwright). The playwright package installed here must be the image's
 # version: another version looks for browser builds the image does not have. Change

@@ -37,8 +37,9 @@ from crawler.model import (
 )
 from crawler.parties import registrable_domain
 from crawler.record.browser import chromium
-from crawler.report import Title, write_system
+from crawler.report import Title
 from crawler.run.audit import audit_system
+from crawler.run.finish import Closing
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -101,16 +102,21 @@ def run(args: argparse.Namespace) -> int:
     chromium.require()
     folder = bundle.slug(target.system)
     with logged(run_dir):
-        result, exchanges = audit_system(
+        result, _ = audit_system(
             target,
             citizen,
             run_dir / folder,
             command=shlex.join(sys.argv),
             progress=lambda text: print(f"  {text}", flush=True),
         )
-        write_system(result, exchanges, run_dir / folder, options)
-        title = Title("adhoc", target.start_url)
-        return report_one(Audited(result, folder), run_dir, title, started, key, options)
+        closing = Closing(
+            title=Title("adhoc", target.start_url),
+            command=result.command,
+            started=started,
+            report=options,
+            sign_key=key,
+        )
+        return report_one(Audited(result, folder), run_dir, closing)
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:

@@ -13,12 +13,12 @@ from crawler.config import Modes
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
 from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
 from crawler.owners import trackerdb
-from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.browser import chromium
-from crawler.report import ReportOptions, Title, write_run_files
+from crawler.report import ReportOptions
 from crawler.report.coverage import statement
 from crawler.report.i18n import LANGUAGES
+from crawler.run.finish import Closing, finish_run
 
 
 def checked_cpr(text: str) -> str:
@@ -127,23 +127,11 @@ def say(quiet: bool) -> Callable[[str], None]:
     return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 
 
-def report_one(
-    audited: Audited,
-    run_dir: Path,
-    title: Title,
-    started: float,
-    key: Ed25519PrivateKey | None,
-    options: ReportOptions,
-) -> int:
-    """Index, junit.xml, PDFs, the manifest and the printed summary of a one-system run; its
-    exit code."""
-    results = [audited]
-    index = write_run_files(results, run_dir, title, options)
-    seal(
-        run_dir, command=audited.result.command, started=started, results=[audited.result], key=key
-    )
-    print_summary(results, run_dir, index)
-    return exit_code(r for r, _ in results)
+def report_one(audited: Audited, run_dir: Path, closing: Closing) -> int:
+    """A one-system run closed as every run is, and its printed summary; its exit code."""
+    outcome = finish_run([audited], run_dir, closing)
+    print_summary(outcome.results, run_dir, outcome.index)
+    return exit_code((r for r, _ in outcome.results), closing.fail_on)
 
 
 def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: bool = False) -> None:

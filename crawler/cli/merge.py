@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             shlex.join(sys.argv),
             signing_key(args),
             report_options(args, bundle.run_language(Path(args.dirs[0]))),
+            rules,
             notify,
         )
     code = exit_code((r for r, _ in results), rules)

@@ -175,6 +175,7 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         sign_key=signing_key(args),
         report=report_options(args, audit.config.lang),
         notify=NOBODY if shard else for_audit(audit),  # a sweep is told once, by its merge
+        fail_on=fail_rules(args.fail_on),
     )
 
 

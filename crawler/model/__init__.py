@@ -80,6 +80,7 @@ from crawler.model.portal import (
     NameChain,
 )
 from crawler.model.result import (
+    Acceptance,
     Audited,
     BrowserInfo,
     FindingHistory,
@@ -94,6 +95,7 @@ __all__ = [
     "BODY_LIMIT",
     "DEFAULT_DENY",
     "PREFLIGHT_FAILED",
+    "Acceptance",
     "AgreementStatus",
     "AgreementVerdict",
     "AuditSetup",

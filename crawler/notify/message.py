@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.analyse.fingerprints import fingerprint
 from crawler.model import Audited, SystemResult
 
 VERDICTS = {"leak": "LEAK", "clean": "no leak found", "inconclusive": "INCONCLUSIVE"}
@@ -66,12 +67,13 @@ def new_leaks(result: SystemResult) -> dict[str, int]:
     Without a history nothing is known to be old: every leak is new."""
     history = result.history
     seen: dict[str, set[str]] = {}
-    for finding in result.findings:
-        known = history.of(finding.fingerprint) if history else None
-        if known and (known.status != "new" or known.accepted):
+    for finding in result.unaccepted:
+        leak = finding.fingerprint or fingerprint(result.configured, finding)  # an older shard's
+        known = history.of(leak) if history else None
+        if known and known.status != "new":
             continue
         receiver = f"{finding.entity or finding.domain or finding.host} ({finding.host})"
-        seen.setdefault(receiver, set()).add(finding.fingerprint or finding.request_url)
+        seen.setdefault(receiver, set()).add(leak)
     return {receiver: len(leaks) for receiver, leaks in seen.items()}
 
 

@@ -19,8 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, crash, diagnostics, history, proof
-from crawler.analyse.consent import side_by_side
+from crawler import bundle, crash, diagnostics
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit
@@ -31,9 +30,10 @@ from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium
 from crawler.record.session import redactor_for
-from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files, write_system
-from crawler.run import catalogue, lifetime
+from crawler.report import DEFAULT_REPORT, ReportOptions, Title
+from crawler.run import lifetime
 from crawler.run.audit import audit_system
+from crawler.run.finish import Closing, RunOutcome, finish_run
 from crawler.run.shards import in_shard
 from crawler.scenario import ScenarioError, load_scenario
 
@@ -196,16 +196,6 @@ def _ended(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def write_reports(results: list[Audited], run_dir: Path, options: ReportOptions) -> None:
-    """Each system's findings.json and report.html, once, with everything the run added."""
-    for result, folder in results:
-        out = run_dir / folder
-        requests = out / bundle.REQUESTS
-        exchanges = bundle.read_exchanges(requests)[0] if requests.is_file() else []
-        write_system(result, exchanges, out, options)
-        (out / bundle.RESULT).unlink(missing_ok=True)
-
-
 def _line(item: Audited) -> str:
     result, _ = item
     return (
@@ -226,6 +216,7 @@ class RunOptions:
     sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
     report: ReportOptions = DEFAULT_REPORT  # the reports' language, and PDFs
     notify: Notifier = NOBODY  # audit.toml's notify, told when something needs a person
+    fail_on: tuple[str, ...] = ("any",)  # what fails the run, for junit.xml
 
 
 def run_audit(
@@ -271,28 +262,19 @@ def run_audit(
         shard="/".join(map(str, options.shard)) if options.shard else None,
         catalogue=audit.catalogue,
     )
-    results = history.after_run(
-        options.history, meta, results, run_dir, audit.config.accepted, options.notes
-    )
-    results = side_by_side(results)
-    write_reports(results, run_dir, options.report)
-    listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue))
-    title = Title("run", audit.path.name, meta.shard)
-    index = write_run_files(listed, run_dir, title, options.report, incomplete=interrupted)
-    options.notify.after_run(results, index, incomplete=interrupted)
-    proof.seal(
-        run_dir,
+    closing = Closing(
+        title=Title("run", audit.path.name, meta.shard),
         command=command,
         started=started,
-        results=[r for r, _ in results],
-        key=options.sign_key,
+        report=options.report,
+        fail_on=options.fail_on,
+        accepted=audit.config.accepted,
+        history=options.history,
+        meta=meta,
+        catalogue=audit.catalogue,
+        notes=options.notes,
+        sign_key=options.sign_key,
+        incomplete=interrupted,
+        notify=options.notify,
     )
-    return RunOutcome(results, listed, index, interrupted)
-
-
-@dataclass
-class RunOutcome:
-    results: list[Audited]
-    listed: list[Audited]
-    index: Path
-    interrupted: bool
+    return finish_run(results, run_dir, closing)

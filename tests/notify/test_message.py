@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from crawler.model import Audited, FindingHistory, SystemHistory, SystemResult, ThirdParty
+from crawler.model import (
+    Acceptance,
+    Audited,
+    FindingHistory,
+    SystemHistory,
+    SystemResult,
+    ThirdParty,
+)
 from crawler.notify.message import compose
 from crawler.testing.factories import make_finding
 
@@ -40,11 +48,18 @@ def test_known_leaks_and_clean_systems_tell_nobody():
         previous_run=1.0,
         findings=(
             status("aaaa000000000001", "persisting", runs=4),
-            status("aaaa000000000002", "new", accepted="removal in release 24.3"),
+            status("aaaa000000000002", "new"),
         ),
     )
+    in_force = Acceptance(
+        fingerprint="aaaa000000000002",
+        reason="removal in 24.3",
+        until=date(2099, 1, 31),
+        in_force=True,
+    )
+    leaking = result("TastSelv", "leak", findings=[persisting, accepted], history=history)
     results = [
-        result("TastSelv", "leak", findings=[persisting, accepted], history=history),
+        Audited(leaking.result.model_copy(update={"acceptances": (in_force,)}), leaking.folder),
         result("Forskud", third=[party("Known", new=False)]),
     ]
     assert compose(results, INDEX, "audit.toml") is None

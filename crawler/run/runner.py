@@ -26,6 +26,7 @@ from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
+from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium
 from crawler.record.session import redactor_for
@@ -214,6 +215,7 @@ class RunOptions:
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
     sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
     report: ReportOptions = DEFAULT_REPORT  # the reports' language, and PDFs
+    notify: Notifier = NOBODY  # audit.toml's notify, told when something needs a person
     fail_on: tuple[str, ...] = ("any",)  # what fails the run, for junit.xml
 
 
@@ -267,5 +269,6 @@ def run_audit(
         notes=options.notes,
         sign_key=options.sign_key,
         incomplete=interrupted,
+        notify=options.notify,
     )
     return finish_run(results, run_dir, closing)

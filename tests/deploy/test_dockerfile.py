@@ -88,8 +88,8 @@ def test_the_sources_it_copies_exist_and_the_data_is_where_cpraudit_looks():
         "pyproject.toml",
         "README.md",
         "crawler",
-        "package.json",
-        "package-lock.json",
+        "crawler/data/npm/package.json",
+        "crawler/data/npm/package-lock.json",
     ]
     assert all((ROOT / s).exists() and s not in ignored for s in sources)
     assert pyproject()["project"]["readme"] in sources, "the wheel's build reads it"

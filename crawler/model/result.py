@@ -60,6 +60,19 @@ class Acceptance(Frozen):
     in_force: bool = Field(description="False: it has expired, and the leak counts again.")
 
 
+class Reanalysis(Frozen):
+    """Where a re-analysis (`cpraudit analyse`) took its evidence from: an earlier run's system
+    folder, read with today's detector and analysis, never visited again."""
+
+    evidence: str = Field(description="The system folder whose evidence was analysed again.")
+    run_id: str = Field(default="", description="The run that recorded it.")
+    recorded_by: str = Field(description="The version of cpraudit that recorded it.")
+    sealed: str = Field(
+        description="How that folder matched its run's manifest.json: 'intact', 'not sealed' "
+        "(no manifest), or what did not match."
+    )
+
+
 class TrendPoint(Frozen):
     started: float
     verdict: Verdict
@@ -168,6 +181,10 @@ class SystemResult(Frozen):
     )
     scenario_traceback: str | None = Field(
         default=None, description="Where the scenario failed (redacted)."
+    )
+    reanalysis: Reanalysis | None = Field(
+        default=None,
+        description="Set when this result is a re-analysis of an earlier run's evidence.",
     )
     acceptances: tuple[Acceptance, ...] = Field(
         default=(),

@@ -80,6 +80,8 @@ from crawler.model.portal import (
     NameChain,
 )
 from crawler.model.result import (
+    PRESENTED_AS,
+    PRESENTED_AS_HEADLESS,
     Acceptance,
     Audited,
     BrowserInfo,
@@ -96,6 +98,8 @@ __all__ = [
     "BODY_LIMIT",
     "DEFAULT_DENY",
     "PREFLIGHT_FAILED",
+    "PRESENTED_AS",
+    "PRESENTED_AS_HEADLESS",
     "Acceptance",
     "AgreementStatus",
     "AgreementVerdict",

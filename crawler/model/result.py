@@ -22,6 +22,10 @@ from crawler.model.findings import (
 )
 from crawler.model.portal import AuditSetup, Consent, ConsentTable, Dialog
 
+# How an audit's browser presented itself (BrowserInfo.presented_as), as a report explains it
+PRESENTED_AS = "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
+PRESENTED_AS_HEADLESS = "headless Chromium as it identifies itself (HeadlessChrome)"
+
 
 class BrowserInfo(Frozen):
     """How the browser presented itself, so a reader can judge what a site would have sent."""

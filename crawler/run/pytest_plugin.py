@@ -40,13 +40,19 @@ from crawler.config import Accepted, Audit, SystemConfig, load
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta
 from crawler.history.store import chosen_path
-from crawler.model import Audited, BrowserInfo, SystemResult, Target, WitnessSummary
+from crawler.model import (
+    PRESENTED_AS,
+    Audited,
+    BrowserInfo,
+    SystemResult,
+    Target,
+    WitnessSummary,
+)
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.addons import redaction
 from crawler.record.browser import trust
 from crawler.record.browser.chromium import (
     HOW_TO_GET_ONE,
-    PRESENTED_AS,
     context_defaults,
     find_chromium,
     user_agent_switch,

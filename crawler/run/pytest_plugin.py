@@ -61,11 +61,11 @@ from crawler.record.browser.switches import chromium_args
 from crawler.record.capture.witness import PYTEST_BROWSER
 from crawler.record.evidence.redact_files import redact_file
 from crawler.record.session import Lease, redactor_for
+from crawler.record.visit.scenarios import ScenarioError, load_scenario
 from crawler.report import ReportOptions, Title, write_system
 from crawler.report.leak_lines import leak_lines
 from crawler.run.audit import audit_system
 from crawler.run.finish import Closing, finish_run
-from crawler.scenario import ScenarioError, load_scenario
 
 _CALL_LOG = re.compile(r"^Call log:\n((?:\s+- .*\n?)+)", re.MULTILINE)
 

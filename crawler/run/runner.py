@@ -30,12 +30,12 @@ from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium
 from crawler.record.session import redactor_for
+from crawler.record.visit.scenarios import ScenarioError, load_scenario
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title
 from crawler.run import lifetime
 from crawler.run.audit import audit_system
 from crawler.run.finish import Closing, RunOutcome, finish_run
 from crawler.run.shards import in_shard
-from crawler.scenario import ScenarioError, load_scenario
 
 Progress = Callable[[str], None]
 EXIT_CRASHED = 3  # an audit process's exit code after an unexpected error, logged in its folder

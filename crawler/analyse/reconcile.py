@@ -23,18 +23,13 @@ from collections import Counter, defaultdict, deque
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from crawler import diagnostics
 from crawler.model import CaptureGap, Exchange, GapCause, GapKind, without_fragment
 
-PREFLIGHT = "CORS preflight of a recorded request; no target of the browser reported it"
-EVIDENCE = (
-    "re-sent by Playwright while reading this recorded request's response body for the HAR or "
-    "trace (DevTools' own loader); the page sent it once"
-)
-BROWSER = "the browser's own traffic; no page of the audit caused it"
-UPDATE_CHECK = (
-    "the browser checking a recorded service worker's script for an update, as it does on "
-    "navigations in the worker's scope; DevTools reports no such request"
-)
+PREFLIGHT = diagnostics.GAP_PREFLIGHT()
+EVIDENCE = diagnostics.GAP_EVIDENCE()
+BROWSER = diagnostics.GAP_BROWSER()
+UPDATE_CHECK = diagnostics.GAP_UPDATE_CHECK()
 # The traffic annotation of those checks (`netlog.annotation("service_worker_update_checker")`)
 SERVICE_WORKER_UPDATE = 130931413
 BODY_NOTE = "seen only on the wire by the network witness: URL and headers as sent, no body"

@@ -8,8 +8,9 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from crawler import __version__, bundle
+from crawler import __version__, bundle, diagnostics
 from crawler.analyse import attempts, gaps, rootcause, typed
+from crawler.analyse.fingerprints import stamp_fingerprints
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
 from crawler.analyse.reconcile import reconcile
@@ -17,7 +18,15 @@ from crawler.analyse.verdict import agreement_verdict, judge, latent_fails
 from crawler.bundle import Recording
 from crawler.detect import detect
 from crawler.importers.har import unkept_bodies
-from crawler.model import Citizen, Exchange, Finding, SystemResult
+from crawler.model import (
+    Analysed,
+    Citizen,
+    Exchange,
+    Finding,
+    Recorded,
+    SystemResult,
+    WitnessSummary,
+)
 from crawler.parties import Parties, host_table
 
 
@@ -27,7 +36,7 @@ def analyse_system(
     """The system's result, and the exchanges it was found in (for the report's excerpts)."""
     target = rec.target
     parties = Parties.for_target(
-        target, on=date.fromtimestamp(rec.started) if rec.started else None
+        target, on=date.fromtimestamp(rec.started) if rec.started else None, names=rec.setup.names
     )
     record, unreadable = (
         bundle.read_exchanges(rec.requests_path) if rec.requests_path.exists() else ([], 0)
@@ -56,18 +65,13 @@ def analyse_system(
         )
     errors += gaps.errors(witness, capture_gaps)
     if found.unsearched:
-        errors.append(
-            f"{found.unsearched} exchange(s) could not be fully searched (see the notes), so the "
-            "search is incomplete"
-        )
+        errors.append(diagnostics.UNSEARCHED(num=found.unsearched))
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)
     failing_latent = latent_fails(latent, target.fail_on_latent)
     verdict = judge(confirmed, errors, len(exchanges), failing_latent)
     contacted = attempts.reached(exchanges, witnessed.left if witness_ran else frozenset())
     third_parties = inventory(contacted, parties, confirmed)
-    result = SystemResult(
-        system=target.system,
-        supplier=target.supplier,
+    analysed = Analysed(
         verdict=verdict,
         latent_fails=failing_latent,
         requests=len(exchanges),
@@ -88,26 +92,37 @@ def analyse_system(
         + tuple(filter(None, [parties.book.problem]))
         + tuple(gaps.notes(witness, capture_gaps))
         + tuple(_uncontained(confirmed) if target.contain else ())
-        + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR))),
-        pages=tuple(rec.pages),
-        coverage=rec.coverage,
-        steps=tuple(rec.steps),
-        browser=rec.browser,
-        start_url=target.start_url,
-        started=rec.started,
-        finished=rec.finished,
+        + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR)))
+        + tuple(_self_hosted(first_party)),
+        capture_gaps=tuple(capture_gaps),
         detect_seconds=detect_seconds,
         tool_version=__version__,
         command=command,
-        witness=witness,
-        capture_gaps=tuple(capture_gaps),
+    )
+    result = SystemResult(**dict(recorded(rec, witness)), **dict(analysed))
+    return stamp_fingerprints(result), exchanges
+
+
+def recorded(rec: Recording, witness: WitnessSummary | None) -> Recorded:
+    """What the record stage saw, as the result says it (the witness as reconciled)."""
+    target = rec.target
+    return Recorded(
+        system=target.system,
+        supplier=target.supplier,
+        start_url=target.start_url,
         variant_of=target.variant_of,
+        pages=tuple(rec.pages),
+        steps=tuple(rec.steps),
+        coverage=rec.coverage,
+        browser=rec.browser,
+        started=rec.started,
+        finished=rec.finished,
+        witness=witness,
         setup=rec.setup.model_copy(update={"environment": target.environment}),
         dialogs=tuple(rec.dialogs),
         consent=rec.consent,
         scenario_traceback=rec.traceback,
     )
-    return result, exchanges
 
 
 def _unkept(missing: list[str]) -> list[str]:
@@ -117,6 +132,17 @@ def _unkept(missing: list[str]) -> list[str]:
         return []
     named = "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     return [f"{bundle.HAR} lacks the response body of {len(missing)} request(s): {named}"]
+
+
+def _self_hosted(first_party: tuple[Finding, ...]) -> list[str]:
+    """The CPR sent to a first-party endpoint that speaks a self-hostable tracker's protocol:
+    not a leak by default, but worth a look (audit.toml can declare that it forwards)."""
+    spoken = sorted(
+        {(f.host, f.endpoint.protocol or "") for f in first_party if f.endpoint is not None}
+    )
+    return [
+        diagnostics.SELF_HOSTED_ENDPOINT(host=host, protocol=protocol) for host, protocol in spoken
+    ]
 
 
 def _uncontained(findings: tuple[Finding, ...]) -> list[str]:

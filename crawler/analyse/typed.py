@@ -6,6 +6,8 @@ window (or within `GRACE` seconds after, for what scripts send as the page is le
 page, and its leak (receiver, channel, place, encoding) was not already sent from the page
 before the first key: a beacon that carried the CPR since the page loaded did not learn it from
 the keyboard. A CPR sent as it appears in the page's own URL is the URL's, not the typing's.
+The fields named are those typed into before the request was sent; a request from a frame in
+which fields were typed names those alone.
 
 Requests sent as a page is left often name only its origin (the default referrer policy), or no
 page at all: both count as from the page in the window.
@@ -40,7 +42,9 @@ def attribute(
         if f.matched and f.matched in page.page_url:  # the page's URL carries it as sent
             out.append(f)
             continue
-        fields = tuple(_name(t.label, t.selector) for t in page.fields if t.time <= ex.time)
+        earlier = [t for t in page.fields if t.time <= ex.time]
+        in_frame = [t for t in earlier if t.frame_url and t.frame_url == ex.frame_url]
+        fields = tuple(_name(t.label, t.selector) for t in in_frame or earlier)
         out.append(f.model_copy(update={"typed_into": fields}) if fields else f)
     return out
 

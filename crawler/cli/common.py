@@ -9,15 +9,18 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
+from crawler.config import Accepted, Modes, acceptances
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
-from crawler.model import Audited, Language, SystemResult, ThirdParty
+from crawler.errors import printable
+from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
 from crawler.owners import trackerdb
-from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.browser import chromium
-from crawler.report import ReportOptions, Title, write_run_files
+from crawler.report import ReportOptions
 from crawler.report.coverage import statement
 from crawler.report.i18n import LANGUAGES
+from crawler.report.words import VERDICTS
+from crawler.run.finish import Closing, finish_run
 
 
 def checked_cpr(text: str) -> str:
@@ -47,32 +50,43 @@ def count(minimum: int) -> Callable[[str], int]:
 
 
 def add_mode_options(parser: argparse.ArgumentParser) -> None:
+    """The modes every system of the run gets (`Modes`), each described where it is declared."""
+    parser.add_argument("--contain", action="store_true", help=option_help("contain"))
     parser.add_argument(
-        "--contain",
-        action="store_true",
-        help="answer requests that would carry the CPR to a third party locally, so it never "
-        "leaves the machine; they are still recorded and reported, marked contained "
-        "(run: every system)",
+        "--legacy-referrer", action="store_true", help=option_help("legacy_referrer")
     )
+    parser.add_argument("--no-witness", action="store_true", help=switched_off("witness"))
     parser.add_argument(
-        "--legacy-referrer",
-        action="store_true",
-        help="give first-party pages without a referrer policy the pre-2021 default "
-        "(no-referrer-when-downgrade), so Referer leaks of that era are observed "
-        "(run: every system)",
+        "--trace", choices=("on", "off", "retain-on-failure"), help=option_help("trace")
     )
+
+
+def switched_off(name: str) -> str:
+    """The help of a --no-NAME option: what it switches off, as the setting describes it."""
+    return f"switch off {name} (audit.toml's {name} = false): {option_help(name)}"
+
+
+def modes(args: argparse.Namespace) -> Modes:
+    return Modes(
+        contain=args.contain,
+        legacy_referrer=args.legacy_referrer,
+        witness=not args.no_witness,
+        trace=args.trace,
+    )
+
+
+def add_accepted_option(parser: argparse.ArgumentParser, otherwise: str = "") -> None:
     parser.add_argument(
-        "--no-witness",
-        action="store_true",
-        help="do not keep Chromium's NetLog as a second witness of what left the browser; "
-        "the reports then say that nothing checked the record (run: every system)",
+        "--accepted",
+        metavar="FILE",
+        help="leaks accepted for a time: the [[accepted]] tables of this TOML file (an "
+        "audit.toml will do); an accepted leak in force does not make the exit code 1" + otherwise,
     )
-    parser.add_argument(
-        "--trace",
-        choices=("on", "off", "retain-on-failure"),
-        help="Playwright's trace.zip of each audit (pages, actions, network): on (default), off, "
-        "or retain-on-failure, kept only when the system is not clean (run: every system)",
-    )
+
+
+def accepted_in(args: argparse.Namespace) -> list[Accepted] | None:
+    """The --accepted file's acceptances; None when it was not given."""
+    return acceptances(Path(args.accepted)) if args.accepted else None
 
 
 def add_env_option(parser: argparse.ArgumentParser) -> None:
@@ -120,32 +134,15 @@ def signing_key(args: argparse.Namespace) -> Ed25519PrivateKey | None:
     return load_private(Path(args.sign_key)) if args.sign_key else None
 
 
-def printable(text: str) -> str:
-    """Text from hostile pages or folders, safe for a terminal: control characters escaped."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def say(quiet: bool) -> Callable[[str], None]:
     return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 
 
-def report_one(
-    audited: Audited,
-    run_dir: Path,
-    title: Title,
-    started: float,
-    key: Ed25519PrivateKey | None,
-    options: ReportOptions,
-) -> int:
-    """Index, junit.xml, PDFs, the manifest and the printed summary of a one-system run; its
-    exit code."""
-    results = [audited]
-    index = write_run_files(results, run_dir, title, options)
-    seal(
-        run_dir, command=audited.result.command, started=started, results=[audited.result], key=key
-    )
-    print_summary(results, run_dir, index)
-    return exit_code(r for r, _ in results)
+def report(results: list[Audited], run_dir: Path, closing: Closing) -> int:
+    """A run closed as every run is, and its printed summary; its exit code."""
+    outcome = finish_run(results, run_dir, closing)
+    print_summary(outcome.results, run_dir, outcome.index)
+    return exit_code((r for r, _ in outcome.results), closing.fail_on)
 
 
 def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: bool = False) -> None:
@@ -156,10 +153,10 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if quiet and result.verdict == "clean" and not extra:
             continue
         receivers = ", ".join(sorted({f.host for f in result.findings}))
-        line = (
-            f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+        print(
+            f"{result.system:<24} {verdict_said(result):<15} {len(result.findings):>3} finding(s)"
+            + (f" -> {receivers}" if receivers else "")
         )
-        print(line + (f" -> {receivers}" if receivers else ""))
         lines = [statement(result), *result.errors, *extra, str(run_dir / folder / bundle.REPORT)]
         for text in lines:
             print(f"{'':<24} {text}")
@@ -173,6 +170,15 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if isinstance(missing := trackerdb.database(), str):
             print(f"Owners: {missing}")
     print(f"Index: {index}")
+
+
+def verdict_said(result: SystemResult) -> str:
+    """The verdict as a person reads it in the terminal: "NO LEAK FOUND", "LEAK, accepted until
+    2027-03-31" where every leak is accepted."""
+    said = VERDICTS[result.verdict].upper()
+    if result.accepted_until:
+        said += f", accepted until {result.accepted_until.isoformat()}"
+    return said
 
 
 def third_party_lines(result: SystemResult) -> list[str]:

@@ -15,13 +15,16 @@ from crawler.cli.common import (
     add_report_options,
     add_sign_option,
     count,
+    modes,
     print_summary,
     report_options,
     say,
     signing_key,
 )
 from crawler.crash import logged
-from crawler.history.store import chosen_path
+from crawler.errors import BadInput
+from crawler.history.store import check_readable, chosen_path
+from crawler.notify.notifier import NOBODY, for_audit
 from crawler.record.addons.redaction import Redactor
 from crawler.record.browser import chromium, trust
 from crawler.record.visit import consent
@@ -85,16 +88,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_report_options(run, lang_default="lang in audit.toml, else en")
     add_sign_option(run)
+    run.add_argument(
+        "--notify-test",
+        action="store_true",
+        help="send a test message to every URL of notify = [...] in audit.toml and exit, "
+        "auditing nothing: 0 when each took it, 2 when one did not",
+    )
     run.set_defaults(func=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
-    audit = config.load(Path(args.config), args.env)
+    audit = config.load(Path(args.config), args.env, modes(args))
+    if args.notify_test:
+        return notify_test(audit)
     rules = fail_rules(args.fail_on)
-    audit.overrides = {
-        k: True for k in ("contain", "legacy_referrer", "no_witness") if getattr(args, k)
-    }
-    audit.trace = args.trace
     masked = Redactor(audit.secrets(), set()).text  # for the crash log, should there be one
     run_dir = bundle.new_run_folder(args.out, "run")
     with logged(run_dir, masked):
@@ -129,10 +136,12 @@ def _run(
         print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
         if options.history:
             print(history.summary_line(r for r, _ in outcome.results))
+    for problem in outcome.problems:  # the reports are written; the nightly job must notice
+        print(f"error: {problem}", file=sys.stderr)
     if outcome.interrupted:
         print("interrupted: the report is marked incomplete", file=sys.stderr)
         return EXIT_INCONCLUSIVE
-    return code
+    return EXIT_INCONCLUSIVE if outcome.problems and code == 0 else code
 
 
 def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) -> RunOptions:
@@ -148,18 +157,14 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         )
     else:
         chromium.require()
-    named = set(args.system)
-    chosen = [
-        target
-        for s in audit.config.systems
-        for target in audit.targets(s)
-        if not named or {s.name, target.system} & named
-    ]
+    chosen = [target for _, target in audit.chosen(args.system)]
     if any(t.consent for t in chosen):
         consent.package()  # consent states need autoconsent: say so now, not per system
     if any(t.ca_file for t in chosen):
         trust.require()
     path = chosen_path(args.history, run_dir)
+    if path is not None:
+        check_readable(path)
     return RunOptions(
         history=path,
         shard=shard,
@@ -167,4 +172,18 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         notes=notes,
         sign_key=signing_key(args),
         report=report_options(args, audit.config.lang),
+        notify=NOBODY if shard else for_audit(audit),  # a sweep is told once, by its merge
+        fail_on=fail_rules(args.fail_on),
     )
+
+
+def notify_test(audit: config.Audit) -> int:
+    notifier = for_audit(audit)
+    if not notifier.channels:
+        raise BadInput(
+            f"{audit.path}: no notify = [...] to test; add Apprise URLs (see audit.example.toml)"
+        )
+    failed = notifier.test()
+    for channel in notifier.channels:
+        print(f"{channel.label}: {'FAILED' if channel.label in failed else 'sent'}")
+    return EXIT_INCONCLUSIVE if failed else 0

@@ -17,7 +17,7 @@ from crawler.cli.common import (
     add_report_options,
     add_sign_option,
     checked_cpr,
-    report_one,
+    report,
     report_options,
     signing_key,
 )
@@ -26,7 +26,8 @@ from crawler.errors import BadInput
 from crawler.importers.har import HarImport, read_har
 from crawler.model import Audited, Citizen, Target
 from crawler.parties import registrable_domain
-from crawler.report import Title, write_system
+from crawler.report import Title
+from crawler.run.finish import Closing
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -74,10 +75,16 @@ def run(args: argparse.Namespace) -> int:
     with logged(run_dir):
         folder = bundle.slug(target.system)
         recording = _recording(args.file, har, target, run_dir / folder)
-        result, exchanges = analyse_system(recording, citizen, command=shlex.join(sys.argv))
-        write_system(result, exchanges, run_dir / folder, options)
-        title = Title("har", Path(args.file).name)
-        return report_one(Audited(result, folder), run_dir, title, started, key, options)
+        bundle.keep_recording(recording, citizen, str)
+        result, _ = analyse_system(recording, citizen, command=shlex.join(sys.argv))
+        closing = Closing(
+            title=Title("har", Path(args.file).name),
+            command=result.command,
+            started=started,
+            report=options,
+            sign_key=key,
+        )
+        return report([Audited(result, folder)], run_dir, closing)
 
 
 def _recording(file: str, har: HarImport, target: Target, folder: Path) -> Recording:

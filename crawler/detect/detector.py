@@ -166,6 +166,8 @@ class _Search:
             domain=party.domain,
             country=party.country,
             agreement=party.agreement,
+            cname=party.cname if party.kind != "first" else (),
+            endpoint=party.endpoint,
             matched=_matched(unit, found),
             decode_path=path,
             exchange_seq=ex.seq,
@@ -262,7 +264,7 @@ def detect(
     notes: list[str] = []
     unsearched = 0
     for ex in exchanges:
-        party = parties.classify(ex.host)
+        party = parties.receiver(ex)
         found: dict[tuple[str, str, str], Finding] = {}
         suspected: dict[tuple[str, str], Suspect] = {}
         try:

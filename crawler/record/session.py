@@ -1,4 +1,7 @@
-"""One system's browser session: a fresh Chromium, the scenario, the safe crawl, all recorded.
+"""One system's browser session: the one driver that records a system, for `run`, `adhoc` and
+the pytest plugin alike: a fresh Chromium of cpraudit's own (with its network witness), or a
+browser someone else started (`Lease`: pytest-playwright's), then the scenario and the safe
+crawl, all recorded.
 
 This is the only stage of an audit that needs the browser. It leaves a `Recording`: the
 record on disk (requests.jsonl), the evidence files, and what went wrong; the analysis
@@ -8,17 +11,19 @@ reads that afterwards, without the browser.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
-from crawler import bundle
+from crawler import bundle, diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line
-from crawler.model import Citizen, Target
+from crawler.model import BrowserInfo, Citizen, Target, WitnessSummary
 from crawler.parties import Parties
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
@@ -28,10 +33,24 @@ from crawler.record.capture.connection import DevToolsError
 from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
-from crawler.record.evidence import har_trace, saved_logins
+from crawler.record.evidence import har_trace, names, saved_logins
 from crawler.record.visit.crawl import leave_pages
 from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A browser someone else started and owns (pytest-playwright's), with how to open a
+    context in it; what it records itself (a HAR, a trace) cpraudit then does not."""
+
+    browser: Browser
+    new_context: Callable[..., BrowserContext]
+    info: BrowserInfo
+    har: bool = True  # cpraudit records network.har
+    trace: bool = True  # cpraudit keeps its own trace.zip
+    witness: WitnessSummary = field(default_factory=lambda: WitnessSummary(ran=False))
+    devtools: str | None = None  # its DevTools websocket for the capture (`browser.debugging`)
 
 
 def record(
@@ -40,21 +59,31 @@ def record(
     out_dir: Path,
     scenario: Scenario | None = None,
     progress: Progress | None = None,
+    lease: Lease | None = None,
+    redactor: redaction.Redactor | None = None,
 ) -> Recording:
-    """Drive a fresh browser through the scenario and the crawl, recording everything."""
+    """Drive a browser (a fresh one of cpraudit's own, or the one `lease` lends) through the
+    scenario and the crawl, recording everything; `redactor` (made here if not given) learns
+    the session's secrets, for files redacted afterwards by whoever gave it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
-    redactor = redactor_for(citizen, target)
+    redactor = redactor or redactor_for(citizen, target)
+    say = progress or (lambda text: None)
     try:
-        _record(target, citizen, scenario, rec, redactor, progress or (lambda text: None))
+        if lease is None:
+            _in_own_browser(target, citizen, scenario, rec, redactor, say)
+        else:
+            rec.browser, rec.witness = lease.info, lease.witness
+            _in_context(lease, rec, citizen, scenario, say, redactor)
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
-        rec.errors.append(f"browser failed: {first_line(exc)}")
+        rec.errors.append(diagnostics.BROWSER_FAILED(error=first_line(exc)))
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
     mask(rec, redactor)
     rec.finished = time.time()
+    bundle.keep_recording(rec, citizen, redactor.text)
     return rec
 
 
@@ -77,7 +106,7 @@ def _masked(model: M, redactor: redaction.Redactor) -> M:
     return type(model).model_validate_json(redactor.text(model.model_dump_json()))
 
 
-def _record(
+def _in_own_browser(
     target: Target,
     citizen: Citizen,
     scenario: Scenario | None,
@@ -86,39 +115,27 @@ def _record(
     progress: Progress,
 ) -> None:
     witness = Witness(target.witness, remote=remote_endpoint() is not None)
-    saved = saved_login(target)
     port = debugging.free_port()
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
+            switches = [*witness.switches(), debugging.switch(port)]
             browser, executable = launch(
-                pw,
-                **setup.launch_options(target),
-                extra=[*witness.switches(), debugging.switch(port)],
-                env=env,
+                pw, **setup.launch_options(target), extra=switches, env=env
             )
             try:
-                context, rec.browser = new_context(
+
+                def opened(**options: Any) -> BrowserContext:
+                    context, rec.browser = new_context(browser, executable, **options)
+                    return context
+
+                lease = Lease(
                     browser,
-                    executable,
-                    **setup.context_options(target, target.login_state if saved else None),
+                    opened,
+                    rec.browser,
+                    trace=target.trace != "off",
+                    devtools=debugging.endpoint(port, browser),
                 )
-                har_trace.start(context, target.system, target.trace)
-                try:
-                    record_in(
-                        browser,
-                        context,
-                        rec,
-                        citizen,
-                        scenario,
-                        progress,
-                        redactor,
-                        saved,
-                        debugging.endpoint(port, browser),
-                    )
-                finally:
-                    rec.errors += har_trace.finish(
-                        context, rec.out_dir, redactor, own_trace=target.trace != "off"
-                    )[0]
+                _in_context(lease, rec, citizen, scenario, progress, redactor)
             finally:
                 try:
                     browser.close()
@@ -128,11 +145,45 @@ def _record(
         rec.witness = witness.finish(rec.out_dir, redactor)
 
 
+def _in_context(
+    lease: Lease,
+    rec: Recording,
+    citizen: Citizen,
+    scenario: Scenario | None,
+    progress: Progress,
+    redactor: redaction.Redactor,
+) -> None:
+    """A context of the lease's browser, its evidence (HAR, trace) written and redacted."""
+    target = rec.target
+    saved = saved_login(target)
+    context = lease.new_context(
+        **setup.context_options(target, target.login_state if saved else None)
+    )
+    if lease.trace:
+        har_trace.start(context, target.system, target.trace)
+    har = rec.out_dir / bundle.HAR if lease.har else None
+    try:
+        record_in(
+            lease.browser,
+            context,
+            rec,
+            citizen,
+            scenario,
+            progress,
+            redactor,
+            saved,
+            lease.devtools,
+            har,
+        )
+    finally:
+        rec.errors += har_trace.finish(context, rec.out_dir, redactor, own_trace=lease.trace)[0]
+
+
 def saved_login(target: Target) -> float | None:
     """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
-    if target.login_state is None or target.reuse_login is None:
+    if target.login_state is None or (seconds := target.reuse_seconds) is None:
         return None
-    return saved_logins.reusable(Path(target.login_state), target.reuse_login)
+    return saved_logins.reusable(Path(target.login_state), seconds)
 
 
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
@@ -153,12 +204,13 @@ def record_in(
     redactor: redaction.Redactor | None = None,
     saved: float | None = None,
     devtools: str | None = None,
+    har: Path | None = None,
 ) -> None:
     """Record one system in a context someone else made (ours, or pytest-playwright's), which
     holds the saved login of `saved` (its time) if that is given; `redactor` learns the
     session's secrets for the evidence files redacted afterwards. `devtools` is the browser's
-    DevTools websocket, if it has one of ours (`browser.debugging`); without, the capture goes
-    through Playwright's driver."""
+    DevTools websocket, if it has one of ours (`browser.debugging`): without, the capture goes
+    through Playwright's driver. The capture writes network.har to `har`, if given."""
     target = rec.target
     context.set_default_timeout(30_000)
     parties = Parties.for_target(target)
@@ -168,10 +220,10 @@ def record_in(
     tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
     try:
-        capture = Recorder(tape, browser, context, addons, devtools, rec.out_dir / bundle.HAR)
+        capture = Recorder(tape, browser, context, addons, devtools, har)
     except DevToolsError as exc:  # nothing can be recorded: never an audit that did not run
         tape.close()
-        rec.errors.append(f"the capture could not start: {exc}")
+        rec.errors.append(diagnostics.CAPTURE_NOT_STARTED(error=str(exc)))
         return
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
@@ -186,8 +238,12 @@ def record_in(
         if banner:
             rec.consent = banner.outcome()
             rec.notes += banner.errors
-            rec.errors += [f"consent: {rec.consent.problem}"] if rec.consent.problem else []
-        rec.setup = setup.described(target, rec.pages, drive.saved_login)
+            if rec.consent.problem:  # never blamed where the visit failed before the banner
+                (rec.notes if rec.errors else rec.errors).append(f"consent: {rec.consent.problem}")
+        own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
+        rec.setup = setup.described(
+            target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
+        )
         rec.notes += setup.notes(rec.setup)
 
 
@@ -197,4 +253,4 @@ def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     capture.close()
-    rec.errors += [f"the capture failed: {failure}" for failure in capture.failures()]
+    rec.errors += [diagnostics.CAPTURE_FAILED(error=failure) for failure in capture.failures()]

@@ -23,10 +23,12 @@ from crawler import bundle
 from crawler.model import Audited, Exchange, Language, SystemResult
 from crawler.report import words
 from crawler.report.coverage import LOGIN_STATES, statement
+from crawler.report.diagnostics import said
 from crawler.report.flow import flow
 from crawler.report.groups import group
-from crawler.report.i18n import formatters, translations
+from crawler.report.i18n import counted, formatters, translations
 from crawler.report.receivers import receivers
+from crawler.report.strip import VERDICT_COLOURS, strip
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ DEFAULT_REPORT = ReportOptions()  # English, no PDF
 class Title(NamedTuple):
     """What an index is of, said in the report's language by the template."""
 
-    kind: Literal["run", "merge", "adhoc", "har", "pytest"]
+    kind: Literal["run", "merge", "adhoc", "har", "pytest", "analysis"]
     subject: str  # a file name, a URL, a number of shards
     shard: str | None = None
 
@@ -59,12 +61,17 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.policies["ext.i18n.trimmed"] = True  # a message is its words, not its line breaks
-    t = translations(lang)
+    t, fmt = translations(lang), formatters(lang)
     env.install_gettext_translations(t, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(formatters(lang), **words.filters(t))
-    env.filters["coverage"] = partial(statement, t=t)
+    plain_ngettext = env.globals["ngettext"]
+    assert callable(plain_ngettext)  # installed just above
+    env.globals["ngettext"] = counted(plain_ngettext, fmt["num"])
+    env.filters.update(fmt, **words.filters(t))
+    env.filters["coverage"] = partial(statement, lang=lang)
+    env.filters["said"] = partial(said, t=t, number=fmt["num"], lang=lang)
     env.filters["origin"] = lambda url: "://".join(urlsplit(url)[:2])
-    env.globals.update(lang=lang, login_states=LOGIN_STATES)
+    env.filters["strip"] = strip
+    env.globals.update(lang=lang, login_states=LOGIN_STATES, verdict_colours=VERDICT_COLOURS)
     env.globals["content_security_policy"] = Markup(_policy(env))  # ours, no double quote
     return env
 
@@ -150,6 +157,8 @@ def write_index(
                 "supplier": r.supplier,
                 "verdict": r.verdict,
                 "findings": len(r.findings),
+                "unaccepted_findings": len(r.unaccepted),
+                "accepted_until": r.accepted_until.isoformat() if r.accepted_until else None,
                 "requests": r.requests,
                 "report": f"{folder}/{bundle.REPORT}",
                 "third_parties": sorted({f.domain for f in r.findings}),

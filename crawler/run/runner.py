@@ -19,22 +19,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, crash, history, proof
-from crawler.analyse.consent import side_by_side
+from crawler import bundle, crash, diagnostics
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
+from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium
 from crawler.record.session import redactor_for
-from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files, write_system
-from crawler.run import catalogue, lifetime
+from crawler.record.visit.scenarios import ScenarioError, load_scenario
+from crawler.report import DEFAULT_REPORT, ReportOptions, Title
+from crawler.run import lifetime
 from crawler.run.audit import audit_system
+from crawler.run.finish import Closing, RunOutcome, finish_run
 from crawler.run.shards import in_shard
-from crawler.scenario import ScenarioError, load_scenario
 
 Progress = Callable[[str], None]
 EXIT_CRASHED = 3  # an audit process's exit code after an unexpected error, logged in its folder
@@ -70,6 +71,7 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
         not_started = Recording(job.target, folder, errors=[masked(str(exc))])
         if isinstance(exc, ScenarioError):  # where it failed, for the report
             not_started.traceback = masked(exc.traceback)
+        bundle.keep_recording(not_started, job.citizen, masked)
         _hand_back(job, folder, analyse_system(not_started, job.citizen)[0])
     except Exception as exc:  # a bug: logged, never a traceback on the terminal
         crash.write_log(folder, exc, masked)
@@ -122,10 +124,7 @@ def run_jobs(
                     reason = (
                         None
                         if not item.process.is_alive()
-                        else (
-                            f"system exceeded its time limit of {item.job.time_limit:.0f} s "
-                            "and was stopped"
-                        )
+                        else (diagnostics.TIME_LIMIT(seconds=f"{item.job.time_limit:.0f}"))
                     )
                     _stop(item.process)
                     running.remove(item)
@@ -172,8 +171,17 @@ def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -
             return Audited(handed, folder)
         if (out / bundle.CRASH).is_file():
             reason += f": an unexpected error, its traceback in {bundle.CRASH}"
-    result, _ = analyse_system(Recording(job.target, out, errors=[reason]), job.citizen)
+    result, _ = analyse_system(_stand_in(job, out, reason), job.citizen)
     return Audited(result.model_copy(update={"run_id": job.run_id}), folder)
+
+
+def _stand_in(job: Job, out: Path, reason: str) -> Recording:
+    """The recording of an audit that handed back no result: the reason alone. Kept for
+    `analyse` unless the audit kept its own (its record was complete; analysing failed)."""
+    rec = Recording(job.target, out, errors=[reason])
+    if not (out / bundle.RECORDING).is_file():
+        bundle.keep_recording(rec, job.citizen, redactor_for(job.citizen, job.target).text)
+    return rec
 
 
 def _handed(job: Job, path: Path, exitcode: int | None) -> tuple[SystemResult | None, str]:
@@ -198,16 +206,6 @@ def _ended(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def write_reports(results: list[Audited], run_dir: Path, options: ReportOptions) -> None:
-    """Each system's findings.json and report.html, once, with everything the run added."""
-    for result, folder in results:
-        out = run_dir / folder
-        requests = out / bundle.REQUESTS
-        exchanges = bundle.read_exchanges(requests)[0] if requests.is_file() else []
-        write_system(result, exchanges, out, options)
-        (out / bundle.RESULT).unlink(missing_ok=True)
-
-
 def _line(item: Audited) -> str:
     result, _ = item
     return (
@@ -227,6 +225,8 @@ class RunOptions:
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
     sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
     report: ReportOptions = DEFAULT_REPORT  # the reports' language, and PDFs
+    notify: Notifier = NOBODY  # audit.toml's notify, told when something needs a person
+    fail_on: tuple[str, ...] = ("any",)  # what fails the run, for junit.xml
 
 
 def run_audit(
@@ -242,13 +242,7 @@ def run_audit(
     """Audit the configured systems (all, or those named, or a shard's), record the run in the
     history, write the run's index files, and seal the folder with its manifest."""
     started = time.time()
-    every = [(s, target) for s in audit.config.systems for target in audit.targets(s)]
-    if unknown := sorted(set(systems) - {n for s, t in every for n in (s.name, t.system)}):
-        raise BadInput(
-            f"--system {unknown[0]!r} is not in {audit.path}; choose from "
-            f"{', '.join(s.name for s in audit.config.systems)} (or one of their consent states)"
-        )
-    chosen = [(s, t) for s, t in every if not systems or {s.name, t.system} & set(systems)]
+    chosen = audit.chosen(systems)
     if options.shard:
         chosen = [(s, t) for s, t in chosen if in_shard(s.name, *options.shard)]
     run_id = uuid.uuid4().hex
@@ -270,29 +264,21 @@ def run_audit(
             [audit.base / s.scenario.partition(":")[0] for s in audit.config.systems if s.scenario],
         ),
         shard="/".join(map(str, options.shard)) if options.shard else None,
-        catalogue=str(audit.catalogue_path.resolve()) if audit.catalogue_path else None,
+        catalogue=audit.catalogue,
     )
-    results = history.after_run(
-        options.history, meta, results, run_dir, audit.config.accepted, options.notes
-    )
-    results = side_by_side(results)
-    write_reports(results, run_dir, options.report)
-    listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
-    title = Title("run", audit.path.name, meta.shard)
-    index = write_run_files(listed, run_dir, title, options.report, incomplete=interrupted)
-    proof.seal(
-        run_dir,
+    closing = Closing(
+        title=Title("run", audit.path.name, meta.shard),
         command=command,
         started=started,
-        results=[r for r, _ in results],
-        key=options.sign_key,
+        report=options.report,
+        fail_on=options.fail_on,
+        accepted=audit.config.accepted,
+        history=options.history,
+        meta=meta,
+        catalogue=audit.catalogue,
+        notes=options.notes,
+        sign_key=options.sign_key,
+        incomplete=interrupted,
+        notify=options.notify,
     )
-    return RunOutcome(results, listed, index, interrupted)
-
-
-@dataclass
-class RunOutcome:
-    results: list[Audited]
-    listed: list[Audited]
-    index: Path
-    interrupted: bool
+    return finish_run(results, run_dir, closing)

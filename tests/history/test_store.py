@@ -14,6 +14,8 @@ from datetime import date
 import pytest
 
 from crawler import history
+from crawler.analyse.acceptances import accept
+from crawler.analyse.fingerprints import stamp_fingerprints
 from crawler.analyse.verdict import exit_code
 from crawler.cli import main
 from crawler.history.runs import RunMeta
@@ -62,15 +64,11 @@ def replayed(
             command="test",
         )
         (tmp_path / "run").mkdir(parents=True, exist_ok=True)
+        judged = accept(stamp_fingerprints(r), accepted, today)
         out += [
             r
             for r, _ in history.after_run(
-                tmp_path / "h.sqlite",
-                meta,
-                [(r, "tastselv")],
-                tmp_path / "run",
-                accepted,
-                today=today,
+                tmp_path / "h.sqlite", meta, [(judged, "tastselv")], tmp_path / "run"
             )
         ]
     return out
@@ -89,7 +87,8 @@ def test_an_incomplete_run_neither_ends_a_series_nor_fixes_a_leak(tmp_path):
         result(),
     )
     assert statuses(one) == {"dl": "new"}
-    assert broken.history.fixed == () and "not counted as fixed" in broken.history.fixed_note
+    assert broken.history.fixed == ()
+    assert "not counted as no longer found" in (broken.history.fixed_note or "")
     assert statuses(three) == {"dl": "persisting"} and three.history.findings[0].runs == 2
     assert [h.where.split(" · ")[2] for h in four.history.fixed] == ["query parameter dl (plain)"]
     assert [p.findings for p in four.history.trend] == [1, 0, 1, 0]
@@ -111,17 +110,14 @@ class Acceptance:
 
 
 def test_accepted_leaks_do_not_fail_until_they_expire(tmp_path):
-    fp = history.stamp_fingerprints(result("dl")).findings[0].fingerprint
+    fp = stamp_fingerprints(result("dl")).findings[0].fingerprint
     (kept,) = replayed(tmp_path / "a", result("dl"), accepted=[Acceptance(fp, date(2026, 1, 31))])
-    assert kept.history.findings[0].accepted == "ticket 42" and kept.verdict == "leak"
+    assert kept.acceptance(fp).reason == "ticket 42" and kept.verdict == "leak"
     assert exit_code([kept], "any") == 0
     (expired,) = replayed(
         tmp_path / "b", result("dl"), accepted=[Acceptance(fp, date(2025, 12, 31))]
     )
-    assert (
-        expired.history.findings[0].expired == "2025-12-31"
-        and not expired.history.findings[0].accepted
-    )
+    assert not expired.acceptance(fp).in_force
     assert exit_code([expired], "any") == 1
 
 
@@ -134,9 +130,7 @@ def _write_runs(db: str, writer: int, runs: int) -> None:
             command=f"writer {writer}",
         )
         results = [
-            history.stamp_fingerprints(result("dl", "page", "u")).model_copy(
-                update={"system": f"S{n}"}
-            )
+            stamp_fingerprints(result("dl", "page", "u")).model_copy(update={"system": f"S{n}"})
             for n in range(5)
         ]
         with open_store(__import__("pathlib").Path(db)) as conn:
@@ -229,10 +223,11 @@ def test_new_persisting_and_fixed_across_runs(tmp_path, capsys):
         fixed = three["history"]["fixed"]
         assert [h["fingerprint"] for h in fixed] == [f["fingerprint"] for f in one["findings"]][:1]
         report = (out / "tastselv" / "report.html").read_text()
-        assert "persisting</span> since" in report and "Fixed since the previous run" in report
+        assert "persisting</span> since" in report
+        assert "No longer found since the previous run" in report
         assert fixed[0]["fingerprint"] in report and "<svg" in report and "<script" not in report
         index = (out / "index.html").read_text()
-        assert "<svg" in index and "0 new, 1 persisting, 1 fixed" in index
+        assert "<svg" in index and "0 new leaks, 1 persisting, 1 no longer found" in index
 
         fp_b = by_receiver(three)["widgets.test"]["fingerprint"]
         accepted = f"""
@@ -267,10 +262,41 @@ expires = 2099-01-31
         )
         == 0
     )
-    runs = json.loads(capsys.readouterr().out)["runs"]
-    assert [len(r["systems"][0]["fixed"]) for r in runs] == [0, 0, 1, 0, 0]
+    runs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [len(r["fixed"]) for r in runs] == [0, 0, 1, 0, 0]
+    assert [[x.get("accepted") for x in r["leaks"]] for r in runs[3:]] == [
+        ["widget vendor under contract review, case 2026-17"],
+        [None],
+    ], "the history keeps when an acceptance applied"
     assert main(["history", "--history", str(tmp_path / "history.sqlite")]) == 0
-    assert "- fixed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert (
+        "- no longer found" in out
+        and f"accepted           {fp_b}" in out
+        and f"unaccepted         {fp_b}" in out
+    )
+
+
+@pytest.mark.browser
+def test_a_test_environment_and_production_are_separate_series(tmp_path, capsys):
+    with SiteServer({"portal.skat.test/": page(LEAK_A, n=1)}) as server:
+        conf = config(
+            tmp_path,
+            server,
+            '[environments.test.systems.TastSelv]\nstart_url = "http://portal.skat.test/?test"\n',
+        )
+        code, on_test, _ = audit(tmp_path, conf, "test", "--env", "test")
+        assert code == 1 and on_test["history"]["findings"][0]["status"] == "new"
+        code, in_production, _ = audit(tmp_path, conf, "production", "--fail-on", "new")
+    assert code == 1, "new in production: the test environment's run is not its past"
+    assert in_production["history"]["findings"][0]["status"] == "new"
+    capsys.readouterr()
+    assert main(["history", "--history", str(tmp_path / "history.sqlite")]) == 0
+    headers = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")]
+    assert [h.split(" · ")[:2] for h in headers] == [
+        ["TastSelv", "no --env"],
+        ["TastSelv", "env test"],
+    ]
 
 
 @pytest.mark.browser

@@ -95,15 +95,6 @@ class FormProbe:
             )
         )
 
-    def note(self) -> str | None:
-        if not self.pages:
-            return None
-        fields = sum(len(p.fields) for p in self.pages)
-        return (
-            f"form probe: the test citizen's data was typed into {fields} field(s) on "
-            f"{len(self.pages)} page(s), key by key; nothing was submitted"
-        )
-
     def _type(self, frame: Frame, field: dict, page: Page) -> TypedField | None:
         kind, value = self._value_for(field)
         locator = frame.locator(field["selector"]).first

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import BrowserContext, Error, Page
 
+from crawler import diagnostics
 from crawler.errors import first_line
 from crawler.model import (
     CrawlSettings,
@@ -125,7 +126,7 @@ def crawl(
         try:
             loaded = visit(page, url, settings)
         except Error as exc:
-            outcome.errors.append(f"page {url} did not load: {first_line(exc)}")
+            outcome.errors.append(diagnostics.PAGE_DID_NOT_LOAD(url=url, error=first_line(exc)))
             continue
         if not loaded.page:
             outcome.downloads.append(url)
@@ -133,7 +134,7 @@ def crawl(
         final = page.url
         state = guard.after_page(page, url) if guard else None
         if must_load_first and not outcome.visits and (loaded.status or 0) >= 400:
-            outcome.errors.append(f"start page {url} answered HTTP {loaded.status}")
+            outcome.errors.append(diagnostics.START_PAGE_STATUS(url=url, status=loaded.status))
         outcome.visits.append(_visit(final, url, state))
         if state == "lost":
             frontier.give_up("session lost")
@@ -153,9 +154,9 @@ def _bound_reached(
 ) -> tuple[NotVisited, str] | None:
     """(reason for the links not visited, note) of a bound reached, or None."""
     if visited >= settings.max_pages:
-        return "page bound", f"page bound: {settings.max_pages} pages visited"
+        return "page bound", diagnostics.PAGE_BOUND(num=settings.max_pages)
     if time.monotonic() >= deadline:
-        return "time bound", f"time bound: {settings.max_seconds:g} s of crawling"
+        return "time bound", diagnostics.TIME_BOUND(seconds=f"{settings.max_seconds:g}")
     return None
 
 

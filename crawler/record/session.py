@@ -253,4 +253,4 @@ def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     capture.close()
-    rec.errors += [diagnostics.CAPTURE_FAILED(error=failure) for failure in capture.failures()]
+    rec.errors += capture.failures()

@@ -92,6 +92,15 @@ class Interception:
             pass
 
     def paused(self, event: dict) -> None:
+        """Whatever happens here, the paused request goes on (or is answered): a page never
+        waits for good on an addon that failed, and the failure is reported."""
+        try:
+            self._paused(event)
+        except Exception:
+            self._go_on(event)
+            raise
+
+    def _paused(self, event: dict) -> None:
         if "responseStatusCode" in event or "responseErrorReason" in event:
             return self._response(event)
         url = event["request"]["url"]
@@ -176,9 +185,11 @@ class Interception:
                 return
         except DevToolsError:
             pass  # never leave a document paused: continued unchanged below
-        method = (
-            "Fetch.continueResponse" if "responseStatusCode" in event else "Fetch.continueRequest"
-        )
+        self._go_on(event)
+
+    def _go_on(self, event: dict) -> None:
+        answered = "responseStatusCode" in event
+        method = "Fetch.continueResponse" if answered else "Fetch.continueRequest"
         self.devtools.post(method, {"requestId": event["requestId"]})
 
     def _send(self, method: str, params: dict) -> dict:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from crawler import diagnostics
 from crawler.record.addons.hooks import Addons
 from crawler.record.capture.connection import DevTools, DevToolsError, SocketDevTools
 from crawler.record.capture.interception import BROWSER_OWN, Interception, Paused
@@ -92,8 +93,10 @@ class Recorder:
         return True
 
     def failures(self) -> list[str]:
-        """What went wrong while recording: the record may lack something."""
-        return list(self.devtools.failures)
+        """What went wrong while recording, a sentence each: the record or the HAR may lack
+        something."""
+        failed = [diagnostics.CAPTURE_FAILED(error=f) for f in self.devtools.failures]
+        return failed + ([self.har.problem] if self.har and self.har.problem else [])
 
     def close(self) -> None:
         """Stop pausing; write what is still in flight and what only the interception saw;

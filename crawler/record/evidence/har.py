@@ -12,14 +12,17 @@ by its file, not copied in.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler import __version__
+from crawler.errors import first_line
 from crawler.model import Exchange
 
 _TEXT_TYPES = ("text/", "json", "javascript", "xml", "html", "css", "svg")
@@ -35,12 +38,18 @@ class Response:
 
 
 class HarWriter:
-    """Appends entries as they come; `close()` ends the file (until then it is no JSON)."""
+    """Appends entries as they come; `close()` ends the file (until then it is no JSON). A
+    HAR that cannot be written (a full disk) is removed, and `problem` says why: the record
+    goes on without it."""
 
     def __init__(self, path: Path, browser: str = "") -> None:
-        self.path = path
+        self.path, self.problem = path, None
         self._lock = threading.Lock()
-        self._file = path.open("w", encoding="utf-8")
+        self._file: IO[str] | None = None
+        try:
+            self._file = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            self.problem = f"{path.name} not written: {first_line(exc)}"
         self._first = True
         head = {
             "version": "1.2",
@@ -48,21 +57,32 @@ class HarWriter:
             "browser": {"name": "chromium", "version": browser},
             "pages": [],
         }
-        self._file.write('{"log": ' + json.dumps(head)[:-1] + ', "entries": [\n')
+        self._write('{"log": ' + json.dumps(head)[:-1] + ', "entries": [\n')
 
     def add(self, exchange: Exchange, response: Response | None, body: bytes | None) -> None:
         text = json.dumps(entry(exchange, response, body))
         with self._lock:
-            if self._file.closed:
-                return
-            self._file.write(("" if self._first else ",\n") + text)
+            self._write(("" if self._first else ",\n") + text)
             self._first = False
 
     def close(self) -> None:
         with self._lock:
-            if not self._file.closed:
-                self._file.write("\n]}}\n")
+            self._write("\n]}}\n")
+            if self._file is not None:
                 self._file.close()
+                self._file = None
+
+    def _write(self, text: str) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.write(text)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+            self.path.unlink(missing_ok=True)
+            self.problem = f"{self.path.name} not written: {first_line(exc)}"
 
 
 def entry(exchange: Exchange, response: Response | None, body: bytes | None) -> dict:

@@ -26,8 +26,11 @@ def describe(exc: BaseException, redact: Redact = str) -> str:
 
 
 def write_log(folder: Path, exc: BaseException, redact: Redact = str) -> Path | None:
-    """The redacted traceback in `folder`; None when even that cannot be written (a full disk)."""
+    """The redacted traceback in `folder`, or beside it once the folder is sealed (a file added
+    to it would make `verify` fail); None when even that cannot be written (a full disk)."""
     path = folder / bundle.CRASH
+    if (folder / bundle.MANIFEST).is_file():
+        path = folder.with_name(f"{folder.name}.{bundle.CRASH}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         text = "".join(traceback.format_exception(exc))

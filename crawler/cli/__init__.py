@@ -17,6 +17,7 @@ from crawler.analyse.verdict import EXIT_INCONCLUSIVE
 from crawler.cli import adhoc, codegen, demo, diff, history, login, merge, run, scan_har, verify
 from crawler.crash import Crashed, describe
 from crawler.errors import BadInput
+from crawler.terminal import quiet_when_closed
 
 COMMANDS = (
     adhoc,
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    with _sigterm_interrupts():
+    with _sigterm_interrupts(), quiet_when_closed():
         try:
             args = build_parser().parse_args(argv)
             return args.func(args)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, crash, history, proof
+from crawler import bundle, crash, history, proof, terminal
 from crawler.analyse.consent import side_by_side
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
@@ -64,6 +64,7 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
     lifetime.bind(runner, job.time_limit)
     folder = run_dir / bundle.slug(job.target.system)
     masked = redactor_for(job.citizen, job.target).text
+    sys.stdout = terminal.QuietWhenClosed(sys.stdout)  # progress lines nobody reads any more
     try:
         _audit(job, folder, command, quiet)
     except BadInput as exc:  # e.g. a scenario that cannot be loaded: this system cannot start

@@ -77,16 +77,33 @@ def run(args: argparse.Namespace) -> int:
         result, exchanges = analyse_system(recording, citizen, command=shlex.join(sys.argv))
         write_system(result, exchanges, run_dir / folder, options)
         title = Title("har", Path(args.file).name)
-        return report_one(Audited(result, folder), run_dir, title, started, key, options)
+        code = report_one(Audited(result, folder), run_dir, title, started, key, options)
+    if result.verdict == "inconclusive":
+        print(f"inconclusive: {_reason(result.errors)}", file=sys.stderr)
+    return code
+
+
+def _reason(errors: tuple[str, ...], shown: int = 3) -> str:
+    """Why a scan is inconclusive, in one line: the first reasons, and how many more."""
+    more = f"; and {len(errors) - shown} more in the report" if len(errors) > shown else ""
+    return "; ".join(errors[:shown]) + more
+
+
+def _unread(har: HarImport) -> list[str]:
+    """What of the file could not be read, each part named: the verdict cannot be clean."""
+    said = []
+    if har.unreadable:
+        said.append(f"{har.unreadable} of {har.entries} HAR entries could not be read")
+    if har.dropped:
+        said.append(f"{har.dropped} part(s) of entries could not be read and were left out")
+    if not said:
+        return []
+    return [f"{' and '.join(said)}, so the file was not fully searched", *har.problems]
 
 
 def _recording(file: str, har: HarImport, target: Target, folder: Path) -> Recording:
     """The HAR's exchanges written as a record, with what could not be read as errors."""
     bundle.write_exchanges(har.exchanges, folder / bundle.REQUESTS)
-    errors = list(har.problems)
-    if har.unreadable:
-        errors.insert(
-            0, f"{har.unreadable} HAR entries could not be read, so the file was not fully searched"
-        )
+    errors = _unread(har)
     notes = [f"imported from {file}, written by {har.creator or 'an unknown tool'}", *har.notes]
     return Recording(target, folder, errors=errors, pages=list(har.pages), notes=notes)

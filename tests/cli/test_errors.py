@@ -88,7 +88,7 @@ CASES = {  # id -> (arguments, part of the one line)
     "adhoc bad CPR": (["adhoc", "http://a.test/", "--cpr", "12"], "10 digits"),
     "scan-har nested 5000 deep": ([*SCAN, "deep5000.har"], "nested too deeply"),
     "scan-har nested 100000 deep": ([*SCAN, "deep100000.har"], "nested too deeply"),
-    "scan-har status Infinity": ([*SCAN, "infinity.har"], "Infinity is not a JSON value"),
+    "scan-har status Infinity": ([*SCAN, "infinity.har"], "response.status is Infinity"),
     "scan-har invalid IPv6 URL": ([*SCAN, "ipv6.har"], "request.url is not a valid URL"),
     "scan-har invalid redirectURL": ([*SCAN, "redirect.har"], "redirectURL is not a valid URL"),
     "scan-har folder": ([*SCAN, "folder.toml"], "no such file"),

@@ -10,7 +10,7 @@ so that a folder written by one version of cpraudit can be found and read by the
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
                                  crash.log
-                                 consent-NN.png
+                                 consent-NN.png input.har (scan-har --copy-har)
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import io
 import json
 import re
 import shutil
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,7 @@ LOGIN_FAILED = "login-failed.png"  # the page when logged_in did not hold after 
 PAGES = "pages"  # HTML of pages whose URL carries the CPR, as text
 WIRE = "wire.jsonl"  # what the network witness saw leave the browser, redacted like the record
 BODIES = "bodies"  # bodies above the size limit, one file each, referenced from the record
+HAR_INPUT = "input"  # scan-har --copy-har: the HAR searched, as it was (input.har or input.zip)
 
 # A run's folder
 INDEX = "index.html"
@@ -93,6 +95,11 @@ def consent_screenshot(number: int) -> str:
 def body_file(seq: int) -> str:
     """Where the record's exchange `seq` keeps a body too large to be held in its line."""
     return f"{BODIES}/body-{seq:06d}.bin"
+
+
+def har_input(har: Path) -> str:
+    """The name of a scanned HAR's copy (a Playwright HAR can be a zip with its files)."""
+    return f"{HAR_INPUT}{'.zip' if zipfile.is_zipfile(har) else '.har'}"
 
 
 def page_source(number: int) -> str:

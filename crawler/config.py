@@ -26,6 +26,7 @@ from crawler.detect.identifiers import parse_cpr
 from crawler.errors import BadInput
 from crawler.model import (
     BODY_LIMIT,
+    CREDENTIALS_IN_URL,
     Citizen,
     ConsentChoice,
     CrawlSettings,
@@ -34,6 +35,7 @@ from crawler.model import (
     Owner,
     Target,
     TraceMode,
+    credentials_in,
     http_host,
     variant_name,
 )
@@ -222,6 +224,8 @@ class SystemConfig(_Strict):
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not http_host(value):
             raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
+        if value is not None and credentials_in(value):
+            raise ValueError(CREDENTIALS_IN_URL)
         return value
 
     @field_validator("treat_as_secure")

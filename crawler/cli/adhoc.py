@@ -22,7 +22,17 @@ from crawler.cli.common import (
 )
 from crawler.crash import logged
 from crawler.errors import BadInput
-from crawler.model import BODY_LIMIT, Audited, Citizen, CrawlSettings, Target, http_host
+from crawler.model import (
+    BODY_LIMIT,
+    CREDENTIALS_IN_URL,
+    Audited,
+    Citizen,
+    CrawlSettings,
+    Target,
+    credentials_in,
+    http_host,
+    without_credentials,
+)
 from crawler.parties import registrable_domain
 from crawler.record.browser import chromium
 from crawler.record.browser.switches import resolver_rules
@@ -110,8 +120,11 @@ def adhoc_target(args: argparse.Namespace) -> Target:
     hostname = http_host(args.url)
     if not hostname:
         raise BadInput(
-            f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/"
+            f"{without_credentials(args.url)!r} is not an http(s) URL: give one like "
+            "https://portal.example.dk/"
         )
+    if credentials_in(args.url):
+        raise BadInput(f"{without_credentials(args.url)} {CREDENTIALS_IN_URL}")
     resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
     first = args.first_party or [registrable_domain(hostname)]
     return Target(

@@ -8,6 +8,7 @@ The models live in a module per stage; every name is imported from here.
 """
 
 from crawler.model.base import (
+    CREDENTIALS_IN_URL,
     Channel,
     ConsentChoice,
     DialogAction,
@@ -17,7 +18,9 @@ from crawler.model.base import (
     Language,
     PartyKind,
     Verdict,
+    credentials_in,
     http_host,
+    without_credentials,
     without_fragment,
 )
 from crawler.model.coverage import (
@@ -74,6 +77,7 @@ from crawler.model.target import (
 
 __all__ = [
     "BODY_LIMIT",
+    "CREDENTIALS_IN_URL",
     "DEFAULT_DENY",
     "AgreementStatus",
     "AgreementVerdict",
@@ -125,7 +129,9 @@ __all__ = [
     "Verdict",
     "Wire",
     "WitnessSummary",
+    "credentials_in",
     "http_host",
     "variant_name",
+    "without_credentials",
     "without_fragment",
 ]

@@ -43,8 +43,9 @@ def record(
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
     redactor = redactor_for(citizen, target)
+    say = progress or (lambda text: None)
     try:
-        _record(target, citizen, scenario, rec, redactor, progress or (lambda text: None))
+        _record(target, citizen, scenario, rec, redactor, lambda text: say(redactor.text(text)))
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
@@ -158,6 +159,7 @@ def record_in(
         drive.run()
     finally:
         _finish(context, capture, rec)
+        redactor.learn_userinfo(rec.coverage.model_dump_json())  # links not followed, for files
         rec.notes += addons.collect("note")
         rec.dialogs = dialogs.seen
         if banner:

@@ -21,7 +21,7 @@ from crawler.model import Citizen, Target
 from crawler.parties import Parties
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
-from crawler.record.browser import setup, trust
+from crawler.record.browser import scratch, setup, trust
 from crawler.record.browser.chromium import launch, new_context, remote_endpoint
 from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
@@ -44,8 +44,13 @@ def record(
     rec = Recording(target, out_dir, started=time.time())
     redactor = redactor_for(citizen, target)
     say = progress or (lambda text: None)
+
+    def masked(text: str) -> None:  # a link's user:password, a session token in a page's URL
+        say(redactor.text(text))
+
     try:
-        _record(target, citizen, scenario, rec, redactor, lambda text: say(redactor.text(text)))
+        with scratch.private_temp() as temp:  # what is unredacted, removed however it ends
+            _record(target, citizen, scenario, rec, redactor, masked, temp)
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
@@ -83,19 +88,23 @@ def _record(
     rec: Recording,
     redactor: redaction.Redactor,
     progress: Progress,
+    temp: scratch.Temp,
 ) -> None:
     witness = Witness(target.witness, remote=remote_endpoint() is not None)
     saved = saved_login(target)
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
             browser, executable = launch(
-                pw, **setup.launch_options(target), extra=witness.switches(), env=env
+                pw,
+                **setup.launch_options(target),
+                extra=witness.switches(),
+                env=temp.browser_env(env),
             )
             try:
                 context, rec.browser = new_context(
                     browser,
                     executable,
-                    **har_trace.context_options(rec.out_dir),
+                    **har_trace.context_options(temp.folder),
                     **setup.context_options(target, target.login_state if saved else None),
                 )
                 har_trace.start(context, target.system, target.trace)
@@ -103,7 +112,11 @@ def _record(
                     record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
                 finally:
                     rec.errors += har_trace.finish(
-                        context, rec.out_dir, redactor, own_trace=target.trace != "off"
+                        context,
+                        rec.out_dir,
+                        redactor,
+                        target.trace != "off",
+                        written_in=temp.folder,
                     )[0]
             finally:
                 try:

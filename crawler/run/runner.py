@@ -28,7 +28,7 @@ from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
 from crawler.proof.signing import Ed25519PrivateKey
-from crawler.record.browser import chromium
+from crawler.record.browser import chromium, scratch
 from crawler.record.session import redactor_for
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files, write_system
 from crawler.run import catalogue, lifetime
@@ -159,6 +159,8 @@ def _stop(process: multiprocessing.process.BaseProcess) -> None:
         except ProcessLookupError:
             pass
     process.join(timeout=10)
+    if process.pid is not None:  # what a process killed here could not remove itself
+        scratch.remove_of(process.pid)
 
 
 def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -> Audited:

@@ -2,7 +2,9 @@
 
 Both are written by Playwright, so they hold what the browser saw, secrets included; they
 are redacted after the context closes with the same rules as requests.jsonl, plus the
-values of the portal's own cookies, which Playwright also records as response headers.
+values of the portal's own cookies, which Playwright also records as response headers. An
+audit has Playwright write them to its private temporary folder, and they reach the evidence
+folder only redacted.
 
 The trace keeps DOM snapshots of every action but no screencast: its screenshots made the
 GPU process work five times harder for pictures the step screenshots already give.
@@ -22,8 +24,9 @@ from crawler.record.addons.redaction import Redactor
 from crawler.record.evidence.redact_files import redact_folder
 
 
-def context_options(out_dir: Path) -> dict:
-    return {"record_har_path": str(out_dir / HAR), "record_har_content": "embed"}
+def context_options(folder: Path) -> dict:
+    """Playwright writes the HAR into `folder` when the context closes."""
+    return {"record_har_path": str(folder / HAR), "record_har_content": "embed"}
 
 
 def start(context: BrowserContext, title: str, trace: TraceMode = "on") -> None:
@@ -38,11 +41,16 @@ def settle_trace(out_dir: Path, trace: TraceMode, verdict: Verdict) -> None:
 
 
 def finish(
-    context: BrowserContext, out_dir: Path, redactor: Redactor, own_trace: bool = True
+    context: BrowserContext,
+    out_dir: Path,
+    redactor: Redactor,
+    own_trace: bool = True,
+    written_in: Path | None = None,
 ) -> tuple[list[str], Redactor]:
     """Stop our trace (unless someone else owns tracing), close the context (which writes the
-    HAR), redact every file of the folder; the errors, and the redactor that now knows the
-    session cookies."""
+    HAR), redact every file of the folder, the HAR and trace `written_in` another folder
+    (`context_options`) brought into it redacted; the errors, and the redactor that now knows
+    the session cookies."""
     errors = []
     try:
         redactor.learn(
@@ -51,11 +59,11 @@ def finish(
             if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party
         )
         if own_trace:
-            errors += _stop_trace(context, out_dir / TRACE)
+            errors += _stop_trace(context, (written_in or out_dir) / TRACE)
         context.close()
     except Error as exc:
         errors.append(f"evidence files incomplete: {first_line(exc)}")
-    return errors + redact_folder(out_dir, redactor), redactor
+    return errors + redact_folder(out_dir, redactor, written_in), redactor
 
 
 def _stop_trace(context: BrowserContext, path: Path) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -26,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, get_args
 
-from crawler.errors import BadInput, first_line
+from crawler.errors import BadInput, first_line, write_failure
 from crawler.model import (
     Audited,
     AuditSetup,
@@ -200,30 +201,61 @@ class Recording:
 
 # -- the record ---------------------------------------------------------------------------
 class ExchangeWriter:
-    """Appends exchanges to requests.jsonl, each flushed as it is written: a crash mid-audit
-    loses nothing already seen."""
+    """Appends exchanges to requests.jsonl, each line written whole as it comes: a crash
+    mid-audit loses nothing already seen.
+
+    A write that fails (a full disk) never raises, since the recorder writes from inside the
+    browser's event handlers: the first is remembered in `failed`, the record is cut back to its
+    last whole line, so that all of it stays readable, and every later write is refused
+    quietly. Whoever writes through it stops there (the tape stops the recording)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._file: IO[str] = path.open("w", encoding="utf-8")
+        self.error: OSError | None = None
+        self.failed: str | None = None  # "disk full while writing requests.jsonl"
+        self._file = path.open("wb", buffering=0)
+        self._whole = 0  # bytes of the lines written whole
 
     def write(self, exchange: Exchange) -> None:
-        self._file.write(exchange.model_dump_json() + "\n")
-        self._file.flush()
+        if self.error:
+            return
+        line = (exchange.model_dump_json() + "\n").encode("utf-8")
+        try:
+            done = 0
+            while done < len(line):  # a raw write may stop short of the end, then fail
+                done += self._file.write(memoryview(line)[done:]) or 0
+        except OSError as exc:
+            self._fail(exc, self.path.name)
+            try:
+                os.ftruncate(self._file.fileno(), self._whole)
+            except OSError:
+                pass
+            return
+        self._whole += len(line)
 
     def write_body(self, exchange: Exchange, body: bytes, copy: Copy | None = None) -> Exchange:
         """Keep `body` in a file of its own beside the record (through `copy`, e.g. redacting
         it a window at a time); the exchange, referring to it, for `write`."""
         name = body_file(exchange.seq)
         path = self.path.parent / name
-        path.parent.mkdir(exist_ok=True)
-        with path.open("wb") as out:
-            (copy or shutil.copyfileobj)(io.BytesIO(body), out)
+        if self.error:
+            return exchange
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with path.open("wb") as out:
+                (copy or shutil.copyfileobj)(io.BytesIO(body), out)
+        except OSError as exc:
+            self._fail(exc, name)
+            path.unlink(missing_ok=True)  # a part of a body would be taken for all of it
+            return exchange
         return exchange.model_copy(update={"body": None, "body_file": name, "body_size": len(body)})
 
     def close(self) -> None:
         self._file.close()
+
+    def _fail(self, exc: OSError, name: str) -> None:
+        self.error, self.failed = exc, write_failure(exc, name)
 
 
 def body_windows(path: Path, size: int, overlap: int) -> Iterator[bytes]:
@@ -238,12 +270,15 @@ def body_windows(path: Path, size: int, overlap: int) -> Iterator[bytes]:
 
 
 def write_exchanges(exchanges: Iterable[Exchange], path: Path) -> None:
+    """All of `exchanges` in `path`, or the OSError of the write that failed."""
     writer = ExchangeWriter(path)
     try:
         for exchange in exchanges:
             writer.write(exchange)
     finally:
         writer.close()
+    if writer.error:
+        raise writer.error
 
 
 def read_exchanges(path: Path) -> tuple[list[Exchange], int]:

@@ -16,7 +16,7 @@ from crawler import __version__
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE
 from crawler.cli import adhoc, codegen, demo, diff, history, login, merge, run, scan_har, verify
 from crawler.crash import Crashed, describe
-from crawler.errors import BadInput
+from crawler.errors import BadInput, DiskFull
 from crawler.terminal import quiet_when_closed
 
 COMMANDS = (
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
             return args.func(args)
-        except BadInput as exc:
+        except (BadInput, DiskFull) as exc:
             print(f"error: {exc}", file=sys.stderr)
         except KeyboardInterrupt:
             print("interrupted: results are incomplete", file=sys.stderr)

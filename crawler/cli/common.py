@@ -10,6 +10,7 @@ from pathlib import Path
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
+from crawler.errors import WRITE_FAILED
 from crawler.model import Audited, Language, SystemResult, ThirdParty
 from crawler.owners import trackerdb
 from crawler.proof import seal
@@ -145,6 +146,7 @@ def report_one(
         run_dir, command=audited.result.command, started=started, results=[audited.result], key=key
     )
     print_summary(results, run_dir, index)
+    tell_write_failures(results)
     return exit_code(r for r, _ in results)
 
 
@@ -173,6 +175,13 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if isinstance(missing := trackerdb.database(), str):
             print(f"Owners: {missing}")
     print(f"Index: {index}")
+
+
+def tell_write_failures(results: list[Audited]) -> None:
+    """A recording a full disk stopped, on stderr too: what cron mails and CI shows in red."""
+    for result, _ in results:
+        if failed := next((e for e in result.errors if WRITE_FAILED in e), None):
+            print(f"error: {result.system}: {failed}", file=sys.stderr)
 
 
 def third_party_lines(result: SystemResult) -> list[str]:

@@ -19,6 +19,7 @@ from crawler.cli.common import (
     report_options,
     say,
     signing_key,
+    tell_write_failures,
 )
 from crawler.crash import logged
 from crawler.history.store import chosen_path
@@ -129,6 +130,7 @@ def _run(
         print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
         if options.history:
             print(history.summary_line(r for r, _ in outcome.results))
+    tell_write_failures(outcome.results)
     if outcome.interrupted:
         print("interrupted: the report is marked incomplete", file=sys.stderr)
         return EXIT_INCONCLUSIVE

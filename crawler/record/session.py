@@ -3,11 +3,16 @@
 This is the only stage of an audit that needs the browser. It leaves a `Recording`: the
 record on disk (requests.jsonl), the evidence files, and what went wrong; the analysis
 reads that afterwards, without the browser.
+
+The first write to the system's folder that fails (a full disk) ends the recording: the pages
+are closed, the browser is closed as always, and the recording says "disk full while writing
+<file>", which makes the system inconclusive. What was written before stays readable.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,7 +21,7 @@ from pydantic import BaseModel
 
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
-from crawler.errors import BadInput, first_line
+from crawler.errors import BadInput, first_line, write_failure
 from crawler.model import Citizen, Target
 from crawler.parties import Parties
 from crawler.record.addons import redaction
@@ -57,6 +62,8 @@ def record(
         rec.errors.append(f"browser failed: {first_line(exc)}")
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
+    except OSError as exc:  # a screenshot or error.txt could not be written: a full disk
+        rec.errors.append(write_failure(exc, Path(exc.filename or "").name or "the evidence"))
     mask(rec, redactor)
     rec.finished = time.time()
     return rec
@@ -161,7 +168,7 @@ def record_in(
     redactor = redactor or redactor_for(citizen, target)
     addons = default_addons(target, citizen, parties, redactor)
     leads = CprToThirdParty(citizen.cpr, parties)
-    tape = Tape(rec.requests_path, addons, target.body_limit, leads)
+    tape = Tape(rec.requests_path, addons, target.body_limit, leads, _stopper(context))
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
     capture = Recorder(tape, browser, context, addons)
     page = context.pages[0] if context.pages else context.new_page()
@@ -171,7 +178,11 @@ def record_in(
     try:
         drive.run()
     finally:
-        _finish(context, capture, rec)
+        _finish(context, capture, rec, leave=not tape.failed)
+        if tape.failed:  # first, and without what followed from closing the pages
+            rec.errors = [f"{tape.failed}: the recording stopped there"] + [
+                e for e in rec.errors if tape.failed not in e and _CLOSED not in e
+            ]
         redactor.learn_userinfo(rec.coverage.model_dump_json())  # links not followed, for files
         rec.notes += addons.collect("note")
         rec.dialogs = dialogs.seen
@@ -183,9 +194,29 @@ def record_in(
         rec.notes += setup.notes(rec.setup)
 
 
-def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:
+_CLOSED = "has been closed"  # what Playwright says of a call the closing of its page ended
+
+
+def _stopper(context: BrowserContext) -> Callable[[str], None]:
+    """What the tape calls when a write failed: nothing more can be kept, so the visit ends
+    there. Closing the pages fails whatever the visit waits for, with `why` as its reason."""
+
+    def stop(why: str) -> None:
+        for page in context.pages:
+            try:
+                page.close(reason=why)
+            except Error:
+                pass
+
+    return stop
+
+
+def _finish(context: BrowserContext, capture: Recorder, rec: Recording, leave: bool) -> None:
+    """Leave the pages (unless the recording was stopped: nothing more would be kept), and
+    stop recording."""
     try:
-        leave_pages(context)
+        if leave:
+            leave_pages(context)
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     capture.close()

@@ -235,7 +235,13 @@ def test_a_full_disk_is_named_and_what_was_found_is_still_written(tmp_path):
         )
     printed = run.stdout + run.stderr
     assert "exit code 2" in printed and "Traceback" not in printed, printed
-    assert "trace.zip not written: Tracing.stop: ENOSPC: no space left on device" in printed
+    assert "trace.zip removed: it could not be redacted (disk full while writing trace.zip)" in (
+        printed
+    ), "written to the audit's temporary folder, it could not be brought here redacted"
+    assert (
+        run.stderr == "error: www.portal.test: network.har removed: it could not be redacted "
+        "(disk full while writing network.har)\n"
+    )
     found = json.loads(run.stdout[run.stdout.index("{") :])
     assert found["verdict"] == "inconclusive" and found["requests"] >= 3
     assert found["first_party"][0]["request_url"] == f"http://www.portal.test/me?cpr={CPR}"

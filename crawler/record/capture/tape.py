@@ -4,6 +4,9 @@
 The recorder writes requests to it; the addons that record what they decide (contain mode's
 websockets, the worker gate's refusals) and the worker sessions' websockets write through it too,
 so that one place numbers, redacts and counts everything recorded.
+
+A write that fails (a full disk) ends the recording: the tape refuses everything after it, and
+says so once, to `stop` (the session closes the audit's pages). What was written stays readable.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from crawler.model import BODY_LIMIT, Exchange
 from crawler.record.addons.hooks import Addons
 
 Leads = Callable[[str, dict[str, str], bytes | None], bool]  # carries the CPR to a third party?
+Stop = Callable[[str], None]  # the recording cannot go on, and why
 
 
 class Tape:
@@ -28,6 +32,7 @@ class Tape:
         addons: Addons | None = None,
         body_limit: int = BODY_LIMIT,
         leads: Leads | None = None,
+        stop: Stop | None = None,
     ) -> None:
         self.path, self.body_limit = path, body_limit
         self.addons = addons or Addons([])
@@ -35,12 +40,20 @@ class Tape:
         self.count = 0
         self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
         self._lead_check = leads
+        self._stop = stop
         self._out = ExchangeWriter(path)
         self._seq = itertools.count(1)
         self._copy = self.addons.first_attribute("copy_body") or shutil.copyfileobj
 
+    @property
+    def failed(self) -> str | None:
+        """The write that failed ("disk full while writing requests.jsonl"), if one did."""
+        return self._out.failed
+
     def write(self, **fields) -> None:
         """One exchange: numbered, through the addons, its body kept apart when too large."""
+        if self.failed:
+            return
         body = fields.pop("body", None)
         apart = body is not None and len(body) > self.body_limit
         exchange = Exchange(seq=next(self._seq), body=None if apart else body, **fields)
@@ -49,6 +62,10 @@ class Tape:
             assert body is not None
             exchange = self._out.write_body(exchange, body, self._copy)
         self._out.write(exchange)
+        if self.failed:
+            if self._stop:
+                self._stop(self.failed)
+            return
         self.count += 1
         if self._lead_check and self._lead_check(
             exchange.url, dict(exchange.headers), exchange.body

@@ -68,6 +68,8 @@ class Witness:
                 writer.write(redactor.exchange(request.exchange(seq)))
         finally:
             writer.close()
+        if writer.failed:
+            return WitnessSummary(ran=True, failed=True, reason=writer.failed)
         return WitnessSummary(
             ran=True,
             requests=sum(r.on_wire for r in log.requests),

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from crawler import bundle
-from crawler.errors import BadInput, first_line
+from crawler.errors import BadInput, disk_full, first_line, write_failure
 from crawler.importers.har import cookie_values
 from crawler.parties import registrable_domain
 from crawler.record.addons.redaction import Redactor
@@ -52,14 +52,15 @@ def redact_file(path: Path, redactor: Redactor, into: Path | None = None) -> str
         elif path.suffix not in _IMAGES:
             _redact_stream(path, into, redactor)
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        why = write_failure(exc, into.name) if disk_full(exc) else first_line(exc)
         if path.name == bundle.REQUESTS:
             return (
-                f"{path.name} could not be redacted again ({first_line(exc)}): a session value "
-                "first seen late in the audit may be in it"
+                f"{path.name} could not be redacted again ({why}): a session value first seen "
+                "late in the audit may be in it"
             )
         path.unlink(missing_ok=True)
         into.unlink(missing_ok=True)
-        return f"{path.name} removed: it could not be redacted ({first_line(exc)})"
+        return f"{path.name} removed: it could not be redacted ({why})"
     return None
 
 

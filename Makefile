@@ -72,12 +72,13 @@ bench: setup
 	$(PY) -m benchmarks.witness
 	$(PY) -m benchmarks.capture
 	$(PY) -m benchmarks.memory
+	$(PY) -m benchmarks.names
 
 # The reports' messages (babel.cfg) merged into each language's catalogue; translate what is
 # new or marked fuzzy in crawler/report/locale/*/LC_MESSAGES/messages.po, then run the tests.
 messages: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --omit-header -o $(VENV)/messages.pot \
-		crawler/report
+		crawler
 	$(VENV)/bin/pybabel update -i $(VENV)/messages.pot -d crawler/report/locale --width 100 \
 		--ignore-pot-creation-date
 

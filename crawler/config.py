@@ -30,12 +30,14 @@ from crawler.model import (
     Citizen,
     ConsentChoice,
     CrawlSettings,
+    EndpointMeaning,
     Language,
     LoginCheck,
     Owner,
     Target,
     TraceMode,
     credentials_in,
+    dns_server_address,
     http_host,
     variant_name,
 )
@@ -89,6 +91,13 @@ class Processor(_Strict):
     )
 
 
+class EndpointConfig(_Strict):
+    url: str = Field(description="The endpoint's URL, or a prefix of its URLs.")
+    is_: EndpointMeaning = Field(
+        alias="is", description='"forwards" (to a third party: a leak) or "self-hosted".'
+    )
+
+
 class LoggedInText(_Strict):
     text: str = Field(min_length=1, description="A text only a logged-in citizen sees.")
 
@@ -123,6 +132,22 @@ class SystemConfig(_Strict):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    dns_server: str | None = Field(
+        default=None,
+        description='A DNS server, "HOST:PORT", to ask for the CNAME chains of the first-party '
+        "hosts (a test environment's); default the system's resolver.",
+    )
+    endpoints: list[EndpointConfig] = Field(
+        default_factory=list,
+        description="First-party endpoints and what they really do with what they get, e.g. "
+        '[{ url = "https://sst.skat.dk/g/collect", is = "self-hosted" }]: overrides the default '
+        "meaning of the tracker protocol an endpoint speaks (forwards: a leak).",
+    )
+    fill_forms: bool = Field(
+        default=True,
+        description="Type the citizen's data into every field of each crawled page, key by "
+        "key, never submitting; false where typing has side effects (drafts saved as you type).",
     )
     body_limit: int = Field(
         default=BODY_LIMIT,
@@ -226,6 +251,13 @@ class SystemConfig(_Strict):
             raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
         if value is not None and credentials_in(value):
             raise ValueError(CREDENTIALS_IN_URL)
+        return value
+
+    @field_validator("dns_server")
+    @classmethod
+    def _dns_server(cls, value: str | None) -> str | None:
+        if value is not None:
+            dns_server_address(value)
         return value
 
     @field_validator("treat_as_secure")
@@ -400,6 +432,9 @@ class Audit:
             contain=system.contain or self.overrides.get("contain", False),
             legacy_referrer=system.legacy_referrer or self.overrides.get("legacy_referrer", False),
             witness=system.witness and not self.overrides.get("no_witness", False),
+            fill_forms=system.fill_forms,
+            dns_server=system.dns_server,
+            endpoints={e.url: e.is_ for e in system.endpoints},
             trace=self.trace or system.trace,
             body_limit=system.body_limit,
             fail_on_unagreed=system.fail_on_unagreed,

@@ -1,6 +1,13 @@
 """Whose a host is: the audited system's (first party), a processor's with an agreement in
 force, or a third party's; and which organisation owns it (`crawler.owners`).
 
+A name is judged by where it leads: a first-party host whose CNAME chain (looked up while
+recording, `crawler.record.evidence.names`) leaves the first-party domains is the organisation
+the chain leads to, the first one on it that an owner source knows (Adobe's `smetrics.<site>` ->
+`...sc.omtrdc.net`). A chain that leads to a hosting or CDN company (Akamai, CloudFront) serves
+the site itself and stays first party; one that leads to no known owner is a third party, owner
+unknown, until audit.toml names its domain first party.
+
 Registrable domains come from the Public Suffix List shipped in `publicsuffixlist`, so the
 split works offline and `a.skat.dk` and `b.skat.dk` are one party while `x.github.io` and
 `y.github.io` are two.
@@ -10,13 +17,24 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
-from crawler.model import HostSummary, Owner, Party, Target
+from crawler.model import (
+    EndpointMeaning,
+    Exchange,
+    HostSummary,
+    NameChain,
+    Owner,
+    OwnerInfo,
+    Party,
+    Target,
+)
 from crawler.owners import book_for, given
+from crawler.owners.endpoints import endpoint
 
 _PSL = PublicSuffixList()
 
@@ -46,23 +64,33 @@ class Parties:
         *,
         expires: dict[str, date] | None = None,
         on: date | None = None,
+        names: Iterable[NameChain] = (),
+        endpoints: Mapping[str, EndpointMeaning] | None = None,
     ) -> None:
-        """`owners` replaces every owner source (tests); `extra_owners` come before them."""
+        """`owners` replaces every owner source (tests); `extra_owners` come before them;
+        `names` are the CNAME chains of first-party hosts; `endpoints` what audit.toml declares
+        of first-party endpoints (URL prefix -> meaning)."""
         self.first = {registrable_domain(d) for d in first_party}
         self.processors = {registrable_domain(d): ref for d, ref in (processors or {}).items()}
         self.expires = {registrable_domain(d): day for d, day in (expires or {}).items()}
         self.on = on or date.today()
         self.book = given(owners) if owners is not None else book_for(extra_owners)
+        self.chains = {n.host: n.chain for n in names if n.chain}
+        self.endpoints = dict(endpoints or {})
         self._seen: dict[str, Party] = {}
 
     @classmethod
-    def for_target(cls, target: Target, on: date | None = None) -> Parties:
+    def for_target(
+        cls, target: Target, on: date | None = None, names: Iterable[NameChain] = ()
+    ) -> Parties:
         return cls(
             list(target.first_party),
             target.processors,
             extra_owners=target.owners,
             expires=target.agreements_expire,
             on=on,
+            names=names,
+            endpoints=target.endpoints,
         )
 
     def classify(self, host: str) -> Party:
@@ -70,8 +98,54 @@ class Parties:
             self._seen[host] = self._classify(host)
         return self._seen[host]
 
+    def receiver(self, ex: Exchange) -> Party:
+        """Who receives a request: its host's party, or, for a first-party endpoint that speaks
+        a tracker's protocol and forwards it, the vendor as probable receiver."""
+        party = self.classify(ex.host)
+        if party.kind != "first" or (found := endpoint(ex, self.endpoints)) is None:
+            return party
+        if found.meaning == "self-hosted":
+            return party.model_copy(update={"endpoint": found})
+        name = found.vendor or f"the receiver behind {ex.host} (declared in audit.toml)"
+        owner = OwnerInfo(key=name.casefold(), name=name, country=found.country, source="endpoint")
+        return Party(
+            kind="third",
+            domain=party.domain,
+            owner=owner,
+            entity=name,
+            country=found.country,
+            endpoint=found,
+        )
+
     def _classify(self, host: str) -> Party:
         domain = registrable_domain(host)
+        if domain in self.first:
+            return self._first(host)
+        return self._party(host, domain)
+
+    def _first(self, host: str) -> Party:
+        """A first-party name: itself, or the organisation its CNAME chain leads to."""
+        chain = self.chains.get(host, ())
+        away = [n for n in chain if registrable_domain(n) not in self.first]
+        known = next(((n, o) for n in away if (o := self.book.owner(n)) is not None), None)
+        if not away or (known and known[1].category == "hosting"):  # its CDN serves the site
+            own = self.book.owner(host)
+            return Party(
+                kind="first",
+                domain=registrable_domain(host),
+                owner=own,
+                entity=own.name if own else None,
+                country=own.country if own else None,
+                cname=chain,
+            )
+        leads_to = known[0] if known else away[-1]
+        return self._party(leads_to, registrable_domain(leads_to)).model_copy(
+            update={"cname": chain}
+        )
+
+    def _party(self, host: str, domain: str) -> Party:
+        """A host outside the first party: a processor's with an agreement in force, or a
+        third party's."""
         owner = self.book.owner(host)
         party = Party(
             kind="third",
@@ -80,8 +154,6 @@ class Parties:
             entity=owner.name if owner else None,
             country=owner.country if owner else None,
         )
-        if domain in self.first:
-            return party.model_copy(update={"kind": "first"})
         if domain not in self.processors:
             return party
         ref, last_day = self.processors[domain], self.expires.get(domain)
@@ -95,13 +167,17 @@ class Parties:
 
 
 def host_table(exchanges, parties: Parties, findings) -> tuple[HostSummary, ...]:
-    """Every non-first-party host the pages contacted: requests, and requests carrying the CPR."""
-    requests: Counter[str] = Counter(e.host for e in exchanges)
+    """Every host the pages contacted as a third party or processor (a first-party endpoint
+    forwarding a tracker's protocol too): requests, and requests carrying the CPR."""
+    requests: Counter[str] = Counter()
+    party: dict[str, Party] = {}
+    for e in exchanges:
+        if e.host and (received := parties.receiver(e)).kind != "first":
+            requests[e.host] += 1
+            party.setdefault(e.host, received)
     leaks: Counter[str] = Counter(host for host, _ in {(f.host, f.exchange_seq) for f in findings})
     rows = [
-        HostSummary(host=h, party=parties.classify(h), requests=n, findings=leaks[h])
+        HostSummary(host=h, party=party[h], requests=n, findings=leaks[h])
         for h, n in requests.items()
-        if h
     ]
-    rows = [r for r in rows if r.party.kind != "first"]
     return tuple(sorted(rows, key=lambda r: (-r.findings, r.host)))

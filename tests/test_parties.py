@@ -1,6 +1,6 @@
 from datetime import date
 
-from crawler.model import Owner
+from crawler.model import NameChain, Owner
 from crawler.parties import Parties, host_table, registrable_domain
 from crawler.testing import make_exchange
 
@@ -69,3 +69,39 @@ def test_host_table_lists_non_first_party_hosts_with_counts():
     ]
     rows = host_table(exchanges, parties, [])
     assert [(r.host, r.requests, r.findings) for r in rows] == [("t.example.com", 2, 0)]
+
+
+def test_a_first_party_name_is_judged_by_where_its_cname_chain_leads():
+    names = [
+        NameChain(host="smetrics.skat.dk", chain=("skat.dk.ssl.sc.omtrdc.net",)),
+        NameChain(host="www.skat.dk", chain=("www.skat.dk.edgekey.net", "e1.a.akamaiedge.net")),
+        NameChain(host="m.skat.dk", chain=("collector.nobody-knows.example",)),
+        NameChain(host="api.skat.dk", chain=("api-prod.skat.dk",)),
+    ]
+    parties = Parties(
+        ["skat.dk"],
+        owners={"omtrdc.net": ("Adobe", "US"), "skat.dk": ("Skattestyrelsen", "DK")},
+        extra_owners=(Owner(name="Akamai", domains=("edgekey.net",), category="hosting"),),
+        names=names,
+    )
+    adobe = parties.classify("smetrics.skat.dk")
+    assert (adobe.kind, adobe.entity, adobe.domain, adobe.cname) == (
+        "third",
+        "Adobe",
+        "omtrdc.net",
+        ("skat.dk.ssl.sc.omtrdc.net",),
+    )
+    nobody = parties.classify("m.skat.dk")
+    assert (nobody.kind, nobody.entity, nobody.domain) == ("third", None, "nobody-knows.example")
+    assert parties.classify("api.skat.dk").kind == "first", "a chain within the first party"
+    assert parties.classify("skat.dk").entity == "Skattestyrelsen"
+
+
+def test_a_cname_to_a_hosting_company_serves_the_site_itself():
+    parties = Parties(
+        ["skat.dk"],
+        extra_owners=(Owner(name="Akamai", domains=("edgekey.net",), category="hosting"),),
+        names=[NameChain(host="www.skat.dk", chain=("www.skat.dk.edgekey.net", "e1.akamai.x"))],
+    )
+    www = parties.classify("www.skat.dk")
+    assert (www.kind, www.cname) == ("first", ("www.skat.dk.edgekey.net", "e1.akamai.x"))

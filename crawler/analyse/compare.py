@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Literal
 
 from crawler import bundle
+from crawler.analyse.fingerprints import encoding_path, fingerprint, leak_key, location
 from crawler.analyse.verdict import EXIT_CLEAN, EXIT_INCONCLUSIVE, EXIT_LEAK
 from crawler.errors import BadInput, first_line
-from crawler.history.fingerprints import encoding_path, fingerprint, leak_key, location
 from crawler.model import Audited, Finding, SystemResult
 
 Status = Literal["only-b", "only-a", "both"]

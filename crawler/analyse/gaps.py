@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from crawler import diagnostics
 from crawler.model import CaptureGap, Finding, WitnessSummary
 
 
@@ -21,23 +22,13 @@ def errors(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
     """Why the record cannot be shown complete: never clean with any of these."""
     found: list[str] = []
     if witness is not None and witness.failed:
-        found.append(
-            f"the network witness failed ({witness.reason}): what left the browser could not be "
-            "checked against the record"
-        )
+        found.append(diagnostics.WITNESS_FAILED(reason=witness.reason))
     unexplained = [g for g in gaps if g.cause == "site" and g.explanation is None]
     if unexplained:
-        found.append(
-            f"{len(unexplained)} capture gap(s): the network witness saw "
-            f"{_few(unexplained)} leave the browser, and the record lacks it; a body or frame it "
-            "held was not searched"
-        )
+        found.append(diagnostics.CAPTURE_GAPS(num=len(unexplained), requests=_few(unexplained)))
     leaking_browser = [g for g in gaps if g.cause == "browser" and g.carries_cpr]
     if leaking_browser:
-        found.append(
-            f"the browser's own traffic carried the CPR ({_few(leaking_browser)}): the audit's "
-            "browser itself sent it"
-        )
+        found.append(diagnostics.BROWSER_SENT_CPR(requests=_few(leaking_browser)))
     return found
 
 
@@ -46,33 +37,24 @@ def notes(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
     if witness is None:
         return []
     if not witness.ran:
-        return [f"The network witness did not run: {witness.reason}."] if witness.reason else []
-    found = [
-        f"The network witness (Chromium's NetLog) saw {witness.requests} request(s) leave the "
-        f"browser; {witness.matched} are in the record, the rest are listed as capture gaps."
-    ]
+        return [diagnostics.WITNESS_DID_NOT_RUN(reason=witness.reason)] if witness.reason else []
+    found = [diagnostics.WITNESS_SAW(num=witness.requests, matched=witness.matched)]
     resent = [g for g in gaps if g.cause == "evidence"]
     if resent:
-        found.append(
-            f"{len(resent)} request(s) re-sent by Playwright while writing the HAR and trace "
-            "(see Capture gaps): searched like the record."
-        )
+        found.append(diagnostics.RESENT_FOR_EVIDENCE(num=len(resent)))
     preflights = [g for g in gaps if g.kind == "preflight" and g.explanation]
     if preflights:
-        found.append(f"{len(preflights)} CORS preflight(s), searched from the witness's copy.")
+        found.append(diagnostics.PREFLIGHTS(num=len(preflights)))
     own = [g for g in gaps if g.cause == "browser"]
     if own:
         left = sum(g.left_machine for g in own)
-        found.append(
-            f"The browser's own traffic: {len(own)} attempt(s) ({_few(own)}), {left} of them "
-            "left the machine; listed apart, never as the site's."
-        )
+        found.append(diagnostics.BROWSER_TRAFFIC(num=len(own), requests=_few(own), left=left))
     return found
 
 
 def _few(gaps: list[CaptureGap], limit: int = 3) -> str:
     shown = ", ".join(_name(g) for g in gaps[:limit])
-    return shown + (f" and {len(gaps) - limit} more" if len(gaps) > limit else "")
+    return shown + (f", … (+{len(gaps) - limit})" if len(gaps) > limit else "")  # in any language
 
 
 def _name(gap: CaptureGap) -> str:

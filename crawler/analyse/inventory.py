@@ -18,7 +18,7 @@ def inventory(
     CPR first, then those without an agreement, then by name."""
     groups: dict[str, list[tuple[Exchange, Party]]] = {}
     for ex in exchanges:
-        party = parties.classify(ex.host) if ex.host else None
+        party = parties.receiver(ex) if ex.host else None
         if party is not None and party.kind != "first":
             groups.setdefault(_key(party), []).append((ex, party))
     carried = {f.exchange_seq for f in findings}

@@ -14,18 +14,16 @@ are a gap that cannot be searched at all.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from crawler import diagnostics
 from crawler.model import CaptureGap, Exchange, GapCause, GapKind, without_fragment
 
-PREFLIGHT = "CORS preflight of a recorded request; the browser-side recorder sees no preflights"
-EVIDENCE = (
-    "re-sent by Playwright while reading this recorded request's response body for the HAR or "
-    "trace (DevTools' own loader); the page sent it once"
-)
-BROWSER = "the browser's own traffic; no page of the audit caused it"
+PREFLIGHT = diagnostics.GAP_PREFLIGHT()
+EVIDENCE = diagnostics.GAP_EVIDENCE()
+BROWSER = diagnostics.GAP_BROWSER()
 BODY_NOTE = "seen only on the wire by the network witness: URL and headers as sent, no body"
 
 
@@ -34,12 +32,19 @@ class Reconciliation(NamedTuple):
     copies: list[Exchange]  # the site's gaps (and evidence re-sends), searched with the record
     browser: list[Exchange]  # the browser's own traffic, searched apart
     matched: int  # the witness's requests found in the record
+    left: frozenset[int]  # seqs of the record's requests the witness saw leave the browser
 
 
 def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
     """Match the witness's requests to the record; copies of the rest get seqs after the
-    record's. Attempts that never left are kept only for the browser's own."""
-    unmatched = Counter(_key(e) for e in record if e.kind == "request" and not e.contained)
+    record's. Attempts that never left are kept only for the browser's own. A request the
+    record says the browser blocked is matched last: where the witness saw it leave all the
+    same, the witness decides."""
+    unmatched: dict[tuple[str, str], deque[int]] = defaultdict(deque)
+    for e in sorted(record, key=lambda e: e.blocked is not None):
+        if e.kind == "request" and not e.contained:
+            unmatched[_key(e)].append(e.seq)
+    left: set[int] = set()
     recorded = {without_fragment(e.url) for e in record if e.kind == "request"}
     seq = max((e.seq for e in record), default=0)
     gaps: list[CaptureGap] = []
@@ -50,15 +55,17 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
         info = request.wire
         if info is None or (not info.on_wire and info.made_by != "browser"):
             continue
-        if info.on_wire and info.made_by == "page" and unmatched[_key(request)] > 0:
-            unmatched[_key(request)] -= 1
+        if info.on_wire and info.made_by == "page" and unmatched[_key(request)]:
+            left.add(unmatched[_key(request)].popleft())
             matched += 1
             continue
         seq += 1
         copy = request.model_copy(update={"seq": seq, "body_note": BODY_NOTE})
         gaps.append(_gap(copy, recorded))
         (browser if gaps[-1].cause == "browser" else copies).append(copy)
-    return Reconciliation(gaps + _missing_frames(record, wire), copies, browser, matched)
+    return Reconciliation(
+        gaps + _missing_frames(record, wire), copies, browser, matched, frozenset(left)
+    )
 
 
 def _gap(e: Exchange, recorded: set[str]) -> CaptureGap:

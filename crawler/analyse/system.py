@@ -8,8 +8,8 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from crawler import __version__, bundle
-from crawler.analyse import gaps, rootcause
+from crawler import __version__, bundle, diagnostics
+from crawler.analyse import attempts, gaps, rootcause, typed
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
 from crawler.analyse.reconcile import reconcile
@@ -27,7 +27,7 @@ def analyse_system(
     """The system's result, and the exchanges it was found in (for the report's excerpts)."""
     target = rec.target
     parties = Parties.for_target(
-        target, on=date.fromtimestamp(rec.started) if rec.started else None
+        target, on=date.fromtimestamp(rec.started) if rec.started else None, names=rec.setup.names
     )
     record, unreadable = (
         bundle.read_exchanges(rec.requests_path) if rec.requests_path.exists() else ([], 0)
@@ -39,7 +39,10 @@ def analyse_system(
     found = detect(exchanges, citizen, parties, folder=rec.out_dir, window=target.body_limit)
     own = detect(witnessed.browser, citizen, parties)
     detect_seconds = time.perf_counter() - clock
-    findings = annotate(found.findings, exchanges)
+    witness_ran = bool(rec.witness and rec.witness.ran)
+    by_seq = {e.seq: e for e in exchanges}
+    annotated = typed.attribute(annotate(found.findings, exchanges), by_seq, rec.coverage.typed)
+    findings, tried = attempts.split(annotated, witnessed.left, witness_ran)
     capture_gaps = gaps.mark(witnessed.gaps, found.findings + own.findings)
     witness = rec.witness and rec.witness.model_copy(update={"matched": witnessed.matched})
     first_party = tuple(f for f in findings if f.party == "first" and not f.secondary)
@@ -53,14 +56,12 @@ def analyse_system(
         )
     errors += gaps.errors(witness, capture_gaps)
     if found.unsearched:
-        errors.append(
-            f"{found.unsearched} exchange(s) could not be fully searched (see the notes), so the "
-            "search is incomplete"
-        )
+        errors.append(diagnostics.UNSEARCHED(num=found.unsearched))
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)
     failing_latent = latent_fails(latent, target.fail_on_latent)
     verdict = judge(confirmed, errors, len(exchanges), failing_latent)
-    third_parties = inventory(exchanges, parties, confirmed)
+    contacted = attempts.reached(exchanges, witnessed.left if witness_ran else frozenset())
+    third_parties = inventory(contacted, parties, confirmed)
     result = SystemResult(
         system=target.system,
         supplier=target.supplier,
@@ -72,8 +73,9 @@ def analyse_system(
         design=design,
         latent=latent,
         secondary=tuple(f for f in findings if f.party != "first" and f.secondary),
+        attempts=tuple(f for f in tried if f.party != "first"),
         suspects=found.suspects,
-        hosts=host_table(exchanges, parties, confirmed),
+        hosts=host_table(contacted, parties, confirmed),
         third_parties=third_parties,
         agreement_verdict=agreement_verdict(third_parties, target.fail_on_unagreed, verdict),
         owner_database=parties.book.database,
@@ -83,7 +85,8 @@ def analyse_system(
         + tuple(filter(None, [parties.book.problem]))
         + tuple(gaps.notes(witness, capture_gaps))
         + tuple(_uncontained(confirmed) if target.contain else ())
-        + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR))),
+        + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR)))
+        + tuple(_self_hosted(first_party)),
         pages=tuple(rec.pages),
         coverage=rec.coverage,
         steps=tuple(rec.steps),
@@ -112,6 +115,17 @@ def _unkept(missing: list[str]) -> list[str]:
         return []
     named = "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
     return [f"{bundle.HAR} lacks the response body of {len(missing)} request(s): {named}"]
+
+
+def _self_hosted(first_party: tuple[Finding, ...]) -> list[str]:
+    """The CPR sent to a first-party endpoint that speaks a self-hostable tracker's protocol:
+    not a leak by default, but worth a look (audit.toml can declare that it forwards)."""
+    spoken = sorted(
+        {(f.host, f.endpoint.protocol or "") for f in first_party if f.endpoint is not None}
+    )
+    return [
+        diagnostics.SELF_HOSTED_ENDPOINT(host=host, protocol=protocol) for host, protocol in spoken
+    ]
 
 
 def _uncontained(findings: tuple[Finding, ...]) -> list[str]:

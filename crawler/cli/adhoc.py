@@ -30,6 +30,7 @@ from crawler.model import (
     CrawlSettings,
     Target,
     credentials_in,
+    dns_server_address,
     http_host,
     without_credentials,
 )
@@ -63,6 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="map host names to an address, e.g. '*=127.0.0.1:8080' (Chromium host-resolver rules)",
     )
     adhoc.add_argument(
+        "--dns-server",
+        metavar="HOST:PORT",
+        help="ask this DNS server for the CNAME chains of the first-party hosts (a test "
+        "environment's); default the system's resolver",
+    )
+    adhoc.add_argument(
         "--depth", type=int, default=1, help="first-party link levels to follow (default 1)"
     )
     adhoc.add_argument(
@@ -86,6 +93,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=BODY_LIMIT,
         help="bytes above which a request body is kept in a file of its own and searched in "
         f"windows of this size (default {BODY_LIMIT})",
+    )
+    adhoc.add_argument(
+        "--no-fill-forms",
+        action="store_true",
+        help="do not type the citizen's data into the pages' fields (by default every field is "
+        "filled key by key and never submitted); for sites where typing has side effects",
     )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
@@ -126,6 +139,11 @@ def adhoc_target(args: argparse.Namespace) -> Target:
     if credentials_in(args.url):
         raise BadInput(f"{without_credentials(args.url)} {CREDENTIALS_IN_URL}")
     resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
+    if args.dns_server:
+        try:
+            dns_server_address(args.dns_server)
+        except ValueError as exc:
+            raise BadInput(f"--dns-server {exc}") from None
     first = args.first_party or [registrable_domain(hostname)]
     return Target(
         system=hostname,
@@ -136,6 +154,8 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         contain=args.contain,
         legacy_referrer=args.legacy_referrer,
         witness=not args.no_witness,
+        fill_forms=not args.no_fill_forms,
+        dns_server=args.dns_server,
         trace=args.trace or "on",
         body_limit=args.body_limit,
     )

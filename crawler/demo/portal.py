@@ -13,8 +13,10 @@ without that cookie.
   1.5 s after load (as Adobe's did), and a CDN stylesheet receives it in `Referer` (as MaxCDN
   did). With that referrer policy every other third-party request of those pages (the two
   vendors' scripts and beacons) also carries the URL in `Referer`, as it did in 2015.
-- Skattekontoen (KMD) leaks through a subtler channel: no CPR in any URL, but a support-chat
-  widget sends it, written DDMMYY-SSSS, in a websocket frame.
+- Skattekontoen (KMD) leaks through subtler channels: no CPR in any URL, but a support-chat
+  widget sends it, written DDMMYY-SSSS, in a websocket frame; and its contact page ("Skriv til
+  os") loads a form-analytics script that sends what the citizen types into the message field,
+  as it is typed, before anything is submitted (the audit's form probe types it).
 - Forskud (KMD) is clean: the CPR goes only to its own API (and the login form); it loads the
   same analytics, configured to send the page location without it, under a strict referrer policy.
 - LetLøn (IBM): the login answers 503, so no scenario can prove a login: inconclusive.
@@ -36,6 +38,8 @@ Skattekontoen -> leak. For every load of a logged-in page (`/konto...`):
     chat.supportwidget.test       websocket  websocket frame (sent)      matched "070761-4285"
     chat.supportwidget.test       websocket  websocket frame (received)  the test server echoes
                                                                          every frame back
+  and on the crawl's visit of `/konto/kontakt`, once typed into:
+    forms.forminsights.test       body    body JSON value              typed_into the message
 Forskud -> clean: no third-party finding; the CPR is in first-party traffic only (the login
   POST, POST /api/forskud with {"cpr": ...}); www.analytics.test is contacted with
   dl=http://forskud.skat.test/forskud (or /forskud/indkomst).
@@ -44,9 +48,10 @@ LetLøn -> inconclusive: POST /login answers 503, the scenario's `#welcome` neve
 Counted for `crawler/demo/scenarios/audit.toml` (seen with Chromium 156): TastSelv's pages are
 loaded 4 times (the scenario's 2, the crawl's revisit of the last one and its visit of the
 overview; /logout is never followed), so 28 findings: 4 x dl, 4 x g, 8 x Referer to each
-analytics host, 4 x Referer to the CDN. Skattekontoen's pages are loaded 4 times: 4 frames
-sent, 4 echoed back, 8 findings. The counts follow the crawl, not the portal: assert per
-page load, or the sets of (host, channel, detail), if the crawl may change.
+analytics host, 4 x Referer to the CDN. Skattekontoen's pages are loaded 5 times: 5 frames
+sent, 5 echoed back, and 2 form-analytics beacons (one per field typed into), 12 findings. The
+counts follow the crawl, not the portal: assert per page load, or the sets of (host, channel,
+detail), if the crawl may change.
 """
 
 from __future__ import annotations
@@ -293,7 +298,12 @@ def skattekontoen(sessions: Sessions) -> dict:
         f'<script>window.supportChat = {{customer: "{CPR_DASHED}", topic: "skattekonto"}};</script>'
         '<script src="http://chat.supportwidget.test/widget.js"></script>'
     )
-    nav = (("Saldo", "/konto"), ("Posteringer", "/konto/posteringer"), ("Log ud", "/logout"))
+    nav = (
+        ("Saldo", "/konto"),
+        ("Posteringer", "/konto/posteringer"),
+        ("Skriv til os", "/konto/kontakt"),
+        ("Log ud", "/logout"),
+    )
     account = page(
         system,
         "Saldo",
@@ -311,13 +321,29 @@ def skattekontoen(sessions: Sessions) -> dict:
         head,
         nav,
     )
+    contact = page(
+        system,
+        "Skriv til os",
+        """<h1>Skriv til os</h1><form method="post" action="/konto/kontakt">
+<label>Emne <input name="emne"></label>
+<label>Din besked <textarea name="besked" rows="4" cols="40"></textarea></label>
+<button type="submit">Send</button></form>
+<script src="http://forms.forminsights.test/forminsights.js"></script>"""
+        + chat,
+        head,
+        nav,
+    )
     return {
         f"{host}/": login_form(system),
         f"{host}/login": sessions.login(system, "/konto"),
         f"{host}/logout": sessions.logout,
         f"{host}/konto": sessions.guard(lambda req: account),
         f"{host}/konto/posteringer": sessions.guard(lambda req: entries),
+        f"{host}/konto/kontakt": sessions.guard(lambda req: contact),
         "chat.supportwidget.test/widget.js": asset("widget.js", "application/javascript"),
+        "forms.forminsights.test/forminsights.js": asset(
+            "forminsights.js", "application/javascript"
+        ),
     }
 
 

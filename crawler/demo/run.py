@@ -18,6 +18,7 @@ from crawler.run.runner import RunOptions, run_audit
 
 DEMO_CONFIG = Path(__file__).resolve().with_name("scenarios") / "audit.toml"
 EXPECTED = {s.name: s.verdict for s in DEMO_SYSTEMS}
+TYPED_RECEIVER = "forms.forminsights.test"  # the form-analytics script of Skattekontoen
 
 
 def audit_demo(
@@ -59,8 +60,15 @@ def run_demo(
     if got != EXPECTED:
         print(f"demo broken: expected {EXPECTED}, got {got}")
         return 1
+    typed = {f.host for r, _ in outcome.results for f in r.findings if f.typed_into}
+    if typed != {TYPED_RECEIVER}:
+        print(
+            f"demo broken: expected what the citizen typed to reach {TYPED_RECEIVER}, got {typed}"
+        )
+        return 1
     print(
-        "Demo as expected: TastSelv and Skattekontoen leak, Forskud is clean, "
-        "LetLøn is inconclusive (its login breaks). Open the index above in a browser."
+        "Demo as expected: TastSelv and Skattekontoen leak (Skattekontoen also what the citizen "
+        "typed, before any submit), Forskud is clean, LetLøn is inconclusive (its login breaks). "
+        "Open the index above in a browser."
     )
     return 0

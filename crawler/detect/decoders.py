@@ -129,13 +129,33 @@ def readable(text: str) -> bool:
 
 
 def _worth_keeping(data: bytes) -> bool:
-    """Decoded bytes worth searching: text, or a compressed stream to decode further."""
+    """Decoded bytes worth searching: text, or a compressed stream to decode further (raw
+    deflate has no magic number: a bounded attempt tells)."""
     if data.startswith(MAGIC) or _is_zlib(data):
         return True
     try:
         return readable(data.decode("utf-8"))
     except UnicodeDecodeError:
+        return _inflates(data)
+
+
+INFLATE_PROBE = 4096  # bytes of output a raw deflate attempt may make before it is believed
+
+
+def _inflates(data: bytes) -> bool:
+    """Whether bytes without a header are raw deflate of readable text, as session-replay SDKs
+    send `CompressionStream("deflate-raw")` output: random bytes fail within a few bytes."""
+    decompressor = zlib.decompressobj(-15)
+    try:
+        out = decompressor.decompress(data, INFLATE_PROBE)
+    except zlib.error:
         return False
+    if not out:
+        return False
+    try:
+        return readable(out.decode("utf-8"))
+    except UnicodeDecodeError as cut:  # the probe may end inside a character
+        return cut.start >= len(out) - 3 and readable(out[: cut.start].decode("utf-8"))
 
 
 # -- encodings: each a layer of Finding.encoding ------------------------------------------------
@@ -305,6 +325,12 @@ def _brotli(layer: Layer, budget: Budget) -> list[Piece]:
     )
 
 
+def _raw_deflate(layer: Layer) -> bool:
+    """Binary bytes of any content type, with no declared encoding, that inflate to text."""
+    raw = layer.raw or b""
+    return layer.binary and not raw.startswith(MAGIC) and not _is_zlib(raw) and _inflates(raw)
+
+
 def _binary_body(layer: Layer) -> bool:
     return layer.binary and layer.whole_body and len(layer.raw or b"") >= 4
 
@@ -331,7 +357,7 @@ ENCODINGS: tuple[Decoder, ...] = (
     Decoder("zlib", lambda l: _is_zlib(l.raw or b""), _zlib_family(15, "zlib")),
     Decoder(
         "deflate",
-        lambda l: _binary_body(l) and "deflate" in l.hints.lower(),
+        lambda l: (_binary_body(l) and "deflate" in l.hints.lower()) or _raw_deflate(l),
         _zlib_family(-15, "deflate"),
     ),
     Decoder("zstd", lambda l: (l.raw or b"").startswith(b"\x28\xb5\x2f\xfd"), _zstd),

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from crawler import bundle
+from crawler.detect import split
 from crawler.detect.decoders import Budget
 from crawler.detect.needles import Needle, join, needle_set
 from crawler.detect.suspects import SuspectRule
@@ -54,9 +55,9 @@ class _Search:
     """Searching one exchange: findings keyed for dedupe, suspects, and its budget."""
 
     def __init__(
-        self, ex: Exchange, party: Party, budget: Budget, rule: SuspectRule | None
+        self, ex: Exchange, party: Party, budget: Budget, rule: SuspectRule | None, cpr: str
     ) -> None:
-        self.ex, self.party, self.budget, self.rule = ex, party, budget, rule
+        self.ex, self.party, self.budget, self.rule, self.cpr = ex, party, budget, rule, cpr
         self.findings: dict[tuple[str, str, str], Finding] = {}
         self.suspects: dict[tuple[str, str], Suspect] = {}
 
@@ -82,6 +83,9 @@ class _Search:
                     if counts[needle.identifier, needle.transform]
                     > unit.seen.get((needle.identifier, needle.transform), 0)
                 ]
+                if any(needle.identifier == split.BIRTH_DATE for _, needle in new):
+                    self.split(unit)
+                    new = [(at, n) for at, n in new if n.identifier != split.BIRTH_DATE]
                 if unit.structure:
                     opened = fields(unit, self.budget, every=bool(found) or i in led)
                     if opened is not None:
@@ -103,6 +107,21 @@ class _Search:
                     debt.unit, needle, debt.unit.layer.text[start : start + len(needle.text)]
                 )
 
+    def split(self, unit: Unit) -> None:
+        """The CPR split over two sibling fields of a structured unit (see `split`)."""
+        for decoder in unit.structure:
+            if found := split.find(unit.layer.text, decoder.name, self.cpr):
+                for pair in found:
+                    self.add(
+                        unit,
+                        _split_detail(unit, decoder.name, pair),
+                        "cpr",
+                        "+".join(unit.encodings + ("split",)),
+                        unit.steps + ("split",),
+                        pair.date,
+                    )
+                return
+
     def suspect(self, unit: Unit, value: str, unix_time: bool) -> None:
         rule = self.rule
         assert rule is not None  # leads come from the rule only
@@ -115,8 +134,19 @@ class _Search:
             debt.paid.add(needle.identifier)
         extra = () if needle.transform == "plain" else (needle.transform,)
         encoding = "+".join(unit.encodings + extra) or "plain"
-        key = (unit.detail, needle.identifier, encoding)
-        path = (unit.detail,) + unit.steps + extra
+        self.add(unit, unit.detail, needle.identifier, encoding, unit.steps + extra, found)
+
+    def add(
+        self,
+        unit: Unit,
+        detail: str,
+        identifier: str,
+        encoding: str,
+        steps: tuple[str, ...],
+        found: str,
+    ) -> None:
+        key = (detail, identifier, encoding)
+        path = (detail,) + steps
         old = self.findings.get(key)
         if old is not None and len(old.decode_path) >= len(path):
             return
@@ -127,22 +157,25 @@ class _Search:
             method=ex.method,
             resource_type=ex.resource_type,
             channel=unit.channel,
-            detail=unit.detail,
+            detail=detail,
             encoding=encoding,
-            identifier=needle.identifier,
+            identifier=identifier,
             page_url=ex.page_url,
             entity=party.entity,
             party=party.kind,
             domain=party.domain,
             country=party.country,
             agreement=party.agreement,
+            cname=party.cname if party.kind != "first" else (),
+            endpoint=party.endpoint,
             matched=_matched(unit, found),
             decode_path=path,
             exchange_seq=ex.seq,
             step=ex.step,
-            secondary=needle.identifier != "cpr",
+            secondary=identifier != "cpr",
             contained=ex.contained,
             capture_gap=ex.source == "witness",
+            blocked=ex.blocked,
         )
 
     def notes(self) -> list[str]:
@@ -151,6 +184,22 @@ class _Search:
             f"{depth} layers; what lies deeper was not searched"
             for kind, (where, depth) in self.budget.hits.items()
         ]
+
+
+_SPLIT_PLACES = {
+    "query": "query parameter",
+    "form": "body field",
+    "cookies": "cookie",
+    "JSON": "body JSON",
+}
+
+
+def _split_detail(unit: Unit, structure: str, pair: split.Split) -> str:
+    """Where a split CPR sits: both fields, in the words of a field's own detail ("query
+    parameter fdato + lbnr"); inside an encoded value, that value's detail."""
+    if unit.detail in ("", "body") and not unit.steps:
+        return f"{_SPLIT_PLACES[structure]} {pair.date_field} + {pair.serial_field}"
+    return f"{unit.detail} ({pair.date_field} + {pair.serial_field})"
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -215,13 +264,17 @@ def detect(
     notes: list[str] = []
     unsearched = 0
     for ex in exchanges:
-        party = parties.classify(ex.host)
+        party = parties.receiver(ex)
         found: dict[tuple[str, str, str], Finding] = {}
         suspected: dict[tuple[str, str], Suspect] = {}
         try:
             for part in _parts(ex, folder, window, notes):
                 search = _Search(
-                    part, party, _fresh(template), rule if party.kind != "first" else None
+                    part,
+                    party,
+                    _fresh(template),
+                    rule if party.kind != "first" else None,
+                    citizen.cpr,
                 )
                 try:
                     search.run(needles)

@@ -19,6 +19,7 @@ from functools import lru_cache
 import ahocorasick_rs
 
 from crawler.detect.identifiers import citizen_values
+from crawler.detect.split import BIRTH_DATE, birth_date_forms
 from crawler.model import Citizen
 
 MIN_ENCODED = 8  # shorter hex/base64 strings turn up in random ids by chance
@@ -134,6 +135,8 @@ def _touches_digit(text: str, start: int, end: int) -> bool:
 def iter_needles(citizen: Citizen) -> Iterator[Needle]:
     for identifier, text, which in citizen_values(citizen):
         yield from needles_for(identifier, text, which)
+    for form in birth_date_forms(citizen.cpr):  # leads to a CPR split over two fields
+        yield Needle(form, BIRTH_DATE, "plain", bounded=form.isdigit())
 
 
 @lru_cache(maxsize=16)

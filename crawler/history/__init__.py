@@ -1,6 +1,6 @@
 """History: every run and its leaks, so a report can say new, persisting or fixed.
 
-`store` keeps the runs (SQLite), `fingerprints` says which findings are the same leak,
+`store` keeps the runs (SQLite) with their leaks by fingerprint (`crawler.analyse.fingerprints`),
 `series` replays a system's runs into new / persisting / fixed, `acceptances` marks leaks
 accepted in audit.toml, `third_parties` marks organisations new since the previous run,
 `timeline` is what `cpraudit history` prints.
@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
+from crawler.analyse.fingerprints import fingerprint
 from crawler.config import Accepted
 from crawler.history.acceptances import accept
-from crawler.history.fingerprints import fingerprint
 from crawler.history.runs import RunMeta, write_run_json
 from crawler.history.series import history_of
 from crawler.history.store import open_store, save_run

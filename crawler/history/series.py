@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 
+from crawler import diagnostics
 from crawler.history.store import SystemRun, system_runs
 from crawler.model import FindingHistory, SystemHistory, TrendPoint
 
@@ -65,10 +66,7 @@ def replay(runs: Sequence[SystemRun]) -> Iterator[tuple[SystemRun, SystemHistory
             missing = [fp for fp in reference if fp not in run.leaks]
             reference.update(run.leaks)
             if missing:
-                note = (
-                    f"{len(missing)} leak(s) of earlier runs were not seen, "
-                    "but this audit did not complete, so they are not counted as fixed"
-                )
+                note = diagnostics.NOT_COUNTED_AS_GONE(num=len(missing))
         trend = tuple(
             TrendPoint(started=r.started, verdict=r.verdict, findings=len(r.leaks))
             for r in runs[max(0, i + 1 - TREND_RUNS) : i + 1]

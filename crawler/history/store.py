@@ -19,8 +19,8 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.analyse.fingerprints import encoding_path, fingerprint, location
 from crawler.errors import BadInput
-from crawler.history.fingerprints import encoding_path, fingerprint, location
 from crawler.history.runs import RunMeta
 from crawler.model import Finding, SystemResult, Verdict
 

@@ -12,6 +12,7 @@ from crawler.model.base import (
     Channel,
     ConsentChoice,
     DialogAction,
+    EndpointMeaning,
     Frozen,
     GapCause,
     GapKind,
@@ -25,18 +26,29 @@ from crawler.model.base import (
 )
 from crawler.model.coverage import (
     Coverage,
+    FieldKind,
     LinkNotVisited,
     LoginState,
     NotVisited,
     PageVisit,
     SessionLoss,
+    TypedField,
+    TypedPage,
 )
-from crawler.model.exchange import BODY_LIMIT, Exchange, InitiatorFrame, Wire
+from crawler.model.exchange import (
+    BLOCKED_BEFORE_SENDING,
+    BODY_LIMIT,
+    PREFLIGHT_FAILED,
+    Exchange,
+    InitiatorFrame,
+    Wire,
+)
 from crawler.model.findings import (
     AgreementStatus,
     AgreementVerdict,
     CaptureGap,
     DesignFinding,
+    Endpoint,
     Finding,
     HostSummary,
     LatentLeak,
@@ -54,6 +66,7 @@ from crawler.model.portal import (
     ConsentRow,
     ConsentTable,
     Dialog,
+    NameChain,
 )
 from crawler.model.result import (
     Audited,
@@ -72,13 +85,16 @@ from crawler.model.target import (
     Owner,
     Target,
     TraceMode,
+    dns_server_address,
     variant_name,
 )
 
 __all__ = [
+    "BLOCKED_BEFORE_SENDING",
     "BODY_LIMIT",
     "CREDENTIALS_IN_URL",
     "DEFAULT_DENY",
+    "PREFLIGHT_FAILED",
     "AgreementStatus",
     "AgreementVerdict",
     "AuditSetup",
@@ -97,7 +113,10 @@ __all__ = [
     "DesignFinding",
     "Dialog",
     "DialogAction",
+    "Endpoint",
+    "EndpointMeaning",
     "Exchange",
+    "FieldKind",
     "Finding",
     "FindingHistory",
     "Frozen",
@@ -110,6 +129,7 @@ __all__ = [
     "LinkNotVisited",
     "LoginCheck",
     "LoginState",
+    "NameChain",
     "NotVisited",
     "Owner",
     "OwnerInfo",
@@ -126,10 +146,13 @@ __all__ = [
     "ThirdParty",
     "TraceMode",
     "TrendPoint",
+    "TypedField",
+    "TypedPage",
     "Verdict",
     "Wire",
     "WitnessSummary",
     "credentials_in",
+    "dns_server_address",
     "http_host",
     "variant_name",
     "without_credentials",

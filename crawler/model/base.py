@@ -13,6 +13,7 @@ Verdict = Literal["leak", "clean", "inconclusive", "not-audited"]
 GapCause = Literal["site", "evidence", "browser"]
 GapKind = Literal["request", "redirect", "websocket", "preflight", "frames"]
 Language = Literal["en", "da"]  # of the reports
+EndpointMeaning = Literal["forwards", "self-hosted"]  # of a first-party tracker endpoint
 
 
 def without_fragment(url: str) -> str:

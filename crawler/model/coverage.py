@@ -46,6 +46,32 @@ class SessionLoss(Frozen):
     screenshot: str | None = None
 
 
+FieldKind = Literal["cpr", "name", "email", "phone", "address"]
+
+
+class TypedField(Frozen):
+    """A field of a page the form probe typed the citizen's data into, key by key (never
+    submitted)."""
+
+    label: str = Field(description="What the field is called on the page (label, aria, ...).")
+    selector: str = Field(description="A CSS selector of it within its frame.")
+    frame_url: str = Field(default="", description="The frame it is in, when not the page.")
+    kind: FieldKind = Field(description="What it asked for, so what was typed.")
+    typed: str = Field(description="What was typed: the citizen's synthetic data.")
+    time: float = Field(default=0.0, description="When its first key was pressed.")
+
+
+class TypedPage(Frozen):
+    """The fields typed into on one visit of a page, and when: a request sent between the first
+    key and shortly after the page was left may carry what was typed."""
+
+    page_url: str
+    started: float = Field(description="The first key pressed on the page.")
+    left: float = Field(description="When the audit moved on from the page.")
+    fields: tuple[TypedField, ...] = ()
+    skipped: int = Field(default=0, description="Fields beyond the probe's bound per page.")
+
+
 LoginState = Literal["proven", "lost", "not proven", "not checked", "none", "unknown"]
 
 
@@ -66,3 +92,8 @@ class Coverage(Frozen):
     not_visited: tuple[LinkNotVisited, ...] = ()
     session_losses: tuple[SessionLoss, ...] = ()
     bounds: tuple[str, ...] = Field(default=(), description="Crawl bounds that were reached.")
+    typed: tuple[TypedPage, ...] = Field(
+        default=(),
+        description="Fields the form probe filled with the citizen's data, page by page; "
+        "nothing was ever submitted.",
+    )

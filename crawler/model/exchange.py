@@ -12,6 +12,14 @@ from crawler.model.base import Frozen
 
 BODY_LIMIT = 8 * 2**20  # bytes: a larger request body or frame is kept and searched apart
 
+# DevTools' blockedReason values decided before a request leaves: the browser refused to send it.
+# Those decided on the response (corp-*, coep-*, content-type, integrity) and ORB come after the
+# request left, so they are no reason here.
+BLOCKED_BEFORE_SENDING = frozenset(
+    {"csp", "mixed-content", "inspector", "subresource-filter", "origin", "other"}
+)
+PREFLIGHT_FAILED = "preflight"  # `blocked` when a CORS preflight failed: only the preflight left
+
 
 class InitiatorFrame(Frozen):
     """One frame of the script stack that caused a request (line and column 1-based, as
@@ -62,6 +70,12 @@ class Exchange(Frozen):
     status: int | None = None
     failure: str | None = None
     redirected_from: str | None = None
+    blocked: str | None = Field(
+        default=None,
+        description="Why the browser did not send it: a DevTools blockedReason decided before "
+        'sending (csp, mixed-content, ...), or "preflight": its CORS preflight failed, so only '
+        "the preflight (URL and headers, no body) left.",
+    )
     direction: Literal["sent", "received"] | None = Field(
         default=None, description="For websocket frames: sent by the page or received by it."
     )

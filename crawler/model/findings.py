@@ -8,9 +8,24 @@ from typing import Literal
 
 from pydantic import Field
 
-from crawler.model.base import Channel, Frozen, GapCause, GapKind, PartyKind
+from crawler.model.base import Channel, EndpointMeaning, Frozen, GapCause, GapKind, PartyKind
 
-OwnerSource = Literal["audit.toml", "bundled", "trackerdb", "given"]
+OwnerSource = Literal["audit.toml", "bundled", "trackerdb", "given", "endpoint"]
+
+
+class Endpoint(Frozen):
+    """A first-party endpoint that speaks a tracker's protocol (or that audit.toml declares),
+    and what it is taken to do with what it gets (`crawler.owners.endpoints`)."""
+
+    protocol: str | None = Field(default=None, description='e.g. "Google Analytics 4".')
+    vendor: str | None = Field(default=None, description="The probable receiver if forwarded.")
+    country: str | None = None
+    meaning: EndpointMeaning = Field(
+        description="forwards: passed on to the vendor (a leak); self-hosted: kept by the site."
+    )
+    declared: bool = Field(
+        default=False, description="audit.toml says so; else the protocol's default meaning."
+    )
 
 
 class OwnerInfo(Frozen):
@@ -43,6 +58,15 @@ class Party(Frozen):
         default=None, description="Reference of an agreement that has run out: it counts as none."
     )
     owner: OwnerInfo | None = None
+    endpoint: Endpoint | None = Field(
+        default=None, description="A first-party endpoint speaking a tracker's protocol."
+    )
+    cname: tuple[str, ...] = Field(
+        default=(),
+        description="For a first-party name: its CNAME chain. When it leads to another "
+        "organisation (not its hosting or CDN), the host is that organisation's: a third party "
+        "under the site's name.",
+    )
 
 
 class Finding(Frozen):
@@ -82,6 +106,26 @@ class Finding(Frozen):
     contained: bool = Field(default=False, description="Contain mode answered the request locally.")
     capture_gap: bool = Field(
         default=False, description="Seen only on the wire by the network witness."
+    )
+    blocked: str | None = Field(
+        default=None,
+        description="The browser refused to send the request, and why (csp, mixed-content, "
+        "preflight, ...): an attempt, not a leak, unless the network witness saw it leave.",
+    )
+    cname: tuple[str, ...] = Field(
+        default=(),
+        description="The receiving host's CNAME chain, where its name is first party but leads "
+        "to this organisation.",
+    )
+    endpoint: Endpoint | None = Field(
+        default=None,
+        description="The receiving first-party endpoint speaks a tracker's protocol: forwarded "
+        "to its vendor (a leak) or self-hosted (first party), by default or as declared.",
+    )
+    typed_into: tuple[str, ...] = Field(
+        default=(),
+        description="Sent after the test citizen typed into these fields of its page (label and "
+        "selector), before any submit: what the citizen typed, sent as it was typed.",
     )
 
 

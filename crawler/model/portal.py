@@ -73,6 +73,20 @@ class ConsentTable(Frozen):
     rows: tuple[ConsentRow, ...] = ()
 
 
+class NameChain(Frozen):
+    """The CNAME chain of a first-party host, looked up while recording: where its name leads.
+    Adobe's "first-party data collection" (`smetrics.<site>` -> `<site>.sc.omtrdc.net`) is a
+    third party under the site's name."""
+
+    host: str
+    chain: tuple[str, ...] = Field(
+        default=(), description="The names it is an alias of, in order; empty: none."
+    )
+    problem: str | None = Field(
+        default=None, description="Why the lookup failed (a timeout, no answer): unchecked."
+    )
+
+
 class AuditSetup(Frozen):
     """How the browser met the portal: environment, certificates, secure contexts, switches,
     dialogs, a reused login. What a reader needs to judge how close the audit came to a citizen's
@@ -90,4 +104,11 @@ class AuditSetup(Frozen):
     dialogs: DialogAction = "dismiss"
     login_reused: float | None = Field(
         default=None, description="When the reused login (storage state) was saved."
+    )
+    dns_server: str | None = Field(
+        default=None,
+        description="The DNS server the CNAME chains were asked of; None: the system's.",
+    )
+    names: tuple[NameChain, ...] = Field(
+        default=(), description="The first-party hosts contacted, and where their names lead."
     )

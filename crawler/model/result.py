@@ -109,6 +109,11 @@ class SystemResult(Frozen):
         description="Other identifiers of the citizen (name, e-mail, ...) in third-party requests.",
     )
     suspects: tuple[Suspect, ...] = ()
+    attempts: tuple[Finding, ...] = Field(
+        default=(),
+        description="The citizen's identifiers in requests to third parties that the browser "
+        "refused to send (`blocked`): attempts, not leaks.",
+    )
     design: tuple[DesignFinding, ...] = Field(
         default=(), description="First-party pages with the CPR in their URL."
     )

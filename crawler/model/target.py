@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, SecretStr
 
-from crawler.model.base import ConsentChoice, DialogAction, Frozen
+from crawler.model.base import ConsentChoice, DialogAction, EndpointMeaning, Frozen
 from crawler.model.exchange import BODY_LIMIT
 
 
@@ -121,6 +121,14 @@ class Owner(Frozen):
 TraceMode = Literal["on", "off", "retain-on-failure"]
 
 
+def dns_server_address(text: str) -> tuple[str, int]:
+    """ "127.0.0.1:5353", "[::1]:53" -> (address, port); ValueError naming the form otherwise."""
+    host, _, port = text.strip().rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not a DNS server; write it as HOST:PORT, e.g. 10.0.0.2:53")
+    return host.strip("[]"), int(port)
+
+
 class Target(Frozen):
     """One system to audit: where it starts, what is first party, how to reach it."""
 
@@ -158,6 +166,22 @@ class Target(Frozen):
     )
     witness: bool = Field(
         default=True, description="Keep Chromium's NetLog as a second witness of what left."
+    )
+    dns_server: str | None = Field(
+        default=None,
+        description='A DNS server, "HOST:PORT", to ask for the CNAME chains of the first-party '
+        "hosts (a test environment's); default the system's resolver.",
+    )
+    endpoints: dict[str, EndpointMeaning] = Field(
+        default_factory=dict,
+        description="First-party endpoints and what they really do with what they get: URL "
+        'prefix -> "forwards" (to a third party: a leak) or "self-hosted". Overrides the '
+        "default meaning of the tracker protocol an endpoint speaks.",
+    )
+    fill_forms: bool = Field(
+        default=True,
+        description="Type the citizen's data into every field of each crawled page, key by "
+        "key, never submitting; false where typing has side effects (drafts saved as you type).",
     )
     base_url: str | None = Field(default=None, description="Playwright's base_url for scenarios.")
     params: dict[str, Any] = Field(default_factory=dict, description="Values for the scenario.")

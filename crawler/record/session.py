@@ -19,6 +19,7 @@ from typing import TypeVar
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
+from crawler import diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line, write_failure
@@ -31,7 +32,7 @@ from crawler.record.browser.chromium import launch, new_context, remote_endpoint
 from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
-from crawler.record.evidence import har_trace, saved_logins
+from crawler.record.evidence import har_trace, names, saved_logins
 from crawler.record.visit.crawl import leave_pages
 from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
@@ -59,7 +60,7 @@ def record(
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
-        rec.errors.append(f"browser failed: {first_line(exc)}")
+        rec.errors.append(diagnostics.BROWSER_FAILED(error=first_line(exc)))
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
     except OSError as exc:  # a screenshot or error.txt could not be written: a full disk
@@ -174,7 +175,7 @@ def record_in(
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
-    drive = Drive(page, citizen, scenario, tape, rec, progress, redactor, saved_login=saved)
+    drive = Drive(page, citizen, scenario, tape, rec, progress, redactor, addons, saved_login=saved)
     try:
         drive.run()
     finally:
@@ -190,7 +191,10 @@ def record_in(
             rec.consent = banner.outcome()
             rec.notes += banner.errors
             rec.errors += [f"consent: {rec.consent.problem}"] if rec.consent.problem else []
-        rec.setup = setup.described(target, rec.pages, drive.saved_login)
+        own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
+        rec.setup = setup.described(
+            target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
+        )
         rec.notes += setup.notes(rec.setup)
 
 

@@ -1,18 +1,19 @@
-"""What a verdict covers, in one line: "clean on 14 pages after login; 3 links not visited:
-page bound". Shown with the verdict in every report, the index, summary.json and the terminal
-(those two in English, the reports in their language).
+"""What a verdict covers, in one line: "no leak found on 14 pages after login; 3 links not
+visited: page bound reached". Shown with the verdict in every report, the index, summary.json
+and the terminal (those two in English, the reports in their language).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from babel.support import NullTranslations
 
 from crawler.model import Coverage, SystemResult
+from crawler.report.i18n import formatters, translations
 from crawler.report.words import LINK_REASONS, N_, VERDICTS
 
-ENGLISH = NullTranslations()
 LOGIN_STATES = {  # Coverage.login, as a reader is told
     "proven": N_("proven after the scenario and on every crawled page"),
     "lost": N_("lost during the crawl and not re-established"),
@@ -40,28 +41,32 @@ def pages_covered(result: SystemResult) -> int:
     return len(proven if c.login_check else {v.url for v in c.pages if v.logged_in is not False})
 
 
-def statement(result: SystemResult, t: NullTranslations = ENGLISH) -> str:
+def statement(result: SystemResult, lang: str = "en") -> str:
+    """The line in `lang`, its numbers written as that language writes them."""
     if result.verdict == "not-audited":
         return ""
+    t, number = translations(lang), formatters(lang)["num"]
     c, n = result.coverage, pages_covered(result)
     verdict = t.gettext(VERDICTS[result.verdict])
     if c.login == "unknown" and not n:
         return t.gettext("%(verdict)s; coverage unknown: the audit left no account of it") % {
             "verdict": verdict
         }
-    on = t.ngettext("%(verdict)s on %(num)d page", "%(verdict)s on %(num)d pages", n)
+    on = t.ngettext("%(verdict)s on %(num)s page", "%(verdict)s on %(num)s pages", n)
     after = t.gettext(_AFTER[c.login]) if _AFTER[c.login] else ""
-    parts = [on % {"verdict": verdict, "num": n} + after]
+    parts = [on % {"verdict": verdict, "num": number(n)} + after]
     if c.session_losses:
-        parts.append(_losses(c, t))
+        parts.append(_losses(c, t, number))
     if c.not_visited:
-        links = t.ngettext(
-            "%(num)d link not visited", "%(num)d links not visited", len(c.not_visited)
-        )
-        parts.append(f"{links % {'num': len(c.not_visited)}}: {_reasons(c, t)}")
+        left = len(c.not_visited)
+        links = t.ngettext("%(num)s link not visited", "%(num)s links not visited", left)
+        parts.append(f"{links % {'num': number(left)}}: {_reasons(c, t, number)}")
     if c.downloads:
-        files = t.ngettext("%(num)d file downloaded", "%(num)d files downloaded", len(c.downloads))
-        parts.append(files % {"num": len(c.downloads)})
+        got = len(c.downloads)
+        files = t.ngettext("%(num)s file downloaded", "%(num)s files downloaded", got)
+        parts.append(files % {"num": number(got)})
+    if c.typed:
+        parts.append(_typed(c, t, number))
     if result.consent:
         parts.append(t.gettext(_CONSENT[result.consent.state]))
     if result.setup.environment:
@@ -76,28 +81,44 @@ _CONSENT = {
 }
 
 
-def _losses(c: Coverage, t: NullTranslations) -> str:
+def _typed(c: Coverage, t: NullTranslations, number: Callable[[float], str]) -> str:
+    """ "6 fields filled on 2 pages, nothing submitted"."""
+    fields, pages = sum(len(page.fields) for page in c.typed), len(c.typed)
+    filled = t.ngettext("%(num)s field filled", "%(num)s fields filled", fields)
+    on = t.ngettext("on %(num)s page", "on %(num)s pages", pages)
+    return f"{filled % {'num': number(fields)}} {on % {'num': number(pages)}}, " + t.gettext(
+        "nothing submitted"
+    )
+
+
+def _losses(c: Coverage, t: NullTranslations, number: Callable[[float], str]) -> str:
     lost, back = len(c.session_losses), sum(loss.recovered for loss in c.session_losses)
+    times = _times(lost, t, number)
     if back == lost:
-        return t.gettext("session lost %(times)s, logged in again") % {"times": _times(lost, t)}
+        return t.gettext("session lost %(times)s, logged in again") % {"times": times}
     if back:
         return t.gettext("session lost %(times)s, logged in again %(again)s") % {
-            "times": _times(lost, t),
-            "again": _times(back, t),
+            "times": times,
+            "again": _times(back, t, number),
         }
-    return t.gettext("session lost %(times)s, not re-established") % {"times": _times(lost, t)}
+    return t.gettext("session lost %(times)s, not re-established") % {"times": times}
 
 
-def _reasons(c: Coverage, t: NullTranslations) -> str:
+def _reasons(c: Coverage, t: NullTranslations, number: Callable[[float], str]) -> str:
+    """Why links were not visited, each reason with its count after it ("page bound reached:
+    2"): a count before the reason would read as a count of bounds."""
     counts = Counter(link.reason for link in c.not_visited).most_common()
     if len(counts) == 1:
         return t.gettext(LINK_REASONS[counts[0][0]])
-    return ", ".join(f"{n} {t.gettext(LINK_REASONS[reason])}" for reason, n in counts)
+    return ", ".join(
+        t.gettext("%(what)s: %(num)s") % {"what": t.gettext(LINK_REASONS[r]), "num": number(n)}
+        for r, n in counts
+    )
 
 
-def _times(n: int, t: NullTranslations) -> str:
+def _times(n: int, t: NullTranslations, number: Callable[[float], str]) -> str:
     if n == 1:
         return t.gettext("once")
     if n == 2:
         return t.gettext("twice")
-    return t.ngettext("%(num)d time", "%(num)d times", n) % {"num": n}
+    return t.ngettext("%(num)s time", "%(num)s times", n) % {"num": number(n)}

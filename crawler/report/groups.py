@@ -1,5 +1,5 @@
 """Findings as a reader counts leaks: one group per fingerprint (receiver, channel, place,
-encoding, identifier: crawler/history/fingerprints.py), holding every request it occurred in,
+encoding, identifier: crawler/analyse/fingerprints.py), holding every request it occurred in,
 each with the part of the request where the identifier sits."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from crawler.history.fingerprints import fingerprint
+from crawler.analyse.fingerprints import fingerprint
 from crawler.model import Exchange, Finding
 
 EXCERPT_CHARS = 160

@@ -23,9 +23,10 @@ from crawler import bundle
 from crawler.model import Audited, Exchange, Language, SystemResult
 from crawler.report import words
 from crawler.report.coverage import LOGIN_STATES, statement
+from crawler.report.diagnostics import said
 from crawler.report.flow import flow
 from crawler.report.groups import group
-from crawler.report.i18n import formatters, translations
+from crawler.report.i18n import counted, formatters, translations
 from crawler.report.receivers import receivers
 
 
@@ -59,10 +60,14 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.policies["ext.i18n.trimmed"] = True  # a message is its words, not its line breaks
-    t = translations(lang)
+    t, fmt = translations(lang), formatters(lang)
     env.install_gettext_translations(t, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(formatters(lang), **words.filters(t))
-    env.filters["coverage"] = partial(statement, t=t)
+    plain_ngettext = env.globals["ngettext"]
+    assert callable(plain_ngettext)  # installed just above
+    env.globals["ngettext"] = counted(plain_ngettext, fmt["num"])
+    env.filters.update(fmt, **words.filters(t))
+    env.filters["coverage"] = partial(statement, lang=lang)
+    env.filters["said"] = partial(said, t=t, number=fmt["num"], lang=lang)
     env.filters["origin"] = lambda url: "://".join(urlsplit(url)[:2])
     env.globals.update(lang=lang, login_states=LOGIN_STATES)
     env.globals["content_security_policy"] = Markup(_policy(env))  # ours, no double quote
@@ -106,6 +111,7 @@ def write_system(
         flow=flow(result, exchanges),
         first_party=group(result.system, result.first_party, by_seq),
         secondary=group(result.system, result.secondary, by_seq),
+        attempts=group(result.system, result.attempts, by_seq),
         evidence=evidence,
         pdf=options.pdf,
     )

@@ -4,7 +4,8 @@ and dates, numbers and country names in the reader's locale.
 The catalogue's source, `locale/<lang>/LC_MESSAGES/messages.po`, is what the package carries;
 it is compiled in memory the first time a report in that language is written, so there is no
 compiled file to fall out of step with it. `make messages` extracts the messages of the
-templates and of `crawler/report/*.py` and merges them into the .po files.
+templates, of `crawler/report/*.py` and of `crawler/diagnostics.py` and merges them into the .po
+files.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -22,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from crawler.model import Language
 
@@ -71,3 +74,17 @@ def formatters(lang: str) -> dict[str, Callable[..., str]]:
         "percent": lambda share: format_percent(share, "#,##0.0 %", locale=where),
         "country": country,
     }
+
+
+def counted(ngettext: Callable[..., Any], number: Callable[[float], str]) -> Callable[..., Any]:
+    """The templates' ngettext with the count written as the reader writes numbers ("1.234"),
+    unless a message is given its own `num`."""
+
+    @pass_context
+    def counted_ngettext(
+        context: Context, singular: str, plural: str, n: int, **values: object
+    ) -> Any:
+        values.setdefault("num", number(n))
+        return ngettext(context, singular, plural, n, **values)
+
+    return counted_ngettext

@@ -1,6 +1,6 @@
-"""Words for the values in the data: verdicts, channels, where in a request, link reasons,
-agreement statuses, categories. findings.json keeps its English terms (a contract); the reader
-gets them in the report's language, as template filters."""
+"""Words for the values in the data: verdicts, channels, where in a request, encodings, link
+reasons, agreement statuses, categories. findings.json keeps its English terms (a contract); the
+reader gets them in the report's language, as template filters."""
 
 from __future__ import annotations
 
@@ -8,17 +8,12 @@ from collections.abc import Callable
 
 from babel.support import NullTranslations
 
+from crawler.diagnostics import N_
 from crawler.record.browser.chromium import PRESENTED_AS, PRESENTED_AS_HEADLESS
 
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogue; it is translated where it is shown."""
-    return message
-
-
-VERDICTS = {
+VERDICTS = {  # "clean" claims more than the audit can: only that nothing was found
     "leak": N_("leak"),
-    "clean": N_("clean"),
+    "clean": N_("no leak found"),
     "inconclusive": N_("inconclusive"),
     "not-audited": N_("not audited"),
 }
@@ -53,19 +48,72 @@ WHOLE_PLACES = {
     "websocket frame (sent)": N_("websocket frame sent by the page"),
     "websocket frame (received)": N_("websocket frame received by the page"),
 }
-LINK_REASONS = {
-    "page bound": N_("page bound"),
-    "time bound": N_("time bound"),
-    "depth bound": N_("depth bound"),
-    "denied": N_("denied"),
+# Finding.encoding: its layers joined by "+", outermost first ("percent+base64", "plain")
+ENCODINGS = {
+    "plain": N_("clear text (not encoded)"),
+    "percent": N_("URL encoding"),
+    "html": N_("HTML entities"),
+    "js-escape": N_("JavaScript escapes"),
+    "base64": N_("Base64"),
+    "hex": N_("hexadecimal"),
+    "lz-string": N_("LZ-String compression"),
+    "gzip": N_("gzip compression"),
+    "zlib": N_("zlib compression"),
+    "deflate": N_("deflate compression"),
+    "zstd": N_("Zstandard compression"),
+    "brotli": N_("Brotli compression"),
+    "split": N_("split over two fields (birth date and serial number)"),
+}
+HASHES = {
+    "md5": "MD5",
+    "sha1": "SHA-1",
+    "sha224": "SHA-224",
+    "sha256": "SHA-256",
+    "sha384": "SHA-384",
+    "sha512": "SHA-512",
+}
+LINK_REASONS = {  # each a reason on its own: "2 links not visited: page bound reached"
+    "page bound": N_("page bound reached"),
+    "time bound": N_("time bound reached"),
+    "depth bound": N_("depth bound reached"),
+    "denied": N_("excluded (deny rule)"),
     "off-site": N_("off-site"),
     "session lost": N_("session lost"),
 }
-AGREEMENTS = {
-    "agreement": N_("agreement"),
-    "agreement-expired": N_("agreement expired"),
-    "no-agreement": N_("no agreement"),
+AGREEMENTS = {  # what audit.toml registers; the tool cannot know a party's legal role
+    "agreement": N_("data-processing agreement"),
+    "agreement-expired": N_("data-processing agreement expired"),
+    "no-agreement": N_("no data-processing agreement registered"),
 }
+BLOCKED = {  # Exchange.blocked: why the browser did not send a request
+    "csp": N_("the page's Content-Security-Policy"),
+    "mixed-content": N_("mixed content (an http request from an https page)"),
+    "subresource-filter": N_("the browser's ad filter"),
+    "inspector": N_("blocked by DevTools"),
+    "origin": N_("refused for its origin"),
+    "other": N_("refused by the browser"),
+    "preflight": N_(
+        "the receiver refused its CORS preflight; only the preflight, without a body, was sent"
+    ),
+}
+RESOURCE_TYPES = {  # Playwright's Request.resource_type
+    "document": N_("page"),
+    "image": N_("image"),
+    "media": N_("media"),
+    "font": N_("font"),
+    "stylesheet": N_("stylesheet"),
+    "texttrack": N_("subtitles"),
+    "manifest": N_("manifest"),
+    "other": N_("other"),
+}
+GAP_KINDS = {  # CaptureGap.kind
+    "request": N_("request"),
+    "redirect": N_("redirect"),
+    "websocket": N_("websocket"),
+    "preflight": N_("CORS preflight"),
+    "frames": N_("websocket frames"),
+}
+POLICIES = {"default": N_("default (none set)")}  # a page's referrer policy
 PRESENTED = {  # BrowserInfo.presented_as, in crawler/record/browser/chromium.py's words
     PRESENTED_AS: N_(
         "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
@@ -101,7 +149,12 @@ def filters(t: NullTranslations) -> dict[str, Callable[[str], str]]:
         "identifier": word(IDENTIFIERS),
         "reason": word(LINK_REASONS),
         "agreement": word(AGREEMENTS),
+        "resource": word(RESOURCE_TYPES),
+        "gap": word(GAP_KINDS),
+        "policy": word(POLICIES),
+        "encoding": lambda value: encoding(value, t),
         "presented": word(PRESENTED),
+        "blocked": word(BLOCKED),
         "category": lambda value: ", ".join(map(word(CATEGORIES), (value or "").split(", "))),
         "place": lambda detail: place(detail, t),
         "initiator": lambda text: initiator(text, t),
@@ -116,6 +169,18 @@ def place(detail: str, t: NullTranslations) -> str:
         if detail.startswith(start):
             return t.gettext(message) % {"name": detail.removeprefix(start)}
     return detail
+
+
+def encoding(value: str, t: NullTranslations) -> str:
+    """'base64+sha256' as the reader says it: 'Base64 + SHA-256 hash'; a layer of unknown name
+    as it is."""
+
+    def layer(name: str) -> str:
+        if name in HASHES:
+            return t.gettext("%(name)s hash") % {"name": HASHES[name]}
+        return t.gettext(ENCODINGS[name]) if name in ENCODINGS else name
+
+    return " + ".join(map(layer, value.split("+")))
 
 
 def initiator(text: str, t: NullTranslations) -> str:

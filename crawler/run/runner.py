@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, crash, history, proof, terminal
+from crawler import bundle, crash, diagnostics, history, proof, terminal
 from crawler.analyse.consent import side_by_side
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
@@ -123,10 +123,7 @@ def run_jobs(
                     reason = (
                         None
                         if not item.process.is_alive()
-                        else (
-                            f"system exceeded its time limit of {item.job.time_limit:.0f} s "
-                            "and was stopped"
-                        )
+                        else (diagnostics.TIME_LIMIT(seconds=f"{item.job.time_limit:.0f}"))
                     )
                     _stop(item.process)
                     running.remove(item)

@@ -169,7 +169,8 @@ def test_adhoc_bounds_can_be_raised_past_30_pages_and_say_what_they_left_out(tmp
     assert {link["reason"] for link in default["coverage"]["not_visited"]} == {"page bound"}
     assert default["coverage"]["bounds"] == ["page bound: 30 pages visited"]
     index = (tmp_path / "default" / "index.html").read_text()
-    assert "clean on 30 pages without login; 4 links not visited: page bound" in index
+    line = "no leak found on 30 pages without login; 4 links not visited: page bound reached"
+    assert line in index
 
 
 def run_adhoc(out: Path, *args: str) -> dict:

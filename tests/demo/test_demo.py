@@ -52,17 +52,21 @@ def test_demo_finds_what_the_portal_plants(tmp_path):
     ), "MaxCDN received the citizens' data with no data-processing agreement at all"
     report = (out / "tastselv" / "report.html").read_text(encoding="utf-8")
     row = report[report.index("Demo CDN LLC", report.index('id="third-parties"')) :]
-    assert "no agreement" in row[: row.index("</tr>")]
+    assert "no data-processing agreement registered" in row[: row.index("</tr>")]
 
     konto = findings(out, "skattekontoen")
     assert konto["verdict"] == "leak"
     assert {(f["host"], f["channel"]) for f in konto["findings"]} == {
-        ("chat.supportwidget.test", "websocket")
+        ("chat.supportwidget.test", "websocket"),
+        ("forms.forminsights.test", "body"),
     }
     assert {f["matched"] for f in konto["findings"]} == {f"{CPR[:6]}-{CPR[6:]}"}
-    assert [(t["status"], t["agreements"]) for t in konto["third_parties"]] == [
-        ("agreement", ["DBA-2019-031"])
-    ], "a processor with an agreement: still a leak, and shown as agreed"
+    typed = {f["host"] for f in konto["findings"] if f["typed_into"]}
+    assert typed == {"forms.forminsights.test"}, "what the citizen typed, before any submit"
+    assert {t["organisation"]: (t["status"], t["agreements"]) for t in konto["third_parties"]} == {
+        "Demo Support Chat ApS": ("agreement", ["DBA-2019-031"]),
+        "Demo Form Insights Ltd. (stands in for a form-analytics tool)": ("no-agreement", []),
+    }, "a processor with an agreement: still a leak, and shown as agreed"
 
     forskud = findings(out, "forskud")
     assert (forskud["verdict"], forskud["findings"]) == ("clean", [])

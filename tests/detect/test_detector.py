@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import time
+import zlib
 from urllib.parse import quote
 
 import brotli
@@ -452,3 +453,35 @@ def test_adversarial_nesting_stays_bounded(layers, wrap):
     else:  # one layer more is still found when its base64 is a precomputed needle
         assert "decode budget (depth) reached after 8 layers" in found.notes[0]
         assert len(found.findings) == (1 if (wrap, layers) == ("base64", 9) else 0)
+
+
+def _deflate_raw(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-15)
+    return packer.compress(data) + packer.flush()
+
+
+def test_raw_deflate_without_a_declared_encoding_is_opened_in_a_body_and_in_base64():
+    batch = json.dumps({"events": [{"type": "input", "value": "070761-4285"}]}).encode()
+    packed = _deflate_raw(batch)
+    octets = run(
+        {
+            "url": "http://replay.tracker.test/r",
+            "method": "POST",
+            "headers": (("Content-Type", "application/octet-stream"),),
+            "body": packed,
+        },
+        {
+            "url": "http://replay.tracker.test/j",
+            "method": "POST",
+            "body": json.dumps({"d": base64.b64encode(packed).decode()}).encode(),
+        },
+    )
+    assert {(f.detail, f.encoding) for f in octets.findings if not f.secondary} == {
+        ("body", "deflate"),
+        ("body JSON d", "base64+deflate"),
+    }
+
+
+def test_random_binary_bodies_are_not_taken_for_deflate():
+    noise = bytes(range(256)) * 4
+    assert run({"url": "http://t.tracker.test/b", "method": "POST", "body": noise}).findings == ()

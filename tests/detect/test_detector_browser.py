@@ -32,6 +32,16 @@ crypto.subtle.digest("SHA-256", new TextEncoder().encode("{CPR}")).then(d => {{
   new Image().src = "http://hash.vendorfour.test/p?uid=" + hex; }});
 navigator.sendBeacon("http://blob.vendorfive.test/b", \
 new Blob([btoa(location.href)], {{type: "text/plain"}}));
+const typed = JSON.stringify({{events: [{{type: "input", value: "070761-4285"}}]}});
+new Response(new Blob([typed]).stream().pipeThrough(new CompressionStream("deflate-raw")))
+  .arrayBuffer().then(buf => {{
+    fetch("http://raw.vendorsix.test/r", {{method: "POST", mode: "no-cors", body: buf,
+      headers: {{"Content-Type": "application/octet-stream"}}}});
+    const b64 = btoa(String.fromCharCode(...new Uint8Array(buf)));
+    fetch("http://replay.vendorseven.test/j", \
+{{method: "POST", mode: "no-cors", body: JSON.stringify({{d: b64}})}});
+  }});
+new Image().src = "http://forms.vendoreight.test/c?fdato=070761&side=2&lbnr=4285";
 </script>"""
 
 
@@ -74,9 +84,15 @@ def test_encoded_hashed_and_compressed_cprs_are_found(portal, tmp_path):
         "lz.vendorthree.test",
         "hash.vendorfour.test",
         "blob.vendorfive.test",
+        "raw.vendorsix.test",
+        "replay.vendorseven.test",
+        "forms.vendoreight.test",
     }
     assert any("base64" in e for e in encodings["b64.vendorone.test"])
     assert any("gzip" in e for e in encodings["gz.vendortwo.test"])
     assert any("lz" in e for e in encodings["lz.vendorthree.test"])
     assert any("sha256" in e for e in encodings["hash.vendorfour.test"])
     assert any("base64" in e for e in encodings["blob.vendorfive.test"])
+    assert encodings["raw.vendorsix.test"] == {"deflate"}
+    assert encodings["replay.vendorseven.test"] == {"base64+deflate"}
+    assert encodings["forms.vendoreight.test"] == {"split"}

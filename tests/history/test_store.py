@@ -89,7 +89,8 @@ def test_an_incomplete_run_neither_ends_a_series_nor_fixes_a_leak(tmp_path):
         result(),
     )
     assert statuses(one) == {"dl": "new"}
-    assert broken.history.fixed == () and "not counted as fixed" in broken.history.fixed_note
+    assert broken.history.fixed == ()
+    assert "not counted as no longer found" in (broken.history.fixed_note or "")
     assert statuses(three) == {"dl": "persisting"} and three.history.findings[0].runs == 2
     assert [h.where.split(" · ")[2] for h in four.history.fixed] == ["query parameter dl (plain)"]
     assert [p.findings for p in four.history.trend] == [1, 0, 1, 0]
@@ -229,10 +230,11 @@ def test_new_persisting_and_fixed_across_runs(tmp_path, capsys):
         fixed = three["history"]["fixed"]
         assert [h["fingerprint"] for h in fixed] == [f["fingerprint"] for f in one["findings"]][:1]
         report = (out / "tastselv" / "report.html").read_text()
-        assert "persisting</span> since" in report and "Fixed since the previous run" in report
+        assert "persisting</span> since" in report
+        assert "No longer found since the previous run" in report
         assert fixed[0]["fingerprint"] in report and "<svg" in report and "<script" not in report
         index = (out / "index.html").read_text()
-        assert "<svg" in index and "0 new, 1 persisting, 1 fixed" in index
+        assert "<svg" in index and "0 new leaks, 1 persisting, 1 no longer found" in index
 
         fp_b = by_receiver(three)["widgets.test"]["fingerprint"]
         accepted = f"""

@@ -86,10 +86,10 @@ def test_each_status_shows_in_the_report_and_findings_json(tmp_path):
     report = (out / "tastselv" / "report.html").read_text()
     section = report[report.index('<section id="third-parties"') :]
     for text in (
-        "Agreements: FAIL",
-        "no agreement</span>",
-        "agreement expired</span> 30 Jun 2021",
-        "agreement</span> DBA-2024-017, until 31 Dec 2099",
+        "Data-processing agreements: FAIL",
+        "no data-processing agreement registered</span>",
+        "data-processing agreement expired</span> 30 Jun 2021",
+        "data-processing agreement</span> DBA-2024-017, up to and including 31 Dec 2099",
         "third country</span>",
         "Ghostery TrackerDB 0.0.1-fixture (CC-BY-NC-SA-4.0)",
     ):
@@ -97,8 +97,11 @@ def test_each_status_shows_in_the_report_and_findings_json(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Hostile ApS" in section
     assert "<script>alert" not in report
     index = (out / "index.html").read_text()
-    assert "4 organisations · 2 without agreement · 1 outside the EU/EEA" in index
-    assert "agreements fail" in index
+    assert (
+        "4 organisations · 2 without a registered data-processing agreement · "
+        "1 outside the EU/EEA" in index
+    )
+    assert "data-processing agreements: fail" in index
     summary = json.loads((out / "summary.json").read_text())["systems"]
     (row,) = [s for s in summary if s["system"] == "TastSelv"]
     assert (row["organisations"], row["organisations_without_agreement"]) == (4, 2)

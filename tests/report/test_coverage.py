@@ -25,7 +25,9 @@ def test_a_clean_verdict_says_on_how_many_pages_and_what_was_left_out():
     visits = pages(*(f"/side/{n}" for n in range(14))) + pages("/side/1")  # a page seen twice
     left = tuple(LinkNotVisited(url=f"{PORTAL}/x/{n}", reason="page bound") for n in range(3))
     r = result(login="proven", login_check="selector '#welcome'", pages=visits, not_visited=left)
-    assert statement(r) == "clean on 14 pages after login; 3 links not visited: page bound"
+    assert statement(r) == (
+        "no leak found on 14 pages after login; 3 links not visited: page bound reached"
+    )
 
 
 def test_pages_found_logged_out_do_not_count_and_reasons_are_counted():
@@ -48,13 +50,13 @@ def test_pages_found_logged_out_do_not_count_and_reasons_are_counted():
     )
     assert statement(r) == (
         "inconclusive on 2 pages, login lost; session lost once, not re-established; "
-        "3 links not visited: 2 session lost, 1 denied"
+        "3 links not visited: session lost: 2, excluded (deny rule): 1"
     )
 
 
 def test_public_pages_and_an_audit_that_left_no_account():
     assert statement(result(login="none", pages=pages("/"), downloads=("f.pdf",))) == (
-        "clean on 1 page without login; 1 file downloaded"
+        "no leak found on 1 page without login; 1 file downloaded"
     )
     assert statement(result("inconclusive")) == (
         "inconclusive; coverage unknown: the audit left no account of it"
@@ -70,7 +72,7 @@ def test_report_and_index_show_the_coverage_with_the_verdict_escaped(tmp_path):
         pages=(PageVisit(url=f"{PORTAL}/a", requested=f"{PORTAL}/old", logged_in=True),),
         not_visited=(LinkNotVisited(url=f"{PORTAL}/{hostile}", reason="denied", text=hostile),),
     )
-    line = "clean on 1 page after login; 1 link not visited: denied"
+    line = "no leak found on 1 page after login; 1 link not visited: excluded (deny rule)"
     html = write_system(r, [], tmp_path / "tastselv").read_text()
     banner = html.split("</header>")[0]
     assert f"<dt>Covers</dt><dd>{line}</dd>" in banner, "on the first screen, with the verdict"

@@ -6,6 +6,7 @@ from crawler.detect.live import CprToThirdParty
 from crawler.model import Citizen, Target
 from crawler.parties import Parties
 from crawler.record.addons.contain import Containment
+from crawler.record.addons.form_probe import FormProbe
 from crawler.record.addons.hooks import Addons
 from crawler.record.addons.legacy_referrer import LegacyReferrer
 from crawler.record.addons.redaction import Redactor
@@ -18,15 +19,12 @@ def default_addons(
     """The modes `target` asks for, in the order their hooks run. Redaction comes last, so that
     what is written is what every other addon made of it."""
     contain = Containment(CprToThirdParty(citizen.cpr, parties)) if target.contain else None
-    return Addons(
-        [
-            addon
-            for addon in (
-                contain,
-                WorkerGate(contain) if contain else None,
-                LegacyReferrer(parties) if target.legacy_referrer else None,
-                redactor,
-            )
-            if addon is not None
-        ]
+    crawl = target.crawl
+    addons = (
+        contain,
+        WorkerGate(contain) if contain else None,
+        LegacyReferrer(parties) if target.legacy_referrer else None,
+        FormProbe(citizen, crawl.dwell) if crawl and target.fill_forms else None,
+        redactor,
     )
+    return Addons([addon for addon in addons if addon is not None])

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext
 
-from crawler.model import AuditSetup, Target
+from crawler import diagnostics
+from crawler.model import AuditSetup, NameChain, Target
 from crawler.record.addons.redaction import Redactor
 from crawler.record.browser import trust
 from crawler.record.browser.switches import certificate_checks_off, secure_origins
@@ -65,7 +66,10 @@ def attach(
 
 
 def described(
-    target: Target, pages: Iterable[str], login_reused: float | None = None
+    target: Target,
+    pages: Iterable[str],
+    login_reused: float | None = None,
+    names: tuple[NameChain, ...] = (),
 ) -> AuditSetup:
     """The report's account of how the portal was met."""
     checks: Literal["on", "off", "test CA"] = "on"
@@ -84,6 +88,8 @@ def described(
         browser_args=target.browser_args,
         dialogs=target.dialogs,
         login_reused=login_reused,
+        dns_server=target.dns_server,
+        names=names,
     )
 
 
@@ -91,21 +97,16 @@ def notes(setup: AuditSetup) -> list[str]:
     """Coverage notes: what made this audit's browser differ from a citizen's."""
     found = []
     if setup.certificate_checks == "off":
-        found.append(
-            "Certificate checks were off (ignore_https_errors or a browser switch): the browser "
-            "accepted any certificate, as a citizen's would not."
-        )
+        found.append(diagnostics.CERTIFICATES_OFF())
     elif setup.certificate_checks == "test CA":
-        found.append(f"The browser trusted a test CA besides its own: {setup.test_ca}.")
+        found.append(diagnostics.TEST_CA(ca=setup.test_ca))
     if setup.insecure_pages:
-        found.append(
-            f"{len(setup.insecure_pages)} page(s) were audited in an insecure context (plain "
-            "http): service workers and other secure-only features were missing, so these pages "
-            "may behave differently from production over https; treat_as_secure = [...] lets "
-            "Chromium treat a test origin as secure."
-        )
+        found.append(diagnostics.INSECURE_PAGES(num=len(setup.insecure_pages)))
     if setup.browser_args:
-        found.append(f"Chromium ran with added switches: {' '.join(setup.browser_args)}.")
+        found.append(diagnostics.BROWSER_SWITCHES(switches=" ".join(setup.browser_args)))
+    if unchecked := [n for n in setup.names if n.problem]:
+        named = ", ".join(f"{n.host} ({n.problem})" for n in unchecked[:3])
+        found.append(diagnostics.NAMES_UNCHECKED(num=len(unchecked), hosts=named))
     return found
 
 

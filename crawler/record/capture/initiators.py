@@ -104,6 +104,8 @@ class Initiators:
         self._ours: set[str] = set()  # targets we attached to ourselves (their attach is echoed)
         self._later: set[Route] = set()  # pages whose async stacks wait for their first request
         self._found: dict[tuple[str, str], deque[Initiator]] = defaultdict(deque)
+        self._requests: dict[tuple[Route, str], tuple[str, str]] = {}  # DevTools id -> key
+        self._preflight_failed: dict[tuple[str, str], int] = defaultdict(int)
         self._pages: dict[str, Route] = {}  # target id -> our session in that page
         self._awaited: dict[int, Route] = {}  # the last set-up command sent to each target
         self._ready: set[Route] = set()  # targets whose set-up Chromium has confirmed
@@ -155,6 +157,15 @@ class Initiators:
     def claim(self, method: str, url: str) -> Initiator | None:
         queue = self._found.get((method, without_fragment(url)))
         return queue.popleft() if queue else None
+
+    def claim_preflight_failed(self, method: str, url: str) -> bool:
+        """Whether a request failed because its CORS preflight did: then only the preflight
+        left the browser (Playwright reports such a request failed, like any other)."""
+        key = (method, without_fragment(url))
+        if self._preflight_failed.get(key, 0) > 0:
+            self._preflight_failed[key] -= 1
+            return True
+        return False
 
     def close(self) -> None:
         for session in (self._holder, self._cdp):
@@ -255,6 +266,14 @@ class Initiators:
             request = params["request"]
             key = (request["method"], without_fragment(request["url"]))
             self._found[key].append(from_event(params.get("initiator") or {}))
+            self._requests[(route, params.get("requestId", ""))] = key
+        elif method == "Network.loadingFailed":
+            failed = self._requests.pop((route, params.get("requestId", "")), None)
+            cors = (params.get("corsErrorStatus") or {}).get("corsError", "")
+            if failed and cors.startswith("Preflight"):
+                self._preflight_failed[failed] += 1
+        elif method == "Network.loadingFinished":
+            self._requests.pop((route, params.get("requestId", "")), ("", ""))
 
     def _post(self, route: Route, method: str, params: dict | None = None) -> int:
         """Send `method` to the target at `route`; its id, as in the answer."""

@@ -37,7 +37,7 @@ from playwright.sync_api import (
     WebSocket,
 )
 
-from crawler.model import without_fragment
+from crawler.model import BLOCKED_BEFORE_SENDING, PREFLIGHT_FAILED, without_fragment
 from crawler.record.addons.hooks import Addons
 from crawler.record.capture.devtools import request_body
 from crawler.record.capture.initiators import Initiators
@@ -173,6 +173,7 @@ class Recorder:
         self.tape.write(
             initiator_type=initiator and initiator.type,
             initiator=initiator.frames if initiator else (),
+            blocked=self._blocked(request, failure),
             contained=bool(intercepted and intercepted.contained),
             kind="request",
             method=request.method,
@@ -189,6 +190,18 @@ class Recorder:
             failure=failure,
             redirected_from=request.redirected_from.url if request.redirected_from else None,
         )
+
+    def _blocked(self, request: Request, failure: str | None) -> str | None:
+        """Why the browser did not send it, if it did not: Playwright gives a request blocked
+        before sending DevTools' blockedReason as its failure ("csp"); a failed preflight only
+        our own sessions see."""
+        if failure is None:
+            return None
+        if failure in BLOCKED_BEFORE_SENDING:
+            return failure
+        if self._initiators.claim_preflight_failed(request.method, request.url):
+            return PREFLIGHT_FAILED
+        return None
 
     def _on_page(self, page: Page) -> None:
         page.on("websocket", lambda ws: self._on_websocket(page, ws))

@@ -38,6 +38,7 @@ class Tape:
         self.addons = addons or Addons([])
         self.step: str | None = None  # the scenario's step now, for what is sent during it
         self.count = 0
+        self.hosts: set[str] = set()  # every host an exchange went to
         self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
         self._lead_check = leads
         self._stop = stop
@@ -67,6 +68,7 @@ class Tape:
                 self._stop(self.failed)
             return
         self.count += 1
+        self.hosts.add(exchange.host)
         if self._lead_check and self._lead_check(
             exchange.url, dict(exchange.headers), exchange.body
         ):

@@ -19,16 +19,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from crawler import bundle
+from crawler import bundle, diagnostics
 from crawler.bundle import ExchangeWriter
 from crawler.model import WitnessSummary
 from crawler.record.addons.redaction import Redactor
 from crawler.record.capture.netlog import NetLog, switches
 
 _PREFIX = "cpraudit-netlog-"  # then the audit process's id
-OFF = "switched off (--no-witness)"
-REMOTE = "the browser ran on a remote server, where no NetLog can be written for this machine"
-PYTEST_BROWSER = "the browser is pytest-playwright's, started without a NetLog"
+OFF = diagnostics.WITNESS_OFF()
+REMOTE = diagnostics.WITNESS_REMOTE()
+PYTEST_BROWSER = diagnostics.WITNESS_PYTEST()
 
 
 class Witness:
@@ -60,7 +60,7 @@ class Witness:
     def _keep(self, out_dir: Path, redactor: Redactor) -> WitnessSummary:
         assert self.path is not None
         if not self.path.is_file():
-            return WitnessSummary(ran=False, failed=True, reason="Chromium wrote no NetLog")
+            return WitnessSummary(ran=False, failed=True, reason=diagnostics.NO_NETLOG())
         log = NetLog.read(self.path)
         writer = ExchangeWriter(out_dir / bundle.WIRE)
         try:
@@ -73,6 +73,6 @@ class Witness:
         return WitnessSummary(
             ran=True,
             requests=sum(r.on_wire for r in log.requests),
-            reason=None if log.complete else "the NetLog ends early (the browser did not close)",
+            reason=None if log.complete else diagnostics.NETLOG_ENDS_EARLY(),
             failed=not log.complete,
         )

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playwright.sync_api import BrowserContext, Error, Page
 
+from crawler import diagnostics
 from crawler.errors import first_line
 from crawler.model import (
     CrawlSettings,
@@ -107,8 +109,11 @@ def crawl(
     settings: CrawlSettings,
     guard: SessionGuard | None = None,
     must_load_first: bool = True,
+    on_page: Callable[[Page], None] = lambda page: None,
 ) -> CrawlOutcome:
-    """Visit `start_urls` and the first-party links they lead to, breadth-first."""
+    """Visit `start_urls` and the first-party links they lead to, breadth-first; `on_page` is
+    given each first-party page on which the login held (the addons' `page_loaded`), after its
+    links are read."""
     rules = LinkRules(first_party, settings.deny)
     frontier, outcome = _Frontier(start_urls, rules, settings.depth), CrawlOutcome()
     deadline, retried = time.monotonic() + settings.max_seconds, set[str]()
@@ -121,7 +126,7 @@ def crawl(
         try:
             loaded = visit(page, url, settings)
         except Error as exc:
-            outcome.errors.append(f"page {url} did not load: {first_line(exc)}")
+            outcome.errors.append(diagnostics.PAGE_DID_NOT_LOAD(url=url, error=first_line(exc)))
             continue
         if not loaded.page:
             outcome.downloads.append(url)
@@ -129,7 +134,7 @@ def crawl(
         final = page.url
         state = guard.after_page(page, url) if guard else None
         if must_load_first and not outcome.visits and (loaded.status or 0) >= 400:
-            outcome.errors.append(f"start page {url} answered HTTP {loaded.status}")
+            outcome.errors.append(diagnostics.START_PAGE_STATUS(url=url, status=loaded.status))
         outcome.visits.append(_visit(final, url, state))
         if state == "lost":
             frontier.give_up("session lost")
@@ -138,6 +143,7 @@ def crawl(
             frontier.again(url, depth)
         elif state in (None, "held") and rules.first_party_url(final):
             frontier.add(page_links(page), depth)
+            on_page(page)
     outcome.not_visited = frontier.not_visited
     outcome.session_losses = guard.losses if guard else []
     return outcome
@@ -148,9 +154,9 @@ def _bound_reached(
 ) -> tuple[NotVisited, str] | None:
     """(reason for the links not visited, note) of a bound reached, or None."""
     if visited >= settings.max_pages:
-        return "page bound", f"page bound: {settings.max_pages} pages visited"
+        return "page bound", diagnostics.PAGE_BOUND(num=settings.max_pages)
     if time.monotonic() >= deadline:
-        return "time bound", f"time bound: {settings.max_seconds:g} s of crawling"
+        return "time bound", diagnostics.TIME_BOUND(seconds=f"{settings.max_seconds:g}")
     return None
 
 

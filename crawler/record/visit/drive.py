@@ -14,11 +14,13 @@ from pathlib import Path
 
 from playwright.sync_api import Frame, Page
 
-from crawler import bundle
+from crawler import bundle, diagnostics
 from crawler.bundle import Recording
 from crawler.errors import first_line
 from crawler.model import Citizen, Coverage, LoginState, PageVisit
 from crawler.parties import Parties
+from crawler.record.addons.form_probe import FormProbe
+from crawler.record.addons.hooks import Addons
 from crawler.record.addons.redaction import Redactor
 from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
@@ -42,6 +44,7 @@ class Drive:
     rec: Recording
     progress: Progress
     redactor: Redactor
+    addons: Addons
     visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
     crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
     proven: bool = False  # logged_in held after the scenario
@@ -84,9 +87,9 @@ class Drive:
         if self.visits and self.visits[-1].url == self.page.url:  # the page the proof is about
             self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": self.proven})
         if problem:
-            self.rec.errors.append(f"login not proven after the scenario: {problem}")
+            self.rec.errors.append(diagnostics.LOGIN_NOT_PROVEN(problem=problem))
             if self.rec.target.crawl:
-                self.rec.notes.append("not crawled: the scenario's login was not proven")
+                self.rec.notes.append(diagnostics.NOT_CRAWLED())
             _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
         return self.proven
 
@@ -100,15 +103,9 @@ class Drive:
         problem = login_problem(self.page, check, self._first_party())
         self.tape.step = None
         if problem is None:
-            self.rec.notes.append(
-                f"The login was reused from a saved session (reuse_login); {check.describe()} "
-                "held on the start page before the scenario, which skipped its login steps."
-            )
+            self.rec.notes.append(diagnostics.LOGIN_REUSED(check=check.describe()))
             return True
-        self.rec.notes.append(
-            f"The saved login no longer held ({problem}): it was forgotten, and the scenario "
-            "logged in."
-        )
+        self.rec.notes.append(diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem))
         saved_logins.forget(Path(target.login_state))
         self.page.context.clear_cookies()
         return False
@@ -121,7 +118,7 @@ class Drive:
             Path(target.login_state),
             (self.rec.out_dir, self.rec.out_dir.parent),
         )
-        self.rec.notes.append("The login was saved for reuse by later runs (reuse_login).")
+        self.rec.notes.append(diagnostics.LOGIN_SAVED())
 
     def _crawl(self) -> None:
         settings, target = self.rec.target.crawl, self.rec.target
@@ -138,22 +135,32 @@ class Drive:
                 good_url=self.page.url if self.proven else None,
             )
         self.crawled = crawl(
-            self.page, starts, self._first_party(), settings, guard, not self.scenario
+            self.page,
+            starts,
+            self._first_party(),
+            settings,
+            guard,
+            not self.scenario,
+            lambda page: self.addons.call("page_loaded", page),
         )
         self.rec.errors += self.crawled.errors
         if guard:
             self.proven = self.proven or guard.good_url is not None
             self.rec.errors += [
-                f"session lost on {loss.page_url}: {loss.problem}; the crawl stopped there"
+                diagnostics.SESSION_LOST(url=loss.page_url, problem=loss.problem)
                 for loss in guard.losses
                 if not loss.recovered
             ]
 
     def _failed(self, exc: Exception) -> None:
-        where = f" (step {self.tape.step})" if self.tape.step else ""
+        error, step = f"{type(exc).__name__}: {first_line(exc)}", self.tape.step
         redact = self.redactor.text
         self.rec.errors.append(
-            redact(f"scenario did not complete{where}: {type(exc).__name__}: {first_line(exc)}")
+            redact(
+                diagnostics.SCENARIO_FAILED_IN_STEP(step=step, error=error)
+                if step
+                else diagnostics.SCENARIO_FAILED(error=error)
+            )
         )
         self.rec.traceback = redact(traceback.format_exc())
         (self.rec.out_dir / bundle.ERROR).write_text(self.rec.traceback, encoding="utf-8")
@@ -192,6 +199,7 @@ class Drive:
             not_visited=tuple(self.crawled.not_visited),
             session_losses=tuple(self.crawled.session_losses),
             bounds=tuple(self.crawled.bounds),
+            typed=tuple(probe.pages) if (probe := self.addons.get(FormProbe)) else (),
         )
 
     def _login_state(self) -> LoginState:

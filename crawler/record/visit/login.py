@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Error, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from crawler import bundle
+from crawler import bundle, diagnostics
 from crawler.errors import first_line
 from crawler.model import Citizen, LoginCheck, SessionLoss
 from crawler.parties import registrable_domain
@@ -34,14 +34,14 @@ PageState = Literal["held", "left", "recovered", "lost"]
 def login_problem(page: Page, check: LoginCheck, first_party: set[str]) -> str | None:
     """Why the page does not show a logged-in citizen, or None if it does."""
     if registrable_domain(urlsplit(page.url).hostname or "") not in first_party:
-        return f"the page ended off the first party, at {page.url}"
+        return diagnostics.OFF_FIRST_PARTY(url=page.url)
     found = page.locator(check.selector) if check.selector else page.get_by_text(check.text or "")
     try:
         found.first.wait_for(state="visible", timeout=CHECK_MS)
     except PlaywrightTimeout:
-        return f"logged_in ({check.describe()}) does not hold on {page.url}"
+        return diagnostics.LOGGED_IN_FAILS(check=check.describe(), url=page.url)
     except Error as exc:  # e.g. a selector Playwright cannot parse
-        return f"logged_in ({check.describe()}) could not be checked: {first_line(exc)}"
+        return diagnostics.LOGGED_IN_UNCHECKABLE(check=check.describe(), error=first_line(exc))
     return None
 
 
@@ -96,7 +96,7 @@ class LoginAgain:
             return f"{type(exc).__name__}: {first_line(exc)}"
         if ended and self.steps is None:  # a scenario that is all login
             return None
-        return "the scenario ended before its login steps"
+        return diagnostics.LOGIN_STEPS_NOT_REACHED()
 
 
 @dataclass
@@ -120,12 +120,14 @@ class SessionGuard:
         if self._still_logged_in(page):
             return "left"
         failed = self._log_in_again(page)
+        if failed:
+            problem = diagnostics.NOT_REESTABLISHED(problem=problem, reason=failed)
         self.losses.append(
             SessionLoss(
                 page_url=requested,
                 final_url=final,
                 time=time.time(),
-                problem=problem + (f"; not re-established: {failed}" if failed else ""),
+                problem=problem,
                 recovered=failed is None,
                 screenshot=self._keep(shot),
             )
@@ -144,11 +146,11 @@ class SessionGuard:
 
     def _log_in_again(self, page: Page) -> str | None:
         if self.login_again is None or self.login_again.steps == 0:
-            return 'the scenario marks no login step (with step("Log ind", login=True))'
+            return diagnostics.NO_LOGIN_STEP()
         if len(self.losses) >= MAX_LOGINS_AGAIN:
-            return f"the session was already lost {MAX_LOGINS_AGAIN} times"
+            return diagnostics.LOST_TOO_OFTEN(num=MAX_LOGINS_AGAIN)
         if failed := self.login_again(page):
-            return f"logging in again failed: {failed}"
+            return diagnostics.LOGIN_AGAIN_FAILED(error=failed)
         return login_problem(page, self.check, self.first_party)
 
     def _keep(self, shot: bytes | None) -> str | None:

@@ -82,7 +82,7 @@ def test_a_file_link_is_a_recorded_request_not_a_page_and_not_an_error(tmp_path)
     assert set(files) <= recorded, "each file's request is recorded like any other"
     assert all(url.startswith("http") for url in recorded), "Chromium's PDF viewer is not the site"
     assert not [h for h in result.hosts if not h.host.endswith(".test")]
-    assert statement(result) == "clean on 2 pages without login; 2 files downloaded"
+    assert statement(result) == "no leak found on 2 pages without login; 2 files downloaded"
 
 
 def test_the_deny_list_matches_logout_links_by_url_and_by_text():

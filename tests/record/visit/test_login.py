@@ -60,7 +60,9 @@ def test_the_crawl_never_follows_a_log_af_link_in_the_header(tmp_path):
     assert leaked == {"forside", "1", "2", "3", "4", "5", "6"}
     (denied,) = [link for link in result.coverage.not_visited if link.reason == "denied"]
     assert (denied.url, denied.text) == (f"http://{PORTAL}/session/luk", "Log af")
-    assert statement(result) == "leak on 8 pages after login; 1 link not visited: denied"
+    assert statement(result) == (
+        "leak on 8 pages after login; 1 link not visited: excluded (deny rule)"
+    )
 
 
 def test_a_session_expiring_mid_crawl_without_a_login_step_is_not_clean(tmp_path):

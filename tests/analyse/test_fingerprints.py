@@ -3,8 +3,8 @@ a different receiver, place, encoding or system is a different leak."""
 
 from __future__ import annotations
 
+from crawler.analyse.fingerprints import fingerprint, key, leak_key
 from crawler.detect.detector import detect
-from crawler.history.fingerprints import fingerprint, key, leak_key
 from crawler.model import Citizen
 from crawler.parties import Parties
 from crawler.testing import make_exchange

@@ -1,0 +1,237 @@
+"""The sentences an audit writes about itself: why it is inconclusive, the crawl's bounds, how
+the login went, what the network witness covered and why a capture gap is not the site's.
+
+Each is declared here once, as a message of the reports' catalogue (`make messages` extracts
+this file). The audit writes it in English into findings.json, summary.json and the terminal,
+where scripts and CI read it; a report reads it back and says it in its reader's language
+(crawler/report/diagnostics.py). A sentence not declared here is shown as written, marked as
+English.
+
+A placeholder's name says what it holds, and a report shows it accordingly: `num` is the count
+that chooses the plural form; `url`, `check`, `requests`, `ca` and `switches` are technical
+text, shown as code;
+`problem`, `reason` and `error` hold another of these sentences or English from elsewhere (an
+exception's words); any other (a step's name) is quoted as recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message with a plural form, chosen by %(num)s, for the catalogue."""
+    return singular, plural
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    singular: str
+    plural: str | None = None
+
+    def __call__(self, **values: object) -> str:
+        """The English sentence, as findings.json keeps it."""
+        return (self.plural if self.plural and values.get("num") != 1 else self.singular) % values
+
+    def read(self, text: str) -> dict[str, str] | None:
+        """The values of a sentence this diagnostic wrote; None if it is not one of its."""
+        for form in filter(None, (self.singular, self.plural)):
+            if found := _pattern(form).fullmatch(text):
+                return found.groupdict()
+        return None
+
+
+_VALUES = {"num": r"\d+", "url": r"\S+"}  # a URL holds no space: a sentence around one ends it
+
+
+@cache
+def _pattern(form: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", form)
+    literal, names = parts[::2], parts[1::2]
+    groups = [rf"(?P<{n}>{_VALUES.get(n, '.+?')})" for n in names]
+    pieces = [re.escape(text) + group for text, group in zip(literal, [*groups, ""], strict=True)]
+    return re.compile("".join(pieces), re.S)
+
+
+# Why an audit is inconclusive (SystemResult.errors)
+LOGIN_NOT_PROVEN = Diagnostic(N_("login not proven after the scenario: %(problem)s"))
+SESSION_LOST = Diagnostic(N_("session lost on %(url)s: %(problem)s; the crawl stopped there"))
+SCENARIO_FAILED = Diagnostic(N_("scenario did not complete: %(error)s"))
+SCENARIO_FAILED_IN_STEP = Diagnostic(N_("scenario did not complete (step %(step)s): %(error)s"))
+PAGE_DID_NOT_LOAD = Diagnostic(N_("page %(url)s did not load: %(error)s"))
+START_PAGE_STATUS = Diagnostic(N_("start page %(url)s answered HTTP %(status)s"))
+BROWSER_FAILED = Diagnostic(N_("browser failed: %(error)s"))
+TIME_LIMIT = Diagnostic(N_("system exceeded its time limit of %(seconds)s s and was stopped"))
+WITNESS_FAILED = Diagnostic(
+    N_(
+        "the network witness failed (%(reason)s): what left the browser could not be checked "
+        "against the record"
+    )
+)
+CAPTURE_GAPS = Diagnostic(
+    *Nn_(
+        "%(num)s capture gap: the network witness saw a request leave the browser that the "
+        "record lacks (%(requests)s); a body or frame it held was not searched",
+        "%(num)s capture gaps: the network witness saw requests leave the browser that the "
+        "record lacks (%(requests)s); bodies or frames they held were not searched",
+    )
+)
+BROWSER_SENT_CPR = Diagnostic(
+    N_(
+        "the browser's own traffic carried the CPR (%(requests)s): the audit's browser itself "
+        "sent it"
+    )
+)
+UNSEARCHED = Diagnostic(
+    *Nn_(
+        "%(num)s exchange could not be fully searched (see the notes), so the search is incomplete",
+        "%(num)s exchanges could not be fully searched (see the notes), so the search is "
+        "incomplete",
+    )
+)
+
+# Why the page does not show a logged-in citizen (crawler/record/login.py)
+OFF_FIRST_PARTY = Diagnostic(N_("the page ended off the first party, at %(url)s"))
+LOGGED_IN_FAILS = Diagnostic(N_("logged_in (%(check)s) does not hold on %(url)s"))
+LOGGED_IN_UNCHECKABLE = Diagnostic(N_("logged_in (%(check)s) could not be checked: %(error)s"))
+NOT_REESTABLISHED = Diagnostic(N_("%(problem)s; not re-established: %(reason)s"))
+NO_LOGIN_STEP = Diagnostic(
+    N_('the scenario marks no login step (with step("Log ind", login=True))')
+)
+LOST_TOO_OFTEN = Diagnostic(N_("the session was already lost %(num)s times"))
+LOGIN_AGAIN_FAILED = Diagnostic(N_("logging in again failed: %(error)s"))
+LOGIN_STEPS_NOT_REACHED = Diagnostic(N_("the scenario ended before its login steps"))
+
+# Where the crawl stopped (Coverage.bounds)
+PAGE_BOUND = Diagnostic(
+    *Nn_("page bound: %(num)s page visited", "page bound: %(num)s pages visited")
+)
+TIME_BOUND = Diagnostic(N_("time bound: %(seconds)s s of crawling"))
+
+# Notes (SystemResult.notes): how this audit's browser differed from a citizen's
+CERTIFICATES_OFF = Diagnostic(
+    N_(
+        "Certificate checks were off (ignore_https_errors or a browser switch): the browser "
+        "accepted any certificate, as a citizen's would not."
+    )
+)
+TEST_CA = Diagnostic(N_("The browser trusted a test CA besides its own: %(ca)s."))
+INSECURE_PAGES = Diagnostic(
+    *Nn_(
+        "%(num)s page was audited in an insecure context (plain http): service workers and other "
+        "secure-only features were missing, so this page may behave differently from production "
+        "over https; treat_as_secure = [...] lets Chromium treat a test origin as secure.",
+        "%(num)s pages were audited in an insecure context (plain http): service workers and "
+        "other secure-only features were missing, so these pages may behave differently from "
+        "production over https; treat_as_secure = [...] lets Chromium treat a test origin as "
+        "secure.",
+    )
+)
+BROWSER_SWITCHES = Diagnostic(N_("Chromium ran with added switches: %(switches)s."))
+NAMES_UNCHECKED = Diagnostic(
+    *Nn_(
+        "%(num)s first-party host name could not be checked for a CNAME to another "
+        "organisation (%(hosts)s); it was judged first party by its name alone.",
+        "%(num)s first-party host names could not be checked for a CNAME to another "
+        "organisation (%(hosts)s); they were judged first party by their names alone.",
+    )
+)
+SELF_HOSTED_ENDPOINT = Diagnostic(
+    N_(
+        "the CPR reached the first-party endpoint %(host)s, which speaks %(protocol)s: taken as "
+        "self-hosted (declare it in audit.toml's endpoints if it forwards to a third party)"
+    )
+)
+
+# Notes (SystemResult.notes): the login and the network witness
+NOT_CRAWLED = Diagnostic(N_("not crawled: the scenario's login was not proven"))
+LOGIN_REUSED = Diagnostic(
+    N_(
+        "The login was reused from a saved session (reuse_login); %(check)s held on the start "
+        "page before the scenario, which skipped its login steps."
+    )
+)
+SAVED_LOGIN_FORGOTTEN = Diagnostic(
+    N_(
+        "The saved login no longer held (%(problem)s): it was forgotten, and the scenario "
+        "logged in."
+    )
+)
+LOGIN_SAVED = Diagnostic(N_("The login was saved for reuse by later runs (reuse_login)."))
+WITNESS_DID_NOT_RUN = Diagnostic(N_("The network witness did not run: %(reason)s."))
+WITNESS_SAW = Diagnostic(
+    *Nn_(
+        "The network witness (Chromium's NetLog) saw %(num)s request leave the browser; "
+        "%(matched)s of them is in the record, the rest are listed as capture gaps.",
+        "The network witness (Chromium's NetLog) saw %(num)s requests leave the browser; "
+        "%(matched)s of them are in the record, the rest are listed as capture gaps.",
+    )
+)
+RESENT_FOR_EVIDENCE = Diagnostic(
+    *Nn_(
+        "%(num)s request re-sent by Playwright while writing the HAR and trace (see Capture "
+        "gaps): searched like the record.",
+        "%(num)s requests re-sent by Playwright while writing the HAR and trace (see Capture "
+        "gaps): searched like the record.",
+    )
+)
+PREFLIGHTS = Diagnostic(
+    *Nn_(
+        "%(num)s CORS preflight, searched from the witness's copy.",
+        "%(num)s CORS preflights, searched from the witness's copy.",
+    )
+)
+BROWSER_TRAFFIC = Diagnostic(
+    *Nn_(
+        "The browser's own traffic: %(num)s attempt (%(requests)s), %(left)s of them left the "
+        "machine; listed apart, never as the site's.",
+        "The browser's own traffic: %(num)s attempts (%(requests)s), %(left)s of them left the "
+        "machine; listed apart, never as the site's.",
+    )
+)
+
+# Why leaks of earlier runs are not listed as no longer found (SystemHistory.fixed_note)
+NOT_COUNTED_AS_GONE = Diagnostic(
+    *Nn_(
+        "%(num)s leak of earlier runs was not seen, but this audit did not complete, so it is "
+        "not counted as no longer found",
+        "%(num)s leaks of earlier runs were not seen, but this audit did not complete, so they "
+        "are not counted as no longer found",
+    )
+)
+
+# Why the network witness did not run, or ran short (WitnessSummary.reason)
+WITNESS_OFF = Diagnostic(N_("switched off (--no-witness)"))
+WITNESS_REMOTE = Diagnostic(
+    N_("the browser ran on a remote server, where no NetLog can be written for this machine")
+)
+WITNESS_PYTEST = Diagnostic(N_("the browser is pytest-playwright's, started without a NetLog"))
+NO_NETLOG = Diagnostic(N_("Chromium wrote no NetLog"))
+NETLOG_ENDS_EARLY = Diagnostic(N_("the NetLog ends early (the browser did not close)"))
+
+# Why a capture gap is not the site's (CaptureGap.explanation)
+GAP_PREFLIGHT = Diagnostic(
+    N_("CORS preflight of a recorded request; the browser-side recorder sees no preflights")
+)
+GAP_EVIDENCE = Diagnostic(
+    N_(
+        "re-sent by Playwright while reading this recorded request's response body for the HAR "
+        "or trace (DevTools' own loader); the page sent it once"
+    )
+)
+GAP_BROWSER = Diagnostic(N_("the browser's own traffic; no page of the audit caused it"))
+
+# Every diagnostic above, most specific first: a report tries them in this order.
+ALL: tuple[Diagnostic, ...] = tuple(
+    sorted(
+        (d for d in list(globals().values()) if isinstance(d, Diagnostic)),
+        key=lambda d: -len(re.sub(r"%\(\w+\)s", "", d.singular)),
+    )
+)

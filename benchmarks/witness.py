@@ -73,8 +73,12 @@ def audit_once(witness: bool, out: Path) -> None:
     os.environ.setdefault("CPRAUDIT_DEMO_PASSWORD", DEMO_CITIZEN.secret("password"))
     with demo_server() as server:
         loaded = config.load(DEMO_CONFIG)
-        audit = config.Audit(loaded.config, loaded.path, resolve=tuple(server.resolve_rules()))
-        audit.overrides = {} if witness else {"no_witness": True}
+        audit = config.Audit(
+            loaded.config,
+            loaded.path,
+            resolve=tuple(server.resolve_rules()),
+            modes=config.Modes(witness=witness),
+        )
         out.mkdir(parents=True)
         run_audit(audit, out, [], 1, "benchmark", quiet=True, progress=lambda text: None)
 

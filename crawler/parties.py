@@ -85,9 +85,9 @@ class Parties:
     ) -> Parties:
         return cls(
             list(target.first_party),
-            target.processors,
+            {p.domain: p.agreement for p in target.processors},
             extra_owners=target.owners,
-            expires=target.agreements_expire,
+            expires={p.domain: p.expires for p in target.processors if p.expires},
             on=on,
             names=names,
             endpoints=target.endpoints,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from crawler.model import Finding
+from crawler.model import Finding, SystemResult
 
 _DIGITS = re.compile(r"\d{6,}")
 _INDEX = re.compile(r"(?<=\.)\d+(?=\.|$)|^\d+(?=\.|$)")
@@ -71,3 +71,16 @@ def key(system: str, finding: Finding) -> str:
 
 def fingerprint(system: str, finding: Finding) -> str:
     return hashlib.sha256(key(system, finding).encode("utf-8")).hexdigest()[:16]
+
+
+def stamp_fingerprints(result: SystemResult) -> SystemResult:
+    """The result with each finding's fingerprint, under the system as configured (a consent
+    state's leaks are its system's)."""
+    return result.model_copy(
+        update={
+            "findings": tuple(
+                f.model_copy(update={"fingerprint": fingerprint(result.configured, f)})
+                for f in result.findings
+            )
+        }
+    )

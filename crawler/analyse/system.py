@@ -10,6 +10,7 @@ from datetime import date
 
 from crawler import __version__, bundle, diagnostics
 from crawler.analyse import attempts, gaps, rootcause, typed
+from crawler.analyse.fingerprints import stamp_fingerprints
 from crawler.analyse.initiators import annotate
 from crawler.analyse.inventory import inventory
 from crawler.analyse.reconcile import reconcile
@@ -105,7 +106,7 @@ def analyse_system(
         consent=rec.consent,
         scenario_traceback=rec.traceback,
     )
-    return result, exchanges
+    return stamp_fingerprints(result), exchanges
 
 
 def _unkept(missing: list[str]) -> list[str]:

@@ -88,7 +88,8 @@ def _fails(result: SystemResult, fail_on: str) -> bool:
 
 
 def _counts(finding: Finding, result: SystemResult, fail_on: str) -> bool:
-    h = result.history.of(finding.fingerprint) if result.history else None
-    if h is not None and h.accepted:
+    accepted = result.acceptance(finding.fingerprint)
+    if accepted is not None and accepted.in_force:
         return False
+    h = result.history.of(finding.fingerprint) if result.history else None
     return fail_on == "any" or h is None or h.status == "new"

@@ -16,10 +16,13 @@ from crawler.cli.common import (
     add_sign_option,
     checked_cpr,
     count,
+    modes,
     report_one,
     report_options,
     signing_key,
+    switched_off,
 )
+from crawler.config import target_of
 from crawler.crash import logged
 from crawler.errors import BadInput
 from crawler.model import (
@@ -29,16 +32,17 @@ from crawler.model import (
     Citizen,
     CrawlSettings,
     Target,
+    TargetOptions,
     credentials_in,
-    dns_server_address,
     http_host,
+    option_help,
     without_credentials,
 )
 from crawler.parties import registrable_domain
 from crawler.record.browser import chromium
-from crawler.record.browser.switches import resolver_rules
-from crawler.report import Title, write_system
+from crawler.report import Title
 from crawler.run.audit import audit_system
+from crawler.run.finish import Closing
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,52 +58,36 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="DOMAIN",
-        help="a domain of the audited system (repeatable); default: the registrable domain of URL",
+        help=f"{option_help('first_party')} (repeatable); default: the registrable domain of URL",
     )
     adhoc.add_argument(
         "--resolve",
         action="append",
         default=[],
         metavar="PATTERN=ADDRESS",
-        help="map host names to an address, e.g. '*=127.0.0.1:8080' (Chromium host-resolver rules)",
+        help=f"{option_help('resolve')} (repeatable)",
     )
-    adhoc.add_argument(
-        "--dns-server",
-        metavar="HOST:PORT",
-        help="ask this DNS server for the CNAME chains of the first-party hosts (a test "
-        "environment's); default the system's resolver",
-    )
-    adhoc.add_argument(
-        "--depth", type=int, default=1, help="first-party link levels to follow (default 1)"
-    )
-    adhoc.add_argument(
-        "--dwell",
-        type=float,
-        default=3.0,
-        help="seconds to stay on each page for analytics sent on timers (default 3)",
-    )
-    adhoc.add_argument(
-        "--max-pages", type=int, default=30, help="pages to visit at most (default 30)"
-    )
-    adhoc.add_argument(
-        "--max-seconds",
-        type=float,
-        default=300.0,
-        help="seconds of crawling at most, dwell included (default 300)",
-    )
+    adhoc.add_argument("--dns-server", metavar="HOST:PORT", help=option_help("dns_server"))
+    for name, kind in (
+        ("depth", int),
+        ("dwell", float),
+        ("max_pages", int),
+        ("max_seconds", float),
+    ):
+        default = CrawlSettings.model_fields[name].default
+        adhoc.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=default,
+            help=f"{option_help(name, CrawlSettings)} (default {default:g})",
+        )
     adhoc.add_argument(
         "--body-limit",
         type=count(1),
         default=BODY_LIMIT,
-        help="bytes above which a request body is kept in a file of its own and searched in "
-        f"windows of this size (default {BODY_LIMIT})",
+        help=f"{option_help('body_limit')} (default {BODY_LIMIT})",
     )
-    adhoc.add_argument(
-        "--no-fill-forms",
-        action="store_true",
-        help="do not type the citizen's data into the pages' fields (by default every field is "
-        "filled key by key and never submitted); for sites where typing has side effects",
-    )
+    adhoc.add_argument("--no-fill-forms", action="store_true", help=switched_off("fill_forms"))
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
@@ -117,60 +105,59 @@ def run(args: argparse.Namespace) -> int:
     chromium.require()
     folder = bundle.slug(target.system)
     with logged(run_dir):
-        result, exchanges = audit_system(
+        result, _ = audit_system(
             target,
             citizen,
             run_dir / folder,
             command=shlex.join(sys.argv),
             progress=lambda text: print(f"  {text}", flush=True),
         )
-        write_system(result, exchanges, run_dir / folder, options)
-        title = Title("adhoc", target.start_url)
-        return report_one(Audited(result, folder), run_dir, title, started, key, options)
+        closing = Closing(
+            title=Title("adhoc", target.start_url),
+            command=result.command,
+            started=started,
+            report=options,
+            sign_key=key,
+        )
+        return report_one(Audited(result, folder), run_dir, closing)
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:
+    """The site as a system: its options from the command line, each checked as audit.toml's."""
     hostname = http_host(args.url)
     if not hostname:
         raise BadInput(
             f"{without_credentials(args.url)!r} is not an http(s) URL: give one like "
             "https://portal.example.dk/"
         )
-    if credentials_in(args.url):
+    if credentials_in(args.url):  # before any message could show them
         raise BadInput(f"{without_credentials(args.url)} {CREDENTIALS_IN_URL}")
-    resolver_rules(args.resolve)  # refuse a malformed rule before anything starts
-    if args.dns_server:
-        try:
-            dns_server_address(args.dns_server)
-        except ValueError as exc:
-            raise BadInput(f"--dns-server {exc}") from None
-    first = args.first_party or [registrable_domain(hostname)]
-    return Target(
-        system=hostname,
-        start_url=args.url,
-        first_party=tuple(first),
-        resolve=tuple(args.resolve),
-        crawl=crawl_bounds(args),
-        contain=args.contain,
-        legacy_referrer=args.legacy_referrer,
-        witness=not args.no_witness,
-        fill_forms=not args.no_fill_forms,
-        dns_server=args.dns_server,
-        trace=args.trace or "on",
-        body_limit=args.body_limit,
-    )
-
-
-def crawl_bounds(args: argparse.Namespace) -> CrawlSettings:
-    bounds = {
-        "depth": args.depth,
-        "dwell": args.dwell,
-        "max_pages": args.max_pages,
-        "max_seconds": args.max_seconds,
+    given = {
+        "start_url": args.url,
+        "first_party": tuple(args.first_party or [registrable_domain(hostname)]),
+        "resolve": tuple(args.resolve),
+        "dns_server": args.dns_server,
+        "crawl": {
+            "depth": args.depth,
+            "dwell": args.dwell,
+            "max_pages": args.max_pages,
+            "max_seconds": args.max_seconds,
+        },
+        "body_limit": args.body_limit,
+        "fill_forms": not args.no_fill_forms,
     }
     try:
-        return CrawlSettings(**bounds)
+        options = TargetOptions.model_validate(given)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        name = str(error["loc"][0]).replace("_", "-")
-        raise BadInput(f"--{name} {bounds[str(error['loc'][0])]}: {error['msg'].lower()}") from None
+        raise BadInput(_as_option(exc, given)) from None
+    return target_of(options, modes(args), system=hostname)
+
+
+def _as_option(exc: ValidationError, given: dict) -> str:
+    """The first problem, named by the option that set it: `--depth -1: ...`."""
+    error = exc.errors()[0]
+    name = str(error["loc"][-1] if error["loc"][0] == "crawl" else error["loc"][0])
+    value = given["crawl"].get(name) if error["loc"][0] == "crawl" else given.get(name)
+    shown = " ".join(value) if isinstance(value, tuple) else value
+    problem = error["msg"].removeprefix("Value error, ")
+    return f"--{name.replace('_', '-')} {shown}: {problem[:1].lower()}{problem[1:]}"

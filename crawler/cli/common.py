@@ -9,16 +9,17 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
+from crawler.config import Modes
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
 from crawler.errors import WRITE_FAILED
-from crawler.model import Audited, Language, SystemResult, ThirdParty
+from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
 from crawler.owners import trackerdb
-from crawler.proof import seal
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.browser import chromium
-from crawler.report import ReportOptions, Title, write_run_files
+from crawler.report import ReportOptions
 from crawler.report.coverage import statement
 from crawler.report.i18n import LANGUAGES
+from crawler.run.finish import Closing, finish_run
 
 
 def checked_cpr(text: str) -> str:
@@ -48,31 +49,28 @@ def count(minimum: int) -> Callable[[str], int]:
 
 
 def add_mode_options(parser: argparse.ArgumentParser) -> None:
+    """The modes every system of the run gets (`Modes`), each described where it is declared."""
+    parser.add_argument("--contain", action="store_true", help=option_help("contain"))
     parser.add_argument(
-        "--contain",
-        action="store_true",
-        help="answer requests that would carry the CPR to a third party locally, so it never "
-        "leaves the machine; they are still recorded and reported, marked contained "
-        "(run: every system)",
+        "--legacy-referrer", action="store_true", help=option_help("legacy_referrer")
     )
+    parser.add_argument("--no-witness", action="store_true", help=switched_off("witness"))
     parser.add_argument(
-        "--legacy-referrer",
-        action="store_true",
-        help="give first-party pages without a referrer policy the pre-2021 default "
-        "(no-referrer-when-downgrade), so Referer leaks of that era are observed "
-        "(run: every system)",
+        "--trace", choices=("on", "off", "retain-on-failure"), help=option_help("trace")
     )
-    parser.add_argument(
-        "--no-witness",
-        action="store_true",
-        help="do not keep Chromium's NetLog as a second witness of what left the browser; "
-        "the reports then say that nothing checked the record (run: every system)",
-    )
-    parser.add_argument(
-        "--trace",
-        choices=("on", "off", "retain-on-failure"),
-        help="Playwright's trace.zip of each audit (pages, actions, network): on (default), off, "
-        "or retain-on-failure, kept only when the system is not clean (run: every system)",
+
+
+def switched_off(name: str) -> str:
+    """The help of a --no-NAME option: what it switches off, as the setting describes it."""
+    return f"switch off {name} (audit.toml's {name} = false): {option_help(name)}"
+
+
+def modes(args: argparse.Namespace) -> Modes:
+    return Modes(
+        contain=args.contain,
+        legacy_referrer=args.legacy_referrer,
+        witness=not args.no_witness,
+        trace=args.trace,
     )
 
 
@@ -130,24 +128,12 @@ def say(quiet: bool) -> Callable[[str], None]:
     return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 
 
-def report_one(
-    audited: Audited,
-    run_dir: Path,
-    title: Title,
-    started: float,
-    key: Ed25519PrivateKey | None,
-    options: ReportOptions,
-) -> int:
-    """Index, junit.xml, PDFs, the manifest and the printed summary of a one-system run; its
-    exit code."""
-    results = [audited]
-    index = write_run_files(results, run_dir, title, options)
-    seal(
-        run_dir, command=audited.result.command, started=started, results=[audited.result], key=key
-    )
-    print_summary(results, run_dir, index)
-    tell_write_failures(results)
-    return exit_code(r for r, _ in results)
+def report_one(audited: Audited, run_dir: Path, closing: Closing) -> int:
+    """A one-system run closed as every run is, and its printed summary; its exit code."""
+    outcome = finish_run([audited], run_dir, closing)
+    print_summary(outcome.results, run_dir, outcome.index)
+    tell_write_failures(outcome.results)
+    return exit_code((r for r, _ in outcome.results), closing.fail_on)
 
 
 def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: bool = False) -> None:

@@ -67,10 +67,11 @@ def run(args: argparse.Namespace) -> int:
             out,
             [Path(d) for d in args.dirs],
             db,
-            Path(args.catalogue) if args.catalogue else None,
+            args.catalogue,
             shlex.join(sys.argv),
             signing_key(args),
             report_options(args, bundle.run_language(Path(args.dirs[0]))),
+            rules,
         )
     code = exit_code((r for r, _ in results), rules)
     if problems and code == EXIT_CLEAN:

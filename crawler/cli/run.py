@@ -15,6 +15,7 @@ from crawler.cli.common import (
     add_report_options,
     add_sign_option,
     count,
+    modes,
     print_summary,
     report_options,
     say,
@@ -90,12 +91,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    audit = config.load(Path(args.config), args.env)
+    audit = config.load(Path(args.config), args.env, modes(args))
     rules = fail_rules(args.fail_on)
-    audit.overrides = {
-        k: True for k in ("contain", "legacy_referrer", "no_witness") if getattr(args, k)
-    }
-    audit.trace = args.trace
     masked = Redactor(audit.secrets(), set()).text  # for the crash log, should there be one
     run_dir = bundle.new_run_folder(args.out, "run")
     with logged(run_dir, masked):
@@ -169,4 +166,5 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         notes=notes,
         sign_key=signing_key(args),
         report=report_options(args, audit.config.lang),
+        fail_on=fail_rules(args.fail_on),
     )

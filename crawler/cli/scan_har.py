@@ -33,7 +33,8 @@ from crawler.model import Audited, Citizen, SourceFile, Target
 from crawler.parties import registrable_domain
 from crawler.record.addons import redaction
 from crawler.record.addons.redaction import Redactor
-from crawler.report import Title, write_system
+from crawler.report import Title
+from crawler.run.finish import Closing
 
 TYPED_MINIMUM = 4  # a shorter value of a password-like field is masked only where it stands
 
@@ -98,11 +99,16 @@ def run(args: argparse.Namespace) -> int:
             source = _copied(path, folder, source)
         recording = _recording(har, source, pages, target, folder, redactor)
         command = redactor.text(shlex.join(sys.argv))
-        result, exchanges = analyse_system(recording, citizen, command=command)
+        result, _ = analyse_system(recording, citizen, command=command)
         result = result.model_copy(update={"imported_from": source})
-        write_system(result, exchanges, folder, options)
-        title = Title("har", path.name)
-        code = report_one(Audited(result, folder.name), run_dir, title, started, key, options)
+        closing = Closing(
+            title=Title("har", path.name),
+            command=result.command,
+            started=started,
+            report=options,
+            sign_key=key,
+        )
+        code = report_one(Audited(result, folder.name), run_dir, closing)
     if result.verdict == "inconclusive":
         print(f"inconclusive: {_reason(result.errors)}", file=sys.stderr)
     return code

@@ -128,52 +128,57 @@ def save_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemRe
     """Write a run and its systems' leaks in one transaction; False if the run was already there
     (a merge re-importing a shard that wrote to the same database)."""
     with transaction(conn):
-        if conn.execute("SELECT 1 FROM runs WHERE id = ?", (meta.id,)).fetchone():
-            return False
+        return insert_run(conn, meta, results)
+
+
+def insert_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemResult]) -> bool:
+    """`save_run` inside a transaction the caller holds."""
+    if conn.execute("SELECT 1 FROM runs WHERE id = ?", (meta.id,)).fetchone():
+        return False
+    conn.execute(
+        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            meta.id,
+            meta.started,
+            meta.finished,
+            meta.tool_version,
+            meta.config_digest,
+            meta.command,
+            meta.shard,
+            int(meta.incomplete),
+        ),
+    )
+    for r in results:
+        if r.verdict == "not-audited":
+            continue
         conn.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                meta.id,
-                meta.started,
-                meta.finished,
-                meta.tool_version,
-                meta.config_digest,
-                meta.command,
-                meta.shard,
-                int(meta.incomplete),
-            ),
+            "INSERT OR REPLACE INTO system_runs VALUES (?, ?, ?, ?, ?, ?)",
+            (meta.id, r.system, r.supplier, r.verdict, int(complete(r)), r.requests),
         )
-        for r in results:
-            if r.verdict == "not-audited":
-                continue
+        conn.executemany(
+            "INSERT OR REPLACE INTO third_parties VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (meta.id, r.system, t.key, t.organisation, " ".join(t.domains), t.requests)
+                for t in r.third_parties
+            ],
+        )
+        for fp, group in _by_fingerprint(r).items():
+            f = group[0]
             conn.execute(
-                "INSERT OR REPLACE INTO system_runs VALUES (?, ?, ?, ?, ?, ?)",
-                (meta.id, r.system, r.supplier, r.verdict, int(complete(r)), r.requests),
+                "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    meta.id,
+                    r.system,
+                    fp,
+                    f.domain or f.host,
+                    f.channel,
+                    location(f),
+                    encoding_path(f),
+                    f.host,
+                    f.request_url[:2000],
+                    len(group),
+                ),
             )
-            conn.executemany(
-                "INSERT OR REPLACE INTO third_parties VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (meta.id, r.system, t.key, t.organisation, " ".join(t.domains), t.requests)
-                    for t in r.third_parties
-                ],
-            )
-            for fp, group in _by_fingerprint(r).items():
-                f = group[0]
-                conn.execute(
-                    "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        meta.id,
-                        r.system,
-                        fp,
-                        f.domain or f.host,
-                        f.channel,
-                        location(f),
-                        encoding_path(f),
-                        f.host,
-                        f.request_url[:2000],
-                        len(group),
-                    ),
-                )
     return True
 
 

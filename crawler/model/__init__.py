@@ -59,6 +59,20 @@ from crawler.model.findings import (
     ThirdParty,
     WitnessSummary,
 )
+from crawler.model.options import (
+    DEFAULT_DENY,
+    CrawlSettings,
+    LoginCheck,
+    Processor,
+    TargetOptions,
+    TraceMode,
+    checked_browser_args,
+    checked_secure_origins,
+    dns_server_address,
+    duration,
+    option_help,
+    resolve_pairs,
+)
 from crawler.model.portal import (
     AuditSetup,
     Consent,
@@ -69,6 +83,7 @@ from crawler.model.portal import (
     NameChain,
 )
 from crawler.model.result import (
+    Acceptance,
     Audited,
     BrowserInfo,
     FindingHistory,
@@ -77,17 +92,7 @@ from crawler.model.result import (
     SystemResult,
     TrendPoint,
 )
-from crawler.model.target import (
-    DEFAULT_DENY,
-    Citizen,
-    CrawlSettings,
-    LoginCheck,
-    Owner,
-    Target,
-    TraceMode,
-    dns_server_address,
-    variant_name,
-)
+from crawler.model.target import Citizen, Owner, Target, variant_name
 
 __all__ = [
     "BLOCKED_BEFORE_SENDING",
@@ -95,6 +100,7 @@ __all__ = [
     "CREDENTIALS_IN_URL",
     "DEFAULT_DENY",
     "PREFLIGHT_FAILED",
+    "Acceptance",
     "AgreementStatus",
     "AgreementVerdict",
     "AuditSetup",
@@ -137,12 +143,14 @@ __all__ = [
     "PageVisit",
     "Party",
     "PartyKind",
+    "Processor",
     "SessionLoss",
     "SourceFile",
     "Suspect",
     "SystemHistory",
     "SystemResult",
     "Target",
+    "TargetOptions",
     "ThirdParty",
     "TraceMode",
     "TrendPoint",
@@ -151,9 +159,14 @@ __all__ = [
     "Verdict",
     "Wire",
     "WitnessSummary",
+    "checked_browser_args",
+    "checked_secure_origins",
     "credentials_in",
     "dns_server_address",
+    "duration",
     "http_host",
+    "option_help",
+    "resolve_pairs",
     "variant_name",
     "without_credentials",
     "without_fragment",

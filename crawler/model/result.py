@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal, NamedTuple
 
 from pydantic import Field
@@ -59,13 +60,16 @@ class FindingHistory(Frozen):
     where: str = Field(
         default="", description="Receiver, channel and place, for leaks no longer in the findings."
     )
-    accepted: str | None = Field(
-        default=None, description="Reason of an acceptance in audit.toml that is in force."
-    )
-    accepted_until: str | None = None
-    expired: str | None = Field(
-        default=None, description="Date an acceptance ran out: the leak counts again."
-    )
+
+
+class Acceptance(Frozen):
+    """A leak accepted in audit.toml (`[[accepted]]`), as it applied to this run: in force until
+    its last day, then expired, and the leak counts again."""
+
+    fingerprint: str
+    reason: str = Field(description="Why, and who decided, as audit.toml says.")
+    until: date = Field(description="The last day it holds.")
+    in_force: bool = Field(description="False: it has expired, and the leak counts again.")
 
 
 class TrendPoint(Frozen):
@@ -179,6 +183,23 @@ class SystemResult(Frozen):
     imported_from: SourceFile | None = Field(
         default=None, description="The file the record was imported from (scan-har)."
     )
+    acceptances: tuple[Acceptance, ...] = Field(
+        default=(),
+        description="The acceptances of audit.toml that apply to this system's leaks: a leak "
+        "accepted and in force does not fail the run.",
+    )
+
+    def acceptance(self, fingerprint: str) -> Acceptance | None:
+        return next((a for a in self.acceptances if a.fingerprint == fingerprint), None)
+
+    @property
+    def unaccepted(self) -> tuple[Finding, ...]:
+        """The leaks not accepted (or whose acceptance has expired): what fails a run."""
+        return tuple(
+            f
+            for f in self.findings
+            if not ((a := self.acceptance(f.fingerprint)) is not None and a.in_force)
+        )
 
     @property
     def configured(self) -> str:

@@ -137,9 +137,9 @@ def _record(
 
 def saved_login(target: Target) -> float | None:
     """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
-    if target.login_state is None or target.reuse_login is None:
+    if target.login_state is None or (seconds := target.reuse_seconds) is None:
         return None
-    return saved_logins.reusable(Path(target.login_state), target.reuse_login)
+    return saved_logins.reusable(Path(target.login_state), seconds)
 
 
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from crawler.model import Finding, FindingHistory, SystemResult, ThirdParty
+from crawler.model import Acceptance, Finding, FindingHistory, SystemResult, ThirdParty
 from crawler.report.groups import LeakGroup
 
 
@@ -16,6 +16,7 @@ class Receiver:
     party: ThirdParty
     leaks: tuple[LeakGroup, ...]
     history: tuple[FindingHistory, ...]  # of its leaks, where a history is kept
+    acceptances: tuple[Acceptance, ...]  # of its leaks, where audit.toml accepts them
 
     @property
     def channels(self) -> list[tuple[str, list[str]]]:
@@ -49,8 +50,9 @@ class Receiver:
         return min(self.history, key=lambda h: h.since, default=None)
 
     @property
-    def accepted(self) -> list[FindingHistory]:
-        return [h for h in self.history if h.accepted]
+    def accepted(self) -> list[Acceptance]:
+        """The acceptances in force of its leaks."""
+        return [a for a in self.acceptances if a.in_force]
 
     @property
     def contained(self) -> bool:
@@ -67,7 +69,12 @@ def receivers(result: SystemResult, leaks: Sequence[LeakGroup]) -> list[Receiver
             parties.append(party := _by_domain(leak.first))
         theirs.setdefault(party.key, []).append(leak)
     return [
-        Receiver(party, tuple(theirs[party.key]), _history(result, theirs[party.key]))
+        Receiver(
+            party,
+            tuple(theirs[party.key]),
+            _history(result, theirs[party.key]),
+            tuple(a for leak in theirs[party.key] if (a := result.acceptance(leak.fingerprint))),
+        )
         for party in parties
         if party.key in theirs
     ]

@@ -3,6 +3,7 @@ summary.json, junit.xml and, when asked, every report as a PDF. Then the folder 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from crawler.model import Audited
@@ -17,10 +18,11 @@ def write_run_files(
     title: Title,
     options: ReportOptions,
     incomplete: bool = False,
+    fail_on: Sequence[str] = ("any",),
 ) -> Path:
-    """The index's path."""
+    """The index's path; junit.xml fails what `fail_on` fails."""
     index = write_index(results, run_dir, title, incomplete, options)
-    write_junit(results, run_dir)
+    write_junit(results, run_dir, fail_on)
     if options.pdf:
         write_pdfs(pages_of(run_dir, results))
     return index

@@ -1,7 +1,8 @@
 """The catalogue of systems an audit should cover, so coverage gaps show in the index.
 
-Used only when audit.toml names one (`catalogue = "..."`; the demo names the bundled Table 1 of
-the 2020 review): without it the index lists the systems audited, not 24 "not audited" rows."""
+Used only when audit.toml names one: a TOML file of its own (a path relative to audit.toml), or
+the bundled Table 1 of the 2020 review as `catalogue = "cpraudit:table-1"` (the demo's); without
+it the index lists the systems audited, not 24 "not audited" rows."""
 
 from __future__ import annotations
 
@@ -11,15 +12,28 @@ from crawler import tomlfile
 from crawler.errors import BadInput
 from crawler.model import Audited, SystemResult
 
-DEFAULT = (
-    Path(__file__).resolve().parents[1] / "data" / "catalogue.toml"
-)  # Table 1 of the 2020 memo
+BUNDLED = {  # the catalogues cpraudit ships, by the name audit.toml gives them
+    "cpraudit:table-1": Path(__file__).resolve().parents[1] / "data" / "catalogue.toml",
+}
 
 
-def load(path: Path | None) -> list[tuple[str, str]]:
+def path_of(name: str) -> Path:
+    """The file a catalogue's name stands for: a bundled one, or a path as given."""
+    if name in BUNDLED:
+        return BUNDLED[name]
+    if name.startswith("cpraudit:"):
+        raise BadInput(
+            f"catalogue {name!r} is not a bundled catalogue; give a file or one of "
+            f"{', '.join(BUNDLED)}"
+        )
+    return Path(name)
+
+
+def load(name: str | None) -> list[tuple[str, str]]:
     """(supplier, system) pairs in the catalogue's order; none without a catalogue."""
-    if path is None:
+    if name is None:
         return []
+    path = path_of(name)
     data = tomlfile.read(path, "fix or remove the `catalogue` key")
     try:
         return [

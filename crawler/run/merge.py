@@ -1,8 +1,9 @@
 """Beyond one machine: the output folders of `cpraudit run --shard K/N` merged into one.
 
-`cpraudit merge OUT DIR...` copies the shards' system folders into OUT, writes one index.html,
-summary.json and junit.xml over them, and records the shards' runs in OUT's history, so the
-merged reports say new / persisting / fixed against the history of every earlier sweep.
+`cpraudit merge OUT DIR...` copies the shards' system folders into OUT and closes the sweep as
+one run (`finish_run`): one index.html, summary.json and junit.xml over them, and the sweep
+recorded in OUT's history as one run, so the merged reports say new / persisting / no longer
+found against every earlier sweep. Each shard's acceptances are kept as its run judged them.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import shutil
 import time
 from pathlib import Path
 
-from crawler import bundle, history, proof
+from crawler import bundle, proof
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, read_run_json
 from crawler.model import Audited
 from crawler.proof.signing import Ed25519PrivateKey
-from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files
+from crawler.report import DEFAULT_REPORT, ReportOptions, Title
 from crawler.run import catalogue
-from crawler.run.runner import write_reports
+from crawler.run.finish import Closing, finish_run
 from crawler.run.shards import parse_shard
 
 
@@ -51,10 +52,11 @@ def merge(
     out: Path,
     folders: list[Path],
     history_path: Path | None,
-    catalogue_path: Path | None,
+    catalogue_name: str | None,
     command: str = "cpraudit merge",
     key: Ed25519PrivateKey | None = None,
     report: ReportOptions = DEFAULT_REPORT,
+    fail_on: tuple[str, ...] = ("any",),
 ) -> tuple[list[Audited], Path, list[str]]:
     """Combine shard folders into `out` and seal it; returns the results, the index and
     problems found (a missing, interrupted or altered shard). The reports are written again,
@@ -67,34 +69,35 @@ def merge(
     bundle.new_run_folder(out, "merge", option="OUT")
     problems = _missing_shards(shards) + [p for f in folders if (p := _unsealed(f))]
     merged: list[Audited] = []
-    for folder, results, incomplete, meta in shards:
+    for folder, results, incomplete, _ in shards:
         if incomplete:
             problems.append(f"{folder} is an incomplete (interrupted) run")
-        for _, sub in results:
+        for result, sub in results:
             shutil.copytree(folder / sub, out / sub, dirs_exist_ok=True)
-        if history_path is not None:
-            meta = meta or RunMeta(
-                started=min((r.started for r, _ in results), default=0.0),
-                finished=max((r.finished for r, _ in results), default=0.0),
-                config_digest="unknown",
-                command=f"(imported from {folder})",
-            )
-            merged += history.after_run(
-                history_path,
-                meta,
-                [Audited(r.model_copy(update={"history": None}), s) for r, s in results],
-                out,
-                run_json=False,
-            )
-        else:
-            merged += results
-    write_reports(merged, out, report)
-    cat = catalogue_path or _catalogue_of(shards)
-    listed = catalogue.with_coverage(merged, catalogue.load(cat))
-    title = Title("merge", str(len(folders)))
-    index = write_run_files(listed, out, title, report, incomplete=bool(problems))
-    proof.seal(out, command=command, started=started, results=[r for r, _ in merged], key=key)
-    return merged, index, problems
+            merged.append(Audited(result.model_copy(update={"history": None}), sub))
+    metas = [meta for *_, meta in shards if meta]
+    closing = Closing(
+        title=Title("merge", str(len(folders))),
+        command=command,
+        started=started,
+        report=report,
+        fail_on=fail_on,
+        accepted=None,  # each shard's run judged its leaks by its audit.toml: kept as judged
+        history=history_path,
+        meta=RunMeta(
+            started=min((m.started for m in metas), default=started),
+            finished=max((m.finished for m in metas), default=time.time()),
+            config_digest=metas[0].config_digest if metas else "unknown",
+            command=command,
+            incomplete=bool(problems),
+            catalogue=catalogue_name or _catalogue_of(shards),
+        ),
+        catalogue=catalogue_name or _catalogue_of(shards),
+        sign_key=key,
+        incomplete=bool(problems),
+    )
+    outcome = finish_run(merged, out, closing)
+    return outcome.results, outcome.index, problems
 
 
 def _unsealed(folder: Path) -> str | None:
@@ -148,6 +151,7 @@ def _missing_shards(shards, listed: int = 5) -> list[str]:
     return problems
 
 
-def _catalogue_of(shards) -> Path | None:
-    paths = [Path(meta.catalogue) for *_, meta in shards if meta and meta.catalogue]
-    return next((p for p in paths if p.is_file()), None)
+def _catalogue_of(shards) -> str | None:
+    """The catalogue the shards' runs used, where this machine has it too."""
+    names = [meta.catalogue for *_, meta in shards if meta and meta.catalogue]
+    return next((n for n in names if n in catalogue.BUNDLED or Path(n).is_file()), None)

@@ -343,7 +343,7 @@ class _Audit:
             return
         results = self._side_by_side(list(self.results.values()))
         try:
-            listed = catalogue.with_coverage(results, catalogue.load(self.audits[0].catalogue_path))
+            listed = catalogue.with_coverage(results, catalogue.load(self.audits[0].catalogue))
         except BadInput:
             # no catalogue (e.g. installed without the scenarios folder): audited systems only
             listed = results

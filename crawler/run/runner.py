@@ -19,8 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, crash, diagnostics, history, proof, terminal
-from crawler.analyse.consent import side_by_side
+from crawler import bundle, crash, diagnostics, terminal
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit
@@ -30,9 +29,10 @@ from crawler.model import Audited, Citizen, SystemResult, Target
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium, scratch
 from crawler.record.session import redactor_for
-from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files, write_system
-from crawler.run import catalogue, lifetime
+from crawler.report import DEFAULT_REPORT, ReportOptions, Title
+from crawler.run import lifetime
 from crawler.run.audit import audit_system
+from crawler.run.finish import Closing, RunOutcome, finish_run
 from crawler.run.shards import in_shard
 from crawler.scenario import ScenarioError, load_scenario
 
@@ -198,16 +198,6 @@ def _ended(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def write_reports(results: list[Audited], run_dir: Path, options: ReportOptions) -> None:
-    """Each system's findings.json and report.html, once, with everything the run added."""
-    for result, folder in results:
-        out = run_dir / folder
-        requests = out / bundle.REQUESTS
-        exchanges = bundle.read_exchanges(requests)[0] if requests.is_file() else []
-        write_system(result, exchanges, out, options)
-        (out / bundle.RESULT).unlink(missing_ok=True)
-
-
 def _line(item: Audited) -> str:
     result, _ = item
     return (
@@ -227,6 +217,7 @@ class RunOptions:
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
     sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
     report: ReportOptions = DEFAULT_REPORT  # the reports' language, and PDFs
+    fail_on: tuple[str, ...] = ("any",)  # what fails the run, for junit.xml
 
 
 def run_audit(
@@ -270,29 +261,20 @@ def run_audit(
             [audit.base / s.scenario.partition(":")[0] for s in audit.config.systems if s.scenario],
         ),
         shard="/".join(map(str, options.shard)) if options.shard else None,
-        catalogue=str(audit.catalogue_path.resolve()) if audit.catalogue_path else None,
+        catalogue=audit.catalogue,
     )
-    results = history.after_run(
-        options.history, meta, results, run_dir, audit.config.accepted, options.notes
-    )
-    results = side_by_side(results)
-    write_reports(results, run_dir, options.report)
-    listed = catalogue.with_coverage(results, catalogue.load(audit.catalogue_path))
-    title = Title("run", audit.path.name, meta.shard)
-    index = write_run_files(listed, run_dir, title, options.report, incomplete=interrupted)
-    proof.seal(
-        run_dir,
+    closing = Closing(
+        title=Title("run", audit.path.name, meta.shard),
         command=command,
         started=started,
-        results=[r for r, _ in results],
-        key=options.sign_key,
+        report=options.report,
+        fail_on=options.fail_on,
+        accepted=audit.config.accepted,
+        history=options.history,
+        meta=meta,
+        catalogue=audit.catalogue,
+        notes=options.notes,
+        sign_key=options.sign_key,
+        incomplete=interrupted,
     )
-    return RunOutcome(results, listed, index, interrupted)
-
-
-@dataclass
-class RunOutcome:
-    results: list[Audited]
-    listed: list[Audited]
-    index: Path
-    interrupted: bool
+    return finish_run(results, run_dir, closing)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawler.analyse.consent import side_by_side
-from crawler.history import stamp_fingerprints
+from crawler.analyse.fingerprints import stamp_fingerprints
 from crawler.model import Audited, Consent, Finding, SystemResult, variant_name
 
 

@@ -14,6 +14,8 @@ from datetime import date
 import pytest
 
 from crawler import history
+from crawler.analyse.acceptances import accept
+from crawler.analyse.fingerprints import stamp_fingerprints
 from crawler.analyse.verdict import exit_code
 from crawler.cli import main
 from crawler.history.runs import RunMeta
@@ -62,15 +64,11 @@ def replayed(
             command="test",
         )
         (tmp_path / "run").mkdir(parents=True, exist_ok=True)
+        judged = accept(stamp_fingerprints(r), accepted, today)
         out += [
             r
             for r, _ in history.after_run(
-                tmp_path / "h.sqlite",
-                meta,
-                [(r, "tastselv")],
-                tmp_path / "run",
-                accepted,
-                today=today,
+                tmp_path / "h.sqlite", meta, [(judged, "tastselv")], tmp_path / "run"
             )
         ]
     return out
@@ -112,17 +110,14 @@ class Acceptance:
 
 
 def test_accepted_leaks_do_not_fail_until_they_expire(tmp_path):
-    fp = history.stamp_fingerprints(result("dl")).findings[0].fingerprint
+    fp = stamp_fingerprints(result("dl")).findings[0].fingerprint
     (kept,) = replayed(tmp_path / "a", result("dl"), accepted=[Acceptance(fp, date(2026, 1, 31))])
-    assert kept.history.findings[0].accepted == "ticket 42" and kept.verdict == "leak"
+    assert kept.acceptance(fp).reason == "ticket 42" and kept.verdict == "leak"
     assert exit_code([kept], "any") == 0
     (expired,) = replayed(
         tmp_path / "b", result("dl"), accepted=[Acceptance(fp, date(2025, 12, 31))]
     )
-    assert (
-        expired.history.findings[0].expired == "2025-12-31"
-        and not expired.history.findings[0].accepted
-    )
+    assert not expired.acceptance(fp).in_force
     assert exit_code([expired], "any") == 1
 
 
@@ -135,9 +130,7 @@ def _write_runs(db: str, writer: int, runs: int) -> None:
             command=f"writer {writer}",
         )
         results = [
-            history.stamp_fingerprints(result("dl", "page", "u")).model_copy(
-                update={"system": f"S{n}"}
-            )
+            stamp_fingerprints(result("dl", "page", "u")).model_copy(update={"system": f"S{n}"})
             for n in range(5)
         ]
         with open_store(__import__("pathlib").Path(db)) as conn:

@@ -16,8 +16,8 @@ from markupsafe import escape
 
 from crawler import diagnostics as said
 from crawler.analyse.compare import compare
+from crawler.analyse.fingerprints import stamp_fingerprints
 from crawler.analyse.initiators import sent_by
-from crawler.history import stamp_fingerprints
 from crawler.model import (
     AuditSetup,
     CaptureGap,

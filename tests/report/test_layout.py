@@ -3,8 +3,11 @@ screen's table of receivers, and the data-flow picture's nodes and edges."""
 
 from __future__ import annotations
 
-from crawler.history import stamp_fingerprints
+from datetime import date
+
+from crawler.analyse.fingerprints import stamp_fingerprints
 from crawler.model import (
+    Acceptance,
     DesignFinding,
     FindingHistory,
     SystemHistory,
@@ -88,22 +91,20 @@ def test_the_receivers_history_is_its_oldest_leak_and_its_acceptances():
         update={
             "history": SystemHistory(
                 findings=(
-                    FindingHistory(
-                        fingerprint=dl,
-                        status="persisting",
-                        since=1000.0,
-                        runs=4,
-                        accepted="removal in 24.3",
-                        accepted_until="2027-01-31",
-                    ),
+                    FindingHistory(fingerprint=dl, status="persisting", since=1000.0, runs=4),
                     FindingHistory(fingerprint=referer, status="new", since=2000.0),
                 )
-            )
+            ),
+            "acceptances": (
+                Acceptance(
+                    fingerprint=dl, reason="removal in 24.3", until=date(2027, 1, 31), in_force=True
+                ),
+            ),
         }
     )
     analytics = receivers(r, group(r.system, r.findings, {}))[0]
     assert analytics.new and analytics.since and analytics.since.since == 1000.0
-    assert [h.accepted for h in analytics.accepted] == ["removal in 24.3"], "one of its two"
+    assert [a.reason for a in analytics.accepted] == ["removal in 24.3"], "one of its two"
 
 
 def test_a_receiver_the_inventory_lacks_is_listed_by_its_domain():

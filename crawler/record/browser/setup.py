@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext
 
 from crawler import diagnostics
+from crawler.config.certificates import describe
 from crawler.model import AuditSetup, NameChain, Target
 from crawler.record.addons.redaction import Redactor
-from crawler.record.browser import trust
 from crawler.record.browser.switches import certificate_checks_off, secure_origins
 from crawler.record.visit import consent
 from crawler.record.visit.dialogs import Dialogs
@@ -82,7 +82,7 @@ def described(
         environment=target.environment,
         base_url=target.base_url or target.start_url,
         certificate_checks=checks,
-        test_ca=trust.describe(Path(target.ca_file)) if target.ca_file else None,
+        test_ca=describe(Path(target.ca_file)) if target.ca_file else None,
         treat_as_secure=tuple(secure),
         insecure_pages=tuple(dict.fromkeys(p for p in pages if insecure(p, secure))),
         browser_args=target.browser_args,

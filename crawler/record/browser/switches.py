@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from crawler.errors import BadInput
+from crawler.model import checked_browser_args, checked_secure_origins, resolve_pairs
 
 EXTRA_ARGS_VAR = "CPRAUDIT_CHROMIUM_ARGS"  # browser_args for every system, e.g. from a CI job
 SECURE_SWITCH = "--unsafely-treat-insecure-origin-as-secure"
@@ -79,58 +79,24 @@ QUIET_ARGS = (
 
 def resolver_rules(resolve: Sequence[str]) -> str:
     """`PATTERN=ADDRESS` pairs as Chromium host-resolver rules: `MAP PATTERN ADDRESS, ...`."""
-    rules = []
-    for item in resolve:
-        pattern, sep, address = item.partition("=")
-        if not sep or not pattern.strip() or not address.strip():
-            raise BadInput(
-                f"--resolve {item!r} is not PATTERN=ADDRESS: "
-                "write e.g. '*.example.test=127.0.0.1:8080'"
-            )
-        rules.append(f"MAP {pattern.strip()} {address.strip()}")
-    return ", ".join(rules)
+    try:
+        pairs = resolve_pairs(list(resolve))
+    except ValueError as exc:
+        raise BadInput(f"--resolve {exc}") from None
+    return ", ".join(f"MAP {pattern} {address}" for pattern, address in pairs)
 
 
-# Switches that audit.toml keys own: given as browser_args they would fight cpraudit's own.
-OWNED = {
-    "--host-resolver-rules": "use resolve = [...]",
-    "--user-data-dir": "every audit starts with a fresh profile",
-    "--remote-debugging-port": "Playwright drives the browser itself",
-    "--remote-debugging-pipe": "Playwright drives the browser itself",
-}
 _DISABLE = "--disable-features="
 CERTIFICATE_CHECKS_OFF = ("--ignore-certificate-errors", "--ignore-certificate-errors-spki-list")
 
 
-def checked_browser_args(args: Sequence[str]) -> list[str]:
-    """`browser_args` as given, or BadInput naming the first that cannot be used."""
-    for arg in args:
-        name = arg.split("=", 1)[0]
-        if not arg.startswith("--"):
-            raise BadInput(f"{arg!r} is not a Chromium switch; write it like --lang=da")
-        if name in OWNED:
-            raise BadInput(f"{name} is set by cpraudit: {OWNED[name]}")
-    return list(args)
-
-
-def checked_secure_origins(origins: Sequence[str]) -> list[str]:
-    """`treat_as_secure` origins (`http://portal.test`, `http://*.skat.test:8080`), or
-    BadInput."""
-    for origin in origins:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "ws") or not parts.hostname or parts.path not in ("", "/"):
-            raise BadInput(
-                f"{origin!r} is not a plain-http origin; write it like http://portal.test "
-                "(https is secure already)"
-            )
-    return [o.rstrip("/") for o in origins]
-
-
 def extra_args(browser_args: Sequence[str] = ()) -> list[str]:
     """$CPRAUDIT_CHROMIUM_ARGS (for every system) and a system's `browser_args`."""
-    return checked_browser_args(shlex.split(os.environ.get(EXTRA_ARGS_VAR, ""))) + list(
-        browser_args
-    )
+    try:
+        given = checked_browser_args(shlex.split(os.environ.get(EXTRA_ARGS_VAR, "")))
+    except ValueError as exc:
+        raise BadInput(f"${EXTRA_ARGS_VAR}: {exc}") from None
+    return given + list(browser_args)
 
 
 def chromium_args(
@@ -170,7 +136,10 @@ def secure_origins(treat_as_secure: Sequence[str], browser_args: Sequence[str] =
         for origin in arg.split("=", 1)[1].split(",")
         if origin
     ]
-    return list(dict.fromkeys(checked_secure_origins([*treat_as_secure, *given])))
+    try:
+        return list(dict.fromkeys(checked_secure_origins([*treat_as_secure, *given])))
+    except ValueError as exc:
+        raise BadInput(f"${EXTRA_ARGS_VAR}: {exc}") from None
 
 
 def certificate_checks_off(browser_args: Sequence[str]) -> bool:

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 
+from crawler.config.certificates import read_ca
 from crawler.errors import BadInput
 
 CERTUTIL = "certutil"
@@ -28,30 +28,6 @@ NO_CERTUTIL = (
     "ca_file needs certutil to give Chromium the test CA (Debian/Ubuntu: apt-get install "
     "libnss3-tools); or set ignore_https_errors = true instead"
 )
-
-
-def read_ca(path: Path) -> list[x509.Certificate]:
-    """The certificates of a PEM file, or BadInput naming the file and the fix."""
-    try:
-        certificates = x509.load_pem_x509_certificates(path.read_bytes())
-    except OSError as exc:
-        raise BadInput(
-            f"ca_file {path}: cannot read it ({exc.strerror}); give a PEM file"
-        ) from None
-    except ValueError:
-        raise BadInput(
-            f"ca_file {path}: not a PEM certificate; give the test CA's certificate "
-            "(-----BEGIN CERTIFICATE-----)"
-        ) from None
-    return certificates
-
-
-def describe(path: Path) -> str:
-    """The CA as the report names it: subject and SHA-256 fingerprint of each certificate."""
-    return "; ".join(
-        f"{cert.subject.rfc4514_string()} (SHA-256 {cert.fingerprint(hashes.SHA256()).hex(':')})"
-        for cert in read_ca(path)
-    )
 
 
 def require() -> None:

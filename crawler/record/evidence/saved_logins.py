@@ -9,7 +9,6 @@ its values are masked wherever they would appear in the evidence.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -17,25 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from crawler import bundle
+from crawler.config.logins import STATE_VAR
 from crawler.errors import BadInput
-
-STATE_VAR = "CPRAUDIT_STATE_DIR"
-
-
-def state_dir() -> Path:
-    """$CPRAUDIT_STATE_DIR, else $XDG_STATE_HOME/cpraudit/logins (~/.local/state/...)."""
-    if chosen := os.environ.get(STATE_VAR):
-        return Path(chosen)
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / "cpraudit" / "logins"
-
-
-def state_path(config: Path, system: str, environment: str | None, citizen: str) -> Path:
-    """One file per audit.toml, system (or consent state), environment and citizen."""
-    key = "\n".join([str(config.resolve()), system, environment or "", citizen])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return state_dir() / f"{bundle.slug(system)}-{environment or 'default'}-{digest}.json"
 
 
 def reusable(path: Path, max_age: float, now: float | None = None) -> float | None:

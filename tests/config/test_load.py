@@ -5,6 +5,7 @@ import pytest
 
 from crawler import config
 from crawler.errors import BadInput
+from crawler.model import Processor
 
 GOOD = """
 [[citizens]]
@@ -37,7 +38,8 @@ def test_loads_targets_and_credentials_from_the_environment(tmp_path, monkeypatc
     system = audit.config.systems[0]
     target = audit.target(system)
     assert target.scenario == str(tmp_path / "tastselv.py")
-    assert target.processors == {"cdn.test": "DBA-1"} and target.crawl.depth == 2
+    assert target.processors == (Processor(domain="cdn.test", agreement="DBA-1"),)
+    assert target.crawl.depth == 2
     citizen = audit.citizen_for(system)
     assert citizen.cpr == "0707614285" and citizen.secret("password") == "s3cret"
     assert "s3cret" not in citizen.model_dump_json() and "s3cret" not in repr(citizen)
@@ -91,7 +93,7 @@ def test_crawl_can_be_switched_off(tmp_path, monkeypatch):
 
 def test_example_config_is_valid(monkeypatch):
     monkeypatch.setenv("JENS_PASSWORD", "x")
-    audit = config.load(Path(__file__).parents[1] / "audit.example.toml")
+    audit = config.load(Path(__file__).parents[2] / "audit.example.toml")
     assert audit.citizen_for(audit.config.systems[0]).cpr == "0707614285"
 
 
@@ -100,8 +102,9 @@ def test_modes_come_from_audit_toml_and_the_command_line(tmp_path, monkeypatch):
     audit = config.load(write(tmp_path, GOOD + "contain = true\n"))
     target = audit.target(audit.config.systems[0])
     assert (target.contain, target.legacy_referrer) == (True, False)
-    audit.overrides = {"legacy_referrer": True}  # what `cpraudit run --legacy-referrer` sets
-    assert audit.target(audit.config.systems[0]).legacy_referrer
+    switched = config.load(audit.path, modes=config.Modes(legacy_referrer=True, witness=False))
+    target = switched.target(switched.config.systems[0])  # cpraudit run --legacy-referrer ...
+    assert (target.contain, target.legacy_referrer, target.witness) == (True, True, False)
 
 
 def test_validating_a_configuration_does_not_load_the_browser_machinery():
@@ -139,7 +142,7 @@ processors = [{ domain = "cdn.test", agreement = "DBA-1", expires = 2027-01-31 }
     )
     audit = config.load(path)
     target = audit.target(audit.config.systems[0])
-    assert target.agreements_expire == {"cdn.test": date(2027, 1, 31)}
+    assert [p.expires for p in target.processors] == [date(2027, 1, 31)]
     assert target.fail_on_unagreed and target.owners[0].category == "site_analytics"
 
     good = path.read_text()
@@ -182,8 +185,8 @@ def test_the_trace_comes_from_audit_toml_and_the_command_line(tmp_path, monkeypa
     monkeypatch.setenv("CPRAUDIT_TEST_PW", "x")
     audit = config.load(write(tmp_path, GOOD + 'trace = "retain-on-failure"\n'))
     assert audit.target(audit.config.systems[0]).trace == "retain-on-failure"
-    audit.trace = "off"  # --trace off
-    assert audit.target(audit.config.systems[0]).trace == "off"
+    off = config.load(audit.path, modes=config.Modes(trace="off"))  # --trace off
+    assert off.target(off.config.systems[0]).trace == "off"
     default = config.load(write(tmp_path, GOOD))
     assert default.target(default.config.systems[0]).trace == "on"
     with pytest.raises(BadInput) as err:

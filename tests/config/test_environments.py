@@ -160,7 +160,7 @@ def test_each_consent_state_is_a_variant_with_its_own_name_folder_and_button(tmp
         ("MinSide (consent: decline)", "MinSide", "decline", "#afvis"),
         ("MinSide (consent: accept)", "MinSide", "accept", None),
     ]
-    assert targets[0].reuse_login == 8 * 3600
+    assert targets[0].reuse_seconds == 8 * 3600
     states = {t.login_state for t in targets}
     assert len(states) == 3, "a saved login carries its consent cookie: one per state"
     other = BASE.replace('name = "MinSide"', f'name = "{variant_name("MinSide", "none")}"')

@@ -1,0 +1,159 @@
+"""audit.toml's schema: citizens, systems, owners, acceptances, the reports' language. Every key
+is checked (an unknown one is a typo), and a system's keys are `TargetOptions`, declared once in
+crawler/model/options.py, plus what only the file says: its name, its citizen, its consent
+states."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from crawler.detect.identifiers import parse_cpr
+from crawler.errors import BadInput
+from crawler.model import (
+    ConsentChoice,
+    Language,
+    LoginCheck,
+    Owner,
+    TargetOptions,
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CitizenConfig(_Strict):
+    id: str = Field(description="Name the systems use to pick this citizen.")
+    cpr: str = Field(description="The synthetic citizen's CPR number, DDMMYYSSSS or DDMMYY-SSSS.")
+    name: str | None = Field(default=None, description="The citizen's name, as forms ask for it.")
+    email: str | None = Field(default=None, description="The citizen's e-mail address.")
+    phone: str | None = Field(default=None, description="The citizen's phone number.")
+    address: str | None = Field(default=None, description="The citizen's postal address.")
+    credentials: dict[str, str] = Field(
+        default_factory=dict,
+        description="Credential name -> environment variable holding it, "
+        'e.g. {password = "JENS_PASSWORD"}.',
+    )
+    secrets_file: str | None = Field(
+        default=None,
+        description="A TOML file of credential name = value, kept out of version control.",
+    )
+
+    @field_validator("cpr")
+    @classmethod
+    def _cpr(cls, value: str) -> str:
+        try:
+            return parse_cpr(value)
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
+
+
+class SystemConfig(TargetOptions):
+    """One [[systems]] table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="The system's name, as reports and --system name it.")
+    citizen: str | None = Field(
+        default=None, description="id of the citizen; default the first one."
+    )
+    logged_in: LoginCheck | None = Field(
+        default=None,
+        validate_default=True,  # required for a system with a scenario, so checked when left out
+        description=TargetOptions.model_fields["logged_in"].description,
+    )
+    consent: list[ConsentChoice] = Field(
+        default_factory=list,
+        description='Consent states to audit, each in a browser of its own: "none", "decline", '
+        '"accept".',
+    )
+    consent_accept: str | None = Field(
+        default=None, description="Selector of the banner's accept button (overrides the rules)."
+    )
+    consent_decline: str | None = Field(
+        default=None, description="Selector of the banner's decline button (overrides the rules)."
+    )
+
+    @field_validator("logged_in")
+    @classmethod
+    def _logged_in(cls, value: LoginCheck | None, info: ValidationInfo) -> LoginCheck | None:
+        login, scenario = info.data.get("login", True), info.data.get("scenario")
+        if value is None and login and scenario:
+            raise ValueError(
+                "required for a system with a scenario: add what only a logged-in citizen sees, "
+                'e.g. logged_in = "#welcome" or logged_in = { text = "Log af" } '
+                "(or login = false for public pages)"
+            )
+        if value is not None and not login:
+            raise ValueError("login = false says there is no login to prove; remove one of them")
+        return value
+
+    @field_validator("reuse_login")
+    @classmethod
+    def _reuse_needs_proof(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not info.data.get("logged_in"):
+            raise ValueError("needs logged_in: a reused login must be proven like any other")
+        return value
+
+    @field_validator("consent")
+    @classmethod
+    def _consent(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a state is listed twice; give each of none, decline, accept once")
+        return value
+
+    @field_validator("consent_accept", "consent_decline")
+    @classmethod
+    def _consent_button(cls, value: str | None, info: ValidationInfo) -> str | None:
+        state = "accept" if info.field_name == "consent_accept" else "decline"
+        if value is not None and state not in info.data.get("consent", []):
+            raise ValueError(f'only used for the "{state}" state: add it to consent = [...]')
+        return value
+
+
+class Accepted(_Strict):
+    """A known leak accepted for a time: shown as accepted in the report, not counted by the
+    exit code until `expires` has passed (then it counts again)."""
+
+    system: str = Field(description="The system, or one of its consent states, as named.")
+    fingerprint: str = Field(description="As shown in the report and findings.json.")
+    reason: str = Field(min_length=1, description="Why, and who decided: shown in the report.")
+    expires: date = Field(description="Last day the acceptance holds, e.g. 2027-01-31.")
+
+    @field_validator("fingerprint")
+    @classmethod
+    def _fingerprint(cls, value: str) -> str:
+        if len(value) != 16 or not all(c in "0123456789abcdef" for c in value):
+            raise ValueError(
+                "not a fingerprint; copy the 16 hex digits from the report or findings.json"
+            )
+        return value
+
+
+class OwnerConfig(Owner):
+    """An organisation that owns third-party domains, as the auditor knows it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AuditConfig(_Strict):
+    citizens: list[CitizenConfig] = Field(min_length=1, description="The test citizens.")
+    systems: list[SystemConfig] = Field(min_length=1, description="The systems to audit.")
+    catalogue: str | None = Field(
+        default=None,
+        description="Catalogue of systems the index lists, audited or not, relative to the "
+        'config ("cpraudit:table-1" names the bundled one: the 24 systems of the 2020 review); '
+        "without it the index lists the audited systems.",
+    )
+    owners: list[OwnerConfig] = Field(
+        default_factory=list,
+        description="Owners of third-party domains, before the bundled list and TrackerDB.",
+    )
+    accepted: list[Accepted] = Field(
+        default_factory=list, description="Leaks accepted with a reason until a date."
+    )
+    lang: Language = Field(
+        default="en", description='Language of the reports: "en" (English) or "da" (Danish).'
+    )

@@ -98,7 +98,8 @@ def _record(
     progress: Progress,
     temp: scratch.Temp,
 ) -> None:
-    witness = Witness(target.witness, remote=remote_endpoint() is not None)
+    remote = remote_endpoint() is not None
+    witness = Witness(target.witness, remote=remote)
     saved = saved_login(target)
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
@@ -106,7 +107,7 @@ def _record(
                 pw,
                 **setup.launch_options(target),
                 extra=witness.switches(),
-                env=temp.browser_env(env),
+                env=env if remote else temp.browser_env(env),  # a remote one has its own
             )
             try:
                 context, rec.browser = new_context(

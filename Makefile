@@ -73,6 +73,7 @@ bench: setup
 	$(PY) -m benchmarks.capture
 	$(PY) -m benchmarks.memory
 	$(PY) -m benchmarks.names
+	$(PY) -m benchmarks.history
 
 # The reports' messages (babel.cfg) merged into each language's catalogue; translate what is
 # new or marked fuzzy in crawler/report/locale/*/LC_MESSAGES/messages.po, then run the tests.

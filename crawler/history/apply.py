@@ -1,5 +1,7 @@
 """A run kept in the history: each system's result gets its history (new, persisting, no longer
-found; the trend; third parties new since the previous run) and the run-wide notes."""
+found; the trend; third parties new since the previous run), seen within its series (the system
+in one environment), and the run-wide notes; the acceptances in force are kept with its leaks,
+so that `cpraudit history` can say when each began to apply."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from crawler.history.checkpoint import judge
+from crawler.history.read import SeriesKey
 from crawler.history.runs import RunMeta, write_run_json
-from crawler.history.series import history_of
-from crawler.history.store import insert_run, open_store, transaction
-from crawler.history.third_parties import mark_new
+from crawler.history.store import open_store, transaction, write_acceptances, write_run
+from crawler.history.third_parties import Baseline, mark_new
 from crawler.model import Audited, SystemResult
 
 
@@ -29,31 +32,40 @@ def after_run(
     out = [Audited(r.model_copy(update={"notes": r.notes + tuple(notes)}), f) for r, f in results]
     if db_path is not None:
         with open_store(db_path) as conn:
-            out = _recorded(conn, meta, out) if keep else _previewed(conn, meta, out)
+            if keep:
+                with transaction(conn):
+                    out = _recorded(conn, meta, out)
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    out = _recorded(conn, meta, out)
+                finally:
+                    conn.execute("ROLLBACK")
     if run_dir is not None:
         write_run_json(run_dir, meta, db_path)
     return out
 
 
 def _recorded(conn: sqlite3.Connection, meta: RunMeta, out: list[Audited]) -> list[Audited]:
-    with transaction(conn):
-        insert_run(conn, meta, (r for r, _ in out))
-    return [Audited(_with_history(conn, r, meta), f) for r, f in out]
+    """Within the caller's transaction: the run written, each result judged against its series,
+    the acceptances in force kept with the run's leaks."""
+    new = write_run(conn, meta, (r for r, _ in out))
+    judged = [Audited(_judged(conn, r, meta), f) for r, f in out]
+    if new:
+        for r, _ in judged:
+            in_force = [a for a in r.acceptances if a.in_force]
+            kept = [(a.fingerprint, a.reason, a.until.isoformat()) for a in in_force]
+            write_acceptances(conn, meta.id, r.system, kept)
+    return judged
 
 
-def _previewed(conn: sqlite3.Connection, meta: RunMeta, out: list[Audited]) -> list[Audited]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        insert_run(conn, meta, (r for r, _ in out))
-        return [Audited(_with_history(conn, r, meta), f) for r, f in out]
-    finally:
-        conn.execute("ROLLBACK")
-
-
-def _with_history(conn: sqlite3.Connection, result: SystemResult, meta: RunMeta) -> SystemResult:
-    return mark_new(conn, result, meta.id).model_copy(
-        update={"history": history_of(conn, result.system, meta.id)}
-    )
+def _judged(conn: sqlite3.Connection, result: SystemResult, meta: RunMeta) -> SystemResult:
+    """The result seen against the earlier runs of its series: its third parties marked new or
+    not, its history."""
+    judged = judge(conn, SeriesKey(result.system, result.setup.environment), meta.id)
+    if judged is None:  # not recorded: not audited
+        return mark_new(result, Baseline())
+    return mark_new(result, judged.parties).model_copy(update={"history": judged.history})
 
 
 def summary_line(results: Iterable[SystemResult]) -> str:

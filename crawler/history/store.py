@@ -1,13 +1,15 @@
 """The history database: every run, each system's verdict and each leak, in SQLite.
 
-`reports/history.sqlite` (beside the run folders; `--history PATH`) holds four tables:
-`runs` (time, tool version, configuration digest, command, shard), `system_runs` (a verdict
-per system per run), `findings` (a row per leak, identified by its fingerprint — see
-`fingerprints` — per system per run) and `third_parties` (a row per organisation contacted,
-per system per run; databases from before it get the table when next opened, empty). Each
-run is written in one `BEGIN IMMEDIATE` transaction in WAL mode with a busy timeout, so a crash
-leaves the previous state and two runs writing at once wait for each other instead of failing
-or corrupting the file.
+`reports/history.sqlite` (beside the run folders; `--history PATH`) holds four tables of
+record: `runs` (time, tool version, configuration digest, command, shard), `system_runs` (a
+verdict per system per run, and the environment it ran in), `findings` (a row per leak,
+identified by its fingerprint — see `fingerprints` — per system per run) and `third_parties` (a
+row per organisation contacted, per system per run); and `series_state`, a cache of each series'
+replay state after its latest run (see `checkpoint`). A database from before a table or column
+gets it when next opened: the table empty, the column NULL (an environment of NULL is a run
+without `--env`). Each run is written in one `BEGIN IMMEDIATE` transaction in WAL mode with a
+busy timeout, so a crash leaves the previous state and two runs writing at once wait for each
+other instead of failing or corrupting the file.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.analyse.fingerprints import encoding_path, fingerprint, location
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta
-from crawler.model import Finding, SystemResult, Verdict
+from crawler.model import Finding, SystemResult
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -33,20 +34,31 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS system_runs (
     run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, supplier TEXT,
     verdict TEXT NOT NULL, complete INTEGER NOT NULL, requests INTEGER NOT NULL,
-    PRIMARY KEY (run_id, system));
+    environment TEXT, PRIMARY KEY (run_id, system));
 CREATE TABLE IF NOT EXISTS findings (
     run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, fingerprint TEXT NOT NULL,
     domain TEXT NOT NULL, channel TEXT NOT NULL, location TEXT NOT NULL, encoding TEXT NOT NULL,
     host TEXT NOT NULL, example_url TEXT NOT NULL, count INTEGER NOT NULL,
-    PRIMARY KEY (run_id, system, fingerprint));
+    accepted TEXT, accepted_until TEXT, PRIMARY KEY (run_id, system, fingerprint));
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started);
 CREATE INDEX IF NOT EXISTS system_runs_by_system ON system_runs (system);
-CREATE INDEX IF NOT EXISTS findings_by_system ON findings (system);
+DROP INDEX IF EXISTS findings_by_system;
+CREATE INDEX IF NOT EXISTS findings_by_leak ON findings (system, fingerprint);
 CREATE TABLE IF NOT EXISTS third_parties (
     run_id TEXT NOT NULL REFERENCES runs(id), system TEXT NOT NULL, key TEXT NOT NULL,
     organisation TEXT NOT NULL, domains TEXT NOT NULL, requests INTEGER NOT NULL,
     PRIMARY KEY (run_id, system, key));
 CREATE INDEX IF NOT EXISTS third_parties_by_system ON third_parties (system);
+CREATE TABLE IF NOT EXISTS series_state (
+    system TEXT NOT NULL, environment TEXT, run_id TEXT NOT NULL, state TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS series_state_by_system ON series_state (system);
 """
+
+_ADDED_COLUMNS = (  # (table, column, declaration): NULL in the rows of older databases
+    ("system_runs", "environment", "TEXT"),
+    ("findings", "accepted", "TEXT"),
+    ("findings", "accepted_until", "TEXT"),
+)
 
 
 @contextmanager
@@ -71,6 +83,7 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
             with transaction(conn):
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
+                _add_columns(conn)
         except sqlite3.OperationalError as exc:
             if not _busy(exc):
                 raise BadInput(
@@ -87,6 +100,13 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
                 "another with --history"
             ) from None
         yield conn
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Columns newer than a database's tables, added in place: an old history opens as it was."""
+    for table, column, declaration in _ADDED_COLUMNS:
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
@@ -128,15 +148,16 @@ def save_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemRe
     """Write a run and its systems' leaks in one transaction; False if the run was already there
     (a merge re-importing a shard that wrote to the same database)."""
     with transaction(conn):
-        return insert_run(conn, meta, results)
+        return write_run(conn, meta, results)
 
 
-def insert_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemResult]) -> bool:
-    """`save_run` inside a transaction the caller holds."""
+def write_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[SystemResult]) -> bool:
+    """`save_run` within the caller's transaction."""
     if conn.execute("SELECT 1 FROM runs WHERE id = ?", (meta.id,)).fetchone():
         return False
     conn.execute(
-        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO runs (id, started, finished, tool_version, config_digest, command, shard, "
+        "incomplete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             meta.id,
             meta.started,
@@ -152,11 +173,21 @@ def insert_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[System
         if r.verdict == "not-audited":
             continue
         conn.execute(
-            "INSERT OR REPLACE INTO system_runs VALUES (?, ?, ?, ?, ?, ?)",
-            (meta.id, r.system, r.supplier, r.verdict, int(complete(r)), r.requests),
+            "INSERT OR REPLACE INTO system_runs (run_id, system, supplier, verdict, complete, "
+            "requests, environment) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                meta.id,
+                r.system,
+                r.supplier,
+                r.verdict,
+                int(complete(r)),
+                r.requests,
+                r.setup.environment,
+            ),
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO third_parties VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO third_parties (run_id, system, key, organisation, domains, "
+            "requests) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (meta.id, r.system, t.key, t.organisation, " ".join(t.domains), t.requests)
                 for t in r.third_parties
@@ -165,7 +196,9 @@ def insert_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[System
         for fp, group in _by_fingerprint(r).items():
             f = group[0]
             conn.execute(
-                "INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO findings (run_id, system, fingerprint, domain, channel, "
+                "location, encoding, host, example_url, count) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     meta.id,
                     r.system,
@@ -182,40 +215,23 @@ def insert_run(conn: sqlite3.Connection, meta: RunMeta, results: Iterable[System
     return True
 
 
+def write_acceptances(
+    conn: sqlite3.Connection, run_id: str, system: str, accepted: Iterable[tuple[str, str, str]]
+) -> None:
+    """The acceptances in force for a system's leaks in a run, (fingerprint, reason, last day),
+    so that the history can say when each began to apply and with which reason."""
+    conn.executemany(
+        "UPDATE findings SET accepted = ?, accepted_until = ? "
+        "WHERE run_id = ? AND system = ? AND fingerprint = ?",
+        [(reason, until, run_id, system, fp) for fp, reason, until in accepted],
+    )
+
+
 def _by_fingerprint(result: SystemResult) -> dict[str, list[Finding]]:
     groups: dict[str, list[Finding]] = {}
     for f in result.findings:
         groups.setdefault(f.fingerprint or fingerprint(result.configured, f), []).append(f)
     return groups
-
-
-@dataclass(frozen=True)
-class SystemRun:
-    run_id: str
-    started: float
-    verdict: Verdict
-    complete: bool
-    leaks: dict[str, str]  # fingerprint -> "where" text
-
-
-def system_runs(conn: sqlite3.Connection, system: str) -> list[SystemRun]:
-    rows = conn.execute(
-        "SELECT s.run_id, r.started, s.verdict, s.complete "
-        "FROM system_runs s JOIN runs r ON r.id = s.run_id "
-        "WHERE s.system = ? ORDER BY r.started, r.rowid",
-        (system,),
-    ).fetchall()
-    leaks: dict[str, dict[str, str]] = {}
-    for run_id, fp, domain, channel, where, enc in conn.execute(
-        "SELECT run_id, fingerprint, domain, channel, location, encoding "
-        "FROM findings WHERE system = ?",
-        (system,),
-    ):
-        leaks.setdefault(run_id, {})[fp] = f"{domain} · {channel} · {where} ({enc})"
-    return [
-        SystemRun(run_id, started, verdict, bool(done), leaks.get(run_id, {}))
-        for run_id, started, verdict, done in rows
-    ]
 
 
 def default_path(run_dir: Path) -> Path:

@@ -76,6 +76,7 @@ class TrendPoint(Frozen):
     started: float
     verdict: Verdict
     findings: int = Field(description="Distinct leaks (fingerprints) in that run.")
+    new: int = Field(default=0, description="Of them, leaks not in the run before.")
 
 
 class SystemHistory(Frozen):

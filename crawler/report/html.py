@@ -28,6 +28,7 @@ from crawler.report.flow import flow
 from crawler.report.groups import group
 from crawler.report.i18n import counted, formatters, translations
 from crawler.report.receivers import receivers
+from crawler.report.strip import VERDICT_COLOURS, strip
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def environment(lang: str) -> Environment:
     env.filters["coverage"] = partial(statement, lang=lang)
     env.filters["said"] = partial(said, t=t, number=fmt["num"], lang=lang)
     env.filters["origin"] = lambda url: "://".join(urlsplit(url)[:2])
-    env.globals.update(lang=lang, login_states=LOGIN_STATES)
+    env.filters["strip"] = strip
+    env.globals.update(lang=lang, login_states=LOGIN_STATES, verdict_colours=VERDICT_COLOURS)
     env.globals["content_security_policy"] = Markup(_policy(env))  # ours, no double quote
     return env
 

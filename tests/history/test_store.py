@@ -262,10 +262,41 @@ expires = 2099-01-31
         )
         == 0
     )
-    runs = json.loads(capsys.readouterr().out)["runs"]
-    assert [len(r["systems"][0]["fixed"]) for r in runs] == [0, 0, 1, 0, 0]
+    runs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [len(r["fixed"]) for r in runs] == [0, 0, 1, 0, 0]
+    assert [[x.get("accepted") for x in r["leaks"]] for r in runs[3:]] == [
+        ["widget vendor under contract review, case 2026-17"],
+        [None],
+    ], "the history keeps when an acceptance applied"
     assert main(["history", "--history", str(tmp_path / "history.sqlite")]) == 0
-    assert "- fixed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert (
+        "- no longer found" in out
+        and f"accepted           {fp_b}" in out
+        and f"unaccepted         {fp_b}" in out
+    )
+
+
+@pytest.mark.browser
+def test_a_test_environment_and_production_are_separate_series(tmp_path, capsys):
+    with SiteServer({"portal.skat.test/": page(LEAK_A, n=1)}) as server:
+        conf = config(
+            tmp_path,
+            server,
+            '[environments.test.systems.TastSelv]\nstart_url = "http://portal.skat.test/?test"\n',
+        )
+        code, on_test, _ = audit(tmp_path, conf, "test", "--env", "test")
+        assert code == 1 and on_test["history"]["findings"][0]["status"] == "new"
+        code, in_production, _ = audit(tmp_path, conf, "production", "--fail-on", "new")
+    assert code == 1, "new in production: the test environment's run is not its past"
+    assert in_production["history"]["findings"][0]["status"] == "new"
+    capsys.readouterr()
+    assert main(["history", "--history", str(tmp_path / "history.sqlite")]) == 0
+    headers = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")]
+    assert [h.split(" · ")[:2] for h in headers] == [
+        ["TastSelv", "no --env"],
+        ["TastSelv", "env test"],
+    ]
 
 
 @pytest.mark.browser

@@ -19,6 +19,7 @@ from crawler.record.browser import chromium
 from crawler.report import ReportOptions
 from crawler.report.coverage import statement
 from crawler.report.i18n import LANGUAGES
+from crawler.report.words import VERDICTS
 from crawler.run.finish import Closing, finish_run
 
 
@@ -144,10 +145,10 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if quiet and result.verdict == "clean" and not extra:
             continue
         receivers = ", ".join(sorted({f.host for f in result.findings}))
-        line = (
-            f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+        print(
+            f"{result.system:<24} {verdict_said(result):<15} {len(result.findings):>3} finding(s)"
+            + (f" -> {receivers}" if receivers else "")
         )
-        print(line + (f" -> {receivers}" if receivers else ""))
         lines = [statement(result), *result.errors, *extra, str(run_dir / folder / bundle.REPORT)]
         for text in lines:
             print(f"{'':<24} {text}")
@@ -161,6 +162,15 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if isinstance(missing := trackerdb.database(), str):
             print(f"Owners: {missing}")
     print(f"Index: {index}")
+
+
+def verdict_said(result: SystemResult) -> str:
+    """The verdict as a person reads it in the terminal: "NO LEAK FOUND", "LEAK, accepted until
+    2027-03-31" where every leak is accepted."""
+    said = VERDICTS[result.verdict].upper()
+    if result.accepted_until:
+        said += f", accepted until {result.accepted_until.isoformat()}"
+    return said
 
 
 def tell_write_failures(results: list[Audited]) -> None:

@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from crawler import bundle, history
+from crawler import bundle, config, history
 from crawler.analyse.verdict import (
     EXIT_CLEAN,
     EXIT_INCONCLUSIVE,
@@ -24,6 +24,7 @@ from crawler.cli.common import (
 )
 from crawler.crash import logged
 from crawler.history.store import chosen_path
+from crawler.notify.notifier import NOBODY, for_audit
 from crawler.run.merge import merge
 
 
@@ -53,6 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quiet", action="store_true", help="for cron: print only when the exit code is not 0"
     )
+    p.add_argument(
+        "--config",
+        metavar="AUDIT_TOML",
+        help="the sweep's audit.toml: its notify = [...] is told of the merged run when something "
+        "needs a person (the shards' runs tell nobody); default nobody is told",
+    )
     add_report_options(p, lang_default="the shards'")
     add_sign_option(p)
     p.set_defaults(func=run)
@@ -62,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     rules = fail_rules(args.fail_on)
     db = chosen_path(args.history, out)
+    notify = for_audit(config.load(Path(args.config))) if args.config else NOBODY
     with logged(out):
         results, index, problems = merge(
             out,
@@ -72,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
             signing_key(args),
             report_options(args, bundle.run_language(Path(args.dirs[0]))),
             rules,
+            notify,
         )
     code = exit_code((r for r, _ in results), rules)
     if problems and code == EXIT_CLEAN:

@@ -23,7 +23,9 @@ from crawler.cli.common import (
     tell_write_failures,
 )
 from crawler.crash import logged
+from crawler.errors import BadInput
 from crawler.history.store import chosen_path
+from crawler.notify.notifier import NOBODY, for_audit
 from crawler.record.addons.redaction import Redactor
 from crawler.record.browser import chromium, trust
 from crawler.record.visit import consent
@@ -87,11 +89,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_report_options(run, lang_default="lang in audit.toml, else en")
     add_sign_option(run)
+    run.add_argument(
+        "--notify-test",
+        action="store_true",
+        help="send a test message to every URL of notify = [...] in audit.toml and exit, "
+        "auditing nothing: 0 when each took it, 2 when one did not",
+    )
     run.set_defaults(func=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
     audit = config.load(Path(args.config), args.env, modes(args))
+    if args.notify_test:
+        return notify_test(audit)
     rules = fail_rules(args.fail_on)
     masked = Redactor(audit.secrets(), set()).text  # for the crash log, should there be one
     run_dir = bundle.new_run_folder(args.out, "run")
@@ -147,13 +157,7 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         )
     else:
         chromium.require()
-    named = set(args.system)
-    chosen = [
-        target
-        for s in audit.config.systems
-        for target in audit.targets(s)
-        if not named or {s.name, target.system} & named
-    ]
+    chosen = [target for _, target in audit.chosen(args.system)]
     if any(t.consent for t in chosen):
         consent.package()  # consent states need autoconsent: say so now, not per system
     if any(t.ca_file for t in chosen):
@@ -166,5 +170,18 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         notes=notes,
         sign_key=signing_key(args),
         report=report_options(args, audit.config.lang),
+        notify=NOBODY if shard else for_audit(audit),  # a sweep is told once, by its merge
         fail_on=fail_rules(args.fail_on),
     )
+
+
+def notify_test(audit: config.Audit) -> int:
+    notifier = for_audit(audit)
+    if not notifier.channels:
+        raise BadInput(
+            f"{audit.path}: no notify = [...] to test; add Apprise URLs (see audit.example.toml)"
+        )
+    failed = notifier.test()
+    for channel in notifier.channels:
+        print(f"{channel.label}: {'FAILED' if channel.label in failed else 'sent'}")
+    return EXIT_INCONCLUSIVE if failed else 0

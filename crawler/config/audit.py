@@ -4,6 +4,7 @@ command line's modes applied."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -18,6 +19,7 @@ from crawler.model import (
     Target,
     TargetOptions,
     TraceMode,
+    names,
     option_help,
     variant_name,
 )
@@ -106,6 +108,21 @@ class Audit:
                 f"{', '.join(s.name for s in self.config.systems)}"
             )
         return found
+
+    def chosen(
+        self, given: Sequence[str] = (), option: str = "--system"
+    ) -> list[tuple[SystemConfig, Target]]:
+        """What a run audits: every system (each consent state apart), or those `given` names
+        (`crawler.model.names`: a system's name names all its states); BadInput for a name that
+        names none."""
+        every = [(s, t) for s in self.config.systems for t in self.targets(s)]
+        if unknown := [n for n in given if not any(names(n, t.system) for _, t in every)]:
+            raise BadInput(
+                f"{option} {unknown[0]!r} is not a system of {self.path}; choose from "
+                f"{', '.join(s.name for s in self.config.systems)} (or one of their consent "
+                "states)"
+            )
+        return [(s, t) for s, t in every if not given or any(names(n, t.system) for n in given)]
 
     def targets(self, system: SystemConfig) -> list[Target]:
         """What to audit of a system: itself, or each of its consent states (`consent`) as a

@@ -18,6 +18,7 @@ from crawler.model import (
     Owner,
     TargetOptions,
 )
+from crawler.notify.urls import NotifyURL
 
 
 class _Strict(BaseModel):
@@ -156,4 +157,10 @@ class AuditConfig(_Strict):
     )
     lang: Language = Field(
         default="en", description='Language of the reports: "en" (English) or "da" (Danish).'
+    )
+    notify: list[NotifyURL] = Field(
+        default_factory=list,
+        description="Apprise URLs told after each run when something needs a person: a new "
+        "leak, a new third party, an inconclusive system, a leak no longer found. Secrets only "
+        'as ${VAR}, e.g. "mailtos://cpraudit:${SMTP_PASSWORD}@smtp.example.dk?to=dpo@example.dk".',
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from crawler.model import Verdict
+from crawler.model import Verdict, names
 
 
 class SeriesKey(NamedTuple):
@@ -51,14 +51,12 @@ class RunRef(NamedTuple):
 
 
 def series_keys(conn: sqlite3.Connection, system: str | None = None) -> list[SeriesKey]:
-    """Every series in the history (of one system), by name, runs without `--env` first."""
+    """Every series in the history (of the system, or consent state, `system` names: see
+    `crawler.model.names`), by name, runs without `--env` first."""
     rows = conn.execute(
-        "SELECT DISTINCT system, environment FROM system_runs"
-        + (" WHERE system = ?" if system else "")
-        + " ORDER BY system, environment",
-        (system,) if system else (),
+        "SELECT DISTINCT system, environment FROM system_runs ORDER BY system, environment"
     )
-    return [SeriesKey(*row) for row in rows]
+    return [SeriesKey(*row) for row in rows if system is None or names(system, row[0])]
 
 
 def series_runs(conn: sqlite3.Connection, key: SeriesKey) -> list[SystemRun]:

@@ -92,7 +92,7 @@ from crawler.model.result import (
     SystemResult,
     TrendPoint,
 )
-from crawler.model.target import Citizen, Owner, Target, variant_name
+from crawler.model.target import Citizen, Owner, Target, names, variant_name
 
 __all__ = [
     "BLOCKED_BEFORE_SENDING",
@@ -165,6 +165,7 @@ __all__ = [
     "dns_server_address",
     "duration",
     "http_host",
+    "names",
     "option_help",
     "resolve_pairs",
     "variant_name",

@@ -203,6 +203,14 @@ class SystemResult(Frozen):
         )
 
     @property
+    def accepted_until(self) -> date | None:
+        """Where every leak is accepted in audit.toml and in force: the first day one of the
+        acceptances runs out; else None (no leak, or one that counts)."""
+        if self.verdict != "leak" or not self.findings or self.unaccepted or self.latent_fails:
+            return None
+        return min(a.until for a in self.acceptances if a.in_force)
+
+    @property
     def configured(self) -> str:
         """The system's name as in audit.toml: the same for each of its consent states."""
         return self.variant_of or self.system

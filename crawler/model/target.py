@@ -42,9 +42,20 @@ class Citizen(Frozen):
         return current_code(self.secret(name), name)
 
 
+_STATE = " (consent: "
+
+
 def variant_name(system: str, consent: str) -> str:
     """A consent state of a system, as its result and its folder are named."""
-    return f"{system} (consent: {consent})"
+    return f"{system}{_STATE}{consent})"
+
+
+def names(given: str, system: str) -> bool:
+    """The one rule every command names systems by: a system's name (case aside) names the
+    system and each of its consent states; a state's own name, "MinSide (consent: decline)",
+    names that state alone. `system` is a result's name, a state's included."""
+    wanted = given.strip().casefold()
+    return wanted in (system.casefold(), system.split(_STATE)[0].casefold())
 
 
 class Owner(Frozen):

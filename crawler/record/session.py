@@ -1,4 +1,7 @@
-"""One system's browser session: a fresh Chromium, the scenario, the safe crawl, all recorded.
+"""One system's browser session: the one driver that records a system, for `run`, `adhoc` and
+the pytest plugin alike: a fresh Chromium of cpraudit's own (with its network witness), or a
+browser someone else started (`Lease`: pytest-playwright's), then the scenario and the safe
+crawl, all recorded.
 
 This is the only stage of an audit that needs the browser. It leaves a `Recording`: the
 record on disk (requests.jsonl), the evidence files, and what went wrong; the analysis
@@ -13,8 +16,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
@@ -23,7 +27,7 @@ from crawler import diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line, write_failure
-from crawler.model import Citizen, Target
+from crawler.model import BrowserInfo, Citizen, Target, WitnessSummary
 from crawler.parties import Parties
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
@@ -38,25 +42,47 @@ from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
 
 
+@dataclass(frozen=True)
+class Lease:
+    """A browser someone else started and owns (pytest-playwright's), with how to open a
+    context in it; what it records itself (a HAR, a trace) cpraudit then does not."""
+
+    browser: Browser
+    new_context: Callable[..., BrowserContext]
+    info: BrowserInfo
+    har: bool = True  # cpraudit records network.har
+    trace: bool = True  # cpraudit keeps its own trace.zip
+    witness: WitnessSummary = field(default_factory=lambda: WitnessSummary(ran=False))
+    unredacted: Path | None = None  # where Playwright writes them, before they are redacted
+
+
 def record(
     target: Target,
     citizen: Citizen,
     out_dir: Path,
     scenario: Scenario | None = None,
     progress: Progress | None = None,
+    lease: Lease | None = None,
+    redactor: redaction.Redactor | None = None,
 ) -> Recording:
-    """Drive a fresh browser through the scenario and the crawl, recording everything."""
+    """Drive a browser (a fresh one of cpraudit's own, or the one `lease` lends) through the
+    scenario and the crawl, recording everything; `redactor` (made here if not given) learns
+    the session's secrets, for files redacted afterwards by whoever gave it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rec = Recording(target, out_dir, started=time.time())
-    redactor = redactor_for(citizen, target)
+    redactor = redactor or redactor_for(citizen, target)
     say = progress or (lambda text: None)
 
     def masked(text: str) -> None:  # a link's user:password, a session token in a page's URL
         say(redactor.text(text))
 
     try:
-        with scratch.private_temp() as temp:  # what is unredacted, removed however it ends
-            _record(target, citizen, scenario, rec, redactor, masked, temp)
+        if lease is None:
+            with scratch.private_temp() as temp:  # what is unredacted, removed however it ends
+                _in_own_browser(target, citizen, scenario, rec, redactor, masked, temp)
+        else:
+            rec.browser, rec.witness = lease.info, lease.witness
+            _in_context(lease, rec, citizen, scenario, masked, redactor)
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
@@ -89,7 +115,7 @@ def _masked(model: M, redactor: redaction.Redactor) -> M:
     return type(model).model_validate_json(redactor.text(model.model_dump_json()))
 
 
-def _record(
+def _in_own_browser(
     target: Target,
     citizen: Citizen,
     scenario: Scenario | None,
@@ -100,7 +126,6 @@ def _record(
 ) -> None:
     remote = remote_endpoint() is not None
     witness = Witness(target.witness, remote=remote)
-    saved = saved_login(target)
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
             browser, executable = launch(
@@ -110,23 +135,19 @@ def _record(
                 env=env if remote else temp.browser_env(env),  # a remote one has its own
             )
             try:
-                context, rec.browser = new_context(
+
+                def opened(**options: Any) -> BrowserContext:
+                    context, rec.browser = new_context(browser, executable, **options)
+                    return context
+
+                lease = Lease(
                     browser,
-                    executable,
-                    **har_trace.context_options(temp.folder),
-                    **setup.context_options(target, target.login_state if saved else None),
+                    opened,
+                    rec.browser,
+                    trace=target.trace != "off",
+                    unredacted=temp.folder,
                 )
-                har_trace.start(context, target.system, target.trace)
-                try:
-                    record_in(browser, context, rec, citizen, scenario, progress, redactor, saved)
-                finally:
-                    rec.errors += har_trace.finish(
-                        context,
-                        rec.out_dir,
-                        redactor,
-                        target.trace != "off",
-                        written_in=temp.folder,
-                    )[0]
+                _in_context(lease, rec, citizen, scenario, progress, redactor)
             finally:
                 try:
                     browser.close()
@@ -134,6 +155,31 @@ def _record(
                     pass
     finally:  # the NetLog is complete once the browser has closed
         rec.witness = witness.finish(rec.out_dir, redactor)
+
+
+def _in_context(
+    lease: Lease,
+    rec: Recording,
+    citizen: Citizen,
+    scenario: Scenario | None,
+    progress: Progress,
+    redactor: redaction.Redactor,
+) -> None:
+    """A context of the lease's browser, its evidence (HAR, trace) written and redacted."""
+    target = rec.target
+    saved = saved_login(target)
+    har = har_trace.context_options(lease.unredacted or rec.out_dir) if lease.har else {}
+    context = lease.new_context(
+        **har, **setup.context_options(target, target.login_state if saved else None)
+    )
+    if lease.trace:
+        har_trace.start(context, target.system, target.trace)
+    try:
+        record_in(lease.browser, context, rec, citizen, scenario, progress, redactor, saved)
+    finally:
+        rec.errors += har_trace.finish(
+            context, rec.out_dir, redactor, lease.trace, written_in=lease.unredacted
+        )[0]
 
 
 def saved_login(target: Target) -> float | None:
@@ -191,7 +237,8 @@ def record_in(
         if banner:
             rec.consent = banner.outcome()
             rec.notes += banner.errors
-            rec.errors += [f"consent: {rec.consent.problem}"] if rec.consent.problem else []
+            if rec.consent.problem:  # never blamed where the visit failed before the banner
+                (rec.notes if rec.errors else rec.errors).append(f"consent: {rec.consent.problem}")
         own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
         rec.setup = setup.described(
             target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)

@@ -157,6 +157,8 @@ def write_index(
                 "supplier": r.supplier,
                 "verdict": r.verdict,
                 "findings": len(r.findings),
+                "unaccepted_findings": len(r.unaccepted),
+                "accepted_until": r.accepted_until.isoformat() if r.accepted_until else None,
                 "requests": r.requests,
                 "report": f"{folder}/{bundle.REPORT}",
                 "third_parties": sorted({f.domain for f in r.findings}),

@@ -5,7 +5,8 @@ In order: the acceptances of audit.toml judge each leak (with or without a histo
 records the run and says what is new, persisting or no longer found; a system's consent states
 are put side by side; each system's findings.json and report.html are written, once, with all of
 that; then the index, summary.json and junit.xml over the run (the catalogue's systems listed,
-audited or not), the PDFs; and last the manifest that seals the folder.
+audited or not), the PDFs; the message to audit.toml's notify, when something needs a person; and
+last the manifest that seals the folder.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crawler.analyse.consent import side_by_side
 from crawler.config import Accepted
 from crawler.history.runs import RunMeta
 from crawler.model import Audited
+from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title, write_run_files, write_system
 from crawler.run import catalogue
@@ -43,6 +45,7 @@ class Closing:
     notes: tuple[str, ...] = ()  # for every report, e.g. about a remote browser
     sign_key: Ed25519PrivateKey | None = None
     incomplete: bool = False  # interrupted, or a merge missing a shard
+    notify: Notifier = NOBODY  # audit.toml's notify, told when something needs a person
     today: date = field(default_factory=date.today)
 
 
@@ -76,6 +79,7 @@ def finish_run(results: list[Audited], run_dir: Path, closing: Closing) -> RunOu
     index = write_run_files(
         listed, run_dir, closing.title, closing.report, closing.incomplete, closing.fail_on
     )
+    closing.notify.after_run(compared, index, closing.incomplete)  # its note sealed with the rest
     proof.seal(
         run_dir,
         command=closing.command,

@@ -18,6 +18,7 @@ from crawler import bundle, proof
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, read_run_json
 from crawler.model import Audited
+from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title
 from crawler.run import catalogue
@@ -57,6 +58,7 @@ def merge(
     key: Ed25519PrivateKey | None = None,
     report: ReportOptions = DEFAULT_REPORT,
     fail_on: tuple[str, ...] = ("any",),
+    notify: Notifier = NOBODY,
 ) -> tuple[list[Audited], Path, list[str]]:
     """Combine shard folders into `out` and seal it; returns the results, the index and
     problems found (a missing, interrupted or altered shard). The reports are written again,
@@ -95,6 +97,7 @@ def merge(
         catalogue=catalogue_name or _catalogue_of(shards),
         sign_key=key,
         incomplete=bool(problems),
+        notify=notify,
     )
     outcome = finish_run(merged, out, closing)
     return outcome.results, outcome.index, problems

@@ -1,9 +1,11 @@
 """`pytest --cpraudit audit.toml`: a supplier's CI runs the audit's scenarios as tests.
 
-One test per system, named after it: a leak fails the test, an inconclusive audit (the
-scenario did not complete, nothing was recorded, the browser died) errors in setup. The
-reports are those of `cpraudit run`: findings.json and report.html per system, index.html,
-summary.json and junit.xml over the run.
+One test per system, named after it: what fails `cpraudit run` (with the same `--fail-on`,
+history and acceptances) fails the test, an inconclusive audit (the scenario did not complete,
+nothing was recorded, the browser died) errors in setup. Each system is recorded by the one
+driver every audit goes through (`crawler.record.session.record`, in pytest-playwright's
+browser), and the session is closed as every run is (`finish_run`): findings.json and
+report.html per system, index.html, summary.json and junit.xml over the run, the history.
 
 The browser and contexts come from pytest-playwright's fixtures, so its options (--headed,
 --slowmo, --browser-channel, --tracing, --video, --screenshot, --device) keep working. The
@@ -22,23 +24,26 @@ Without --cpraudit this module only adds its options: nothing else is registered
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shlex
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error
 
-from crawler import bundle, proof
-from crawler.analyse.consent import side_by_side
-from crawler.analyse.system import analyse_system
-from crawler.bundle import Recording
-from crawler.config import Audit, SystemConfig, load
-from crawler.errors import BadInput, first_line
+from crawler import bundle, history
+from crawler.analyse.acceptances import accept
+from crawler.analyse.verdict import EXIT_LEAK, FAIL_ON_CHOICES, exit_code, fail_rules
+from crawler.config import Accepted, Audit, SystemConfig, load
+from crawler.errors import BadInput
+from crawler.history.runs import RunMeta
+from crawler.history.store import chosen_path
 from crawler.model import Audited, BrowserInfo, SystemResult, Target, WitnessSummary
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.addons import redaction
-from crawler.record.browser import setup, trust
+from crawler.record.browser import trust
 from crawler.record.browser.chromium import (
     HOW_TO_GET_ONE,
     PRESENTED_AS,
@@ -48,12 +53,15 @@ from crawler.record.browser.chromium import (
 )
 from crawler.record.browser.switches import chromium_args
 from crawler.record.capture.witness import PYTEST_BROWSER
-from crawler.record.evidence import har_trace
 from crawler.record.evidence.redact_files import redact_file
-from crawler.record.session import mask, record_in, redactor_for, saved_login
-from crawler.report import ReportOptions, Title, write_run_files, write_system
-from crawler.run import catalogue
+from crawler.record.session import Lease, redactor_for
+from crawler.report import ReportOptions, Title, write_system
+from crawler.report.leak_lines import leak_lines
+from crawler.run.audit import audit_system
+from crawler.run.finish import Closing, finish_run
 from crawler.scenario import ScenarioError, load_scenario
+
+_CALL_LOG = re.compile(r"^Call log:\n((?:\s+- .*\n?)+)", re.MULTILINE)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,26 +71,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="audit the systems of the audit.toml given as argument, a test per system: "
-        "a leak of the CPR to a third party fails, an inconclusive audit errors",
+        "what fails `cpraudit run` fails the test, an inconclusive audit errors",
     )
     group.addoption(
         "--cpraudit-out",
         metavar="DIR",
         default=None,
-        help="folder for the reports (default reports/pytest-<UTC time>)",
+        help="folder for the reports, new or empty (default reports/<UTC time>-pytest)",
     )
     group.addoption(
         "--cpraudit-system",
         metavar="NAME",
         action="append",
         default=[],
-        help="audit only this system of the audit.toml (repeatable)",
+        help="audit only this system of the audit.toml, or one of its consent states "
+        "(repeatable), as `cpraudit run --system`",
     )
     group.addoption(
         "--cpraudit-env",
         metavar="NAME",
         default=None,
         help="audit the environment [environments.NAME] of the audit.toml (as run --env)",
+    )
+    group.addoption(
+        "--cpraudit-fail-on",
+        action="append",
+        choices=FAIL_ON_CHOICES,
+        default=None,
+        help="what fails a system's test, as `cpraudit run --fail-on`: any leak (default), only "
+        "new ones, none; and new-third-party beside one of those",
+    )
+    group.addoption(
+        "--cpraudit-history",
+        metavar="PATH",
+        default=None,
+        help="the history database, as `cpraudit run --history`: default history.sqlite beside "
+        "the reports' folder; 'none' for no history",
     )
     group.addoption(
         "--cpraudit-sign-key",
@@ -116,24 +140,11 @@ def pytest_configure(config: pytest.Config) -> None:
             here / out if out else None, "pytest", here / "reports", option="--cpraudit-out"
         )
         key = load_private(here / key_file) if key_file else None
+        rules = fail_rules(config.getoption("cpraudit_fail_on"))
     except BadInput as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.pluginmanager.register(_Audit(out_dir, key), "cpraudit-audit")
-
-
-def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> None:
-    """The test body: a leak fails it, and a third party without an agreement where the system
-    has fail_on_unagreed (an inconclusive audit has errored in setup)."""
-    if cpraudit_result.verdict == "leak":
-        pytest.fail(
-            f"{_leak_message(cpraudit_result)}\nreport: {request.node.report}", pytrace=False
-        )
-    if cpraudit_result.agreement_verdict == "fail":
-        names = ", ".join(t.organisation for t in cpraudit_result.unagreed)
-        pytest.fail(
-            f"no data-processing agreement in force with {names}\nreport: {request.node.report}",
-            pytrace=False,
-        )
+    db = chosen_path(config.getoption("cpraudit_history"), out_dir)
+    config.pluginmanager.register(_Audit(out_dir, key, rules, db), "cpraudit-audit")
 
 
 class SystemItem(pytest.Function):
@@ -143,9 +154,7 @@ class SystemItem(pytest.Function):
     def __init__(self, *, audit: Audit, system: SystemConfig, target: Target, **kw) -> None:
         super().__init__(callobj=_check, **kw)
         self.audit, self.system, self.target = audit, system, target
-        self.redactor: redaction.Redactor | None = (
-            None  # set once the audit has run, for pytest-playwright's traces
-        )
+        self.redactor: redaction.Redactor | None = None  # set once the audit has run
         self.report: Path | None = None
         if self.config.pluginmanager.hasplugin("timeout"):
             self.add_marker(pytest.mark.timeout(system.time_limit))
@@ -160,30 +169,42 @@ class AuditFile(pytest.File):
     def collect(self):
         try:
             audit = load(self.path, self.config.getoption("cpraudit_env"))
+            chosen = audit.chosen(
+                self.config.getoption("cpraudit_system"), option="--cpraudit-system"
+            )
         except BadInput as exc:
             raise self.CollectError(str(exc)) from None
-        chosen = self.config.getoption("cpraudit_system")
-        names = [s.name for s in audit.config.systems]
-        if unknown := sorted(set(chosen) - set(names)):
-            raise self.CollectError(
-                f"--cpraudit-system {unknown[0]!r} is not in {self.path}; "
-                f"choose from {', '.join(names)}"
+        for system, target in chosen:  # each consent state a test of its own
+            yield SystemItem.from_parent(
+                self, name=target.system, audit=audit, system=system, target=target
             )
-        for system in audit.config.systems:
-            for target in audit.targets(system):  # each consent state a test of its own
-                if not chosen or {system.name, target.system} & set(chosen):
-                    yield SystemItem.from_parent(
-                        self, name=target.system, audit=audit, system=system, target=target
-                    )
+
+
+def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> None:
+    """The test body: what would make `cpraudit run` exit 1 fails it (an inconclusive audit
+    has errored in setup)."""
+    plugin = request.config.pluginmanager.get_plugin("cpraudit-audit")
+    assert isinstance(plugin, _Audit)  # registered with the test items, under --cpraudit
+    judged = plugin.judged(cpraudit_result, request.node.audit.config.accepted)
+    if exit_code([judged], plugin.rules) == EXIT_LEAK:
+        pytest.fail(f"{_failure(judged)}\nreport: {request.node.report}", pytrace=False)
 
 
 class _Audit:
-    """Collection, fixtures and the run's index; registered only under --cpraudit."""
+    """Collection, fixtures and the closing of the run; registered only under --cpraudit."""
 
-    def __init__(self, out_dir: Path, sign_key: Ed25519PrivateKey | None = None) -> None:
-        self.out_dir = out_dir
-        self.sign_key = sign_key
+    def __init__(
+        self,
+        out_dir: Path,
+        sign_key: Ed25519PrivateKey | None,
+        rules: tuple[str, ...],
+        db: Path | None,
+    ) -> None:
+        self.out_dir, self.sign_key, self.rules, self.db = out_dir, sign_key, rules, db
         self.started = time.time()
+        self.meta = RunMeta(
+            started=self.started, finished=self.started, config_digest="pytest", command=""
+        )
         self.results: dict[str, Audited] = {}
         self.audits: list[Audit] = []
         self.index: Path | None = None
@@ -195,6 +216,16 @@ class _Audit:
             return AuditFile.from_parent(parent, path=file_path)
         return None
 
+    def judged(self, result: SystemResult, accepted: list[Accepted]) -> SystemResult:
+        """The result as this run will judge it: its acceptances, and its history as it would
+        be recorded now (the database is left as it was: the session records it at its end)."""
+        judged = accept(result, accepted, date.today())
+        if self.db is None:
+            return judged
+        meta = dataclasses.replace(self.meta, finished=time.time())
+        seen = history.after_run(self.db, meta, [Audited(judged, "")], None, keep=False)
+        return seen[0].result
+
     @pytest.fixture(scope="session")
     @classmethod
     def browser_type_launch_args(cls, browser_type_launch_args: dict, playwright, request):
@@ -202,23 +233,22 @@ class _Audit:
         cpraudit's: a Chromium found like `cpraudit run` finds one, background traffic off, the
         systems' rules, secure origins, switches and test CA."""
         args = dict(browser_type_launch_args)
-        if not args.get("channel") and not args.get("executable_path"):
-            try:
-                found = find_chromium(playwright)
-            except BadInput as exc:
-                pytest.fail(str(exc), pytrace=False)
-            if found is None:
-                pytest.fail(HOW_TO_GET_ONE, pytrace=False)
-            args["executable_path"] = found
-        targets = [i.target for i in request.session.items if isinstance(i, SystemItem)]
-        switches = user_agent_switch(args["executable_path"]) if "executable_path" in args else []
-        switches += chromium_args(
-            _resolver_rules(targets),
-            sorted({o for t in targets for o in t.treat_as_secure}),
-            list(dict.fromkeys(a for t in targets for a in t.browser_args)),
-            contain=any(t.contain for t in targets),
-        )
         try:
+            if not args.get("channel") and not args.get("executable_path"):
+                found = find_chromium(playwright)
+                if found is None:
+                    pytest.fail(HOW_TO_GET_ONE, pytrace=False)
+                args["executable_path"] = found
+            targets = [i.target for i in request.session.items if isinstance(i, SystemItem)]
+            switches = (
+                user_agent_switch(args["executable_path"]) if "executable_path" in args else []
+            )
+            switches += chromium_args(
+                _resolver_rules(targets),
+                sorted({o for t in targets for o in t.treat_as_secure}),
+                list(dict.fromkeys(a for t in targets for a in t.browser_args)),
+                contain=any(t.contain for t in targets),
+            )
             with trust.trusting(_ca_file(targets)) as env:
                 yield {**args, "args": [*switches, *args.get("args", [])]} | (
                     {"env": env} if env else {}
@@ -242,12 +272,11 @@ class _Audit:
         browser_type_launch_args: dict,
         browser_context_args: dict,
     ) -> SystemResult:
-        """Record and analyse the system in a fresh pytest-playwright context; inconclusive
-        errors here."""
+        """Record and analyse the system in pytest-playwright's browser; inconclusive errors
+        here."""
         item = request.node
         audit, system, target = item.audit, item.system, item.target
         folder = bundle.slug(target.system)
-        out = self.out_dir / folder
         try:
             citizen = audit.citizen_for(system)
             scenario = load_scenario(target.scenario, Path(".")) if target.scenario else None
@@ -257,44 +286,26 @@ class _Audit:
                 trace = redactor_for(audit.citizen_for(system), target).text(exc.traceback)
                 failed = failed.model_copy(update={"scenario_traceback": trace})
             return self._finish(item, failed, [], folder)
-        out.mkdir(parents=True, exist_ok=True)
-        rec = Recording(
-            target,
-            out,
-            started=time.time(),
-            browser=_browser_info(browser, browser_type_launch_args, browser_context_args),
+        item.redactor = redactor_for(citizen, target)
+        lease = Lease(
+            browser,
+            new_context,
+            _browser_info(browser, browser_type_launch_args, browser_context_args),
+            har="record_har_path" not in browser_context_args,
+            # pytest-playwright's --tracing owns the context's one trace; without it, ours
+            trace=request.config.getoption("--tracing") == "off" and target.trace != "off",
             witness=WitnessSummary(ran=False, reason=PYTEST_BROWSER),
         )
-        item.redactor = redactor_for(citizen, target)
-        # pytest-playwright's --tracing owns the context's one trace; without it, cpraudit keeps
-        # its own.
-        own_trace = request.config.getoption("--tracing") == "off"
-        har = {} if "record_har_path" in browser_context_args else har_trace.context_options(out)
-        saved = saved_login(target)
-        portal = setup.context_options(target, target.login_state if saved else None)
-        try:
-            context = new_context(**har, **portal)
-            if own_trace:
-                har_trace.start(context, target.system)
-            try:
-                record_in(
-                    browser,
-                    context,
-                    rec,
-                    citizen,
-                    scenario,
-                    lambda text: print(f"{target.system}: {text}"),
-                    item.redactor,
-                    saved,
-                )
-            finally:
-                rec.errors += _close(context, out, item, own_trace)
-        except Error as exc:
-            rec.errors.append(f"browser failed: {first_line(exc)}")
-        mask(rec, item.redactor)
-        rec.finished = time.time()
-        result, exchanges = analyse_system(
-            rec, citizen, shlex.join(["pytest", *request.config.invocation_params.args])
+        command = shlex.join(["pytest", *request.config.invocation_params.args])
+        result, exchanges = audit_system(
+            target,
+            citizen,
+            self.out_dir / folder,
+            scenario,
+            command,
+            lambda text: print(f"{target.system}: {text}"),
+            lease,
+            item.redactor,
         )
         return self._finish(item, result, exchanges, folder)
 
@@ -304,14 +315,12 @@ class _Audit:
         item.report = report = self._store(item, result, exchanges, folder)
         item.user_properties.append(("cpraudit_report", str(report)))
         if result.verdict == "inconclusive":
-            pytest.fail(
-                f"{result.system}: inconclusive: {'; '.join(result.errors) or 'nothing recorded'}\n"
-                f"report: {report}",
-                pytrace=False,
-            )
+            pytest.fail(f"{_inconclusive(result)}\nreport: {report}", pytrace=False)
         return result
 
     def _store(self, item: SystemItem, result: SystemResult, exchanges, folder: str) -> Path:
+        """The system's report now, for its test's message; the run's closing writes it again
+        with everything the run adds."""
         self.results[result.system] = Audited(result, folder)
         if item.audit not in self.audits:
             self.audits.append(item.audit)
@@ -341,34 +350,28 @@ class _Audit:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.results:
             return
-        results = self._side_by_side(list(self.results.values()))
-        try:
-            listed = catalogue.with_coverage(results, catalogue.load(self.audits[0].catalogue))
-        except BadInput:
-            # no catalogue (e.g. installed without the scenarios folder): audited systems only
-            listed = results
-        title = Title("pytest", ", ".join(a.path.name for a in self.audits))
-        options = ReportOptions(lang=self.audits[0].config.lang)
+        audit = self.audits[0]
+        command = shlex.join(["pytest", *session.config.invocation_params.args])
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        self.index = write_run_files(listed, self.out_dir, title, options, interrupted)
-        proof.seal(
-            self.out_dir,
-            command=shlex.join(["pytest", *session.config.invocation_params.args]),
+        closing = Closing(
+            title=Title("pytest", ", ".join(a.path.name for a in self.audits)),
+            command=command,
             started=self.started,
-            results=[r for r, _ in results],
-            key=self.sign_key,
+            report=ReportOptions(lang=audit.config.lang),
+            fail_on=self.rules,
+            accepted=[a for each in self.audits for a in each.config.accepted],
+            history=self.db,
+            meta=dataclasses.replace(
+                self.meta, finished=time.time(), command=command, incomplete=interrupted
+            ),
+            catalogue=audit.catalogue,
+            sign_key=self.sign_key,
+            incomplete=interrupted,
         )
-
-    def _side_by_side(self, results: list[Audited]) -> list[Audited]:
-        """Each consent state's report again, now that the other states are known."""
-        compared = side_by_side(results)
-        for (before, _), (after, folder) in zip(results, compared, strict=True):
-            if after.consent_table is not None and after != before:
-                out = self.out_dir / folder
-                requests = out / bundle.REQUESTS
-                exchanges = bundle.read_exchanges(requests)[0] if requests.is_file() else []
-                write_system(after, exchanges, out, ReportOptions(lang=self.audits[0].config.lang))
-        return compared
+        try:
+            self.index = finish_run(list(self.results.values()), self.out_dir, closing).index
+        except BadInput as exc:  # e.g. a history that cannot be written: said, in one line
+            session.config.get_terminal_writer().line(f"cpraudit: {exc}", red=True)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.index:
@@ -376,13 +379,26 @@ class _Audit:
             terminalreporter.write_line(f"cpraudit report: {self.index}")
 
 
-def _close(context, out: Path, item: SystemItem, own_trace: bool) -> list[str]:
-    """Close the context and redact its evidence as `cpraudit run` does; pytest-playwright's
-    own trace is redacted later with the redactor that now knows the session cookies."""
-    redactor = item.redactor
-    assert redactor is not None  # made before the context was opened
-    errors, item.redactor = har_trace.finish(context, out, redactor, own_trace)
-    return errors
+def _failure(result: SystemResult) -> str:
+    """Why a system's test failed: one line per leak (fingerprint), and a failed agreement
+    policy or a new third party."""
+    lines = [f"{result.system}: {result.verdict}, {len(result.findings)} request(s) with the CPR"]
+    lines += [f"  {line}" for line in leak_lines(result)]
+    if result.agreement_verdict == "fail":
+        names = ", ".join(t.organisation for t in result.unagreed)
+        lines.append(f"  no data-processing agreement registered with {names}")
+    lines += [f"  new third party: {t.organisation}" for t in result.third_parties if t.new]
+    lines += [f"  (the audit also noted: {error})" for error in result.errors]
+    return "\n".join(lines)
+
+
+def _inconclusive(result: SystemResult) -> str:
+    """Why the audit could not judge the system, with Playwright's call log where the scenario
+    failed ("waiting for get_by_label(...)")."""
+    lines = [f"{result.system}: inconclusive: {'; '.join(result.errors) or 'nothing recorded'}"]
+    if result.scenario_traceback and (log := _CALL_LOG.search(result.scenario_traceback)):
+        lines += ["Call log:", *(line.rstrip() for line in log.group(1).splitlines())]
+    return "\n".join(lines)
 
 
 def _ca_file(targets: list[Target]) -> str | None:
@@ -438,16 +454,3 @@ def _not_started(item: SystemItem, error: str) -> SystemResult:
         started=time.time(),
         finished=time.time(),
     )
-
-
-def _leak_message(result: SystemResult) -> str:
-    hosts = sorted({f.host for f in result.findings})
-    lines = [
-        f"{result.system}: {len(result.findings)} request(s) carried the CPR to {', '.join(hosts)}"
-    ]
-    lines += [
-        f"  {f.host}  channel={f.channel}  {f.detail} ({f.encoding})  {f.method} {f.request_url}"
-        for f in result.findings
-    ]
-    lines += [f"  (the audit also noted: {error})" for error in result.errors]
-    return "\n".join(lines)

@@ -26,6 +26,7 @@ from crawler.config import Audit
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
+from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium, scratch
 from crawler.record.session import redactor_for
@@ -217,6 +218,7 @@ class RunOptions:
     notes: tuple[str, ...] = ()  # for every report, e.g. about the remote browser
     sign_key: Ed25519PrivateKey | None = None  # signs the run folder's manifest
     report: ReportOptions = DEFAULT_REPORT  # the reports' language, and PDFs
+    notify: Notifier = NOBODY  # audit.toml's notify, told when something needs a person
     fail_on: tuple[str, ...] = ("any",)  # what fails the run, for junit.xml
 
 
@@ -233,13 +235,7 @@ def run_audit(
     """Audit the configured systems (all, or those named, or a shard's), record the run in the
     history, write the run's index files, and seal the folder with its manifest."""
     started = time.time()
-    every = [(s, target) for s in audit.config.systems for target in audit.targets(s)]
-    if unknown := sorted(set(systems) - {n for s, t in every for n in (s.name, t.system)}):
-        raise BadInput(
-            f"--system {unknown[0]!r} is not in {audit.path}; choose from "
-            f"{', '.join(s.name for s in audit.config.systems)} (or one of their consent states)"
-        )
-    chosen = [(s, t) for s, t in every if not systems or {s.name, t.system} & set(systems)]
+    chosen = audit.chosen(systems)
     if options.shard:
         chosen = [(s, t) for s, t in chosen if in_shard(s.name, *options.shard)]
     run_id = uuid.uuid4().hex
@@ -276,5 +272,6 @@ def run_audit(
         notes=options.notes,
         sign_key=options.sign_key,
         incomplete=interrupted,
+        notify=options.notify,
     )
     return finish_run(results, run_dir, closing)

@@ -125,8 +125,11 @@ def test_a_test_per_system_leak_fails_inconclusive_errors(pytester, portal, audi
     result.stdout.fnmatch_lines(
         [
             "*_ Leaky (cpraudit) _*",
-            f"Leaky: 1 request(s) carried the CPR to {TRACKER}",
-            f"  {TRACKER}  channel=header  header Referer (plain)  GET http://{TRACKER}/p.gif",
+            "Leaky: leak, 1 request(s) with the CPR",
+            f"  [[]*[]] NEW tracker.test ({TRACKER}); header Referer (header, plain); 1 request(s) "
+            "on 1 page(s), step(s) Min side, first from http://leaky.skat.test/side?cpr=*; "
+            "sent by the HTML of *; root cause: the CPR in the URL of *",
+            "  new third party: tracker.test",
             f"report: {audit_dir / 'out' / 'leaky' / 'report.html'}",
         ]
     )
@@ -177,7 +180,7 @@ def test_a_third_party_without_agreement_fails_a_clean_system_that_asks(
     pytester.makefile(".toml", audit=clean_only + "fail_on_unagreed = true\n")
     result = pytester.runpytest_subprocess("--cpraudit", "audit.toml", "--cpraudit-out", "out")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*no data-processing agreement in force with tracker.test*"])
+    result.stdout.fnmatch_lines(["*no data-processing agreement registered with tracker.test*"])
     found = json.loads((audit_dir / "out" / "clean" / "findings.json").read_text("utf-8"))
     assert (found["verdict"], found["agreement_verdict"]) == ("clean", "fail")
 
@@ -314,10 +317,108 @@ start_url = "http://ci.skat.test/?cpr={CPR}"
             "--cpraudit", "audit.toml", "--cpraudit-env", "ci", "--cpraudit-out", "out"
         )
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*Portal (consent: accept)*collect.analytics.test*"])
+    result.stdout.fnmatch_lines(
+        ["Portal (consent: accept): leak*", "*NEW analytics.test (collect.analytics.test)*"]
+    )
     declined = json.loads(
         (pytester.path / "out" / "portal-consent-decline" / "findings.json").read_text("utf-8")
     )
     assert declined["verdict"] == "clean" and declined["setup"]["environment"] == "ci"
     rows = {r["domain"]: r["received"] for r in declined["consent_table"]["rows"]}
     assert rows == {"analytics.test": {"accept": 1}}, "written again once both states were known"
+
+
+def test_a_failing_set_up_says_one_line_and_never_the_environments_secrets(
+    pytester, audit_dir, monkeypatch
+):
+    """A consent state without autoconsent, under a test CA: the launch options hold the whole
+    environment (a temporary HOME for the CA), CI secrets included; none may reach the log."""
+    from crawler.testing.tls import CertificateAuthority
+
+    ca = CertificateAuthority.make(audit_dir)
+    secret = "ci-deploy-token-4c1f9e"
+    monkeypatch.setenv("CI_DEPLOY_TOKEN", secret)
+    monkeypatch.setenv("CPRAUDIT_AUTOCONSENT", str(audit_dir / "no-autoconsent-here"))
+    head, leaky, *_ = audit_toml(0).split("[[systems]]")
+    system = leaky.replace(
+        "login = false", f'login = false\nconsent = ["decline"]\nca_file = "{ca.ca_file}"'
+    )
+    pytester.makefile(".toml", audit=f"{head}[[systems]]{system}")
+    result = pytester.runpytest_subprocess(
+        "--cpraudit", "audit.toml", "--cpraudit-out", "out", "--junitxml", "junit.xml"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["Leaky (consent: decline): inconclusive: *autoconsent*"])
+    logs = result.stdout.str() + result.stderr.str() + (audit_dir / "junit.xml").read_text()
+    logs += "".join(p.read_text("utf-8", "replace") for p in (audit_dir / "out").rglob("*.xml"))
+    assert secret not in logs
+    assert "Traceback" not in result.stdout.str() and "def cpraudit_result" not in logs
+
+
+def test_acceptances_judge_a_session_without_a_history(pytester, portal, audit_dir):
+    head, leaky, *_ = audit_toml(portal.port).split("[[systems]]")
+    pytester.makefile(".toml", audit=f"{head}[[systems]]{leaky}")
+    first = pytester.runpytest_subprocess(
+        "--cpraudit", "audit.toml", "--cpraudit-out", "one", "--cpraudit-history", "none"
+    )
+    first.assert_outcomes(failed=1)
+    found = json.loads((audit_dir / "one" / "leaky" / "findings.json").read_text("utf-8"))
+    fingerprint = found["findings"][0]["fingerprint"]
+    accepted = f"""
+[[accepted]]
+system = "Leaky"
+fingerprint = "{fingerprint}"
+reason = "removal in release 24.3"
+expires = 2099-12-31
+"""
+    pytester.makefile(".toml", audit=f"{head}{accepted}[[systems]]{leaky}")
+    second = pytester.runpytest_subprocess(
+        "--cpraudit", "audit.toml", "--cpraudit-out", "two", "--cpraudit-history", "none"
+    )
+    second.assert_outcomes(passed=1)
+    judged = json.loads((audit_dir / "two" / "leaky" / "findings.json").read_text("utf-8"))
+    assert [a["reason"] for a in judged["acceptances"]] == ["removal in release 24.3"]
+    junit = (audit_dir / "two" / "junit.xml").read_text("utf-8")
+    assert 'failures="0"' in junit and "accepted until 2099-12-31" in junit
+
+
+def test_fail_on_new_passes_a_persisting_leak_and_junit_agrees(pytester, portal, audit_dir):
+    head, leaky, *_ = audit_toml(portal.port).split("[[systems]]")
+    pytester.makefile(".toml", audit=f"{head}[[systems]]{leaky}")
+    args = ["--cpraudit", "audit.toml", "--cpraudit-fail-on", "new"]
+    history = ["--cpraudit-history", "history.sqlite"]
+    pytester.runpytest_subprocess(*args, *history, "--cpraudit-out", "one").assert_outcomes(
+        failed=1
+    )
+    again = pytester.runpytest_subprocess(*args, *history, "--cpraudit-out", "two")
+    again.assert_outcomes(passed=1)
+    junit = (audit_dir / "two" / "junit.xml").read_text("utf-8")
+    assert 'failures="0"' in junit and "persisting since" in junit
+    assert "leaks that do not fail this run" in junit
+
+
+def test_a_consent_state_is_named_as_every_command_names_it(pytester):
+    pytester.makefile(
+        ".toml",
+        audit=f"""
+[[citizens]]
+id = "jens"
+cpr = "{CPR}"
+
+[[systems]]
+name = "Portal"
+start_url = "http://portal.skat.test/"
+first_party = ["skat.test"]
+login = false
+consent = ["decline", "accept"]
+""",
+    )
+    result = pytester.runpytest_subprocess(
+        "--cpraudit",
+        "audit.toml",
+        "--collect-only",
+        "--cpraudit-system",
+        "portal (consent: accept)",
+    )
+    result.stdout.fnmatch_lines(["*Portal (consent: accept)*"])
+    assert "decline" not in result.stdout.str()

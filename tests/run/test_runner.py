@@ -231,7 +231,7 @@ def test_only_named_systems_run_and_unknown_names_are_refused(portal, tmp_path, 
     code, results = run(config, tmp_path / "out", "--system", "clean")
     assert (code, list(results)) == (0, ["clean"])
     assert main(["run", str(config), "--system", "nope", "--out", str(tmp_path / "x")]) == 2
-    assert "--system 'nope' is not in" in capsys.readouterr().err
+    assert "--system 'nope' is not a system of" in capsys.readouterr().err
 
 
 def test_ctrl_c_leaves_a_consistent_report_marked_incomplete(portal, tmp_path):

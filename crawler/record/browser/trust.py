@@ -41,7 +41,9 @@ def require() -> None:
 @contextmanager
 def trusting(ca_file: str | None) -> Iterator[dict[str, str | float | bool] | None]:
     """The environment for a Chromium that trusts `ca_file` (None: the unchanged one): a
-    temporary HOME with an NSS database holding the CA, removed afterwards."""
+    temporary HOME with an NSS database holding the CA, removed afterwards. It is the whole
+    environment, CI secrets included, so it never says its values (`Environment`): launch
+    options are shown in pytest's tracebacks."""
     if ca_file is None:
         yield None
         return
@@ -49,9 +51,19 @@ def trusting(ca_file: str | None) -> Iterator[dict[str, str | float | bool] | No
     home = Path(tempfile.mkdtemp(prefix="cpraudit-trust-"))
     try:
         _nss_database(home / ".pki" / "nssdb", Path(ca_file))
-        yield {**os.environ, "HOME": str(home)}
+        yield Environment({**os.environ, "HOME": str(home)})
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+class Environment(dict[str, str | float | bool]):
+    """A process environment that does not show its values when printed (a traceback shows a
+    function's arguments): it holds whatever secrets the environment holds."""
+
+    def __repr__(self) -> str:
+        return f"<environment of {len(self)} variables, values not shown>"
+
+    __str__ = __repr__
 
 
 def _nss_database(folder: Path, ca_file: Path) -> None:

@@ -14,7 +14,19 @@ from typing import NoReturn
 
 from crawler import __version__
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE
-from crawler.cli import adhoc, codegen, demo, diff, history, login, merge, run, scan_har, verify
+from crawler.cli import (
+    adhoc,
+    codegen,
+    demo,
+    diff,
+    history,
+    login,
+    merge,
+    run,
+    scan_har,
+    setup,
+    verify,
+)
 from crawler.crash import Crashed, describe
 from crawler.errors import BadInput, DiskFull
 from crawler.terminal import quiet_when_closed
@@ -30,6 +42,7 @@ COMMANDS = (
     diff,
     login,
     codegen,
+    setup,
 )  # one module per subcommand, in --help's order
 
 

@@ -11,7 +11,7 @@ from crawler import bundle
 from crawler.analyse.verdict import exit_code
 from crawler.config import Modes
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
-from crawler.errors import WRITE_FAILED
+from crawler.errors import WRITE_FAILED, printable
 from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
 from crawler.owners import trackerdb
 from crawler.proof.signing import Ed25519PrivateKey, load_private
@@ -118,11 +118,6 @@ def report_options(args: argparse.Namespace, configured: Language = "en") -> Rep
 def signing_key(args: argparse.Namespace) -> Ed25519PrivateKey | None:
     """The --sign-key, loaded before anything is audited: a bad key fails at once."""
     return load_private(Path(args.sign_key)) if args.sign_key else None
-
-
-def printable(text: str) -> str:
-    """Text from hostile pages or folders, safe for a terminal: control characters escaped."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def say(quiet: bool) -> Callable[[str], None]:

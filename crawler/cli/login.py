@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from crawler import config
-from crawler.cli.common import add_env_option, printable
-from crawler.errors import BadInput
+from crawler.cli.common import add_env_option
+from crawler.errors import BadInput, printable
 from crawler.record.authoring.signin import log_in_once
 from crawler.record.browser import chromium
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from crawler.model.base import (
     CREDENTIALS_IN_URL,
@@ -180,7 +180,7 @@ class TargetOptions(Frozen):
         description='Python file of the scenario, relative to audit.toml ("file.py" or '
         '"file.py:function", default run).',
     )
-    login: bool = Field(
+    login: StrictBool = Field(
         default=True, description="false: the scenario visits public pages, nothing to prove."
     )
     logged_in: LoginCheck | None = Field(
@@ -199,29 +199,29 @@ class TargetOptions(Frozen):
         "max_seconds, dwell, page_timeout, deny.",
     )
     time_limit: float = Field(default=600.0, gt=0, description="Seconds the whole system may take.")
-    fail_on_latent: bool = Field(
+    fail_on_latent: StrictBool = Field(
         default=False, description="Latent Referer leaks make the verdict leak."
     )
-    fail_on_unagreed: bool = Field(
+    fail_on_unagreed: StrictBool = Field(
         default=False,
         description="A third party without a data-processing agreement in force fails the system.",
     )
-    contain: bool = Field(
+    contain: StrictBool = Field(
         default=False,
         description="Answer requests that would carry the CPR to a third party locally, so it "
         "never leaves the machine; they are still recorded and reported, marked contained.",
     )
-    legacy_referrer: bool = Field(
+    legacy_referrer: StrictBool = Field(
         default=False,
         description="Give first-party pages without a referrer policy the pre-2021 default "
         "(no-referrer-when-downgrade), so Referer leaks of that era are observed.",
     )
-    witness: bool = Field(
+    witness: StrictBool = Field(
         default=True,
         description="Keep Chromium's NetLog as a second witness of what left the browser; "
         "without it the reports say that nothing checked the record.",
     )
-    fill_forms: bool = Field(
+    fill_forms: StrictBool = Field(
         default=True,
         description="Type the citizen's data into every field of each crawled page, key by "
         "key, never submitting (switch it off where typing has side effects, such as drafts "
@@ -257,7 +257,7 @@ class TargetOptions(Frozen):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Values a scenario reads as system.params[...]."
     )
-    ignore_https_errors: bool = Field(
+    ignore_https_errors: StrictBool = Field(
         default=False, description="Accept any certificate (a test host's self-signed one)."
     )
     ca_file: str | None = Field(

@@ -21,7 +21,7 @@ from crawler.cli.common import (
     add_report_options,
     add_sign_option,
     checked_cpr,
-    report_one,
+    report,
     report_options,
     signing_key,
 )
@@ -98,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         if args.copy_har:
             source = _copied(path, folder, source)
         recording = _recording(har, source, pages, target, folder, redactor)
+        bundle.keep_recording(recording, citizen, redactor.text)
         command = redactor.text(shlex.join(sys.argv))
         result, _ = analyse_system(recording, citizen, command=command)
         result = result.model_copy(update={"imported_from": source})
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             report=options,
             sign_key=key,
         )
-        code = report_one(Audited(result, folder.name), run_dir, closing)
+        code = report([Audited(result, folder.name)], run_dir, closing)
     if result.verdict == "inconclusive":
         print(f"inconclusive: {_reason(result.errors)}", file=sys.stderr)
     return code

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
-from crawler import diagnostics
+from crawler import bundle, diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line, write_failure
@@ -93,6 +93,7 @@ def record(
         rec.errors.append(write_failure(exc, Path(exc.filename or "").name or "the evidence"))
     mask(rec, redactor)
     rec.finished = time.time()
+    bundle.keep_recording(rec, citizen, redactor.text)
     return rec
 
 

@@ -26,6 +26,9 @@ class _Strict(BaseModel):
 
 
 class CitizenConfig(_Strict):
+    """A synthetic test citizen, never a real person. Credentials are never written in
+    audit.toml: only the names of the environment variables that hold them, or a secrets file."""
+
     id: str = Field(description="Name the systems use to pick this citizen.")
     cpr: str = Field(description="The synthetic citizen's CPR number, DDMMYYSSSS or DDMMYY-SSSS.")
     name: str | None = Field(default=None, description="The citizen's name, as forms ask for it.")
@@ -52,7 +55,8 @@ class CitizenConfig(_Strict):
 
 
 class SystemConfig(TargetOptions):
-    """One [[systems]] table."""
+    """A system to audit, one table each: where it starts, which domains are its own, which
+    scenario logs the citizen in and how that is proved, how far the crawl goes after it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -63,7 +67,8 @@ class SystemConfig(TargetOptions):
     logged_in: LoginCheck | None = Field(
         default=None,
         validate_default=True,  # required for a system with a scenario, so checked when left out
-        description=TargetOptions.model_fields["logged_in"].description,
+        description=f"{TargetOptions.model_fields['logged_in'].description} Required for a "
+        "system with a scenario, unless login = false.",
     )
     consent: list[ConsentChoice] = Field(
         default_factory=list,

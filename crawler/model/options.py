@@ -168,7 +168,8 @@ class TargetOptions(Frozen):
         default=(),
         description="Parties with a data-processing agreement: domain, agreement (its "
         "reference) and expires (its last day), e.g. "
-        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }].',
+        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }]. A CPR sent '
+        "to one is still a leak, shown apart: an agreement does not make a CPR in a URL lawful.",
     )
     scenario: str | None = Field(
         default=None,

@@ -21,7 +21,7 @@ import types
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -33,6 +33,7 @@ from crawler.model import CrawlSettings, LoginCheck, SystemResult
 FOLDER = Path("docs") / "reference"
 WIDTH = 100  # of usage lines, whatever the terminal
 TOP = "Top level"
+PYTEST = "pytest --cpraudit"
 GENERATED = "Generated from the code by `make docs` (`python -m crawler.reference`); do not edit."
 
 TOML_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", date: "date"}
@@ -89,11 +90,41 @@ def cli_markdown() -> str:
         "|---|---|",
     ]
     lines += [f"| [`{name}`](#cpraudit-{name}) | {_md(summary)} |" for name, summary, _ in commands]
+    lines.append(
+        f"| [`{PYTEST}`](#{slug(PYTEST)}) | the same audit as pytest tests, a test per system |"
+    )
     for name, summary, sub in commands:
         lines += ["", f"## cpraudit {name}", "", _md(_sentence(sub.description or summary)), ""]
         lines += ["```", _usage(sub), "```", ""]
         lines += [_argument(sub, action) for action in _shown(sub)]
+    lines += _pytest_options()
     return "\n".join(lines) + "\n"
+
+
+class _Options:
+    """What pytest's parser offers a plugin's `pytest_addoption`, onto an argparse parser."""
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+
+    def getgroup(self, name: str, description: str = "") -> _Options:
+        return self
+
+    def addoption(self, *names: str, **kwargs: Any) -> None:
+        self.parser.add_argument(*names, **kwargs)
+
+
+def _pytest_options() -> list[str]:
+    """The pytest plugin's options, as a section of the command line."""
+    from crawler.run import pytest_plugin
+
+    parser = argparse.ArgumentParser(prog="pytest", add_help=False)
+    pytest_plugin.pytest_addoption(cast(Any, _Options(parser)))
+    summary = _sentence((pytest_plugin.__doc__ or "").split("\n\n")[0])
+    how_to = "How-to: [Supplier acceptance test in CI](../use/supplier-ci.md#as-pytest-tests)."
+    lines = ["", f"## {PYTEST}", "", f"{_md(summary)} {how_to}", ""]
+    lines += ["```", "usage: pytest --cpraudit audit.toml [options]", "```", ""]
+    return lines + [_argument(parser, action) for action in _shown(parser)]
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, str, Any]]:

@@ -134,3 +134,14 @@ def test_the_readme_is_a_front_door_of_at_most_150_lines():
     assert len(lines) <= README_LINES, (
         f"README.md has {len(lines)} lines; move detail into docs/ (at most {README_LINES})"
     )
+
+
+def test_the_generator_loads_no_browser_machinery_until_it_reads_the_command_line():
+    import subprocess
+    import sys
+
+    probe = "import sys, crawler.reference; print([m for m in sys.modules if 'playwright' in m])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -16,6 +16,7 @@ from crawler import __version__
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE
 from crawler.cli import (
     adhoc,
+    analyse,
     codegen,
     demo,
     diff,
@@ -35,6 +36,7 @@ COMMANDS = (
     scan_har,
     run,
     demo,
+    analyse,
     history,
     merge,
     verify,

@@ -6,24 +6,25 @@ import argparse
 import shlex
 import sys
 import time
-from pathlib import Path
 
 from pydantic import ValidationError
 
 from crawler import bundle
 from crawler.cli.common import (
+    accepted_in,
+    add_accepted_option,
     add_mode_options,
     add_report_options,
     add_sign_option,
     checked_cpr,
     count,
     modes,
-    report_one,
+    report,
     report_options,
     signing_key,
     switched_off,
 )
-from crawler.config import acceptances, target_of
+from crawler.config import target_of
 from crawler.crash import logged
 from crawler.errors import BadInput
 from crawler.model import (
@@ -86,12 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"{option_help('body_limit')} (default {BODY_LIMIT})",
     )
     adhoc.add_argument("--no-fill-forms", action="store_true", help=switched_off("fill_forms"))
-    adhoc.add_argument(
-        "--accepted",
-        metavar="FILE",
-        help="leaks accepted for a time: the [[accepted]] tables of this TOML file (an "
-        "audit.toml will do); an accepted leak in force does not make the exit code 1",
-    )
+    add_accepted_option(adhoc)
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
@@ -103,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.time()
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     target = adhoc_target(args)
-    accepted = acceptances(Path(args.accepted)) if args.accepted else []
+    accepted = accepted_in(args) or []
     key = signing_key(args)
     options = report_options(args)
     run_dir = bundle.new_run_folder(args.out, "adhoc")
@@ -125,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             sign_key=key,
             accepted=accepted,
         )
-        return report_one(Audited(result, folder), run_dir, closing)
+        return report([Audited(result, folder)], run_dir, closing)
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:

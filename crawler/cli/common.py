@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
-from crawler.config import Modes
+from crawler.config import Accepted, Modes, acceptances
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
 from crawler.errors import printable
 from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
@@ -75,6 +75,20 @@ def modes(args: argparse.Namespace) -> Modes:
     )
 
 
+def add_accepted_option(parser: argparse.ArgumentParser, otherwise: str = "") -> None:
+    parser.add_argument(
+        "--accepted",
+        metavar="FILE",
+        help="leaks accepted for a time: the [[accepted]] tables of this TOML file (an "
+        "audit.toml will do); an accepted leak in force does not make the exit code 1" + otherwise,
+    )
+
+
+def accepted_in(args: argparse.Namespace) -> list[Accepted] | None:
+    """The --accepted file's acceptances; None when it was not given."""
+    return acceptances(Path(args.accepted)) if args.accepted else None
+
+
 def add_env_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env",
@@ -124,9 +138,9 @@ def say(quiet: bool) -> Callable[[str], None]:
     return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 
 
-def report_one(audited: Audited, run_dir: Path, closing: Closing) -> int:
-    """A one-system run closed as every run is, and its printed summary; its exit code."""
-    outcome = finish_run([audited], run_dir, closing)
+def report(results: list[Audited], run_dir: Path, closing: Closing) -> int:
+    """A run closed as every run is, and its printed summary; its exit code."""
+    outcome = finish_run(results, run_dir, closing)
     print_summary(outcome.results, run_dir, outcome.index)
     return exit_code((r for r, _ in outcome.results), closing.fail_on)
 

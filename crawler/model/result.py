@@ -22,6 +22,10 @@ from crawler.model.findings import (
 )
 from crawler.model.portal import AuditSetup, Consent, ConsentTable, Dialog
 
+# How an audit's browser presented itself (BrowserInfo.presented_as), as a report explains it
+PRESENTED_AS = "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
+PRESENTED_AS_HEADLESS = "headless Chromium as it identifies itself (HeadlessChrome)"
+
 
 class BrowserInfo(Frozen):
     """How the browser presented itself, so a reader can judge what a site would have sent."""
@@ -58,6 +62,19 @@ class Acceptance(Frozen):
     reason: str = Field(description="Why, and who decided, as audit.toml says.")
     until: date = Field(description="The last day it holds.")
     in_force: bool = Field(description="False: it has expired, and the leak counts again.")
+
+
+class Reanalysis(Frozen):
+    """Where a re-analysis (`cpraudit analyse`) took its evidence from: an earlier run's system
+    folder, read with today's detector and analysis, never visited again."""
+
+    evidence: str = Field(description="The system folder whose evidence was analysed again.")
+    run_id: str = Field(default="", description="The run that recorded it.")
+    recorded_by: str = Field(description="The version of cpraudit that recorded it.")
+    sealed: str = Field(
+        description="How that folder matched its run's manifest.json: 'intact', 'not sealed' "
+        "(no manifest), or what did not match."
+    )
 
 
 class TrendPoint(Frozen):
@@ -168,6 +185,10 @@ class SystemResult(Frozen):
     )
     scenario_traceback: str | None = Field(
         default=None, description="Where the scenario failed (redacted)."
+    )
+    reanalysis: Reanalysis | None = Field(
+        default=None,
+        description="Set when this result is a re-analysis of an earlier run's evidence.",
     )
     acceptances: tuple[Acceptance, ...] = Field(
         default=(),

@@ -45,7 +45,7 @@ DEFAULT_REPORT = ReportOptions()  # English, no PDF
 class Title(NamedTuple):
     """What an index is of, said in the report's language by the template."""
 
-    kind: Literal["run", "merge", "adhoc", "har", "pytest"]
+    kind: Literal["run", "merge", "adhoc", "har", "pytest", "analysis"]
     subject: str  # a file name, a URL, a number of shards
     shard: str | None = None
 

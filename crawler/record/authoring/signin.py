@@ -20,7 +20,8 @@ from crawler.record.browser import setup, trust
 from crawler.record.browser.chromium import launch, new_context
 from crawler.record.evidence import saved_logins
 from crawler.record.visit.login import LoginAgain, login_problem
-from crawler.scenario import System, load_scenario
+from crawler.record.visit.scenarios import load_scenario
+from crawler.scenario import System
 
 PERSON_MS = 300_000  # headed: a person may take minutes to approve a login in an app
 

@@ -26,7 +26,8 @@ from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
-from crawler.scenario import Scenario, System, listening, play
+from crawler.record.visit.scenarios import play
+from crawler.scenario import Scenario, System, listening
 
 SAVED_LOGIN_STEP = "saved login (checked)"
 

@@ -84,8 +84,10 @@ class CrawlSettings(Frozen):
 class LoginCheck(Frozen):
     """What only a logged-in citizen sees: a CSS selector, or a text (case-insensitive)."""
 
-    selector: str | None = None
-    text: str | None = None
+    selector: str | None = Field(
+        default=None, description='A CSS selector of an element, e.g. "#welcome".'
+    )
+    text: str | None = Field(default=None, description='A text on the page, e.g. "Log af".')
 
     def describe(self) -> str:
         return f"selector {self.selector!r}" if self.selector else f"text {self.text!r}"
@@ -148,7 +150,7 @@ class Processor(Frozen):
 
     model_config = ConfigDict(extra="forbid")
 
-    domain: str
+    domain: str = Field(description="The party's domain; its registrable domain counts.")
     agreement: str = Field(
         description="Reference of the data-processing agreement with this party."
     )
@@ -173,7 +175,8 @@ class TargetOptions(Frozen):
         default=(),
         description="Parties with a data-processing agreement: domain, agreement (its "
         "reference) and expires (its last day), e.g. "
-        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }].',
+        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }]. A CPR sent '
+        "to one is still a leak, shown apart: an agreement does not make a CPR in a URL lawful.",
     )
     scenario: str | None = Field(
         default=None,

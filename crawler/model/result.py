@@ -41,8 +41,8 @@ class SourceFile(Frozen):
     which export was searched."""
 
     name: str = Field(description="As it was given on the command line.")
-    sha256: str
-    size: int
+    sha256: str = Field(description="Of the file's bytes, as they were read.")
+    size: int = Field(description="In bytes.")
     copied_as: str | None = Field(
         default=None, description="Its copy in the system's folder (--copy-har), as it was."
     )
@@ -115,11 +115,43 @@ class SystemHistory(Frozen):
         return next((h for h in self.findings if h.fingerprint == fingerprint), None)
 
 
-class SystemResult(Frozen):
-    """Everything the report and the exit code need about one audited system."""
+class Recorded(Frozen):
+    """What the record stage saw of a system: how the portal was met, what was visited, by
+    which browser, and when (recording.json keeps it; the analysis adds it to the result)."""
 
     system: str
     supplier: str | None = None
+    start_url: str = ""
+    variant_of: str | None = Field(
+        default=None,
+        description="The system as configured, when this is one of its consent states.",
+    )
+    pages: tuple[str, ...] = ()
+    steps: tuple[tuple[str, str], ...] = Field(
+        default=(), description="(step, screenshot file) in order."
+    )
+    coverage: Coverage = Field(default_factory=Coverage, description="What the verdict covers.")
+    browser: BrowserInfo = BrowserInfo()
+    started: float = 0.0
+    finished: float = 0.0
+    witness: WitnessSummary | None = Field(
+        default=None, description="The network witness; None where there was no browser."
+    )
+    setup: AuditSetup = Field(default_factory=AuditSetup, description="How the portal was met.")
+    dialogs: tuple[Dialog, ...] = ()
+    consent: Consent | None = None
+    scenario_traceback: str | None = Field(
+        default=None, description="Where the scenario failed (redacted)."
+    )
+    imported_from: SourceFile | None = Field(
+        default=None, description="The file the record was imported from (scan-har)."
+    )
+
+
+class Analysed(Frozen):
+    """What the analysis found in the record: the findings, who received what, the verdict and
+    why it is what it is."""
+
     verdict: Verdict
     requests: int
     findings: tuple[Finding, ...] = ()
@@ -146,26 +178,6 @@ class SystemResult(Frozen):
         default=False, description="The latent leaks make the verdict leak (fail_on_latent)."
     )
     hosts: tuple[HostSummary, ...] = ()
-    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
-    notes: tuple[str, ...] = Field(
-        default=(), description="Coverage limits: crawl bounds, decode budgets."
-    )
-    pages: tuple[str, ...] = ()
-    steps: tuple[tuple[str, str], ...] = Field(
-        default=(), description="(step, screenshot file) in order."
-    )
-    browser: BrowserInfo = BrowserInfo()
-    start_url: str = ""
-    started: float = 0.0
-    finished: float = 0.0
-    detect_seconds: float = Field(
-        default=0.0, description="What the detector took, after recording."
-    )
-    tool_version: str = ""
-    command: str = ""
-    history: SystemHistory | None = Field(
-        default=None, description="New, persisting and fixed leaks; trend."
-    )
     third_parties: tuple[ThirdParty, ...] = Field(
         default=(), description="Every third-party organisation contacted, CPR or not."
     )
@@ -177,39 +189,45 @@ class SystemResult(Frozen):
     owner_database: str = Field(
         default="", description="The tracker database that named owners, with its licence."
     )
-    coverage: Coverage = Field(default_factory=Coverage, description="What the verdict covers.")
-    run_id: str = Field(default="", description="The run this result belongs to.")
-    witness: WitnessSummary | None = Field(
-        default=None, description="The network witness; None where there was no browser."
+    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
+    notes: tuple[str, ...] = Field(
+        default=(), description="Coverage limits: crawl bounds, decode budgets."
     )
     capture_gaps: tuple[CaptureGap, ...] = Field(
         default=(), description="What left the browser that the record lacks, and why."
     )
-    variant_of: str | None = Field(
-        default=None,
-        description="The system as configured, when this is one of its consent states.",
+    detect_seconds: float = Field(
+        default=0.0, description="What the detector took, after recording."
     )
-    setup: AuditSetup = Field(default_factory=AuditSetup, description="How the portal was met.")
-    dialogs: tuple[Dialog, ...] = ()
-    consent: Consent | None = None
-    consent_table: ConsentTable | None = Field(
-        default=None, description="The system's consent states side by side."
-    )
-    scenario_traceback: str | None = Field(
-        default=None, description="Where the scenario failed (redacted)."
-    )
-    imported_from: SourceFile | None = Field(
-        default=None, description="The file the record was imported from (scan-har)."
-    )
+    tool_version: str = ""
+    command: str = ""
     reanalysis: Reanalysis | None = Field(
         default=None,
         description="Set when this result is a re-analysis of an earlier run's evidence.",
+    )
+
+
+class Judged(Frozen):
+    """What the run adds to a system's result: the acceptances of audit.toml, the history, the
+    system's consent states side by side."""
+
+    run_id: str = Field(default="", description="The run this result belongs to.")
+    history: SystemHistory | None = Field(
+        default=None, description="New, persisting and fixed leaks; trend."
+    )
+    consent_table: ConsentTable | None = Field(
+        default=None, description="The system's consent states side by side."
     )
     acceptances: tuple[Acceptance, ...] = Field(
         default=(),
         description="The acceptances of audit.toml that apply to this system's leaks: a leak "
         "accepted and in force does not fail the run.",
     )
+
+
+class SystemResult(Judged, Analysed, Recorded):
+    """Everything the report and the exit code need about one audited system: what was
+    recorded, what the analysis found, what the run judged; findings.json holds it flat."""
 
     def acceptance(self, fingerprint: str) -> Acceptance | None:
         return next((a for a in self.acceptances if a.fingerprint == fingerprint), None)

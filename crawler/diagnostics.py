@@ -89,6 +89,27 @@ BROWSER_SENT_CPR = Diagnostic(
         "sent it"
     )
 )
+START_LOGIN_FORM = Diagnostic(
+    N_(
+        "the start page ended on a login form, at %(url)s: the audit did not see the page asked "
+        "for; log in first (--login manual, --storage-state FILE or a scenario), or say that this "
+        "is the page meant (follow_redirect_ok, --follow-redirect-ok)"
+    )
+)
+START_OTHER_HOST = Diagnostic(
+    N_(
+        "the start page ended on another host, at %(url)s: the audit did not see the page asked "
+        "for; log in first (--login manual, --storage-state FILE or a scenario), or say that this "
+        "is the page meant (follow_redirect_ok, --follow-redirect-ok)"
+    )
+)
+START_REDIRECTED = Diagnostic(
+    N_(
+        "the start page was redirected to %(url)s: the audit did not see the page asked for; log "
+        "in first (--login manual, --storage-state FILE or a scenario), or say that this is the "
+        "page meant (follow_redirect_ok, --follow-redirect-ok)"
+    )
+)
 UNSEARCHED = Diagnostic(
     *Nn_(
         "%(num)s exchange could not be fully searched (see the notes), so the search is incomplete",
@@ -165,6 +186,10 @@ SAVED_LOGIN_FORGOTTEN = Diagnostic(
     )
 )
 LOGIN_SAVED = Diagnostic(N_("The login was saved for reuse by later runs (reuse_login)."))
+START_TAKEN_AS_MEANT = Diagnostic(
+    N_("The start page ended on %(url)s, taken as the page meant (follow_redirect_ok).")
+)
+START_AFTER_LOGIN = Diagnostic(N_("The start page ended on %(url)s, with the citizen logged in."))
 WITNESS_DID_NOT_RUN = Diagnostic(N_("The network witness did not run: %(reason)s."))
 WITNESS_SAW = Diagnostic(
     *Nn_(

@@ -85,6 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"{option_help('body_limit')} (default {BODY_LIMIT})",
     )
     adhoc.add_argument("--no-fill-forms", action="store_true", help=switched_off("fill_forms"))
+    adhoc.add_argument(
+        "--follow-redirect-ok", action="store_true", help=option_help("follow_redirect_ok")
+    )
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
@@ -139,6 +142,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         },
         "body_limit": args.body_limit,
         "fill_forms": not args.no_fill_forms,
+        "follow_redirect_ok": args.follow_redirect_ok,
     }
     try:
         options = TargetOptions.model_validate(given)

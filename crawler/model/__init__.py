@@ -29,6 +29,7 @@ from crawler.model.coverage import (
     NotVisited,
     PageVisit,
     SessionLoss,
+    StartPage,
     TypedField,
     TypedPage,
 )
@@ -140,6 +141,7 @@ __all__ = [
     "PartyKind",
     "Processor",
     "SessionLoss",
+    "StartPage",
     "Suspect",
     "SystemHistory",
     "SystemResult",

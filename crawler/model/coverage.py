@@ -72,6 +72,22 @@ class TypedPage(Frozen):
     skipped: int = Field(default=0, description="Fields beyond the probe's bound per page.")
 
 
+class StartPage(Frozen):
+    """The start URL ended on another page than the one asked for: a redirect, perhaps to another
+    host or to a login form. The audit saw that page, not the one asked for."""
+
+    requested: str = Field(description="The start URL.")
+    url: str = Field(description="Where it ended.")
+    other_host: bool = Field(default=False, description="It ended on another host.")
+    login_form: bool = Field(default=False, description="The page it ended on asks for a password.")
+    accepted: Literal["follow_redirect_ok", "login"] | None = Field(
+        default=None,
+        description="Why this does not make the audit inconclusive: follow_redirect_ok says it "
+        "is the page meant, or the audit logged in (by hand or with a saved login); None: it "
+        "does.",
+    )
+
+
 LoginState = Literal["proven", "lost", "not proven", "not checked", "none", "unknown"]
 
 
@@ -92,6 +108,9 @@ class Coverage(Frozen):
     not_visited: tuple[LinkNotVisited, ...] = ()
     session_losses: tuple[SessionLoss, ...] = ()
     bounds: tuple[str, ...] = Field(default=(), description="Crawl bounds that were reached.")
+    start: StartPage | None = Field(
+        default=None, description="The start URL ended on another page (see StartPage)."
+    )
     typed: tuple[TypedPage, ...] = Field(
         default=(),
         description="Fields the form probe filled with the citizen's data, page by page; "

@@ -32,6 +32,7 @@ from crawler.model import (
     NameChain,
     PageVisit,
     SessionLoss,
+    StartPage,
     Suspect,
     SystemHistory,
     SystemResult,
@@ -312,6 +313,7 @@ def everything() -> SystemResult:
             coverage=Coverage(
                 login="lost",
                 login_check="#velkommen",
+                start=StartPage(requested=f"{PORTAL}/b", url=f"{PORTAL}/log-ind", login_form=True),
                 steps=("Log ind",),
                 bounds=(said.PAGE_BOUND(num=200),),
                 pages=(

@@ -26,6 +26,7 @@ from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
+from crawler.record.visit.start_page import judged
 from crawler.scenario import Scenario, System, listening, play
 
 SAVED_LOGIN_STEP = "saved login (checked)"
@@ -144,6 +145,8 @@ class Drive:
             lambda page: self.addons.call("page_loaded", page),
         )
         self.rec.errors += self.crawled.errors
+        if self.crawled.start:
+            self._ended_elsewhere()
         if guard:
             self.proven = self.proven or guard.good_url is not None
             self.rec.errors += [
@@ -151,6 +154,20 @@ class Drive:
                 for loss in guard.losses
                 if not loss.recovered
             ]
+
+    def _ended_elsewhere(self) -> None:
+        """The start URL ended on another page: said first, and not clean without a reason."""
+        assert self.crawled.start is not None
+        logged_in = self.saved_login is not None
+        start, said, error = judged(
+            self.crawled.start, self.rec.target.follow_redirect_ok, logged_in
+        )
+        self.crawled.start = start
+        if error:
+            self.rec.errors.insert(0, said)
+        else:
+            self.rec.notes.insert(0, said)
+        self.progress(said)
 
     def _failed(self, exc: Exception) -> None:
         error, step = f"{type(exc).__name__}: {first_line(exc)}", self.tape.step
@@ -200,6 +217,7 @@ class Drive:
             session_losses=tuple(self.crawled.session_losses),
             bounds=tuple(self.crawled.bounds),
             typed=tuple(probe.pages) if (probe := self.addons.get(FormProbe)) else (),
+            start=self.crawled.start,
         )
 
     def _login_state(self) -> LoginState:

@@ -110,6 +110,21 @@ START_REDIRECTED = Diagnostic(
         "page meant (follow_redirect_ok, --follow-redirect-ok)"
     )
 )
+NO_SAVED_LOGIN = Diagnostic(
+    N_(
+        "no saved login young enough to reuse (reuse_login), and no scenario to log in: log in "
+        "by hand with cpraudit login %(system)s --manual"
+    )
+)
+SAVED_LOGIN_LOST = Diagnostic(
+    N_(
+        "the saved login no longer held (%(problem)s), and no scenario can log in: log in again "
+        "by hand with cpraudit login %(system)s --manual"
+    )
+)
+GIVEN_LOGIN_LOST = Diagnostic(
+    N_("the saved login given (--storage-state) did not hold: %(problem)s")
+)
 UNSEARCHED = Diagnostic(
     *Nn_(
         "%(num)s exchange could not be fully searched (see the notes), so the search is incomplete",
@@ -186,6 +201,22 @@ SAVED_LOGIN_FORGOTTEN = Diagnostic(
     )
 )
 LOGIN_SAVED = Diagnostic(N_("The login was saved for reuse by later runs (reuse_login)."))
+NOT_CRAWLED_NO_LOGIN = Diagnostic(N_("not crawled: the login was not done or not proven"))
+LOGIN_GIVEN_HELD = Diagnostic(
+    N_(
+        "The audit started with the saved login it was given (--storage-state); %(check)s held "
+        "on the start page."
+    )
+)
+LOGIN_GIVEN_UNCHECKED = Diagnostic(
+    N_(
+        "The audit started with the saved login it was given (--storage-state); with no "
+        "logged_in check, nothing proved that it held."
+    )
+)
+LOGIN_REUSED_HELD = Diagnostic(
+    N_("The login was reused from a saved session (reuse_login); %(check)s held on the start page.")
+)
 START_TAKEN_AS_MEANT = Diagnostic(
     N_("The start page ended on %(url)s, taken as the page meant (follow_redirect_ok).")
 )

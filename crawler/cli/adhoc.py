@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 import time
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -37,6 +38,7 @@ from crawler.model import (
 )
 from crawler.parties import registrable_domain
 from crawler.record.browser import chromium
+from crawler.record.evidence import saved_logins
 from crawler.report import Title
 from crawler.run.audit import audit_system
 from crawler.run.finish import Closing
@@ -85,14 +87,31 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"{option_help('body_limit')} (default {BODY_LIMIT})",
     )
     adhoc.add_argument("--no-fill-forms", action="store_true", help=switched_off("fill_forms"))
-    adhoc.add_argument(
-        "--follow-redirect-ok", action="store_true", help=option_help("follow_redirect_ok")
-    )
+    add_login_options(adhoc)
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
     add_sign_option(adhoc)
     adhoc.set_defaults(func=run)
+
+
+def add_login_options(adhoc: argparse.ArgumentParser) -> None:
+    """How the audit gets behind a login (a saved one), how the login is proven, and whether the
+    page the start URL ends on is the one meant."""
+    adhoc.add_argument(
+        "--logged-in",
+        metavar="SELECTOR",
+        help=f"{option_help('logged_in')}; here a CSS selector, or text=TEXT for a text",
+    )
+    adhoc.add_argument(
+        "--storage-state",
+        metavar="FILE",
+        help="start logged in with this saved login: one saved by `cpraudit login` or by "
+        "Playwright (`playwright codegen --save-storage FILE URL`)",
+    )
+    adhoc.add_argument(
+        "--follow-redirect-ok", action="store_true", help=option_help("follow_redirect_ok")
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,13 +161,35 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         },
         "body_limit": args.body_limit,
         "fill_forms": not args.no_fill_forms,
+        "logged_in": _login_check(args.logged_in),
         "follow_redirect_ok": args.follow_redirect_ok,
     }
     try:
         options = TargetOptions.model_validate(given)
     except ValidationError as exc:
         raise BadInput(_as_option(exc, given)) from None
-    return target_of(options, modes(args), system=hostname)
+    return target_of(
+        options,
+        modes(args),
+        system=hostname,
+        storage_state=_given_login(args),
+    )
+
+
+def _login_check(given: str | None) -> str | dict[str, str] | None:
+    """`--logged-in`: a selector as audit.toml's logged_in, or text=TEXT as its { text = ... }."""
+    if given is not None and given.startswith("text="):
+        return {"text": given.removeprefix("text=").strip().strip('"')}
+    return given
+
+
+def _given_login(args: argparse.Namespace) -> str | None:
+    """The saved login to start with, checked."""
+    if not args.storage_state:
+        return None
+    path = Path(args.storage_state).resolve()
+    saved_logins.load(path)
+    return str(path)
 
 
 def _as_option(exc: ValidationError, given: dict) -> str:

@@ -96,10 +96,11 @@ class Coverage(Frozen):
 
     login: LoginState = Field(
         default="unknown",
-        description="proven: logged_in held after the scenario and on every crawled page (or "
-        "was re-established); lost: lost and not re-established; not proven: it failed after "
-        "the scenario; not checked: login = false; none: no scenario (public pages); unknown: "
-        "the audit did not say.",
+        description="proven: logged_in held after the scenario (or on the start page with a "
+        "saved login) and on every crawled page (or was re-established); lost: lost and not "
+        "re-established; not proven: it failed after the scenario; not checked: no logged_in "
+        "check (login = false, or a saved login given without one); none: no scenario (public "
+        "pages); unknown: the audit did not say.",
     )
     login_check: str = Field(default="", description="The logged_in check, as configured.")
     steps: tuple[str, ...] = Field(default=(), description="Scenario steps completed, in order.")

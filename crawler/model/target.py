@@ -85,3 +85,8 @@ class Target(TargetOptions):
     login_state: str | None = Field(
         default=None, description="Where this system's saved login is kept (outside reports)."
     )
+    storage_state: str | None = Field(
+        default=None,
+        description="A saved login the audit starts with, whatever its age (adhoc "
+        "--storage-state); never changed or removed.",
+    )

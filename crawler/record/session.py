@@ -146,9 +146,8 @@ def _in_context(
     target = rec.target
     saved = saved_login(target)
     har = har_trace.context_options(rec.out_dir) if lease.har else {}
-    context = lease.new_context(
-        **har, **setup.context_options(target, target.login_state if saved else None)
-    )
+    state = saved_logins.load(Path(saved_logins.in_use(target))) if saved else None
+    context = lease.new_context(**har, **setup.context_options(target, state))
     if lease.trace:
         har_trace.start(context, target.system, target.trace)
     try:
@@ -158,7 +157,10 @@ def _in_context(
 
 
 def saved_login(target: Target) -> float | None:
-    """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
+    """When the system's saved login was saved, if it may be reused (`reuse_login`); when the
+    one given was (`storage_state`: whatever its age)."""
+    if target.storage_state:
+        return saved_logins.reusable(Path(target.storage_state), float("inf"))
     if target.login_state is None or (seconds := target.reuse_seconds) is None:
         return None
     return saved_logins.reusable(Path(target.login_state), seconds)
@@ -167,8 +169,8 @@ def saved_login(target: Target) -> float | None:
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
     """The citizen's credentials, and the values of the system's saved login."""
     redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
-    if target.login_state:
-        redactor.learn(saved_logins.values(Path(target.login_state)))
+    for path in filter(None, (target.login_state, target.storage_state)):
+        redactor.learn(saved_logins.values(Path(path)))
     return redactor
 
 
@@ -212,8 +214,17 @@ def record_in(
         own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
         rec.setup = setup.described(
             target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
-        )
+        ).model_copy(update=_login_account(drive, target))
         rec.notes += setup.notes(rec.setup)
+
+
+def _login_account(drive: Drive, target: Target) -> dict[str, Any]:
+    """What the report says of the saved login used: how old, given or reused, by hand."""
+    return {
+        "login_by_hand": drive.by_hand,
+        "login_age": drive.login_age,
+        "login_given": target.storage_state if drive.saved_login is not None else None,
+    }
 
 
 def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:

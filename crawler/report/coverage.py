@@ -18,7 +18,7 @@ LOGIN_STATES = {  # Coverage.login, as a reader is told
     "proven": N_("proven after the scenario and on every crawled page"),
     "lost": N_("lost during the crawl and not re-established"),
     "not proven": N_("not proven after the scenario"),
-    "not checked": N_("not checked (login = false)"),
+    "not checked": N_("not checked (login = false, or no logged_in check)"),
     "none": N_("no login: public pages"),
     "unknown": N_("unknown: the audit did not say"),
 }

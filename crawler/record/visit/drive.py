@@ -26,10 +26,9 @@ from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
+from crawler.record.visit.saved_login import SavedLogin
 from crawler.record.visit.start_page import judged
 from crawler.scenario import Scenario, System, listening, play
-
-SAVED_LOGIN_STEP = "saved login (checked)"
 
 Progress = Callable[[str], None]
 
@@ -51,10 +50,12 @@ class Drive:
     proven: bool = False  # logged_in held after the scenario
     login_again: LoginAgain | None = None
     saved_login: float | None = None  # when the saved login reused here was saved
+    login_age: float | None = None  # how old it was when it was used, in seconds
+    by_hand: float | None = None  # when a person logged in by hand for the saved login
 
     def run(self) -> None:
         try:
-            if self.scenario and not self._scenario():
+            if not self._log_in():
                 return
             if self.rec.target.crawl:
                 self._crawl()
@@ -63,6 +64,41 @@ class Drive:
         finally:
             self.rec.coverage = self._coverage()
             self.rec.pages = [v.url for v in self.visits + self.crawled.visits]
+
+    def _log_in(self) -> bool:
+        """The login before the crawl, if any: the scenario's, or a saved one alone; whether the
+        crawl may follow."""
+        target = self.rec.target
+        if self.scenario:
+            return self._scenario()
+        if self.saved_login is not None or target.reuse_login:
+            return self._saved_login_alone()
+        return True
+
+    def _saved_login_alone(self) -> bool:
+        """A saved login with no scenario behind it (one made by hand, or given)."""
+        target = self.rec.target
+        if self.saved_login is None:
+            system = target.variant_of or target.system
+            return self._not_logged_in(diagnostics.NO_SAVED_LOGIN(system=system))
+        saved = self._saved(self.saved_login)
+        holds, said = saved.alone()
+        self.login_age, self.by_hand = saved.used()
+        if not holds:
+            return self._not_logged_in(said)
+        self.proven = target.logged_in is not None
+        self.rec.notes.append(said)
+        return True
+
+    def _not_logged_in(self, problem: str) -> bool:
+        self.rec.errors.append(problem)
+        if self.rec.target.crawl:
+            self.rec.notes.append(diagnostics.NOT_CRAWLED_NO_LOGIN())
+        _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
+        return False
+
+    def _saved(self, when: float) -> SavedLogin:
+        return SavedLogin(self.page, self.tape, self.rec.target, self._first_party(), when)
 
     def _scenario(self) -> bool:
         """Run the scenario; whether the crawl may follow (the login, if checked, held)."""
@@ -99,11 +135,11 @@ class Drive:
         is forgotten, and the scenario logs in."""
         target, check = self.rec.target, self.rec.target.logged_in
         assert check is not None and target.login_state is not None  # reuse_login needs both
-        self.tape.step = SAVED_LOGIN_STEP
-        self.page.goto(target.base_url or target.start_url, wait_until="load")
-        problem = login_problem(self.page, check, self._first_party())
-        self.tape.step = None
+        assert self.saved_login is not None
+        saved = self._saved(self.saved_login)
+        problem = saved.problem(check)
         if problem is None:
+            self.login_age, self.by_hand = saved.used()
             self.rec.notes.append(diagnostics.LOGIN_REUSED(check=check.describe()))
             return True
         self.rec.notes.append(diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem))
@@ -221,8 +257,9 @@ class Drive:
         )
 
     def _login_state(self) -> LoginState:
-        if self.rec.target.logged_in is None:
-            return "not checked" if self.scenario else "none"
+        target = self.rec.target
+        if target.logged_in is None:
+            return "not checked" if self.scenario or self.saved_login is not None else "none"
         if not self.proven:
             return "not proven"
         if any(not loss.recovered for loss in self.crawled.session_losses):

@@ -38,6 +38,7 @@ from crawler.model import (
 )
 from crawler.parties import registrable_domain
 from crawler.record.browser import chromium
+from crawler.record.browser.display import display_problem
 from crawler.record.evidence import saved_logins
 from crawler.report import Title
 from crawler.run.audit import audit_system
@@ -96,18 +97,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def add_login_options(adhoc: argparse.ArgumentParser) -> None:
-    """How the audit gets behind a login (a saved one), how the login is proven, and whether the
-    page the start URL ends on is the one meant."""
+    """How the audit gets behind a login: by hand, or with a saved one; and how it is proven."""
+    adhoc.add_argument(
+        "--login",
+        choices=("manual",),
+        help="manual: a visible browser opens at URL, recording from its first request, and a "
+        "person logs in by hand (a test identity, an approval app); the audit then goes on by "
+        "itself. Needs a display",
+    )
     adhoc.add_argument(
         "--logged-in",
         metavar="SELECTOR",
-        help=f"{option_help('logged_in')}; here a CSS selector, or text=TEXT for a text",
+        help=f"{option_help('logged_in')}; here a CSS selector, or text=TEXT for a text. With "
+        "--login manual it also says when the login is done (else press Enter)",
     )
     adhoc.add_argument(
         "--storage-state",
         metavar="FILE",
-        help="start logged in with this saved login: one saved by `cpraudit login` or by "
-        "Playwright (`playwright codegen --save-storage FILE URL`)",
+        help="start logged in with this saved login: one saved by `cpraudit login` (by hand "
+        "too) or by Playwright (`playwright codegen --save-storage FILE URL`)",
     )
     adhoc.add_argument(
         "--follow-redirect-ok", action="store_true", help=option_help("follow_redirect_ok")
@@ -172,6 +180,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         options,
         modes(args),
         system=hostname,
+        login_by_hand=args.login == "manual",
         storage_state=_given_login(args),
     )
 
@@ -184,7 +193,14 @@ def _login_check(given: str | None) -> str | dict[str, str] | None:
 
 
 def _given_login(args: argparse.Namespace) -> str | None:
-    """The saved login to start with, checked."""
+    """The saved login to start with, checked; and whether a login by hand can be shown."""
+    if args.login == "manual" and args.storage_state:
+        raise BadInput(
+            "--login manual and --storage-state both log in: give one (a login saved by hand "
+            "is given with --storage-state alone)"
+        )
+    if args.login == "manual" and (problem := display_problem("--login manual")):
+        raise BadInput(problem)
     if not args.storage_state:
         return None
     path = Path(args.storage_state).resolve()

@@ -16,7 +16,9 @@ class PageVisit(Frozen):
     requested: str | None = Field(
         default=None, description="The URL asked for, where it differs from the final URL."
     )
-    by: Literal["scenario", "crawl"] = "crawl"
+    by: Literal["scenario", "by hand", "crawl"] = Field(
+        default="crawl", description="Who opened it: the scenario, a person logging in, the crawl."
+    )
     logged_in: bool | None = Field(
         default=None, description="The logged_in check on this page; None: not checked."
     )
@@ -88,7 +90,7 @@ class StartPage(Frozen):
     )
 
 
-LoginState = Literal["proven", "lost", "not proven", "not checked", "none", "unknown"]
+LoginState = Literal["proven", "lost", "not proven", "by hand", "not checked", "none", "unknown"]
 
 
 class Coverage(Frozen):
@@ -96,11 +98,12 @@ class Coverage(Frozen):
 
     login: LoginState = Field(
         default="unknown",
-        description="proven: logged_in held after the scenario (or on the start page with a "
-        "saved login) and on every crawled page (or was re-established); lost: lost and not "
-        "re-established; not proven: it failed after the scenario; not checked: no logged_in "
-        "check (login = false, or a saved login given without one); none: no scenario (public "
-        "pages); unknown: the audit did not say.",
+        description="proven: logged_in held after the scenario (or the login by hand) and on "
+        "every crawled page (or was re-established); lost: lost and not re-established; not "
+        "proven: it failed after the scenario; by hand: a person logged in by hand and said so, "
+        "with no logged_in check to prove it; not checked: no logged_in check (login = false, "
+        "or a saved login given without one); none: no scenario (public pages); unknown: the "
+        "audit did not say.",
     )
     login_check: str = Field(default="", description="The logged_in check, as configured.")
     steps: tuple[str, ...] = Field(default=(), description="Scenario steps completed, in order.")

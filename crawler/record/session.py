@@ -33,6 +33,7 @@ from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
 from crawler.record.evidence import har_trace, names, saved_logins
+from crawler.record.visit.by_hand import mask_typed_passwords
 from crawler.record.visit.crawl import leave_pages
 from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
@@ -115,7 +116,11 @@ def _in_own_browser(
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
             browser, executable = launch(
-                pw, **setup.launch_options(target), extra=witness.switches(), env=env
+                pw,
+                **setup.launch_options(target),
+                headless=not target.login_by_hand,  # by hand: a window for the person
+                extra=witness.switches(),
+                env=env,
             )
             try:
 
@@ -195,6 +200,8 @@ def record_in(
     leads = CprToThirdParty(citizen.cpr, parties)
     tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
+    if target.login_by_hand:
+        mask_typed_passwords(context, redactor)
     capture = Recorder(tape, browser, context, addons)
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
@@ -219,7 +226,7 @@ def record_in(
 
 
 def _login_account(drive: Drive, target: Target) -> dict[str, Any]:
-    """What the report says of the saved login used: how old, given or reused, by hand."""
+    """What the report says of a login by hand and of the saved login used: when, how old."""
     return {
         "login_by_hand": drive.by_hand,
         "login_age": drive.login_age,

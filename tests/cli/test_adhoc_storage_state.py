@@ -110,12 +110,14 @@ def test_a_storage_state_that_is_no_saved_login_is_one_line(tmp_path, capsys):
     common = ["adhoc", f"http://{PORTAL}/", "--cpr", CPR, "--out", str(tmp_path / "out")]
     for given in ("missing.json", "notes.json", "broken.json"):
         assert main([*common, "--storage-state", str(tmp_path / given)]) == 2
+    assert main([*common, "--login", "manual", "--storage-state", str(tmp_path / "x")]) == 2
     errors = capsys.readouterr().err.splitlines()
-    assert len(errors) == 3
+    assert len(errors) == 4
     assert errors[0].startswith(f"error: {tmp_path / 'missing.json'}: cannot be read")
     assert errors[1].startswith(f"error: {tmp_path / 'notes.json'} is not a saved login")
     assert errors[2].startswith(f"error: {tmp_path / 'broken.json'} is not JSON")
-    assert all("playwright codegen --save-storage" in e for e in errors)
+    assert errors[3].startswith("error: --login manual and --storage-state both log in")
+    assert all("playwright codegen --save-storage" in e for e in errors[:3])
     assert not (tmp_path / "out").exists(), "nothing started"
 
 

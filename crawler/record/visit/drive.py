@@ -7,6 +7,7 @@ whether the citizen was logged in throughout.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,11 +25,14 @@ from crawler.record.addons.hooks import Addons
 from crawler.record.addons.redaction import Redactor
 from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
+from crawler.record.visit.by_hand import Terminal, log_in_by_hand
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
 from crawler.record.visit.saved_login import SavedLogin
 from crawler.record.visit.start_page import judged
 from crawler.scenario import Scenario, System, listening, play
+
+BY_HAND_STEP = "Log ind (by hand)"
 
 Progress = Callable[[str], None]
 
@@ -51,7 +55,7 @@ class Drive:
     login_again: LoginAgain | None = None
     saved_login: float | None = None  # when the saved login reused here was saved
     login_age: float | None = None  # how old it was when it was used, in seconds
-    by_hand: float | None = None  # when a person logged in by hand for the saved login
+    by_hand: float | None = None  # when a person logged in by hand (here, or for the saved login)
 
     def run(self) -> None:
         try:
@@ -66,13 +70,46 @@ class Drive:
             self.rec.pages = [v.url for v in self.visits + self.crawled.visits]
 
     def _log_in(self) -> bool:
-        """The login before the crawl, if any: the scenario's, or a saved one alone; whether the
-        crawl may follow."""
+        """The login before the crawl, if any: a person's by hand, the scenario's, or a saved
+        one alone; whether the crawl may follow."""
         target = self.rec.target
+        if target.login_by_hand:
+            return self._by_hand()
         if self.scenario:
             return self._scenario()
         if self.saved_login is not None or target.reuse_login:
             return self._saved_login_alone()
+        return True
+
+    def _by_hand(self) -> bool:
+        """A person logs in in the visible browser, recorded as a step of its own."""
+        check = self.rec.target.logged_in
+        self.page.on("framenavigated", self._navigated)
+        self._on_step(BY_HAND_STEP, True)
+        try:
+            done = log_in_by_hand(
+                self.page,
+                self.rec.target.start_url,
+                check,
+                self._first_party(),
+                self.progress,
+                Terminal(),
+            )
+        finally:
+            self.page.remove_listener("framenavigated", self._navigated)
+        self._on_step(None, True)
+        self.visits = [v.model_copy(update={"by": "by hand"}) for v in self.visits]
+        if done.problem:
+            return self._not_logged_in(done.problem)
+        self.by_hand, self.proven = done.done, check is not None
+        if self.proven and self.visits:
+            self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": True})
+        self.rec.notes.append(
+            diagnostics.BY_HAND_CHECKED(check=check.describe())
+            if check
+            else diagnostics.BY_HAND_CONFIRMED()
+        )
+        self.progress(f"logged in by hand at {time.strftime('%H:%M:%S')}; the audit goes on")
         return True
 
     def _saved_login_alone(self) -> bool:
@@ -160,7 +197,7 @@ class Drive:
     def _crawl(self) -> None:
         settings, target = self.rec.target.crawl, self.rec.target
         assert settings is not None
-        starts = [self.page.url] if self.scenario else [target.start_url]
+        starts = [self.page.url] if self.scenario or target.login_by_hand else [target.start_url]
         self.progress(f"crawling from {starts[0]} ({_so_far(self.tape)})")
         guard = None
         if target.logged_in:
@@ -170,6 +207,9 @@ class Drive:
                 self.rec.out_dir,
                 self.login_again,
                 good_url=self.page.url if self.proven else None,
+                cannot_log_in_again=diagnostics.NO_LOGIN_AGAIN_BY_HAND()
+                if target.login_by_hand
+                else "",
             )
         self.crawled = crawl(
             self.page,
@@ -194,7 +234,7 @@ class Drive:
     def _ended_elsewhere(self) -> None:
         """The start URL ended on another page: said first, and not clean without a reason."""
         assert self.crawled.start is not None
-        logged_in = self.saved_login is not None
+        logged_in = self.by_hand is not None or self.saved_login is not None
         start, said, error = judged(
             self.crawled.start, self.rec.target.follow_redirect_ok, logged_in
         )
@@ -258,6 +298,8 @@ class Drive:
 
     def _login_state(self) -> LoginState:
         target = self.rec.target
+        if target.logged_in is None and target.login_by_hand:
+            return "by hand" if self.by_hand else "not proven"
         if target.logged_in is None:
             return "not checked" if self.scenario or self.saved_login is not None else "none"
         if not self.proven:

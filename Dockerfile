@@ -16,10 +16,10 @@ COPY crawler ./crawler
 RUN python -m pip wheel --no-deps --no-cache-dir --quiet -w /dist .
 
 # Ghostery's TrackerDB (owners of third-party domains) and DuckDuckGo's autoconsent (consent
-# banners), pinned in package-lock.json as `make setup` installs them; read without Node.
+# banners), pinned in crawler/data/npm/ as `cpraudit setup` installs them; read without Node.
 FROM node:20-bookworm-slim AS data
 WORKDIR /data
-COPY package.json package-lock.json ./
+COPY crawler/data/npm/package.json crawler/data/npm/package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
 FROM mcr.microsoft.com/playwright/python:v${PLAYWRIGHT_VERSION}-noble

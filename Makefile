@@ -7,9 +7,9 @@ STAMP  := $(VENV)/.installed
 # Browser tests mostly wait on pages and timers: one more test worker than cores.
 TEST_JOBS ?= 3
 
-.PHONY: setup browser owners tools demo test lint bench messages clean
+.PHONY: setup data tools demo test lint docs bench messages clean
 
-setup: $(STAMP) browser owners tools
+setup: $(STAMP) data tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,25 +17,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# A Chromium for Playwright: the Playwright-managed one, else the system's, else install one.
-browser: $(STAMP)
-	$(PY) -m crawler.record.browser.chromium --ensure
-
-# The owner database (Ghostery's TrackerDB) and DuckDuckGo's autoconsent for consent states,
-# pinned in package-lock.json, read at run time by crawler/owners/trackerdb.py and
-# crawler/record/visit/consent.py. Without npm the audits still run, with owners beyond the bundled list
-# unknown (every report says so); systems with consent states are refused with the reason.
-TRACKERDB := node_modules/@ghostery/trackerdb/package.json
-
-owners: $(TRACKERDB)
-
-$(TRACKERDB): package-lock.json
-	@if command -v npm >/dev/null; then \
-		npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
-	else \
-		echo "npm not found: third parties' owners will be unknown beyond the bundled list;" \
-			"install Node.js 20+ and npm, then run make setup again"; \
-	fi
+# What audits need besides Python (cpraudit setup, as a pip-installed cpraudit runs it): a
+# Chromium (Playwright's, else the system's, else Debian's package as root), and the owner
+# database (Ghostery's TrackerDB) and DuckDuckGo's autoconsent, pinned in
+# crawler/data/npm/package-lock.json and installed with npm into ~/.local/share/cpraudit. Without
+# npm the audits still run, with owners beyond the bundled list unknown (every report says so);
+# systems with consent states are refused with the reason.
+data: $(STAMP)
+	@$(VENV)/bin/cpraudit setup || \
+		(command -v npm >/dev/null && exit 1; \
+		 echo "npm not found: third parties' owners will be unknown beyond the bundled list;" \
+			"install Node.js 20+ and npm, then run make setup again")
 
 # What some features and their tests need from Debian: certutil (ca_file: a test CA for Chromium),
 # Xvfb (a headed browser: codegen's, a login by hand, tested on a virtual display) and xdotool (the
@@ -68,6 +60,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# docs/reference/ from the code: the command line, audit.toml and the schema of findings.json.
+# tests/test_docs.py fails while what is written there is not what this makes now.
+docs: $(STAMP)
+	$(PY) -m crawler.reference docs/reference
+
 bench: setup
 	$(PY) -m benchmarks.detector
 	$(PY) -m benchmarks.audit
@@ -86,4 +83,4 @@ messages: $(STAMP)
 		--ignore-pot-creation-date
 
 clean:
-	rm -rf $(VENV) node_modules reports/*/
+	rm -rf $(VENV) reports/*/

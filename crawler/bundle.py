@@ -5,7 +5,8 @@ so that a folder written by one version of cpraudit can be found and read by the
 
     <run>/                       index.html summary.json junit.xml run.json crash.log (index.pdf)
                                  manifest.json manifest.sig (written last)
-    <run>/<system>/              requests.jsonl findings.json report.html (report.pdf)
+    <run>/<system>/              requests.jsonl recording.json findings.json report.html
+                                 (report.pdf)
                                  wire.jsonl bodies/body-NNNNNN.bin
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
@@ -25,11 +26,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, get_args
 
+from pydantic import TypeAdapter, ValidationError
+
+from crawler import __version__, diagnostics
 from crawler.errors import BadInput, first_line
 from crawler.model import (
     Audited,
     AuditSetup,
     BrowserInfo,
+    Citizen,
     Consent,
     Coverage,
     Dialog,
@@ -44,6 +49,7 @@ Copy = Callable[[IO[bytes], IO[bytes]], None]  # copies one stream into another,
 
 # A system's folder
 REQUESTS = "requests.jsonl"  # every recorded exchange, one JSON object a line
+RECORDING = "recording.json"  # the rest the record stage saw (pages, steps, coverage, ...)
 FINDINGS = "findings.json"  # the result: the contract others read
 RESULT = "result.json"  # an audit process's result, until its run has written findings.json
 REPORT = "report.html"
@@ -189,6 +195,56 @@ class Recording:
     @property
     def wire_path(self) -> Path:
         return self.out_dir / WIRE
+
+
+RECORDING_FORMAT = 1
+_RECORDING = TypeAdapter(Recording)
+
+
+def keep_recording(rec: Recording, citizen: Citizen, mask: Callable[[str], str]) -> None:
+    """recording.json beside the record; if it cannot be written the evidence still holds,
+    only `cpraudit analyse` cannot read the system again, and the report says so."""
+    try:
+        write_recording(rec, citizen, mask)
+    except OSError as exc:
+        rec.notes.append(diagnostics.RECORDING_UNWRITTEN(error=exc.strerror or first_line(exc)))
+
+
+def write_recording(rec: Recording, citizen: Citizen, mask: Callable[[str], str]) -> None:
+    """What the record stage saw, beside the record, for analysing it again later: the citizen
+    searched for (identifiers only: credentials are never written), the system as audited, and
+    the pages, steps, coverage, set-up, dialogs, consent and errors; every secret `mask`ed."""
+    data = {
+        "format": RECORDING_FORMAT,
+        "recorded_by": __version__,
+        "citizen": citizen.model_dump(mode="json"),
+        "recording": _RECORDING.dump_python(rec, mode="json", exclude={"out_dir"}),
+    }
+    text = mask(json.dumps(data, indent=2, ensure_ascii=False))
+    (rec.out_dir / RECORDING).write_text(text + "\n", encoding="utf-8")
+
+
+def read_recording(folder: Path) -> tuple[Recording, Citizen, str]:
+    """A system folder's recording (its `out_dir` that folder), its citizen, and the version of
+    cpraudit that recorded it."""
+    path = folder / RECORDING
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("format") != RECORDING_FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, not {RECORDING_FORMAT}")
+        rec = _RECORDING.validate_python({**data["recording"], "out_dir": folder})
+        return rec, Citizen.model_validate(data["citizen"]), str(data.get("recorded_by", ""))
+    except FileNotFoundError:
+        raise BadInput(
+            f"{folder}: no {RECORDING}, so it cannot be analysed again (it is not a system "
+            "folder, or cpraudit recorded it before it kept one); give a system or run folder "
+            "with one, or audit the system anew"
+        ) from None
+    except (OSError, ValueError, ValidationError, KeyError, TypeError, AttributeError) as exc:
+        raise BadInput(
+            f"{path}: not a recording cpraudit can read ({first_line(exc)}); give a system "
+            "folder of a run, as cpraudit wrote it"
+        ) from None
 
 
 # -- the record ---------------------------------------------------------------------------

@@ -68,6 +68,9 @@ SCENARIO_FAILED_IN_STEP = Diagnostic(N_("scenario did not complete (step %(step)
 PAGE_DID_NOT_LOAD = Diagnostic(N_("page %(url)s did not load: %(error)s"))
 START_PAGE_STATUS = Diagnostic(N_("start page %(url)s answered HTTP %(status)s"))
 BROWSER_FAILED = Diagnostic(N_("browser failed: %(error)s"))
+EVIDENCE_CHANGED = Diagnostic(
+    N_("the evidence does not match its run's manifest.json (%(problem)s): it is not that run's")
+)
 TIME_LIMIT = Diagnostic(N_("system exceeded its time limit of %(seconds)s s and was stopped"))
 WITNESS_FAILED = Diagnostic(
     N_(
@@ -275,6 +278,12 @@ BROWSER_TRAFFIC = Diagnostic(
         "machine; listed apart, never as the site's.",
         "The browser's own traffic: %(num)s attempts (%(requests)s), %(left)s of them left the "
         "machine; listed apart, never as the site's.",
+    )
+)
+RECORDING_UNWRITTEN = Diagnostic(
+    N_(
+        "recording.json could not be written (%(error)s): the evidence holds, but cpraudit "
+        "analyse cannot read this system again."
     )
 )
 

@@ -13,3 +13,8 @@ def first_line(exc: BaseException) -> str:
     """An exception as one line for a report or a terminal (Playwright's run to many)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def printable(text: str) -> str:
+    """Text from hostile pages or folders, safe for a terminal: control characters escaped."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
 from crawler.errors import BadInput
 from crawler.model import Target
-from crawler.scenario import ScenarioError, System, listening, load_scenario, play, step
+from crawler.record.visit.scenarios import ScenarioError, load_scenario, play
+from crawler.scenario import System, listening, step
 
 
 def test_steps_are_announced_on_entry_and_closed_on_a_normal_exit_with_their_login_mark():
@@ -98,3 +100,20 @@ def test_a_scenario_that_does_not_load_says_why_in_one_line_with_its_traceback(t
     )
     assert "\n" not in str(err.value)
     assert 'broken.py", line 2, in <module>' in err.value.traceback
+
+
+def test_the_bundled_scenarios_use_only_the_public_names_of_crawler_scenario():
+    """What scenario authors may import is `crawler.scenario.__all__`; the scenarios we ship are
+    written against it alone, as theirs will be."""
+    import ast
+
+    from crawler import scenario
+
+    root = Path(scenario.__file__).parent.parent
+    files = [*root.glob("scenarios/*.py"), *root.glob("crawler/**/scenarios/*.py")]
+    assert len(files) >= 5
+    for file in files:
+        for node in ast.walk(ast.parse(file.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "crawler.scenario":
+                used = {alias.name for alias in node.names}
+                assert used <= set(scenario.__all__), f"{file}: {used - set(scenario.__all__)}"

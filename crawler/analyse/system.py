@@ -18,7 +18,15 @@ from crawler.analyse.verdict import agreement_verdict, judge, latent_fails
 from crawler.bundle import Recording
 from crawler.detect import detect
 from crawler.importers.har import unkept_bodies
-from crawler.model import Citizen, Exchange, Finding, SystemResult
+from crawler.model import (
+    Analysed,
+    Citizen,
+    Exchange,
+    Finding,
+    Recorded,
+    SystemResult,
+    WitnessSummary,
+)
 from crawler.parties import Parties, host_table
 
 
@@ -63,9 +71,7 @@ def analyse_system(
     verdict = judge(confirmed, errors, len(exchanges), failing_latent)
     contacted = attempts.reached(exchanges, witnessed.left if witness_ran else frozenset())
     third_parties = inventory(contacted, parties, confirmed)
-    result = SystemResult(
-        system=target.system,
-        supplier=target.supplier,
+    analysed = Analysed(
         verdict=verdict,
         latent_fails=failing_latent,
         requests=len(exchanges),
@@ -88,25 +94,35 @@ def analyse_system(
         + tuple(_uncontained(confirmed) if target.contain else ())
         + tuple(_unkept(unkept_bodies(rec.out_dir / bundle.HAR)))
         + tuple(_self_hosted(first_party)),
-        pages=tuple(rec.pages),
-        coverage=rec.coverage,
-        steps=tuple(rec.steps),
-        browser=rec.browser,
-        start_url=target.start_url,
-        started=rec.started,
-        finished=rec.finished,
+        capture_gaps=tuple(capture_gaps),
         detect_seconds=detect_seconds,
         tool_version=__version__,
         command=command,
-        witness=witness,
-        capture_gaps=tuple(capture_gaps),
+    )
+    result = SystemResult(**dict(recorded(rec, witness)), **dict(analysed))
+    return stamp_fingerprints(result), exchanges
+
+
+def recorded(rec: Recording, witness: WitnessSummary | None) -> Recorded:
+    """What the record stage saw, as the result says it (the witness as reconciled)."""
+    target = rec.target
+    return Recorded(
+        system=target.system,
+        supplier=target.supplier,
+        start_url=target.start_url,
         variant_of=target.variant_of,
+        pages=tuple(rec.pages),
+        steps=tuple(rec.steps),
+        coverage=rec.coverage,
+        browser=rec.browser,
+        started=rec.started,
+        finished=rec.finished,
+        witness=witness,
         setup=rec.setup.model_copy(update={"environment": target.environment}),
         dialogs=tuple(rec.dialogs),
         consent=rec.consent,
         scenario_traceback=rec.traceback,
     )
-    return stamp_fingerprints(result), exchanges
 
 
 def _unkept(missing: list[str]) -> list[str]:

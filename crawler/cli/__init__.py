@@ -14,7 +14,20 @@ from typing import NoReturn
 
 from crawler import __version__
 from crawler.analyse.verdict import EXIT_INCONCLUSIVE
-from crawler.cli import adhoc, codegen, demo, diff, history, login, merge, run, scan_har, verify
+from crawler.cli import (
+    adhoc,
+    analyse,
+    codegen,
+    demo,
+    diff,
+    history,
+    login,
+    merge,
+    run,
+    scan_har,
+    setup,
+    verify,
+)
 from crawler.crash import Crashed, describe
 from crawler.errors import BadInput
 
@@ -23,12 +36,14 @@ COMMANDS = (
     scan_har,
     run,
     demo,
+    analyse,
     history,
     merge,
     verify,
     diff,
     login,
     codegen,
+    setup,
 )  # one module per subcommand, in --help's order
 
 

@@ -12,13 +12,15 @@ from pydantic import ValidationError
 
 from crawler import bundle
 from crawler.cli.common import (
+    accepted_in,
+    add_accepted_option,
     add_mode_options,
     add_report_options,
     add_sign_option,
     checked_cpr,
     count,
     modes,
-    report_one,
+    report,
     report_options,
     signing_key,
     switched_off,
@@ -89,6 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     adhoc.add_argument("--no-fill-forms", action="store_true", help=switched_off("fill_forms"))
     add_login_options(adhoc)
+    add_accepted_option(adhoc)
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
@@ -108,8 +111,9 @@ def add_login_options(adhoc: argparse.ArgumentParser) -> None:
     adhoc.add_argument(
         "--logged-in",
         metavar="SELECTOR",
-        help=f"{option_help('logged_in')}; here a CSS selector, or text=TEXT for a text. With "
-        "--login manual it also says when the login is done (else press Enter)",
+        help="what only a logged-in citizen sees, proved on every crawled page (audit.toml's "
+        'logged_in): a CSS selector ("#welcome"), or text=TEXT ("text=Log af"); with --login '
+        "manual it also says when the login is done (else press Enter)",
     )
     adhoc.add_argument(
         "--storage-state",
@@ -126,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.time()
     citizen = Citizen(cpr=checked_cpr(args.cpr))
     target = adhoc_target(args)
+    accepted = accepted_in(args) or []
     key = signing_key(args)
     options = report_options(args)
     run_dir = bundle.new_run_folder(args.out, "adhoc")
@@ -145,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
             started=started,
             report=options,
             sign_key=key,
+            accepted=accepted,
         )
-        return report_one(Audited(result, folder), run_dir, closing)
+        return report([Audited(result, folder)], run_dir, closing)
 
 
 def adhoc_target(args: argparse.Namespace) -> Target:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.verdict import exit_code
-from crawler.config import Modes
+from crawler.config import Accepted, Modes, acceptances
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
+from crawler.errors import printable
 from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
 from crawler.owners import trackerdb
 from crawler.proof.signing import Ed25519PrivateKey, load_private
@@ -18,6 +19,7 @@ from crawler.record.browser import chromium
 from crawler.report import ReportOptions
 from crawler.report.coverage import statement
 from crawler.report.i18n import LANGUAGES
+from crawler.report.words import VERDICTS
 from crawler.run.finish import Closing, finish_run
 
 
@@ -73,6 +75,20 @@ def modes(args: argparse.Namespace) -> Modes:
     )
 
 
+def add_accepted_option(parser: argparse.ArgumentParser, otherwise: str = "") -> None:
+    parser.add_argument(
+        "--accepted",
+        metavar="FILE",
+        help="leaks accepted for a time: the [[accepted]] tables of this TOML file (an "
+        "audit.toml will do); an accepted leak in force does not make the exit code 1" + otherwise,
+    )
+
+
+def accepted_in(args: argparse.Namespace) -> list[Accepted] | None:
+    """The --accepted file's acceptances; None when it was not given."""
+    return acceptances(Path(args.accepted)) if args.accepted else None
+
+
 def add_env_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--env",
@@ -118,18 +134,13 @@ def signing_key(args: argparse.Namespace) -> Ed25519PrivateKey | None:
     return load_private(Path(args.sign_key)) if args.sign_key else None
 
 
-def printable(text: str) -> str:
-    """Text from hostile pages or folders, safe for a terminal: control characters escaped."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def say(quiet: bool) -> Callable[[str], None]:
     return (lambda text: None) if quiet else (lambda text: print(text, flush=True))
 
 
-def report_one(audited: Audited, run_dir: Path, closing: Closing) -> int:
-    """A one-system run closed as every run is, and its printed summary; its exit code."""
-    outcome = finish_run([audited], run_dir, closing)
+def report(results: list[Audited], run_dir: Path, closing: Closing) -> int:
+    """A run closed as every run is, and its printed summary; its exit code."""
+    outcome = finish_run(results, run_dir, closing)
     print_summary(outcome.results, run_dir, outcome.index)
     return exit_code((r for r, _ in outcome.results), closing.fail_on)
 
@@ -142,10 +153,10 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if quiet and result.verdict == "clean" and not extra:
             continue
         receivers = ", ".join(sorted({f.host for f in result.findings}))
-        line = (
-            f"{result.system:<24} {result.verdict.upper():<13} {len(result.findings):>3} finding(s)"
+        print(
+            f"{result.system:<24} {verdict_said(result):<15} {len(result.findings):>3} finding(s)"
+            + (f" -> {receivers}" if receivers else "")
         )
-        print(line + (f" -> {receivers}" if receivers else ""))
         lines = [statement(result), *result.errors, *extra, str(run_dir / folder / bundle.REPORT)]
         for text in lines:
             print(f"{'':<24} {text}")
@@ -159,6 +170,15 @@ def print_summary(results: list[Audited], run_dir: Path, index: Path, quiet: boo
         if isinstance(missing := trackerdb.database(), str):
             print(f"Owners: {missing}")
     print(f"Index: {index}")
+
+
+def verdict_said(result: SystemResult) -> str:
+    """The verdict as a person reads it in the terminal: "NO LEAK FOUND", "LEAK, accepted until
+    2027-03-31" where every leak is accepted."""
+    said = VERDICTS[result.verdict].upper()
+    if result.accepted_until:
+        said += f", accepted until {result.accepted_until.isoformat()}"
+    return said
 
 
 def third_party_lines(result: SystemResult) -> list[str]:

@@ -23,6 +23,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     demo.add_argument("--out", help="output folder (default reports/<time>-demo)")
     demo.add_argument(
+        "--serve",
+        type=count(1),
+        metavar="PORT",
+        nargs="?",
+        const=8080,
+        help="serve the demo portal on 127.0.0.1:PORT (default 8080) until Ctrl-C, to try "
+        "adhoc and scan-har on it, instead of auditing it",
+    )
+    demo.add_argument(
         "--jobs", type=count(1), default=2, help="systems audited at once (default 2)"
     )
     add_report_options(demo)
@@ -31,8 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.demo.run import run_demo  # the demo portal is only imported when asked for
+    from crawler.demo.run import run_demo, serve  # the demo portal only when asked for
 
+    if args.serve:
+        return serve(args.serve)
     key = signing_key(args)
     chromium.require()
     options = report_options(args)

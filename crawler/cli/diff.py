@@ -11,8 +11,7 @@ from pathlib import Path
 
 from crawler import bundle
 from crawler.analyse.compare import Comparison, SystemDiff, compare
-from crawler.cli.common import printable
-from crawler.errors import BadInput
+from crawler.errors import BadInput, printable
 from crawler.report.diff import write_diff
 from crawler.report.i18n import LANGUAGES
 

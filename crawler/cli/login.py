@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 
 from crawler import config
-from crawler.cli.common import add_env_option, printable
-from crawler.errors import BadInput
+from crawler.cli.common import add_env_option
+from crawler.errors import BadInput, printable
 from crawler.record.authoring.signin import log_in_by_hand_once, log_in_once
 from crawler.record.browser import chromium
 from crawler.record.browser.display import display_problem
@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--manual",
         action="store_true",
         help="log in by hand instead of the scenario: a visible browser opens at the start page, "
-        "and the login is saved once logged_in holds (for portals no script can log in to; "
-        "needs a display, no scenario)",
+        "and the login is saved once logged_in holds (for portals no script can log in to; the "
+        "system needs no scenario; needs a display)",
     )
     p.set_defaults(func=run)
 

@@ -23,7 +23,7 @@ from crawler.cli.common import (
 )
 from crawler.crash import logged
 from crawler.errors import BadInput
-from crawler.history.store import chosen_path
+from crawler.history.store import check_readable, chosen_path
 from crawler.notify.notifier import NOBODY, for_audit
 from crawler.record.addons.redaction import Redactor
 from crawler.record.browser import chromium, trust
@@ -136,10 +136,12 @@ def _run(
         print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
         if options.history:
             print(history.summary_line(r for r, _ in outcome.results))
+    for problem in outcome.problems:  # the reports are written; the nightly job must notice
+        print(f"error: {problem}", file=sys.stderr)
     if outcome.interrupted:
         print("interrupted: the report is marked incomplete", file=sys.stderr)
         return EXIT_INCONCLUSIVE
-    return code
+    return EXIT_INCONCLUSIVE if outcome.problems and code == 0 else code
 
 
 def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) -> RunOptions:
@@ -161,6 +163,8 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
     if any(t.ca_file for t in chosen):
         trust.require()
     path = chosen_path(args.history, run_dir)
+    if path is not None:
+        check_readable(path)
     return RunOptions(
         history=path,
         shard=shard,

@@ -17,7 +17,7 @@ from crawler.cli.common import (
     add_report_options,
     add_sign_option,
     checked_cpr,
-    report_one,
+    report,
     report_options,
     signing_key,
 )
@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     with logged(run_dir):
         folder = bundle.slug(target.system)
         recording = _recording(args.file, har, target, run_dir / folder)
+        bundle.keep_recording(recording, citizen, str)
         result, _ = analyse_system(recording, citizen, command=shlex.join(sys.argv))
         closing = Closing(
             title=Title("har", Path(args.file).name),
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             report=options,
             sign_key=key,
         )
-        return report_one(Audited(result, folder), run_dir, closing)
+        return report([Audited(result, folder)], run_dir, closing)
 
 
 def _recording(file: str, har: HarImport, target: Target, folder: Path) -> Recording:

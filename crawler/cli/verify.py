@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crawler.cli.common import printable
+from crawler.errors import printable
 from crawler.proof import Verification, verify
 from crawler.proof.signing import load_public
 

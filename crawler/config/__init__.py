@@ -8,7 +8,7 @@ imports the browser or the record stage.
 """
 
 from crawler.config.audit import Audit, Modes, target_of
-from crawler.config.load import explain, load
+from crawler.config.load import acceptances, explain, load
 from crawler.config.schema import Accepted, AuditConfig, CitizenConfig, SystemConfig
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "CitizenConfig",
     "Modes",
     "SystemConfig",
+    "acceptances",
     "explain",
     "load",
     "target_of",

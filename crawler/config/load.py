@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from crawler import bundle, tomlfile
 from crawler.config import environments
 from crawler.config.audit import NO_MODES, Audit, Modes
 from crawler.config.certificates import read_ca
-from crawler.config.schema import AuditConfig
+from crawler.config.schema import Accepted, AuditConfig
 from crawler.errors import BadInput
 from crawler.model import variant_name
 
@@ -81,3 +81,16 @@ def explain(path: Path, exc: ValidationError, origin: environments.Origin | None
         problem = "required key is missing; add it"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return f"{path}: {key}: {problem}{more}"
+
+
+def acceptances(path: Path) -> list[Accepted]:
+    """The [[accepted]] tables of a TOML file (an audit.toml, or a file of them alone), for a
+    run without an audit.toml (`adhoc --accepted`); BadInput with one line on any problem."""
+    raw = tomlfile.read(path, "give a TOML file with [[accepted]] tables, e.g. an audit.toml")
+    try:
+        return TypeAdapter(list[Accepted]).validate_python(raw.get("accepted", []))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        problem = error["msg"].removeprefix("Value error, ")
+        raise BadInput(f"{path}: accepted{key}: {problem}") from None

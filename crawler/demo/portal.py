@@ -403,9 +403,11 @@ _GIF = bytes.fromhex(
 )
 
 
-def demo_server() -> SiteServer:
-    """The whole portal, not yet started: `with demo_server() as server: ...`."""
+def demo_server(port: int = 0) -> SiteServer:
+    """The whole portal, not yet started: `with demo_server() as server: ...`; on `port`, or one
+    the system chooses."""
     sessions = Sessions()
     return SiteServer(
-        {**tastselv(sessions), **skattekontoen(sessions), **forskud(sessions), **letlon(sessions)}
+        {**tastselv(sessions), **skattekontoen(sessions), **forskud(sessions), **letlon(sessions)},
+        bind_port=port,
     )

@@ -8,10 +8,12 @@ itself is broken.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from crawler import config
 from crawler.demo.portal import DEMO_CITIZEN, DEMO_SYSTEMS, demo_server
+from crawler.errors import BadInput
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.report import DEFAULT_REPORT, ReportOptions
 from crawler.run.runner import RunOptions, run_audit
@@ -71,4 +73,28 @@ def run_demo(
         "typed, before any submit), Forskud is clean, LetLøn is inconclusive (its login breaks). "
         "Open the index above in a browser."
     )
+    return 0
+
+
+def serve(port: int) -> int:
+    """The demo portal on 127.0.0.1:`port` until Ctrl-C: every demo host is reached by mapping
+    it there (`--resolve '*.test=127.0.0.1:PORT'`)."""
+    try:
+        server = demo_server(port)
+    except OSError as exc:
+        raise BadInput(
+            f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); choose another port"
+        ) from None
+    with server:
+        rule = f"*.test=127.0.0.1:{server.port}"
+        print(f"The demo portal answers on 127.0.0.1:{server.port} for every *.test host. Try:")
+        print(f"  cpraudit adhoc http://tastselv.skat.test/ --cpr 070761-4285 --resolve '{rule}'")
+        print(
+            f"  cpraudit adhoc http://skattekontoen.skat.test/ --cpr 070761-4285 --resolve '{rule}'"
+        )
+        print("(Ctrl-C stops it; the systems' logins need the password demo-password.)", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
     return 0

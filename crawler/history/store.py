@@ -61,6 +61,27 @@ _ADDED_COLUMNS = (  # (table, column, declaration): NULL in the rows of older da
 )
 
 
+def check_readable(path: Path) -> None:
+    """Before a run audits anything: a history it could not record into is said now, in one
+    line, and the file is left exactly as it is (read only; none there is fine: a run makes it)."""
+    if not path.exists():
+        return
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise BadInput(
+            f"{path}: not a readable cpraudit history database ({exc}); move it away or choose "
+            "another with --history (or --history none)"
+        ) from None
+    if verdict != "ok" or not {"runs", "system_runs", "findings"} <= tables:
+        raise BadInput(
+            f"{path}: a damaged or foreign database ({verdict}); move it away or choose another "
+            "with --history (or --history none)"
+        )
+
+
 @contextmanager
 def open_store(path: Path) -> Iterator[sqlite3.Connection]:
     try:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from crawler.model.base import DialogAction, EndpointMeaning, Frozen, http_host
 from crawler.model.exchange import BODY_LIMIT
@@ -77,8 +77,10 @@ class CrawlSettings(Frozen):
 class LoginCheck(Frozen):
     """What only a logged-in citizen sees: a CSS selector, or a text (case-insensitive)."""
 
-    selector: str | None = None
-    text: str | None = None
+    selector: str | None = Field(
+        default=None, description='A CSS selector of an element, e.g. "#welcome".'
+    )
+    text: str | None = Field(default=None, description='A text on the page, e.g. "Log af".')
 
     def describe(self) -> str:
         return f"selector {self.selector!r}" if self.selector else f"text {self.text!r}"
@@ -141,7 +143,7 @@ class Processor(Frozen):
 
     model_config = ConfigDict(extra="forbid")
 
-    domain: str
+    domain: str = Field(description="The party's domain; its registrable domain counts.")
     agreement: str = Field(
         description="Reference of the data-processing agreement with this party."
     )
@@ -166,14 +168,15 @@ class TargetOptions(Frozen):
         default=(),
         description="Parties with a data-processing agreement: domain, agreement (its "
         "reference) and expires (its last day), e.g. "
-        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }].',
+        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }]. A CPR sent '
+        "to one is still a leak, shown apart: an agreement does not make a CPR in a URL lawful.",
     )
     scenario: str | None = Field(
         default=None,
         description='Python file of the scenario, relative to audit.toml ("file.py" or '
         '"file.py:function", default run).',
     )
-    login: bool = Field(
+    login: StrictBool = Field(
         default=True, description="false: the scenario visits public pages, nothing to prove."
     )
     logged_in: LoginCheck | None = Field(
@@ -192,29 +195,29 @@ class TargetOptions(Frozen):
         "max_seconds, dwell, page_timeout, deny.",
     )
     time_limit: float = Field(default=600.0, gt=0, description="Seconds the whole system may take.")
-    fail_on_latent: bool = Field(
+    fail_on_latent: StrictBool = Field(
         default=False, description="Latent Referer leaks make the verdict leak."
     )
-    fail_on_unagreed: bool = Field(
+    fail_on_unagreed: StrictBool = Field(
         default=False,
         description="A third party without a data-processing agreement in force fails the system.",
     )
-    contain: bool = Field(
+    contain: StrictBool = Field(
         default=False,
         description="Answer requests that would carry the CPR to a third party locally, so it "
         "never leaves the machine; they are still recorded and reported, marked contained.",
     )
-    legacy_referrer: bool = Field(
+    legacy_referrer: StrictBool = Field(
         default=False,
         description="Give first-party pages without a referrer policy the pre-2021 default "
         "(no-referrer-when-downgrade), so Referer leaks of that era are observed.",
     )
-    witness: bool = Field(
+    witness: StrictBool = Field(
         default=True,
         description="Keep Chromium's NetLog as a second witness of what left the browser; "
         "without it the reports say that nothing checked the record.",
     )
-    fill_forms: bool = Field(
+    fill_forms: StrictBool = Field(
         default=True,
         description="Type the citizen's data into every field of each crawled page, key by "
         "key, never submitting (switch it off where typing has side effects, such as drafts "
@@ -250,7 +253,7 @@ class TargetOptions(Frozen):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Values a scenario reads as system.params[...]."
     )
-    ignore_https_errors: bool = Field(
+    ignore_https_errors: StrictBool = Field(
         default=False, description="Accept any certificate (a test host's self-signed one)."
     )
     ca_file: str | None = Field(

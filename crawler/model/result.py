@@ -22,6 +22,10 @@ from crawler.model.findings import (
 )
 from crawler.model.portal import AuditSetup, Consent, ConsentTable, Dialog
 
+# How an audit's browser presented itself (BrowserInfo.presented_as), as a report explains it
+PRESENTED_AS = "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
+PRESENTED_AS_HEADLESS = "headless Chromium as it identifies itself (HeadlessChrome)"
+
 
 class BrowserInfo(Frozen):
     """How the browser presented itself, so a reader can judge what a site would have sent."""
@@ -60,6 +64,19 @@ class Acceptance(Frozen):
     in_force: bool = Field(description="False: it has expired, and the leak counts again.")
 
 
+class Reanalysis(Frozen):
+    """Where a re-analysis (`cpraudit analyse`) took its evidence from: an earlier run's system
+    folder, read with today's detector and analysis, never visited again."""
+
+    evidence: str = Field(description="The system folder whose evidence was analysed again.")
+    run_id: str = Field(default="", description="The run that recorded it.")
+    recorded_by: str = Field(description="The version of cpraudit that recorded it.")
+    sealed: str = Field(
+        description="How that folder matched its run's manifest.json: 'intact', 'not sealed' "
+        "(no manifest), or what did not match."
+    )
+
+
 class TrendPoint(Frozen):
     started: float
     verdict: Verdict
@@ -86,11 +103,40 @@ class SystemHistory(Frozen):
         return next((h for h in self.findings if h.fingerprint == fingerprint), None)
 
 
-class SystemResult(Frozen):
-    """Everything the report and the exit code need about one audited system."""
+class Recorded(Frozen):
+    """What the record stage saw of a system: how the portal was met, what was visited, by
+    which browser, and when (recording.json keeps it; the analysis adds it to the result)."""
 
     system: str
     supplier: str | None = None
+    start_url: str = ""
+    variant_of: str | None = Field(
+        default=None,
+        description="The system as configured, when this is one of its consent states.",
+    )
+    pages: tuple[str, ...] = ()
+    steps: tuple[tuple[str, str], ...] = Field(
+        default=(), description="(step, screenshot file) in order."
+    )
+    coverage: Coverage = Field(default_factory=Coverage, description="What the verdict covers.")
+    browser: BrowserInfo = BrowserInfo()
+    started: float = 0.0
+    finished: float = 0.0
+    witness: WitnessSummary | None = Field(
+        default=None, description="The network witness; None where there was no browser."
+    )
+    setup: AuditSetup = Field(default_factory=AuditSetup, description="How the portal was met.")
+    dialogs: tuple[Dialog, ...] = ()
+    consent: Consent | None = None
+    scenario_traceback: str | None = Field(
+        default=None, description="Where the scenario failed (redacted)."
+    )
+
+
+class Analysed(Frozen):
+    """What the analysis found in the record: the findings, who received what, the verdict and
+    why it is what it is."""
+
     verdict: Verdict
     requests: int
     findings: tuple[Finding, ...] = ()
@@ -117,26 +163,6 @@ class SystemResult(Frozen):
         default=False, description="The latent leaks make the verdict leak (fail_on_latent)."
     )
     hosts: tuple[HostSummary, ...] = ()
-    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
-    notes: tuple[str, ...] = Field(
-        default=(), description="Coverage limits: crawl bounds, decode budgets."
-    )
-    pages: tuple[str, ...] = ()
-    steps: tuple[tuple[str, str], ...] = Field(
-        default=(), description="(step, screenshot file) in order."
-    )
-    browser: BrowserInfo = BrowserInfo()
-    start_url: str = ""
-    started: float = 0.0
-    finished: float = 0.0
-    detect_seconds: float = Field(
-        default=0.0, description="What the detector took, after recording."
-    )
-    tool_version: str = ""
-    command: str = ""
-    history: SystemHistory | None = Field(
-        default=None, description="New, persisting and fixed leaks; trend."
-    )
     third_parties: tuple[ThirdParty, ...] = Field(
         default=(), description="Every third-party organisation contacted, CPR or not."
     )
@@ -148,32 +174,45 @@ class SystemResult(Frozen):
     owner_database: str = Field(
         default="", description="The tracker database that named owners, with its licence."
     )
-    coverage: Coverage = Field(default_factory=Coverage, description="What the verdict covers.")
-    run_id: str = Field(default="", description="The run this result belongs to.")
-    witness: WitnessSummary | None = Field(
-        default=None, description="The network witness; None where there was no browser."
+    errors: tuple[str, ...] = Field(default=(), description="Why the audit is inconclusive.")
+    notes: tuple[str, ...] = Field(
+        default=(), description="Coverage limits: crawl bounds, decode budgets."
     )
     capture_gaps: tuple[CaptureGap, ...] = Field(
         default=(), description="What left the browser that the record lacks, and why."
     )
-    variant_of: str | None = Field(
-        default=None,
-        description="The system as configured, when this is one of its consent states.",
+    detect_seconds: float = Field(
+        default=0.0, description="What the detector took, after recording."
     )
-    setup: AuditSetup = Field(default_factory=AuditSetup, description="How the portal was met.")
-    dialogs: tuple[Dialog, ...] = ()
-    consent: Consent | None = None
+    tool_version: str = ""
+    command: str = ""
+    reanalysis: Reanalysis | None = Field(
+        default=None,
+        description="Set when this result is a re-analysis of an earlier run's evidence.",
+    )
+
+
+class Judged(Frozen):
+    """What the run adds to a system's result: the acceptances of audit.toml, the history, the
+    system's consent states side by side."""
+
+    run_id: str = Field(default="", description="The run this result belongs to.")
+    history: SystemHistory | None = Field(
+        default=None, description="New, persisting and fixed leaks; trend."
+    )
     consent_table: ConsentTable | None = Field(
         default=None, description="The system's consent states side by side."
-    )
-    scenario_traceback: str | None = Field(
-        default=None, description="Where the scenario failed (redacted)."
     )
     acceptances: tuple[Acceptance, ...] = Field(
         default=(),
         description="The acceptances of audit.toml that apply to this system's leaks: a leak "
         "accepted and in force does not fail the run.",
     )
+
+
+class SystemResult(Judged, Analysed, Recorded):
+    """Everything the report and the exit code need about one audited system: what was
+    recorded, what the analysis found, what the run judged; findings.json holds it flat."""
 
     def acceptance(self, fingerprint: str) -> Acceptance | None:
         return next((a for a in self.acceptances if a.fingerprint == fingerprint), None)
@@ -186,6 +225,14 @@ class SystemResult(Frozen):
             for f in self.findings
             if not ((a := self.acceptance(f.fingerprint)) is not None and a.in_force)
         )
+
+    @property
+    def accepted_until(self) -> date | None:
+        """Where every leak is accepted in audit.toml and in force: the first day one of the
+        acceptances runs out; else None (no leak, or one that counts)."""
+        if self.verdict != "leak" or not self.findings or self.unaccepted or self.latent_fails:
+            return None
+        return min(a.until for a in self.acceptances if a.in_force)
 
     @property
     def configured(self) -> str:

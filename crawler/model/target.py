@@ -61,9 +61,12 @@ def names(given: str, system: str) -> bool:
 class Owner(Frozen):
     """An organisation that owns third-party domains, as in data/owners.toml."""
 
-    name: str
-    country: str | None = None
-    domains: tuple[str, ...]
+    name: str = Field(description="The organisation's name, as reports show it.")
+    country: str | None = Field(
+        default=None,
+        description="ISO 3166 alpha-2 code of its seat; outside the EU/EEA is a third country.",
+    )
+    domains: tuple[str, ...] = Field(description="Its domains; their subdomains are its too.")
     category: str | None = Field(
         default=None, description='What it does, in TrackerDB\'s terms, e.g. "hosting".'
     )

@@ -1,11 +1,10 @@
 """Ghostery's TrackerDB: owner, country and category of some 5,000 tracker and CDN domains.
 
-Installed by npm at setup (`package.json` pins `@ghostery/trackerdb`; `make setup` runs
-`npm ci`) and read here without Node, from the SQLite export the package ships
-(`dist/trackerdb.db`: tracker_domains -> trackers -> companies, categories), one indexed query
-per host, so an audit pays nothing to open it. It is licensed CC BY-NC-SA 4.0, which is why it
-is installed beside cpraudit rather than bundled in it, and why every report that uses it names
-it.
+Installed by `cpraudit setup` (`crawler.npm`: pinned, `npm ci`) and read here without Node,
+from the SQLite export the package ships (`dist/trackerdb.db`: tracker_domains -> trackers ->
+companies, categories), one indexed query per host, so an audit pays nothing to open it. It is
+licensed CC BY-NC-SA 4.0, which is why it is installed beside cpraudit rather than bundled in
+it, and why every report that uses it names it.
 """
 
 from __future__ import annotations
@@ -17,12 +16,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from crawler import npm
 from crawler.model import OwnerInfo
 
 ENV_VAR = "CPRAUDIT_TRACKERDB"  # the package's folder, to use another copy
-PACKAGE = Path("node_modules", "@ghostery", "trackerdb")
 DB_FILE = Path("dist", "trackerdb.db")
-CHECKOUT = Path(__file__).resolve().parents[2]  # where `make setup` ran npm ci
 
 _QUERY = """
 SELECT t.name, cat.name, c.name, c.country, c.website_url, c.privacy_url, c.privacy_contact
@@ -65,11 +63,9 @@ class Database:
 
 
 def locate() -> Path | None:
-    """$CPRAUDIT_TRACKERDB, else the package npm installed beside this checkout, else in the
-    current folder."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
-    return next((p for p in (CHECKOUT / PACKAGE, PACKAGE) if p.is_dir()), None)
+    """$CPRAUDIT_TRACKERDB, else the package `cpraudit setup` installed; None if neither is."""
+    folder = npm.package_dir(npm.TRACKERDB, ENV_VAR)
+    return folder if os.environ.get(ENV_VAR) or folder.is_dir() else None
 
 
 def database() -> Database | str:
@@ -78,8 +74,8 @@ def database() -> Database | str:
     if path is None:
         return (
             "the owner database (Ghostery TrackerDB) is not installed, so owners beyond "
-            "cpraudit's own short list are unknown; install it with `make setup` (npm ci), "
-            f"or set {ENV_VAR} to its folder"
+            f"cpraudit's own short list are unknown; {npm.HOW_TO_INSTALL}, or set {ENV_VAR} to "
+            "its folder"
         )
     return open_database(path.resolve())
 
@@ -94,7 +90,7 @@ def open_database(folder: Path) -> Database | str:
     except (OSError, ValueError, sqlite3.Error) as exc:
         return (
             f"the owner database at {folder} cannot be read ({str(exc)[:200]}), so owners "
-            "beyond cpraudit's own short list are unknown; reinstall it with `make setup` "
-            f"(npm ci), or set {ENV_VAR} to a TrackerDB package folder"
+            f"beyond cpraudit's own short list are unknown; {npm.HOW_TO_INSTALL}, or set "
+            f"{ENV_VAR} to a TrackerDB package folder"
         )
     return Database(f"Ghostery TrackerDB {meta.get('version', '?')} ({meta.get('license')})", conn)

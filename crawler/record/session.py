@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from playwright.sync_api import Browser, BrowserContext, Error, sync_playwright
 from pydantic import BaseModel
 
-from crawler import diagnostics
+from crawler import bundle, diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line
@@ -82,6 +82,7 @@ def record(
         rec.errors.append(str(exc))
     mask(rec, redactor)
     rec.finished = time.time()
+    bundle.keep_recording(rec, citizen, redactor.text)
     return rec
 
 

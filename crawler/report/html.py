@@ -45,7 +45,7 @@ DEFAULT_REPORT = ReportOptions()  # English, no PDF
 class Title(NamedTuple):
     """What an index is of, said in the report's language by the template."""
 
-    kind: Literal["run", "merge", "adhoc", "har", "pytest"]
+    kind: Literal["run", "merge", "adhoc", "har", "pytest", "analysis"]
     subject: str  # a file name, a URL, a number of shards
     shard: str | None = None
 
@@ -158,6 +158,8 @@ def write_index(
                 "supplier": r.supplier,
                 "verdict": r.verdict,
                 "findings": len(r.findings),
+                "unaccepted_findings": len(r.unaccepted),
+                "accepted_until": r.accepted_until.isoformat() if r.accepted_until else None,
                 "requests": r.requests,
                 "report": f"{folder}/{bundle.REPORT}",
                 "third_parties": sorted({f.domain for f in r.findings}),

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 from crawler import bundle
 from crawler.model import Audited
-from crawler.record.browser.chromium import launch
 
 OPEN_EVERY_BLOCK = "document.querySelectorAll('details').forEach(d => d.open = true)"
 # Chromium fills in the page's <title> and the page numbers; nothing from the page is inserted.
@@ -29,6 +26,10 @@ def pages_of(run_dir: Path, results: list[Audited]) -> list[Path]:
 
 def write_pdfs(pages: list[Path]) -> list[Path]:
     """report.pdf beside each report.html, index.pdf beside index.html; in one browser."""
+    from playwright.sync_api import sync_playwright  # reading reports needs no browser
+
+    from crawler.record.browser.chromium import launch
+
     written = []
     with sync_playwright() as pw:
         browser, _ = launch(pw)

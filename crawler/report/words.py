@@ -9,7 +9,7 @@ from collections.abc import Callable
 from babel.support import NullTranslations
 
 from crawler.diagnostics import N_
-from crawler.record.browser.chromium import PRESENTED_AS, PRESENTED_AS_HEADLESS
+from crawler.model import PRESENTED_AS, PRESENTED_AS_HEADLESS
 
 VERDICTS = {  # "clean" claims more than the audit can: only that nothing was found
     "leak": N_("leak"),

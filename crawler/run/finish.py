@@ -21,6 +21,7 @@ from crawler import bundle, history, proof
 from crawler.analyse.acceptances import accept
 from crawler.analyse.consent import side_by_side
 from crawler.config import Accepted
+from crawler.errors import BadInput
 from crawler.history.runs import RunMeta
 from crawler.model import Audited
 from crawler.notify.notifier import NOBODY, Notifier
@@ -55,6 +56,7 @@ class RunOutcome:
     listed: list[Audited]  # and the catalogue's systems not audited
     index: Path
     interrupted: bool
+    problems: list[str] = field(default_factory=list)  # what went wrong closing it, e.g. history
 
 
 def finish_run(results: list[Audited], run_dir: Path, closing: Closing) -> RunOutcome:
@@ -72,7 +74,14 @@ def finish_run(results: list[Audited], run_dir: Path, closing: Closing) -> RunOu
         config_digest="none",
         incomplete=closing.incomplete,
     )
-    kept = history.after_run(closing.history, meta, judged, run_dir, closing.notes)
+    try:
+        kept = history.after_run(closing.history, meta, judged, run_dir, closing.notes)
+        problems: list[str] = []
+    except (
+        BadInput
+    ) as exc:  # the history broke during the run: every report is written all the same
+        kept = history.after_run(None, meta, judged, run_dir, closing.notes)
+        problems = [f"the history was not recorded: {exc}"]
     compared = side_by_side(kept)
     write_reports(compared, run_dir, closing.report)
     listed = catalogue.with_coverage(compared, catalogue.load(closing.catalogue))
@@ -87,7 +96,7 @@ def finish_run(results: list[Audited], run_dir: Path, closing: Closing) -> RunOu
         results=[r for r, _ in compared],
         key=closing.sign_key,
     )
-    return RunOutcome(compared, listed, index, closing.incomplete)
+    return RunOutcome(compared, listed, index, closing.incomplete, problems)
 
 
 def write_reports(results: list[Audited], run_dir: Path, options: ReportOptions) -> None:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from crawler import bundle, proof
-from crawler.errors import BadInput
+from crawler.errors import BadInput, printable
 from crawler.history.runs import RunMeta, read_run_json
 from crawler.model import Audited
 from crawler.notify.notifier import NOBODY, Notifier
@@ -66,10 +66,17 @@ def merge(
     started = time.time()
     if any(out.resolve() == f.resolve() for f in folders):
         raise BadInput(f"{out}: the merged output must be a new folder, not one of the shards")
-    shards = [(f, *read_shard(f)) for f in folders]
+    unfinished = [f for f in folders if not (f / bundle.SUMMARY).exists()]
+    shards = [(f, *read_shard(f)) for f in folders if f not in unfinished]
+    if not shards:
+        raise BadInput(
+            f"no shard finished: {'; '.join(_unfinished(f) for f in folders)}; see each shard's "
+            "log, and run the shards again"
+        )
     _refuse_twice(shards)
     bundle.new_run_folder(out, "merge", option="OUT")
-    problems = _missing_shards(shards) + [p for f in folders if (p := _unsealed(f))]
+    problems = [_unfinished(f) for f in unfinished] + _missing_shards(shards)
+    problems += [p for f, *_ in shards if (p := _unsealed(f))]
     merged: list[Audited] = []
     for folder, results, incomplete, _ in shards:
         if incomplete:
@@ -101,6 +108,18 @@ def merge(
     )
     outcome = finish_run(merged, out, closing)
     return outcome.results, outcome.index, problems
+
+
+def _unfinished(folder: Path) -> str:
+    """Why a shard folder holds no run, as far as it tells: its crash.log's last line."""
+    if not folder.is_dir():
+        return f"{folder} is missing: the shard left nothing (see its job's log)"
+    why = f"{folder} is not a finished run (no {bundle.SUMMARY}"
+    crash = folder / bundle.CRASH
+    if crash.is_file() and not crash.is_symlink():
+        lines = crash.read_text("utf-8", "replace").strip().splitlines()
+        why += f"; its {bundle.CRASH} ends: {printable(lines[-1])[:300] if lines else 'empty'}"
+    return why + ")"
 
 
 def _unsealed(folder: Path) -> str | None:

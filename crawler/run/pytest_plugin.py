@@ -40,13 +40,19 @@ from crawler.config import Accepted, Audit, SystemConfig, load
 from crawler.errors import BadInput
 from crawler.history.runs import RunMeta
 from crawler.history.store import chosen_path
-from crawler.model import Audited, BrowserInfo, SystemResult, Target, WitnessSummary
+from crawler.model import (
+    PRESENTED_AS,
+    Audited,
+    BrowserInfo,
+    SystemResult,
+    Target,
+    WitnessSummary,
+)
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.addons import redaction
 from crawler.record.browser import trust
 from crawler.record.browser.chromium import (
     HOW_TO_GET_ONE,
-    PRESENTED_AS,
     context_defaults,
     find_chromium,
     user_agent_switch,
@@ -55,11 +61,11 @@ from crawler.record.browser.switches import chromium_args
 from crawler.record.capture.witness import PYTEST_BROWSER
 from crawler.record.evidence.redact_files import redact_file
 from crawler.record.session import Lease, redactor_for
+from crawler.record.visit.scenarios import ScenarioError, load_scenario
 from crawler.report import ReportOptions, Title, write_system
 from crawler.report.leak_lines import leak_lines
 from crawler.run.audit import audit_system
 from crawler.run.finish import Closing, finish_run
-from crawler.scenario import ScenarioError, load_scenario
 
 _CALL_LOG = re.compile(r"^Call log:\n((?:\s+- .*\n?)+)", re.MULTILINE)
 

@@ -30,12 +30,12 @@ from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
 from crawler.record.browser import chromium
 from crawler.record.session import redactor_for
+from crawler.record.visit.scenarios import ScenarioError, load_scenario
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title
 from crawler.run import lifetime
 from crawler.run.audit import audit_system
 from crawler.run.finish import Closing, RunOutcome, finish_run
 from crawler.run.shards import in_shard
-from crawler.scenario import ScenarioError, load_scenario
 
 Progress = Callable[[str], None]
 EXIT_CRASHED = 3  # an audit process's exit code after an unexpected error, logged in its folder
@@ -71,6 +71,7 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
         not_started = Recording(job.target, folder, errors=[masked(str(exc))])
         if isinstance(exc, ScenarioError):  # where it failed, for the report
             not_started.traceback = masked(exc.traceback)
+        bundle.keep_recording(not_started, job.citizen, masked)
         _hand_back(job, folder, analyse_system(not_started, job.citizen)[0])
     except Exception as exc:  # a bug: logged, never a traceback on the terminal
         crash.write_log(folder, exc, masked)
@@ -170,8 +171,17 @@ def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -
             return Audited(handed, folder)
         if (out / bundle.CRASH).is_file():
             reason += f": an unexpected error, its traceback in {bundle.CRASH}"
-    result, _ = analyse_system(Recording(job.target, out, errors=[reason]), job.citizen)
+    result, _ = analyse_system(_stand_in(job, out, reason), job.citizen)
     return Audited(result.model_copy(update={"run_id": job.run_id}), folder)
+
+
+def _stand_in(job: Job, out: Path, reason: str) -> Recording:
+    """The recording of an audit that handed back no result: the reason alone. Kept for
+    `analyse` unless the audit kept its own (its record was complete; analysing failed)."""
+    rec = Recording(job.target, out, errors=[reason])
+    if not (out / bundle.RECORDING).is_file():
+        bundle.keep_recording(rec, job.citizen, redactor_for(job.citizen, job.target).text)
+    return rec
 
 
 def _handed(job: Job, path: Path, exitcode: int | None) -> tuple[SystemResult | None, str]:

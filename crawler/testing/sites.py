@@ -57,10 +57,11 @@ class SiteServer:
     fallback: Response | Handler = Response(b"ok", "text/plain")
     received: list[Received] = field(default_factory=list)
     tls: ssl.SSLContext | None = None
+    bind_port: int = 0  # 0: the system chooses a free one
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.bind_port), _make_handler(self))
         self._httpd.daemon_threads = True
         if self.tls:  # each connection's handshake happens in its handler's thread
             self._httpd.socket = self.tls.wrap_socket(

@@ -150,7 +150,7 @@ def test_without_the_database_the_audit_runs_says_so_and_owners_are_unknown(tmp_
     result, _ = analyse_system(Recording(target, tmp_path, pages=[PAGE]), Citizen(cpr="0707614285"))
     assert result.verdict == "clean" and result.owner_database == ""
     (note,) = [n for n in result.notes if "owner database" in n]
-    assert "make setup" in note and "\n" not in note
+    assert "cpraudit setup" in note and "\n" not in note
     assert {t.organisation for t in result.third_parties} == {
         "fixture-analytics.test",
         "fixture-ads.test",

@@ -9,8 +9,8 @@ from pydantic import SecretStr
 from crawler.cli import main
 from crawler.model import Citizen, CrawlSettings, LoginCheck, Target
 from crawler.record.authoring.codegen import record_code, skeleton
+from crawler.record.visit.scenarios import load_scenario
 from crawler.run.audit import audit_system
-from crawler.scenario import load_scenario
 from crawler.testing.login_portal import CPR, PASSWORD, PORTAL, USER, LoginPortal
 
 CITIZEN = Citizen(cpr=CPR, credentials={"user": SecretStr(USER), "password": SecretStr(PASSWORD)})

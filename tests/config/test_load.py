@@ -192,3 +192,9 @@ def test_the_trace_comes_from_audit_toml_and_the_command_line(tmp_path, monkeypa
     with pytest.raises(BadInput) as err:
         config.load(write(tmp_path, GOOD + 'trace = "sometimes"\n'))
     assert "trace" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_switch_is_true_or_false_and_nothing_else(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPRAUDIT_TEST_PW", "x")
+    with pytest.raises(BadInput, match=r"systems\[0\]\.ignore_https_errors: .*valid boolean"):
+        config.load(write(tmp_path, GOOD + 'ignore_https_errors = "yes"\n'))

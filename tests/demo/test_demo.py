@@ -85,3 +85,16 @@ def test_demo_finds_what_the_portal_plants(tmp_path):
     for path in out.rglob("*"):
         if path.is_file() and path.suffix != ".png":
             assert password not in path.read_text(encoding="utf-8", errors="replace"), path
+
+    again = tmp_path / "again"
+    assert main(["analyse", str(out), "--out", str(again)]) == 1
+    for folder in ("tastselv", "skattekontoen", "forskud", "letløn"):
+        before, after = findings(out, folder), findings(again, folder)
+        changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        assert changed == {"reanalysis", "command", "detect_seconds", "run_id"}, (
+            f"{folder}: the same evidence through the same code gives the same result"
+        )
+        assert after["reanalysis"]["sealed"] == "intact"
+        assert after["reanalysis"]["run_id"] == before["run_id"]
+    assert main(["verify", str(out)]) == 0, "the evidence was only read"
+    assert main(["verify", str(again)]) == 0, "the re-analysis is sealed like a run"

@@ -4,6 +4,7 @@ server with the invented host in the `Host` header."""
 from __future__ import annotations
 
 import http.client
+import socket
 from urllib.parse import urlencode
 
 import pytest
@@ -120,3 +121,29 @@ def test_forskud_sends_the_cpr_to_its_own_api_and_analytics_a_clean_location(ser
 def test_letlon_login_is_broken(server):
     status, _, cookie, html = login(server, "letlon.skat.test")
     assert (status, cookie) == (503, "") and "Service unavailable" in html
+
+
+def test_the_demo_portal_can_be_served_for_trying_adhoc_on_it(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    served = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "demo", "--serve", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = served.stdout.readline()
+        assert f"127.0.0.1:{port}" in first
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/", headers={"Host": "tastselv.skat.test"}
+        )
+        assert "Log ind" in urllib.request.urlopen(request, timeout=10).read().decode()
+    finally:
+        served.send_signal(signal.SIGTERM)
+        assert served.wait(timeout=10) == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from crawler import __version__
+from crawler import __version__, npm
 from crawler.cli import build_parser
 from crawler.owners import trackerdb
 from crawler.record.visit import consent
@@ -88,16 +88,16 @@ def test_the_sources_it_copies_exist_and_the_data_is_where_cpraudit_looks():
         "pyproject.toml",
         "README.md",
         "crawler",
-        "package.json",
-        "package-lock.json",
+        "crawler/data/npm/package.json",
+        "crawler/data/npm/package-lock.json",
     ]
     assert all((ROOT / s).exists() and s not in ignored for s in sources)
     assert pyproject()["project"]["readme"] in sources, "the wheel's build reads it"
     assert {".venv", "node_modules", "reports", ".git"} <= set(ignored)
     (data,) = [c.split()[-1] for c in arguments("COPY") if c.startswith("--from=data")]
     variables = dict(pair.split("=", 1) for e in arguments("ENV") for pair in shlex.split(e))
-    assert variables[trackerdb.ENV_VAR] == str(Path(data).parent / trackerdb.PACKAGE)
-    assert variables[consent.ENV_VAR] == str(Path(data).parent / consent.PACKAGE)
+    assert variables[trackerdb.ENV_VAR] == str(Path(data) / npm.TRACKERDB)
+    assert variables[consent.ENV_VAR] == str(Path(data) / npm.AUTOCONSENT)
 
 
 def docker_engine() -> str | None:

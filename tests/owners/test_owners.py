@@ -53,12 +53,11 @@ def test_a_missing_database_leaves_owners_unknown_with_one_line_that_names_the_f
     assert book.owner("fixture-analytics.test") is None
     assert book.owner("cdn.maxcdn.com").source == "bundled", "the bundled list still answers"
     assert book.database == "" and "\n" not in book.problem
-    assert "cannot be read" in book.problem and "make setup" in book.problem
+    assert "cannot be read" in book.problem and "cpraudit setup" in book.problem
 
     monkeypatch.delenv(trackerdb.ENV_VAR)
-    monkeypatch.setattr(trackerdb, "CHECKOUT", tmp_path)
-    monkeypatch.chdir(tmp_path)
-    assert "not installed" in book_for().problem
+    monkeypatch.setenv("CPRAUDIT_DATA", str(tmp_path / "no-data"))
+    assert "not installed" in book_for().problem and "cpraudit setup" in book_for().problem
 
 
 def test_a_damaged_database_is_a_note_not_a_crash(monkeypatch, tmp_path):
@@ -72,7 +71,7 @@ def test_a_damaged_database_is_a_note_not_a_crash(monkeypatch, tmp_path):
 def test_the_installed_database_names_real_trackers(monkeypatch):
     monkeypatch.delenv(trackerdb.ENV_VAR)
     if trackerdb.locate() is None:
-        pytest.skip("TrackerDB is not installed here (make setup installs it with npm)")
+        pytest.skip("TrackerDB is not installed here (cpraudit setup installs it with npm)")
     book = book_for()
     assert book.problem is None and book.database.startswith("Ghostery TrackerDB 1.")
     ga = book.owner("www.google-analytics.com")

@@ -25,7 +25,8 @@ from crawler.record.browser.chromium import launch, new_context
 from crawler.record.evidence import saved_logins
 from crawler.record.visit.by_hand import Say, Terminal, log_in_by_hand
 from crawler.record.visit.login import LoginAgain, login_problem
-from crawler.scenario import System, load_scenario
+from crawler.record.visit.scenarios import load_scenario
+from crawler.scenario import System
 
 PERSON_MS = 300_000  # headed: a person may take minutes to approve a login in an app
 

@@ -21,7 +21,7 @@ import playwright
 from playwright.sync_api import Browser, BrowserContext, Error, Playwright, sync_playwright
 
 from crawler.errors import BadInput, first_line
-from crawler.model import BrowserInfo
+from crawler.model import PRESENTED_AS, PRESENTED_AS_HEADLESS, BrowserInfo
 from crawler.record.browser.switches import chromium_args
 
 ENV_VAR = "CPRAUDIT_CHROMIUM"
@@ -268,10 +268,6 @@ def desktop_user_agent(version: str) -> str:
         f"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
         f"(KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
     )
-
-
-PRESENTED_AS = "desktop Chrome (user agent and navigator.webdriver as in a citizen's browser)"
-PRESENTED_AS_HEADLESS = "headless Chromium as it identifies itself (HeadlessChrome)"
 
 
 def context_defaults(version: str, present_as_desktop: bool = True) -> dict:

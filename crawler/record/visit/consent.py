@@ -3,7 +3,7 @@
 What reaches third parties depends on the choice made in the consent banner (Cookiebot, Cookie
 Information, ...). Each state is audited in its own fresh browser: "none" leaves the banner
 alone, "decline" and "accept" choose. The banner is found and clicked by DuckDuckGo's
-autoconsent (npm `@duckduckgo/autoconsent`, pinned in package.json, installed by `make setup`):
+autoconsent (npm `@duckduckgo/autoconsent`, pinned, installed by `cpraudit setup`):
 a maintained rule set for hundreds of consent platforms, made to be driven from Playwright.
 Its content script runs in each frame of the audited page; it talks to this module through a
 binding (`window.autoconsentSendMessage`) and is answered through `autoconsentReceiveMessage`.
@@ -18,7 +18,6 @@ before autoconsent's: it overrides them, and stands in for a platform they do no
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,19 +27,17 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, Error, Frame
 
-from crawler import bundle
+from crawler import bundle, npm
 from crawler.errors import BadInput, first_line
 from crawler.model import Consent, ConsentAction, ConsentChoice
 
 ENV_VAR = "CPRAUDIT_AUTOCONSENT"  # the package's folder, to use another copy
-PACKAGE = Path("node_modules", "@duckduckgo", "autoconsent")
-CHECKOUT = Path(__file__).resolve().parents[3]  # where `make setup` ran npm ci
 SCRIPT = Path("dist", "autoconsent.playwright.js")
 RULES = Path("rules", "rules.json")
 SELECTOR_RULE = "the selector in audit.toml"
 MISSING = (
-    "consent states need DuckDuckGo's autoconsent (npm @duckduckgo/autoconsent): run "
-    f"`make setup` (Node.js 20+ and npm), or set {ENV_VAR} to the package's folder"
+    f"consent states need DuckDuckGo's autoconsent (npm {npm.AUTOCONSENT}): "
+    f"{npm.HOW_TO_INSTALL}, or set {ENV_VAR} to the package's folder"
 )
 
 # The script reports and waits for our choice. No prehiding and no cosmetic rules: the audit
@@ -88,9 +85,9 @@ def _load(folder: Path) -> Autoconsent:
 
 
 def package() -> Autoconsent:
-    """The autoconsent package (`$CPRAUDIT_AUTOCONSENT`, else node_modules of the checkout),
-    or BadInput saying how to install it."""
-    return _load(Path(os.environ.get(ENV_VAR) or CHECKOUT / PACKAGE))
+    """The autoconsent package (`$CPRAUDIT_AUTOCONSENT`, else the one `cpraudit setup`
+    installed), or BadInput saying how to install it."""
+    return _load(npm.package_dir(npm.AUTOCONSENT, ENV_VAR))
 
 
 def selector_rule(state: ConsentChoice, selector: str) -> dict[str, Any]:

@@ -29,8 +29,9 @@ from crawler.record.visit.by_hand import Terminal, log_in_by_hand
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
 from crawler.record.visit.saved_login import SavedLogin
+from crawler.record.visit.scenarios import play
 from crawler.record.visit.start_page import judged
-from crawler.scenario import Scenario, System, listening, play
+from crawler.scenario import Scenario, System, listening
 
 BY_HAND_STEP = "Log ind (by hand)"
 

@@ -24,7 +24,8 @@ from crawler import bundle, diagnostics
 from crawler.errors import first_line
 from crawler.model import Citizen, LoginCheck, SessionLoss
 from crawler.parties import registrable_domain
-from crawler.scenario import Scenario, System, listening, play
+from crawler.record.visit.scenarios import play
+from crawler.scenario import Scenario, System, listening
 
 CHECK_MS = 3_000  # the page has loaded and dwelt: a marker not there by now is not coming
 MAX_LOGINS_AGAIN = 10  # a site that logs out on every page is not audited by logging in forever

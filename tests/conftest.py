@@ -9,6 +9,7 @@ import pytest
 
 from crawler.owners import trackerdb
 from crawler.testing import portals
+from crawler.testing.person import Missing, Person, virtual_display
 from crawler.testing.trackerdb import write_trackerdb
 
 
@@ -23,6 +24,27 @@ def clean_portal():
 def leaky_portal():
     with portals.leaky_portal() as server:
         yield server
+
+
+@pytest.fixture
+def display(monkeypatch):
+    """A virtual X display (Xvfb) as $DISPLAY, for a headed browser; the test is skipped, with
+    the reason, where Xvfb is missing."""
+    try:
+        with virtual_display() as name:
+            monkeypatch.setenv("DISPLAY", name)
+            yield name
+    except Missing as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def person(display):
+    """A person at the virtual display's keyboard and mouse (xdotool)."""
+    try:
+        return Person(display)
+    except Missing as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -32,6 +32,7 @@ from crawler.model.coverage import (
     NotVisited,
     PageVisit,
     SessionLoss,
+    StartPage,
     TypedField,
     TypedPage,
 )
@@ -158,6 +159,7 @@ __all__ = [
     "Recorded",
     "SessionLoss",
     "SourceFile",
+    "StartPage",
     "Suspect",
     "SystemHistory",
     "SystemResult",

@@ -280,6 +280,12 @@ class TargetOptions(Frozen):
         default=None,
         description='Reuse the login saved by `cpraudit login` (or a run) this long, e.g. "8h".',
     )
+    follow_redirect_ok: bool = Field(
+        default=False,
+        description="Take the page the start URL ends on as the page meant, when it is another "
+        "one (a redirect to another host or to a login form); without it, or a login, that "
+        "audit is inconclusive, since it never saw the page asked for.",
+    )
 
     @field_validator("logged_in", mode="before")
     @classmethod

@@ -88,3 +88,13 @@ class Target(TargetOptions):
     login_state: str | None = Field(
         default=None, description="Where this system's saved login is kept (outside reports)."
     )
+    login_by_hand: bool = Field(
+        default=False,
+        description="A person logs in by hand in a visible browser, recorded, before the audit "
+        "goes on by itself (adhoc --login manual).",
+    )
+    storage_state: str | None = Field(
+        default=None,
+        description="A saved login the audit starts with, whatever its age (adhoc "
+        "--storage-state); never changed or removed.",
+    )

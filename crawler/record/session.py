@@ -37,6 +37,7 @@ from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
 from crawler.record.evidence import har_trace, names, saved_logins
+from crawler.record.visit.by_hand import mask_typed_passwords
 from crawler.record.visit.crawl import leave_pages
 from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
@@ -132,6 +133,7 @@ def _in_own_browser(
             browser, executable = launch(
                 pw,
                 **setup.launch_options(target),
+                headless=not target.login_by_hand,  # by hand: a window for the person
                 extra=witness.switches(),
                 env=env if remote else temp.browser_env(env),  # a remote one has its own
             )
@@ -170,9 +172,8 @@ def _in_context(
     target = rec.target
     saved = saved_login(target)
     har = har_trace.context_options(lease.unredacted or rec.out_dir) if lease.har else {}
-    context = lease.new_context(
-        **har, **setup.context_options(target, target.login_state if saved else None)
-    )
+    state = saved_logins.load(Path(saved_logins.in_use(target))) if saved else None
+    context = lease.new_context(**har, **setup.context_options(target, state))
     if lease.trace:
         har_trace.start(context, target.system, target.trace)
     try:
@@ -184,7 +185,10 @@ def _in_context(
 
 
 def saved_login(target: Target) -> float | None:
-    """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
+    """When the system's saved login was saved, if it may be reused (`reuse_login`); when the
+    one given was (`storage_state`: whatever its age)."""
+    if target.storage_state:
+        return saved_logins.reusable(Path(target.storage_state), float("inf"))
     if target.login_state is None or (seconds := target.reuse_seconds) is None:
         return None
     return saved_logins.reusable(Path(target.login_state), seconds)
@@ -193,8 +197,8 @@ def saved_login(target: Target) -> float | None:
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
     """The citizen's credentials, and the values of the system's saved login."""
     redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
-    if target.login_state:
-        redactor.learn(saved_logins.values(Path(target.login_state)))
+    for path in filter(None, (target.login_state, target.storage_state)):
+        redactor.learn(saved_logins.values(Path(path)))
     return redactor
 
 
@@ -219,6 +223,8 @@ def record_in(
     leads = CprToThirdParty(citizen.cpr, parties)
     tape = Tape(rec.requests_path, addons, target.body_limit, leads, _stopper(context))
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
+    if target.login_by_hand:
+        mask_typed_passwords(context, redactor)
     capture = Recorder(tape, browser, context, addons)
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
@@ -243,8 +249,17 @@ def record_in(
         own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
         rec.setup = setup.described(
             target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
-        )
+        ).model_copy(update=_login_account(drive, target))
         rec.notes += setup.notes(rec.setup)
+
+
+def _login_account(drive: Drive, target: Target) -> dict[str, Any]:
+    """What the report says of a login by hand and of the saved login used: when, how old."""
+    return {
+        "login_by_hand": drive.by_hand,
+        "login_age": drive.login_age,
+        "login_given": target.storage_state if drive.saved_login is not None else None,
+    }
 
 
 _CLOSED = "has been closed"  # what Playwright says of a call the closing of its page ended

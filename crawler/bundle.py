@@ -42,6 +42,7 @@ from crawler.model import (
     Dialog,
     Exchange,
     Language,
+    SourceFile,
     SystemResult,
     Target,
     WitnessSummary,
@@ -195,6 +196,7 @@ class Recording:
     dialogs: list[Dialog] = field(default_factory=list)
     consent: Consent | None = None
     traceback: str | None = None  # the scenario's, redacted
+    imported_from: SourceFile | None = None  # the file the record was imported from (scan-har)
 
     @property
     def requests_path(self) -> Path:

@@ -101,7 +101,6 @@ def run(args: argparse.Namespace) -> int:
         bundle.keep_recording(recording, citizen, redactor.text)
         command = redactor.text(shlex.join(sys.argv))
         result, _ = analyse_system(recording, citizen, command=command)
-        result = result.model_copy(update={"imported_from": source})
         closing = Closing(
             title=Title("har", path.name),
             command=result.command,
@@ -203,4 +202,5 @@ def _recording(
         notes=redactor.texts(notes),
         started=min(times, default=0.0),
         finished=max(times, default=0.0),
+        imported_from=source,
     )

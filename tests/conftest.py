@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from crawler import npm
 from crawler.owners import trackerdb
 from crawler.testing import portals
 from crawler.testing.person import Missing, Person, virtual_display
@@ -59,6 +60,15 @@ def fixture_trackerdb(tmp_path_factory):
         os.environ.pop(trackerdb.ENV_VAR, None)
     else:
         os.environ[trackerdb.ENV_VAR] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_folder():
+    """The npm packages `cpraudit setup` installed, found by tests that run under a home of
+    their own (pytester's) as by the user's runs: the folder named, not looked up from HOME."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(npm.DATA_VAR, str(npm.data_dir()))
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

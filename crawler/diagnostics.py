@@ -71,6 +71,25 @@ BROWSER_FAILED = Diagnostic(N_("browser failed: %(error)s"))
 EVIDENCE_CHANGED = Diagnostic(
     N_("the evidence does not match its run's manifest.json (%(problem)s): it is not that run's")
 )
+RECORDING_STOPPED = Diagnostic(N_("%(error)s: the recording stopped there"))
+HAR_ENTRIES_UNREAD = Diagnostic(
+    N_(
+        "%(unread)s of %(entries)s HAR entries could not be read, so the file was not fully "
+        "searched"
+    )
+)
+HAR_PARTS_LEFT_OUT = Diagnostic(
+    N_(
+        "%(parts)s part(s) of entries could not be read and were left out, so the file was not "
+        "fully searched"
+    )
+)
+HAR_BOTH_UNREAD = Diagnostic(
+    N_(
+        "%(unread)s of %(entries)s HAR entries could not be read and %(parts)s part(s) of entries "
+        "could not be read and were left out, so the file was not fully searched"
+    )
+)
 TIME_LIMIT = Diagnostic(N_("system exceeded its time limit of %(seconds)s s and was stopped"))
 WITNESS_FAILED = Diagnostic(
     N_(

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from crawler import bundle
+from crawler import bundle, diagnostics
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.cli.common import (
@@ -170,14 +170,16 @@ def _reason(errors: tuple[str, ...], shown: int = 3) -> str:
 
 def _unread(har: HarImport) -> list[str]:
     """What of the file could not be read, each part named: the verdict cannot be clean."""
-    said = []
-    if har.unreadable:
-        said.append(f"{har.unreadable} of {har.entries} HAR entries could not be read")
-    if har.dropped:
-        said.append(f"{har.dropped} part(s) of entries could not be read and were left out")
-    if not said:
+    counts = {"unread": har.unreadable, "entries": har.entries, "parts": har.dropped}
+    if har.unreadable and har.dropped:
+        said = diagnostics.HAR_BOTH_UNREAD(**counts)
+    elif har.unreadable:
+        said = diagnostics.HAR_ENTRIES_UNREAD(**counts)
+    elif har.dropped:
+        said = diagnostics.HAR_PARTS_LEFT_OUT(**counts)
+    else:
         return []
-    return [f"{' and '.join(said)}, so the file was not fully searched", *har.problems]
+    return [said, *har.problems]
 
 
 def _recording(

@@ -235,7 +235,7 @@ def record_in(
     finally:
         _finish(context, capture, rec, leave=not tape.failed)
         if tape.failed:  # first, and without what followed from closing the pages
-            rec.errors = [f"{tape.failed}: the recording stopped there"] + [
+            rec.errors = [diagnostics.RECORDING_STOPPED(error=tape.failed)] + [
                 e for e in rec.errors if tape.failed not in e and _CLOSED not in e
             ]
         redactor.learn_userinfo(rec.coverage.model_dump_json())  # links not followed, for files

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Browser tests mostly wait on pages and timers: one more test worker than cores.
 TEST_JOBS ?= 3
 
-.PHONY: setup data tools demo test lint bench messages clean
+.PHONY: setup data tools demo test lint docs bench messages clean
 
 setup: $(STAMP) data tools
 
@@ -29,21 +29,23 @@ data: $(STAMP)
 		 echo "npm not found: third parties' owners will be unknown beyond the bundled list;" \
 			"install Node.js 20+ and npm, then run make setup again")
 
-# What some features and their tests need from Debian: certutil (ca_file: a test CA for Chromium)
-# and Xvfb (cpraudit codegen's headed browser, tested on a virtual display). Installed as root where
-# apt-get is; elsewhere the tests that need them are skipped with the reason.
+# What some features and their tests need from Debian: certutil (ca_file: a test CA for Chromium),
+# Xvfb (a headed browser: codegen's, a login by hand, tested on a virtual display) and xdotool (the
+# tests' person at that display). Installed as root where apt-get is; elsewhere the tests that need
+# them are skipped with the reason.
 tools:
 	@missing=""; \
 	command -v certutil >/dev/null || missing="$$missing libnss3-tools"; \
 	command -v Xvfb >/dev/null || missing="$$missing xvfb"; \
+	command -v xdotool >/dev/null || missing="$$missing xdotool"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get install -y -qq $$missing >/dev/null 2>&1 || \
 		{ apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; } || \
-		echo "could not install$$missing (ca_file and the codegen test need them; tests skip without)"; \
+		echo "could not install$$missing (ca_file and the headed-browser tests need them; tests skip without)"; \
 	else \
-		echo "not installed:$$missing (ca_file and the codegen test need them; tests skip without)"; \
+		echo "not installed:$$missing (ca_file and the headed-browser tests need them; tests skip without)"; \
 	fi
 
 demo: setup
@@ -57,6 +59,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# docs/reference/ from the code: the command line, audit.toml and the schema of findings.json.
+# tests/test_docs.py fails while what is written there is not what this makes now.
+docs: $(STAMP)
+	$(PY) -m crawler.reference docs/reference
 
 bench: setup
 	$(PY) -m benchmarks.detector

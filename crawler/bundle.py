@@ -11,15 +11,17 @@ so that a folder written by one version of cpraudit can be found and read by the
                                  network.har trace.zip step-NN.png failure.png error.txt
                                  login-failed.png session-lost-NN.png pages/page-NN.html.txt
                                  crash.log
-                                 consent-NN.png
+                                 consent-NN.png input.har (scan-har --copy-har)
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,7 +31,7 @@ from typing import IO, get_args
 from pydantic import TypeAdapter, ValidationError
 
 from crawler import __version__, diagnostics
-from crawler.errors import BadInput, first_line
+from crawler.errors import BadInput, first_line, write_failure
 from crawler.model import (
     Audited,
     AuditSetup,
@@ -40,6 +42,7 @@ from crawler.model import (
     Dialog,
     Exchange,
     Language,
+    SourceFile,
     SystemResult,
     Target,
     WitnessSummary,
@@ -63,6 +66,7 @@ LOGIN_FAILED = "login-failed.png"  # the page when logged_in did not hold after 
 PAGES = "pages"  # HTML of pages whose URL carries the CPR, as text
 WIRE = "wire.jsonl"  # what the network witness saw leave the browser, redacted like the record
 BODIES = "bodies"  # bodies above the size limit, one file each, referenced from the record
+HAR_INPUT = "input"  # scan-har --copy-har: the HAR searched, as it was (input.har or input.zip)
 
 # A run's folder
 INDEX = "index.html"
@@ -99,6 +103,11 @@ def consent_screenshot(number: int) -> str:
 def body_file(seq: int) -> str:
     """Where the record's exchange `seq` keeps a body too large to be held in its line."""
     return f"{BODIES}/body-{seq:06d}.bin"
+
+
+def har_input(har: Path) -> str:
+    """The name of a scanned HAR's copy (a Playwright HAR can be a zip with its files)."""
+    return f"{HAR_INPUT}{'.zip' if zipfile.is_zipfile(har) else '.har'}"
 
 
 def page_source(number: int) -> str:
@@ -187,6 +196,7 @@ class Recording:
     dialogs: list[Dialog] = field(default_factory=list)
     consent: Consent | None = None
     traceback: str | None = None  # the scenario's, redacted
+    imported_from: SourceFile | None = None  # the file the record was imported from (scan-har)
 
     @property
     def requests_path(self) -> Path:
@@ -249,30 +259,61 @@ def read_recording(folder: Path) -> tuple[Recording, Citizen, str]:
 
 # -- the record ---------------------------------------------------------------------------
 class ExchangeWriter:
-    """Appends exchanges to requests.jsonl, each flushed as it is written: a crash mid-audit
-    loses nothing already seen."""
+    """Appends exchanges to requests.jsonl, each line written whole as it comes: a crash
+    mid-audit loses nothing already seen.
+
+    A write that fails (a full disk) never raises, since the recorder writes from inside the
+    browser's event handlers: the first is remembered in `failed`, the record is cut back to its
+    last whole line, so that all of it stays readable, and every later write is refused
+    quietly. Whoever writes through it stops there (the tape stops the recording)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._file: IO[str] = path.open("w", encoding="utf-8")
+        self.error: OSError | None = None
+        self.failed: str | None = None  # "disk full while writing requests.jsonl"
+        self._file = path.open("wb", buffering=0)
+        self._whole = 0  # bytes of the lines written whole
 
     def write(self, exchange: Exchange) -> None:
-        self._file.write(exchange.model_dump_json() + "\n")
-        self._file.flush()
+        if self.error:
+            return
+        line = (exchange.model_dump_json() + "\n").encode("utf-8")
+        try:
+            done = 0
+            while done < len(line):  # a raw write may stop short of the end, then fail
+                done += self._file.write(memoryview(line)[done:]) or 0
+        except OSError as exc:
+            self._fail(exc, self.path.name)
+            try:
+                os.ftruncate(self._file.fileno(), self._whole)
+            except OSError:
+                pass
+            return
+        self._whole += len(line)
 
     def write_body(self, exchange: Exchange, body: bytes, copy: Copy | None = None) -> Exchange:
         """Keep `body` in a file of its own beside the record (through `copy`, e.g. redacting
         it a window at a time); the exchange, referring to it, for `write`."""
         name = body_file(exchange.seq)
         path = self.path.parent / name
-        path.parent.mkdir(exist_ok=True)
-        with path.open("wb") as out:
-            (copy or shutil.copyfileobj)(io.BytesIO(body), out)
+        if self.error:
+            return exchange
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with path.open("wb") as out:
+                (copy or shutil.copyfileobj)(io.BytesIO(body), out)
+        except OSError as exc:
+            self._fail(exc, name)
+            path.unlink(missing_ok=True)  # a part of a body would be taken for all of it
+            return exchange
         return exchange.model_copy(update={"body": None, "body_file": name, "body_size": len(body)})
 
     def close(self) -> None:
         self._file.close()
+
+    def _fail(self, exc: OSError, name: str) -> None:
+        self.error, self.failed = exc, write_failure(exc, name)
 
 
 def body_windows(path: Path, size: int, overlap: int) -> Iterator[bytes]:
@@ -287,12 +328,15 @@ def body_windows(path: Path, size: int, overlap: int) -> Iterator[bytes]:
 
 
 def write_exchanges(exchanges: Iterable[Exchange], path: Path) -> None:
+    """All of `exchanges` in `path`, or the OSError of the write that failed."""
     writer = ExchangeWriter(path)
     try:
         for exchange in exchanges:
             writer.write(exchange)
     finally:
         writer.close()
+    if writer.error:
+        raise writer.error
 
 
 def read_exchanges(path: Path) -> tuple[list[Exchange], int]:

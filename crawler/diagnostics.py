@@ -73,6 +73,25 @@ CAPTURE_NOT_STARTED = Diagnostic(N_("the capture could not start: %(error)s"))
 EVIDENCE_CHANGED = Diagnostic(
     N_("the evidence does not match its run's manifest.json (%(problem)s): it is not that run's")
 )
+RECORDING_STOPPED = Diagnostic(N_("%(error)s: the recording stopped there"))
+HAR_ENTRIES_UNREAD = Diagnostic(
+    N_(
+        "%(unread)s of %(entries)s HAR entries could not be read, so the file was not fully "
+        "searched"
+    )
+)
+HAR_PARTS_LEFT_OUT = Diagnostic(
+    N_(
+        "%(parts)s part(s) of entries could not be read and were left out, so the file was not "
+        "fully searched"
+    )
+)
+HAR_BOTH_UNREAD = Diagnostic(
+    N_(
+        "%(unread)s of %(entries)s HAR entries could not be read and %(parts)s part(s) of entries "
+        "could not be read and were left out, so the file was not fully searched"
+    )
+)
 TIME_LIMIT = Diagnostic(N_("system exceeded its time limit of %(seconds)s s and was stopped"))
 WITNESS_FAILED = Diagnostic(
     N_(
@@ -94,6 +113,44 @@ BROWSER_SENT_CPR = Diagnostic(
         "sent it"
     )
 )
+START_LOGIN_FORM = Diagnostic(
+    N_(
+        "the start page ended on a login form, at %(url)s: the audit did not see the page asked "
+        "for; log in first (--login manual, --storage-state FILE or a scenario), or say that this "
+        "is the page meant (follow_redirect_ok, --follow-redirect-ok)"
+    )
+)
+START_OTHER_HOST = Diagnostic(
+    N_(
+        "the start page ended on another host, at %(url)s: the audit did not see the page asked "
+        "for; log in first (--login manual, --storage-state FILE or a scenario), or say that this "
+        "is the page meant (follow_redirect_ok, --follow-redirect-ok)"
+    )
+)
+START_REDIRECTED = Diagnostic(
+    N_(
+        "the start page was redirected to %(url)s: the audit did not see the page asked for; log "
+        "in first (--login manual, --storage-state FILE or a scenario), or say that this is the "
+        "page meant (follow_redirect_ok, --follow-redirect-ok)"
+    )
+)
+BY_HAND_NOT_DONE = Diagnostic(N_("the login by hand was not done: %(reason)s"))
+BY_HAND_NOT_PROVEN = Diagnostic(N_("login by hand not proven: %(problem)s"))
+NO_SAVED_LOGIN = Diagnostic(
+    N_(
+        "no saved login young enough to reuse (reuse_login), and no scenario to log in: log in "
+        "by hand with cpraudit login %(system)s --manual"
+    )
+)
+SAVED_LOGIN_LOST = Diagnostic(
+    N_(
+        "the saved login no longer held (%(problem)s), and no scenario can log in: log in again "
+        "by hand with cpraudit login %(system)s --manual"
+    )
+)
+GIVEN_LOGIN_LOST = Diagnostic(
+    N_("the saved login given (--storage-state) did not hold: %(problem)s")
+)
 UNSEARCHED = Diagnostic(
     *Nn_(
         "%(num)s exchange could not be fully searched (see the notes), so the search is incomplete",
@@ -113,6 +170,17 @@ NO_LOGIN_STEP = Diagnostic(
 LOST_TOO_OFTEN = Diagnostic(N_("the session was already lost %(num)s times"))
 LOGIN_AGAIN_FAILED = Diagnostic(N_("logging in again failed: %(error)s"))
 LOGIN_STEPS_NOT_REACHED = Diagnostic(N_("the scenario ended before its login steps"))
+NO_LOGIN_AGAIN_BY_HAND = Diagnostic(N_("a login done by hand is not done again by the audit"))
+
+# Why a login by hand was not done (crawler/record/visit/by_hand.py)
+BY_HAND_TOO_LONG = Diagnostic(N_("no login within %(minutes)s minutes"))
+BY_HAND_WINDOW_CLOSED = Diagnostic(N_("the browser window was closed first"))
+BY_HAND_NO_TERMINAL = Diagnostic(
+    N_(
+        "the terminal's input ended before anyone said the login was done, and no logged_in "
+        "check could see it (give --logged-in)"
+    )
+)
 
 # Where the crawl stopped (Coverage.bounds)
 PAGE_BOUND = Diagnostic(
@@ -170,6 +238,38 @@ SAVED_LOGIN_FORGOTTEN = Diagnostic(
     )
 )
 LOGIN_SAVED = Diagnostic(N_("The login was saved for reuse by later runs (reuse_login)."))
+NOT_CRAWLED_NO_LOGIN = Diagnostic(N_("not crawled: the login was not done or not proven"))
+BY_HAND_CHECKED = Diagnostic(
+    N_(
+        "A person logged in by hand in a visible browser, and logged_in (%(check)s) saw the "
+        "login done; the login pages were recorded and searched like the rest."
+    )
+)
+BY_HAND_CONFIRMED = Diagnostic(
+    N_(
+        "A person logged in by hand in a visible browser and said so in the terminal; no "
+        "logged_in check proved it. The login pages were recorded and searched like the rest."
+    )
+)
+LOGIN_GIVEN_HELD = Diagnostic(
+    N_(
+        "The audit started with the saved login it was given (--storage-state); %(check)s held "
+        "on the start page."
+    )
+)
+LOGIN_GIVEN_UNCHECKED = Diagnostic(
+    N_(
+        "The audit started with the saved login it was given (--storage-state); with no "
+        "logged_in check, nothing proved that it held."
+    )
+)
+LOGIN_REUSED_HELD = Diagnostic(
+    N_("The login was reused from a saved session (reuse_login); %(check)s held on the start page.")
+)
+START_TAKEN_AS_MEANT = Diagnostic(
+    N_("The start page ended on %(url)s, taken as the page meant (follow_redirect_ok).")
+)
+START_AFTER_LOGIN = Diagnostic(N_("The start page ended on %(url)s, with the citizen logged in."))
 WITNESS_DID_NOT_RUN = Diagnostic(N_("The network witness did not run: %(reason)s."))
 WITNESS_SAW = Diagnostic(
     *Nn_(

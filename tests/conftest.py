@@ -7,8 +7,10 @@ import os
 
 import pytest
 
+from crawler import npm
 from crawler.owners import trackerdb
 from crawler.testing import portals
+from crawler.testing.person import Missing, Person, virtual_display
 from crawler.testing.trackerdb import write_trackerdb
 
 
@@ -25,6 +27,27 @@ def leaky_portal():
         yield server
 
 
+@pytest.fixture
+def display(monkeypatch):
+    """A virtual X display (Xvfb) as $DISPLAY, for a headed browser; the test is skipped, with
+    the reason, where Xvfb is missing."""
+    try:
+        with virtual_display() as name:
+            monkeypatch.setenv("DISPLAY", name)
+            yield name
+    except Missing as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def person(display):
+    """A person at the virtual display's keyboard and mouse (xdotool)."""
+    try:
+        return Person(display)
+    except Missing as exc:
+        pytest.skip(str(exc))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fixture_trackerdb(tmp_path_factory):
     """Every test names owners from the small fixture database, whether or not the real one is
@@ -37,6 +60,15 @@ def fixture_trackerdb(tmp_path_factory):
         os.environ.pop(trackerdb.ENV_VAR, None)
     else:
         os.environ[trackerdb.ENV_VAR] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_folder():
+    """The npm packages `cpraudit setup` installed, found by tests that run under a home of
+    their own (pytester's) as by the user's runs: the folder named, not looked up from HOME."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(npm.DATA_VAR, str(npm.data_dir()))
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -122,6 +122,7 @@ def recorded(rec: Recording, witness: WitnessSummary | None) -> Recorded:
         dialogs=tuple(rec.dialogs),
         consent=rec.consent,
         scenario_traceback=rec.traceback,
+        imported_from=rec.imported_from,
     )
 
 

@@ -29,7 +29,8 @@ from crawler.cli import (
     verify,
 )
 from crawler.crash import Crashed, describe
-from crawler.errors import BadInput
+from crawler.errors import BadInput, DiskFull
+from crawler.terminal import quiet_when_closed
 
 COMMANDS = (
     adhoc,
@@ -66,11 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    with _sigterm_interrupts():
+    with _sigterm_interrupts(), quiet_when_closed():
         try:
             args = build_parser().parse_args(argv)
             return args.func(args)
-        except BadInput as exc:
+        except (BadInput, DiskFull) as exc:
             print(f"error: {exc}", file=sys.stderr)
         except KeyboardInterrupt:
             print("interrupted: results are incomplete", file=sys.stderr)

@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 import time
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -29,16 +30,21 @@ from crawler.crash import logged
 from crawler.errors import BadInput
 from crawler.model import (
     BODY_LIMIT,
+    CREDENTIALS_IN_URL,
     Audited,
     Citizen,
     CrawlSettings,
     Target,
     TargetOptions,
+    credentials_in,
     http_host,
     option_help,
+    without_credentials,
 )
 from crawler.parties import registrable_domain
 from crawler.record.browser import chromium
+from crawler.record.browser.display import display_problem
+from crawler.record.evidence import saved_logins
 from crawler.report import Title
 from crawler.run.audit import audit_system
 from crawler.run.finish import Closing
@@ -87,12 +93,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"{option_help('body_limit')} (default {BODY_LIMIT})",
     )
     adhoc.add_argument("--no-fill-forms", action="store_true", help=switched_off("fill_forms"))
+    add_login_options(adhoc)
     add_accepted_option(adhoc)
     adhoc.add_argument("--out", help="output folder (default reports/<time>-adhoc)")
     add_mode_options(adhoc)
     add_report_options(adhoc)
     add_sign_option(adhoc)
     adhoc.set_defaults(func=run)
+
+
+def add_login_options(adhoc: argparse.ArgumentParser) -> None:
+    """How the audit gets behind a login: by hand, or with a saved one; and how it is proven."""
+    adhoc.add_argument(
+        "--login",
+        choices=("manual",),
+        help="manual: a visible browser opens at URL, recording from its first request, and a "
+        "person logs in by hand (a test identity, an approval app); the audit then goes on by "
+        "itself. Needs a display",
+    )
+    adhoc.add_argument(
+        "--logged-in",
+        metavar="SELECTOR",
+        help="what only a logged-in citizen sees, proved on every crawled page (audit.toml's "
+        'logged_in): a CSS selector ("#welcome"), or text=TEXT ("text=Log af"); with --login '
+        "manual it also says when the login is done (else press Enter)",
+    )
+    adhoc.add_argument(
+        "--storage-state",
+        metavar="FILE",
+        help="start logged in with this saved login: one saved by `cpraudit login` (by hand "
+        "too) or by Playwright (`playwright codegen --save-storage FILE URL`)",
+    )
+    adhoc.add_argument(
+        "--follow-redirect-ok", action="store_true", help=option_help("follow_redirect_ok")
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,8 +163,11 @@ def adhoc_target(args: argparse.Namespace) -> Target:
     hostname = http_host(args.url)
     if not hostname:
         raise BadInput(
-            f"{args.url!r} is not an http(s) URL: give one like https://portal.example.dk/"
+            f"{without_credentials(args.url)!r} is not an http(s) URL: give one like "
+            "https://portal.example.dk/"
         )
+    if credentials_in(args.url):  # before any message could show them
+        raise BadInput(f"{without_credentials(args.url)} {CREDENTIALS_IN_URL}")
     given = {
         "start_url": args.url,
         "first_party": tuple(args.first_party or [registrable_domain(hostname)]),
@@ -144,12 +181,43 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         },
         "body_limit": args.body_limit,
         "fill_forms": not args.no_fill_forms,
+        "logged_in": _login_check(args.logged_in),
+        "follow_redirect_ok": args.follow_redirect_ok,
     }
     try:
         options = TargetOptions.model_validate(given)
     except ValidationError as exc:
         raise BadInput(_as_option(exc, given)) from None
-    return target_of(options, modes(args), system=hostname)
+    return target_of(
+        options,
+        modes(args),
+        system=hostname,
+        login_by_hand=args.login == "manual",
+        storage_state=_given_login(args),
+    )
+
+
+def _login_check(given: str | None) -> str | dict[str, str] | None:
+    """`--logged-in`: a selector as audit.toml's logged_in, or text=TEXT as its { text = ... }."""
+    if given is not None and given.startswith("text="):
+        return {"text": given.removeprefix("text=").strip().strip('"')}
+    return given
+
+
+def _given_login(args: argparse.Namespace) -> str | None:
+    """The saved login to start with, checked; and whether a login by hand can be shown."""
+    if args.login == "manual" and args.storage_state:
+        raise BadInput(
+            "--login manual and --storage-state both log in: give one (a login saved by hand "
+            "is given with --storage-state alone)"
+        )
+    if args.login == "manual" and (problem := display_problem("--login manual")):
+        raise BadInput(problem)
+    if not args.storage_state:
+        return None
+    path = Path(args.storage_state).resolve()
+    saved_logins.load(path)
+    return str(path)
 
 
 def _as_option(exc: ValidationError, given: dict) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from crawler import bundle, config
 from crawler.cli.common import add_env_option
 from crawler.errors import BadInput
-from crawler.model import Citizen, Target
+from crawler.model import CREDENTIALS_IN_URL, Citizen, Target, credentials_in, without_credentials
 from crawler.parties import registrable_domain
 from crawler.record.authoring.codegen import record_code, skeleton
 from crawler.record.browser import chromium
@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _target(args: argparse.Namespace) -> tuple[Target, Citizen]:
     parts = urlsplit(args.system)
+    if credentials_in(args.system):
+        raise BadInput(f"{without_credentials(args.system)} {CREDENTIALS_IN_URL}")
     if parts.scheme in ("http", "https") and parts.hostname:
         resolver_rules(args.resolve)  # a bad rule is a one-line error before the browser starts
         target = Target(

@@ -11,7 +11,7 @@ from crawler import bundle
 from crawler.analyse.verdict import exit_code
 from crawler.config import Accepted, Modes, acceptances
 from crawler.detect.identifiers import modulus11_ok, parse_cpr
-from crawler.errors import printable
+from crawler.errors import WRITE_FAILED, printable
 from crawler.model import Audited, Language, SystemResult, ThirdParty, option_help
 from crawler.owners import trackerdb
 from crawler.proof.signing import Ed25519PrivateKey, load_private
@@ -142,6 +142,7 @@ def report(results: list[Audited], run_dir: Path, closing: Closing) -> int:
     """A run closed as every run is, and its printed summary; its exit code."""
     outcome = finish_run(results, run_dir, closing)
     print_summary(outcome.results, run_dir, outcome.index)
+    tell_write_failures(outcome.results)
     return exit_code((r for r, _ in outcome.results), closing.fail_on)
 
 
@@ -179,6 +180,13 @@ def verdict_said(result: SystemResult) -> str:
     if result.accepted_until:
         said += f", accepted until {result.accepted_until.isoformat()}"
     return said
+
+
+def tell_write_failures(results: list[Audited]) -> None:
+    """A recording a full disk stopped, on stderr too: what cron mails and CI shows in red."""
+    for result, _ in results:
+        if failed := next((e for e in result.errors if WRITE_FAILED in e), None):
+            print(f"error: {result.system}: {failed}", file=sys.stderr)
 
 
 def third_party_lines(result: SystemResult) -> list[str]:

@@ -20,6 +20,7 @@ from crawler.cli.common import (
     report_options,
     say,
     signing_key,
+    tell_write_failures,
 )
 from crawler.crash import logged
 from crawler.errors import BadInput
@@ -136,6 +137,7 @@ def _run(
         print_summary(outcome.results, outcome.index.parent, outcome.index, quiet=args.quiet)
         if options.history:
             print(history.summary_line(r for r, _ in outcome.results))
+    tell_write_failures(outcome.results)
     for problem in outcome.problems:  # the reports are written; the nightly job must notice
         print(f"error: {problem}", file=sys.stderr)
     if outcome.interrupted:

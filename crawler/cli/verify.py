@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
 def lines(checked: Verification, allow_added: bool) -> list[str]:
     m = checked.manifest
     out = [f"sealed {m.finished} by cpraudit {m.tool_version}: {m.command}"]
+    out += [f"read     {name}  sha256 {e.sha256}" for name, e in m.inputs.items()]
     out += [f"changed  {name}" for name in checked.changed]
     out += [f"missing  {name}" for name in checked.missing]
     out += [f"added    {name}  (not part of the sealed evidence)" for name in checked.added]

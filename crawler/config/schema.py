@@ -26,9 +26,19 @@ class _Strict(BaseModel):
 
 
 class CitizenConfig(_Strict):
+    """A synthetic test citizen, never a real person. Credentials are never written in
+    audit.toml: only the names of the environment variables that hold them, or a secrets file."""
+
     id: str = Field(description="Name the systems use to pick this citizen.")
-    cpr: str = Field(description="The synthetic citizen's CPR number, DDMMYYSSSS or DDMMYY-SSSS.")
-    name: str | None = Field(default=None, description="The citizen's name, as forms ask for it.")
+    cpr: str = Field(
+        description="The synthetic citizen's CPR number, DDMMYYSSSS or DDMMYY-SSSS (one that "
+        "fails the modulus-11 check is allowed)."
+    )
+    name: str | None = Field(
+        default=None,
+        description="The citizen's name, as forms ask for it. It and the e-mail, phone and "
+        "address are searched for too, and filled into forms; alone they make no verdict.",
+    )
     email: str | None = Field(default=None, description="The citizen's e-mail address.")
     phone: str | None = Field(default=None, description="The citizen's phone number.")
     address: str | None = Field(default=None, description="The citizen's postal address.")
@@ -39,7 +49,8 @@ class CitizenConfig(_Strict):
     )
     secrets_file: str | None = Field(
         default=None,
-        description="A TOML file of credential name = value, kept out of version control.",
+        description="A TOML file, relative to audit.toml and kept out of version control, with "
+        "a table named by the citizen's id of credential name = value ([jens] password = ...).",
     )
 
     @field_validator("cpr")
@@ -52,7 +63,8 @@ class CitizenConfig(_Strict):
 
 
 class SystemConfig(TargetOptions):
-    """One [[systems]] table."""
+    """A system to audit, one table each: where it starts, which domains are its own, which
+    scenario logs the citizen in and how that is proved, how far the crawl goes after it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -63,7 +75,8 @@ class SystemConfig(TargetOptions):
     logged_in: LoginCheck | None = Field(
         default=None,
         validate_default=True,  # required for a system with a scenario, so checked when left out
-        description=TargetOptions.model_fields["logged_in"].description,
+        description=f"{TargetOptions.model_fields['logged_in'].description} Required for a "
+        "system with a scenario, unless login = false.",
     )
     consent: list[ConsentChoice] = Field(
         default_factory=list,
@@ -144,9 +157,11 @@ class AuditConfig(_Strict):
     systems: list[SystemConfig] = Field(min_length=1, description="The systems to audit.")
     catalogue: str | None = Field(
         default=None,
-        description="Catalogue of systems the index lists, audited or not, relative to the "
-        'config ("cpraudit:table-1" names the bundled one: the 24 systems of the 2020 review); '
-        "without it the index lists the audited systems.",
+        description="Catalogue of systems the index lists, audited or not, so that a system "
+        'without a scenario shows as "not audited" instead of vanishing: "cpraudit:table-1" names '
+        "the bundled one (the 24 systems of the 2020 review), any other value a TOML file of "
+        "[[system]] tables (supplier, names) relative to audit.toml; without it the index lists "
+        "the audited systems.",
     )
     owners: list[OwnerConfig] = Field(
         default_factory=list,

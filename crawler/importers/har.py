@@ -13,8 +13,12 @@ Choices:
   empty, a Cookie header is rebuilt from that list, so the cookie channel is still searched.
 - A body that the HAR leaves out (exported without content, a missing attached file) is
   a capture gap: `body` is None and `body_note` says why, never silently an empty body.
-- An entry that cannot be read is counted in `unreadable` with a problem line; the others
-  are still imported. Nothing is dropped without being counted.
+- What cannot be read is left out as small as it can be: a field that cannot be read (an
+  invalid redirectURL, a status of NaN, a header that is no {name, value}, a property nested
+  thousands of levels deep) is left out and counted in `dropped`; an entry without a readable
+  request URL and method is counted in `unreadable`; the others are still imported. Each has
+  a problem line. Nothing is dropped without being counted.
+- NaN and Infinity, which Python's own encoder and some exporters write, are read as numbers.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import zipfile
 from collections.abc import Callable
@@ -33,6 +38,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from pydantic import ValidationError
 
 from crawler.errors import BadInput
+from crawler.importers.lenient_json import LEFT_OUT, left_out, loads
 from crawler.model import Exchange, Frozen
 
 MAX_PROBLEMS = 20
@@ -45,6 +51,7 @@ _NO_COOKIES = (
 )
 # a websocket message's `type` (any JSON value) -> the direction of its exchange
 _DIRECTIONS: dict[object, Literal["sent", "received"]] = {"send": "sent", "receive": "received"}
+_TOO_DEEP = "nested too deeply to read (a browser's HAR is a few levels deep)"
 _HOW_TO_EXPORT = "export it again from the browser's developer tools (Network tab: Save all as HAR)"
 _MIME_TYPES = (  # mime type fragment -> resource type, when the HAR names none
     ("text/html", "document"),
@@ -63,7 +70,9 @@ class HarImport(Frozen):
     """What a HAR file held, as exchanges, and what of it could not be read."""
 
     exchanges: tuple[Exchange, ...]
-    unreadable: int = 0
+    entries: int = 0  # as the file lists them
+    unreadable: int = 0  # entries left out whole
+    dropped: int = 0  # fields left out of entries (and of the log) that were read
     problems: tuple[str, ...] = ()
     creator: str = ""
     pages: tuple[str, ...] = ()
@@ -83,13 +92,18 @@ def read_har(path: Path) -> HarImport:
     listed = found if isinstance(found := log.get("pages"), list) else []
     pages = [page for page in listed if isinstance(page, dict)]
     reader = _Reader({p.get("id"): _page_title(p) for p in pages}, attached)
+    for place in left_out({k: v for k, v in log.items() if k != "entries"}, "log"):
+        reader.dropped += 1
+        reader.problems.append(f"{place}: {_TOO_DEEP}: left out")
     for number, entry in enumerate(log["entries"], 1):
         reader.entry(number, entry)
     creator = _obj(log, "creator")
     notes = () if reader.cookies_seen or not reader.exchanges else (_NO_COOKIES,)
     return HarImport(
         exchanges=tuple(reader.exchanges),
+        entries=len(log["entries"]),
         unreadable=reader.unreadable,
+        dropped=reader.dropped,
         problems=tuple(reader.problems[:MAX_PROBLEMS]),
         creator=" ".join(str(creator[k]) for k in ("name", "version") if creator.get(k)),
         pages=tuple(t for t in map(_page_title, pages) if t),
@@ -233,12 +247,7 @@ def _parse(path: Path, raw: bytes) -> dict:
     except UnicodeDecodeError as exc:
         raise BadInput(f"{path}: not UTF-8 text (byte {exc.start}); {_HOW_TO_EXPORT}") from None
     try:
-        data = json.loads(text, parse_constant=_not_json)
-    except RecursionError:
-        raise BadInput(
-            f"{path}: JSON nested too deeply to read (a browser's HAR is a few levels deep); "
-            f"{_HOW_TO_EXPORT}"
-        ) from None
+        data = loads(text)
     except json.JSONDecodeError as exc:
         if _cut_short(text):
             raise BadInput(
@@ -253,13 +262,9 @@ def _parse(path: Path, raw: bytes) -> dict:
         raise BadInput(f"{path}: not JSON ({exc}); a HAR is JSON: {_HOW_TO_EXPORT}") from None
     log = data.get("log") if isinstance(data, dict) else None
     if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
-        raise BadInput(f"{path}: JSON but not a HAR (no log.entries list); {_HOW_TO_EXPORT}")
+        deep = f", and parts of it are {_TOO_DEEP}" if left_out(data) else ""
+        raise BadInput(f"{path}: JSON but not a HAR (no log.entries list{deep}); {_HOW_TO_EXPORT}")
     return log
-
-
-def _not_json(constant: str) -> float:
-    """NaN and Infinity, which Python's json accepts but JSON (and so a HAR) never holds."""
-    raise ValueError(f"{constant} is not a JSON value")
 
 
 def _cut_short(text: str) -> bool:
@@ -295,6 +300,8 @@ def _is_url(text: str | None) -> bool:
 def _get(obj: dict, key: str, kind: type | tuple, where: str, default=None):
     """obj[key] if it is of `kind`; `default` if absent (or _Broken when no default is given)."""
     value = obj.get(key)
+    if value is LEFT_OUT:
+        raise _Broken(f"{where}{key} {_TOO_DEEP}")
     if value is None:
         if default is None:
             raise _Broken(f"{where}{key} missing")
@@ -315,7 +322,9 @@ class _Reader:
         self.attached = attached
         self.exchanges: list[Exchange] = []
         self.unreadable = 0
+        self.dropped = 0
         self.problems: list[str] = []
+        self.left_out: list[str] = []  # what the entry being read leaves out, until it is kept
         self.frame_documents: dict[str, str] = {}  # _frameref -> URL of its latest document
         self.main_frames: dict[str, str] = {}  # pageref -> _frameref of its first document
         self.first_documents: dict[
@@ -325,19 +334,43 @@ class _Reader:
         self.cookies_seen = False  # any Cookie or Set-Cookie in the file
 
     def problem(self, number: int, text: str) -> None:
+        """An entry that cannot be read at all."""
         self.unreadable += 1
         self.problems.append(f"entry {number}: {text}")
 
+    def drop(self, text: str) -> None:
+        """A part of the entry being read that cannot be read: left out, the entry kept."""
+        self.left_out.append(text)
+
     def entry(self, number: int, entry: object) -> None:
+        if entry is LEFT_OUT:
+            return self.problem(number, _TOO_DEEP)
+        self.left_out = []
         try:
             if not isinstance(entry, dict):
-                raise _Broken(f"is {type(entry).__name__}, not an object")
+                deep = f", {_TOO_DEEP}" if left_out(entry) else ""
+                raise _Broken(f"is {type(entry).__name__}, not an object{deep}")
+            self.left_out += [f"{place} {_TOO_DEEP}" for place in left_out(entry)]
             request = self.request(entry)
+            self.exchanges.append(request)
+            if request.resource_type == "websocket" or "_webSocketMessages" in entry:
+                self.messages(entry, request)
         except (_Broken, ValidationError) as exc:
             return self.problem(number, _one_line(exc))
-        self.exchanges.append(request)
-        if request.resource_type == "websocket" or "_webSocketMessages" in entry:
-            self.messages(number, entry, request)
+        self.dropped += len(self.left_out)
+        self.problems += [f"entry {number}: {text}: left out" for text in self.left_out]
+
+    def optional(self, obj: dict, key: str, kind: type | tuple, where: str, default=None):
+        """obj[key] if it is of `kind`; `default` if absent or left out (a value of another
+        kind is said to be left out)."""
+        value = obj.get(key)
+        if value is None or value is LEFT_OUT:
+            return default
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            name = getattr(kind, "__name__", "a number")
+            self.drop(f"{where}{key} is {type(value).__name__}, not {name}")
+            return default
+        return value
 
     def request(self, entry: dict) -> Exchange:
         request = _get(entry, "request", dict, "")
@@ -348,20 +381,28 @@ class _Reader:
         if not _parses(url):
             raise _Broken("request.url is not a valid URL")
         method = _get(request, "method", str, "request.")
-        headers = _headers(request)
+        headers = _headers(request, self.drop)
         self.cookies_seen = self.cookies_seen or _has_cookies(headers, response)
-        body, note = self.body(request, method)
+        try:
+            body, note = self.body(request, method)
+        except _Broken as exc:
+            self.drop(str(exc))
+            body, note = None, "the body could not be read from the HAR"
         kind = _resource_type(entry, response, url)
         frame_url, page_url = self.place(
             entry, kind, url, dict((k.lower(), v) for k, v in reversed(headers))
         )
-        status = _get(response, "status", (int, float), "response.", 0)
+        status = self.optional(response, "status", (int, float), "response.", 0)
+        if not math.isfinite(status):
+            self.drop(f"response.status is {json.dumps(status)}, not a number")
+            status = 0
         redirected_from = self.redirects.pop(url, None)
         target = response.get("redirectURL")
         if 300 <= status < 400 and isinstance(target, str) and target:
-            if not _parses(target):
-                raise _Broken("response.redirectURL is not a valid URL")
-            self.redirects[urljoin(url, target)] = url
+            if _parses(target):
+                self.redirects[urljoin(url, target)] = url
+            else:
+                self.drop("response.redirectURL is not a valid URL")
         failure = response.get("_error") or response.get("_failureText")
         return Exchange(
             seq=len(self.exchanges) + 1,
@@ -448,7 +489,7 @@ class _Reader:
             return "websocket frames not in the HAR: export it with content"
         return None
 
-    def messages(self, number: int, entry: dict, handshake: Exchange) -> None:
+    def messages(self, entry: dict, handshake: Exchange) -> None:
         """Websocket messages: `_webSocketMessages` (Chrome, Playwright embed) or the .jsonl
         file that Playwright's attach mode names in response.content._file."""
         listed = entry.get("_webSocketMessages")
@@ -456,23 +497,20 @@ class _Reader:
         if listed is None and isinstance(name, str):
             raw = self.attached(name) if Path(name).name == name else None
             if raw is None:
-                return self.problem(
-                    number, f"websocket messages in {name}, which is not next to the HAR"
-                )
+                return self.drop(f"websocket messages in {name}, which is not next to the HAR")
             listed = [
                 _json_or_text(line)
                 for line in raw.decode("utf-8", "replace").splitlines()
                 if line.strip()
             ]
         if not isinstance(listed, list):
-            return (
-                None if listed is None else self.problem(number, "_webSocketMessages is not a list")
-            )
+            return None if listed in (None, LEFT_OUT) else self.drop("_webSocketMessages")
         for index, message in enumerate(listed, 1):
             try:
-                self.exchanges.append(_frame(message, handshake, len(self.exchanges) + 1))
+                if message is not LEFT_OUT:
+                    self.exchanges.append(_frame(message, handshake, len(self.exchanges) + 1))
             except (_Broken, ValidationError) as exc:
-                self.problem(number, f"websocket message {index}: {_one_line(exc)}")
+                self.drop(f"websocket message {index}: {_one_line(exc)}")
 
 
 def _obj(parent: dict, key: str) -> dict:
@@ -487,18 +525,28 @@ def _json_or_text(line: str) -> object:
         return line
 
 
-def _headers(request: dict) -> tuple[tuple[str, str], ...]:
+def _headers(request: dict, drop: Callable[[str], None]) -> tuple[tuple[str, str], ...]:
+    """The request's headers; one that cannot be read is left out (`drop` says which)."""
+    listed = request.get("headers")
+    if listed is not None and listed is not LEFT_OUT and not isinstance(listed, list):
+        drop(f"request.headers is {type(listed).__name__}, not a list")
     headers = []
-    for index, header in enumerate(_get(request, "headers", list, "request.", [])):
+    for index, header in enumerate(listed if isinstance(listed, list) else []):
+        if header is LEFT_OUT:
+            continue  # said where it was found
         if (
             not isinstance(header, dict)
             or not isinstance(header.get("name"), str)
             or not isinstance(header.get("value"), str)
         ):
-            raise _Broken(f"request.headers[{index}] is not {{name, value}} text")
+            drop(f"request.headers[{index}] is not {{name, value}} text")
+            continue
         if not header["name"].startswith(":"):
             headers.append((header["name"], header["value"]))
-    cookies = _get(request, "cookies", list, "request.", [])
+    cookies = request.get("cookies")
+    if cookies is not None and cookies is not LEFT_OUT and not isinstance(cookies, list):
+        drop(f"request.cookies is {type(cookies).__name__}, not a list")
+    cookies = cookies if isinstance(cookies, list) else []
     if cookies and not any(name.lower() == "cookie" for name, _ in headers):
         pairs = [
             f"{c['name']}={c.get('value', '')}"
@@ -525,6 +573,8 @@ def _form(params: list) -> str:
         if not isinstance(param, dict) or not isinstance(param.get("name"), str):
             raise _Broken(f"request.postData.params[{index}] has no name")
         value = param.get("value", "")
+        if value is LEFT_OUT:
+            continue  # said where it was found
         pairs.append((param["name"], value if isinstance(value, str) else json.dumps(value)))
     return urlencode(pairs)
 

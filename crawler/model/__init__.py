@@ -8,6 +8,7 @@ The models live in a module per stage; every name is imported from here.
 """
 
 from crawler.model.base import (
+    CREDENTIALS_IN_URL,
     Channel,
     ConsentChoice,
     DialogAction,
@@ -18,7 +19,9 @@ from crawler.model.base import (
     Language,
     PartyKind,
     Verdict,
+    credentials_in,
     http_host,
+    without_credentials,
     without_fragment,
 )
 from crawler.model.coverage import (
@@ -29,6 +32,7 @@ from crawler.model.coverage import (
     NotVisited,
     PageVisit,
     SessionLoss,
+    StartPage,
     TypedField,
     TypedPage,
 )
@@ -90,6 +94,7 @@ from crawler.model.result import (
     Judged,
     Reanalysis,
     Recorded,
+    SourceFile,
     SystemHistory,
     SystemResult,
     TrendPoint,
@@ -99,6 +104,7 @@ from crawler.model.target import Citizen, Owner, Target, names, variant_name
 __all__ = [
     "BLOCKED_BEFORE_SENDING",
     "BODY_LIMIT",
+    "CREDENTIALS_IN_URL",
     "DEFAULT_DENY",
     "PREFLIGHT_FAILED",
     "PRESENTED_AS",
@@ -152,6 +158,8 @@ __all__ = [
     "Reanalysis",
     "Recorded",
     "SessionLoss",
+    "SourceFile",
+    "StartPage",
     "Suspect",
     "SystemHistory",
     "SystemResult",
@@ -167,6 +175,7 @@ __all__ = [
     "WitnessSummary",
     "checked_browser_args",
     "checked_secure_origins",
+    "credentials_in",
     "dns_server_address",
     "duration",
     "http_host",
@@ -174,5 +183,6 @@ __all__ = [
     "option_help",
     "resolve_pairs",
     "variant_name",
+    "without_credentials",
     "without_fragment",
 ]

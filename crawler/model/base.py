@@ -21,6 +21,30 @@ def without_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
+CREDENTIALS_IN_URL = (
+    "holds a user name or password (user:password@): every script on its pages could read them "
+    "from the page's address and send them on; give the URL without them, and the credentials "
+    "to the citizen (credentials in audit.toml) for the scenario to use"
+)
+
+
+def credentials_in(url: str) -> bool:
+    """Whether `url` carries a user name or password (scheme://user:password@host/)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.username is not None or parts.password is not None
+
+
+def without_credentials(url: str) -> str:
+    """`url` with its user name and password masked, for an error message."""
+    scheme, sep, rest = url.partition("://")
+    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    at = rest.rfind("@", 0, end)
+    return f"{scheme}{sep}[redacted]{rest[at:]}" if sep and at >= 0 else url
+
+
 def http_host(url: str) -> str | None:
     """The host of an http(s) URL; None for any other URL, or for one Python cannot parse
     (an IPv6 host that is no address, such as http://[::zz]/)."""

@@ -16,7 +16,9 @@ class PageVisit(Frozen):
     requested: str | None = Field(
         default=None, description="The URL asked for, where it differs from the final URL."
     )
-    by: Literal["scenario", "crawl"] = "crawl"
+    by: Literal["scenario", "by hand", "crawl"] = Field(
+        default="crawl", description="Who opened it: the scenario, a person logging in, the crawl."
+    )
     logged_in: bool | None = Field(
         default=None, description="The logged_in check on this page; None: not checked."
     )
@@ -72,7 +74,23 @@ class TypedPage(Frozen):
     skipped: int = Field(default=0, description="Fields beyond the probe's bound per page.")
 
 
-LoginState = Literal["proven", "lost", "not proven", "not checked", "none", "unknown"]
+class StartPage(Frozen):
+    """The start URL ended on another page than the one asked for: a redirect, perhaps to another
+    host or to a login form. The audit saw that page, not the one asked for."""
+
+    requested: str = Field(description="The start URL.")
+    url: str = Field(description="Where it ended.")
+    other_host: bool = Field(default=False, description="It ended on another host.")
+    login_form: bool = Field(default=False, description="The page it ended on asks for a password.")
+    accepted: Literal["follow_redirect_ok", "login"] | None = Field(
+        default=None,
+        description="Why this does not make the audit inconclusive: follow_redirect_ok says it "
+        "is the page meant, or the audit logged in (by hand or with a saved login); None: it "
+        "does.",
+    )
+
+
+LoginState = Literal["proven", "lost", "not proven", "by hand", "not checked", "none", "unknown"]
 
 
 class Coverage(Frozen):
@@ -80,10 +98,12 @@ class Coverage(Frozen):
 
     login: LoginState = Field(
         default="unknown",
-        description="proven: logged_in held after the scenario and on every crawled page (or "
-        "was re-established); lost: lost and not re-established; not proven: it failed after "
-        "the scenario; not checked: login = false; none: no scenario (public pages); unknown: "
-        "the audit did not say.",
+        description="proven: logged_in held after the scenario (or the login by hand) and on "
+        "every crawled page (or was re-established); lost: lost and not re-established; not "
+        "proven: it failed after the scenario; by hand: a person logged in by hand and said so, "
+        "with no logged_in check to prove it; not checked: no logged_in check (login = false, "
+        "or a saved login given without one); none: no scenario (public pages); unknown: the "
+        "audit did not say.",
     )
     login_check: str = Field(default="", description="The logged_in check, as configured.")
     steps: tuple[str, ...] = Field(default=(), description="Scenario steps completed, in order.")
@@ -92,6 +112,9 @@ class Coverage(Frozen):
     not_visited: tuple[LinkNotVisited, ...] = ()
     session_losses: tuple[SessionLoss, ...] = ()
     bounds: tuple[str, ...] = Field(default=(), description="Crawl bounds that were reached.")
+    start: StartPage | None = Field(
+        default=None, description="The start URL ended on another page (see StartPage)."
+    )
     typed: tuple[TypedPage, ...] = Field(
         default=(),
         description="Fields the form probe filled with the citizen's data, page by page; "

@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, StrictBool, field_validator
 
-from crawler.model.base import DialogAction, EndpointMeaning, Frozen, http_host
+from crawler.model.base import (
+    CREDENTIALS_IN_URL,
+    DialogAction,
+    EndpointMeaning,
+    Frozen,
+    credentials_in,
+    http_host,
+)
 from crawler.model.exchange import BODY_LIMIT
 
 # Switches that audit.toml keys own: given as browser_args they would fight cpraudit's own.
@@ -77,8 +84,10 @@ class CrawlSettings(Frozen):
 class LoginCheck(Frozen):
     """What only a logged-in citizen sees: a CSS selector, or a text (case-insensitive)."""
 
-    selector: str | None = None
-    text: str | None = None
+    selector: str | None = Field(
+        default=None, description='A CSS selector of an element, e.g. "#welcome".'
+    )
+    text: str | None = Field(default=None, description='A text on the page, e.g. "Log af".')
 
     def describe(self) -> str:
         return f"selector {self.selector!r}" if self.selector else f"text {self.text!r}"
@@ -141,7 +150,7 @@ class Processor(Frozen):
 
     model_config = ConfigDict(extra="forbid")
 
-    domain: str
+    domain: str = Field(description="The party's domain; its registrable domain counts.")
     agreement: str = Field(
         description="Reference of the data-processing agreement with this party."
     )
@@ -166,7 +175,8 @@ class TargetOptions(Frozen):
         default=(),
         description="Parties with a data-processing agreement: domain, agreement (its "
         "reference) and expires (its last day), e.g. "
-        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }].',
+        '[{ domain = "cdn.example", agreement = "DBA-1", expires = 2027-01-31 }]. A CPR sent '
+        "to one is still a leak, shown apart: an agreement does not make a CPR in a URL lawful.",
     )
     scenario: str | None = Field(
         default=None,
@@ -270,6 +280,12 @@ class TargetOptions(Frozen):
         default=None,
         description='Reuse the login saved by `cpraudit login` (or a run) this long, e.g. "8h".',
     )
+    follow_redirect_ok: bool = Field(
+        default=False,
+        description="Take the page the start URL ends on as the page meant, when it is another "
+        "one (a redirect to another host or to a login form); without it, or a login, that "
+        "audit is inconclusive, since it never saw the page asked for.",
+    )
 
     @field_validator("logged_in", mode="before")
     @classmethod
@@ -292,6 +308,8 @@ class TargetOptions(Frozen):
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not http_host(value):
             raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
+        if value is not None and credentials_in(value):
+            raise ValueError(CREDENTIALS_IN_URL)
         return value
 
     @field_validator("resolve")

@@ -105,6 +105,16 @@ class AuditSetup(Frozen):
     login_reused: float | None = Field(
         default=None, description="When the reused login (storage state) was saved."
     )
+    login_age: float | None = Field(
+        default=None, description="How old the reused login was when the audit used it, in s."
+    )
+    login_given: str | None = Field(
+        default=None, description="The saved login file the audit was given (--storage-state)."
+    )
+    login_by_hand: float | None = Field(
+        default=None,
+        description="When a person logged in by hand: in this audit, or for the login it reused.",
+    )
     dns_server: str | None = Field(
         default=None,
         description="The DNS server the CNAME chains were asked of; None: the system's.",

@@ -36,6 +36,18 @@ class BrowserInfo(Frozen):
     presented_as: str = ""
 
 
+class SourceFile(Frozen):
+    """The file a record was imported from (`scan-har`), as it was read: a case file can prove
+    which export was searched."""
+
+    name: str = Field(description="As it was given on the command line.")
+    sha256: str = Field(description="Of the file's bytes, as they were read.")
+    size: int = Field(description="In bytes.")
+    copied_as: str | None = Field(
+        default=None, description="Its copy in the system's folder (--copy-har), as it was."
+    )
+
+
 class FindingHistory(Frozen):
     """What the run history says about one leak (a fingerprint) of a system."""
 
@@ -130,6 +142,9 @@ class Recorded(Frozen):
     consent: Consent | None = None
     scenario_traceback: str | None = Field(
         default=None, description="Where the scenario failed (redacted)."
+    )
+    imported_from: SourceFile | None = Field(
+        default=None, description="The file the record was imported from (scan-har)."
     )
 
 

@@ -61,9 +61,12 @@ def names(given: str, system: str) -> bool:
 class Owner(Frozen):
     """An organisation that owns third-party domains, as in data/owners.toml."""
 
-    name: str
-    country: str | None = None
-    domains: tuple[str, ...]
+    name: str = Field(description="The organisation's name, as reports show it.")
+    country: str | None = Field(
+        default=None,
+        description="ISO 3166 alpha-2 code of its seat; outside the EU/EEA is a third country.",
+    )
+    domains: tuple[str, ...] = Field(description="Its domains; their subdomains are its too.")
     category: str | None = Field(
         default=None, description='What it does, in TrackerDB\'s terms, e.g. "hosting".'
     )
@@ -84,4 +87,14 @@ class Target(TargetOptions):
     variant_of: str | None = Field(default=None, description="The system as configured.")
     login_state: str | None = Field(
         default=None, description="Where this system's saved login is kept (outside reports)."
+    )
+    login_by_hand: bool = Field(
+        default=False,
+        description="A person logs in by hand in a visible browser, recorded, before the audit "
+        "goes on by itself (adhoc --login manual).",
+    )
+    storage_state: str | None = Field(
+        default=None,
+        description="A saved login the audit starts with, whatever its age (adhoc "
+        "--storage-state); never changed or removed.",
     )

@@ -48,6 +48,7 @@ class Manifest(BaseModel):
     finished: str
     signed_by: str | None = None  # key id of the Ed25519 key whose signature is manifest.sig
     files: dict[str, Entry]
+    inputs: dict[str, Entry] = {}  # files the run read as evidence (scan-har's HAR), as read
 
     @field_validator("files")
     @classmethod
@@ -66,8 +67,10 @@ def seal(
     results: Iterable[SystemResult],
     key: Ed25519PrivateKey | None = None,
 ) -> Path:
-    """Write manifest.json over every file of `folder` (and manifest.sig when `key` is given).
-    Call it last: a file written after it is reported by `verify` as added."""
+    """Write manifest.json over every file of `folder` (and manifest.sig when `key` is given),
+    naming the files the results were imported from. Call it last: a file written after it is
+    reported by `verify` as added."""
+    results = list(results)
     for name in OWN:
         (folder / name).unlink(missing_ok=True)  # a reused folder's old seal says nothing now
     manifest = Manifest(
@@ -79,6 +82,11 @@ def seal(
         finished=_iso(datetime.now(UTC).timestamp()),
         signed_by=signing.key_id(key.public_key()) if key else None,
         files=inventory(folder),
+        inputs={
+            r.imported_from.name: Entry(sha256=r.imported_from.sha256, size=r.imported_from.size)
+            for r in results
+            if r.imported_from
+        },
     )
     data = (manifest.model_dump_json(indent=2, exclude_none=True) + "\n").encode("utf-8")
     if key is not None:

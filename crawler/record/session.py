@@ -6,6 +6,10 @@ crawl, all recorded.
 This is the only stage of an audit that needs the browser. It leaves a `Recording`: the
 record on disk (requests.jsonl), the evidence files, and what went wrong; the analysis
 reads that afterwards, without the browser.
+
+The first write to the system's folder that fails (a full disk) ends the recording: the pages
+are closed, the browser is closed as always, and the recording says "disk full while writing
+<file>", which makes the system inconclusive. What was written before stays readable.
 """
 
 from __future__ import annotations
@@ -22,18 +26,19 @@ from pydantic import BaseModel
 from crawler import bundle, diagnostics
 from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
-from crawler.errors import BadInput, first_line
+from crawler.errors import BadInput, first_line, write_failure
 from crawler.model import BrowserInfo, Citizen, Target, WitnessSummary
 from crawler.parties import Parties
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
-from crawler.record.browser import debugging, setup, trust
+from crawler.record.browser import debugging, scratch, setup, trust
 from crawler.record.browser.chromium import launch, new_context, remote_endpoint
 from crawler.record.capture.connection import DevToolsError
 from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
 from crawler.record.evidence import har_trace, names, saved_logins
+from crawler.record.visit.by_hand import mask_typed_passwords
 from crawler.record.visit.crawl import leave_pages
 from crawler.record.visit.drive import Drive, Progress
 from crawler.scenario import Scenario
@@ -51,6 +56,7 @@ class Lease:
     trace: bool = True  # cpraudit keeps its own trace.zip
     witness: WitnessSummary = field(default_factory=lambda: WitnessSummary(ran=False))
     devtools: str | None = None  # its DevTools websocket for the capture (`browser.debugging`)
+    unredacted: Path | None = None  # where the HAR and trace are written, before redaction
 
 
 def record(
@@ -69,18 +75,25 @@ def record(
     rec = Recording(target, out_dir, started=time.time())
     redactor = redactor or redactor_for(citizen, target)
     say = progress or (lambda text: None)
+
+    def masked(text: str) -> None:  # a link's user:password, a session token in a page's URL
+        say(redactor.text(text))
+
     try:
         if lease is None:
-            _in_own_browser(target, citizen, scenario, rec, redactor, say)
+            with scratch.private_temp() as temp:  # what is unredacted, removed however it ends
+                _in_own_browser(target, citizen, scenario, rec, redactor, masked, temp)
         else:
             rec.browser, rec.witness = lease.info, lease.witness
-            _in_context(lease, rec, citizen, scenario, say, redactor)
+            _in_context(lease, rec, citizen, scenario, masked, redactor)
     except (
         Error
     ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
         rec.errors.append(diagnostics.BROWSER_FAILED(error=first_line(exc)))
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))
+    except OSError as exc:  # a screenshot or error.txt could not be written: a full disk
+        rec.errors.append(write_failure(exc, Path(exc.filename or "").name or "the evidence"))
     mask(rec, redactor)
     rec.finished = time.time()
     bundle.keep_recording(rec, citizen, redactor.text)
@@ -113,14 +126,20 @@ def _in_own_browser(
     rec: Recording,
     redactor: redaction.Redactor,
     progress: Progress,
+    temp: scratch.Temp,
 ) -> None:
-    witness = Witness(target.witness, remote=remote_endpoint() is not None)
+    remote = remote_endpoint() is not None
+    witness = Witness(target.witness, remote=remote)
     port = debugging.free_port()
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
             switches = [*witness.switches(), debugging.switch(port)]
             browser, executable = launch(
-                pw, **setup.launch_options(target), extra=switches, env=env
+                pw,
+                **setup.launch_options(target),
+                headless=not target.login_by_hand,  # by hand: a window for the person
+                extra=switches,
+                env=env if remote else temp.browser_env(env),  # a remote one has its own
             )
             try:
 
@@ -134,6 +153,7 @@ def _in_own_browser(
                     rec.browser,
                     trace=target.trace != "off",
                     devtools=debugging.endpoint(port, browser),
+                    unredacted=temp.folder,
                 )
                 _in_context(lease, rec, citizen, scenario, progress, redactor)
             finally:
@@ -156,12 +176,11 @@ def _in_context(
     """A context of the lease's browser, its evidence (HAR, trace) written and redacted."""
     target = rec.target
     saved = saved_login(target)
-    context = lease.new_context(
-        **setup.context_options(target, target.login_state if saved else None)
-    )
+    state = saved_logins.load(Path(saved_logins.in_use(target))) if saved else None
+    context = lease.new_context(**setup.context_options(target, state))
     if lease.trace:
         har_trace.start(context, target.system, target.trace)
-    har = rec.out_dir / bundle.HAR if lease.har else None
+    har = (lease.unredacted or rec.out_dir) / bundle.HAR if lease.har else None
     try:
         record_in(
             lease.browser,
@@ -176,11 +195,16 @@ def _in_context(
             har,
         )
     finally:
-        rec.errors += har_trace.finish(context, rec.out_dir, redactor, own_trace=lease.trace)[0]
+        rec.errors += har_trace.finish(
+            context, rec.out_dir, redactor, lease.trace, written_in=lease.unredacted
+        )[0]
 
 
 def saved_login(target: Target) -> float | None:
-    """When the system's saved login was saved, if it may be reused (`reuse_login`)."""
+    """When the system's saved login was saved, if it may be reused (`reuse_login`); when the
+    one given was (`storage_state`: whatever its age)."""
+    if target.storage_state:
+        return saved_logins.reusable(Path(target.storage_state), float("inf"))
     if target.login_state is None or (seconds := target.reuse_seconds) is None:
         return None
     return saved_logins.reusable(Path(target.login_state), seconds)
@@ -189,8 +213,8 @@ def saved_login(target: Target) -> float | None:
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
     """The citizen's credentials, and the values of the system's saved login."""
     redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
-    if target.login_state:
-        redactor.learn(saved_logins.values(Path(target.login_state)))
+    for path in filter(None, (target.login_state, target.storage_state)):
+        redactor.learn(saved_logins.values(Path(path)))
     return redactor
 
 
@@ -217,8 +241,10 @@ def record_in(
     redactor = redactor or redactor_for(citizen, target)
     addons = default_addons(target, citizen, parties, redactor)
     leads = CprToThirdParty(citizen.cpr, parties)
-    tape = Tape(rec.requests_path, addons, target.body_limit, leads)
+    tape = Tape(rec.requests_path, addons, target.body_limit, leads, _stopper(context))
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
+    if target.login_by_hand:
+        mask_typed_passwords(context, redactor)
     try:
         capture = Recorder(tape, browser, context, addons, devtools, har)
     except DevToolsError as exc:  # nothing can be recorded: never an audit that did not run
@@ -232,7 +258,12 @@ def record_in(
     try:
         drive.run()
     finally:
-        _finish(context, capture, rec)
+        _finish(context, capture, rec, leave=not tape.failed)
+        if tape.failed:  # first, and without what followed from closing the pages
+            rec.errors = [diagnostics.RECORDING_STOPPED(error=tape.failed)] + [
+                e for e in rec.errors if tape.failed not in e and _CLOSED not in e
+            ]
+        redactor.learn_userinfo(rec.coverage.model_dump_json())  # links not followed, for files
         rec.notes += addons.collect("note")
         rec.dialogs = dialogs.seen
         if banner:
@@ -243,13 +274,42 @@ def record_in(
         own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
         rec.setup = setup.described(
             target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
-        )
+        ).model_copy(update=_login_account(drive, target))
         rec.notes += setup.notes(rec.setup)
 
 
-def _finish(context: BrowserContext, capture: Recorder, rec: Recording) -> None:
+def _login_account(drive: Drive, target: Target) -> dict[str, Any]:
+    """What the report says of a login by hand and of the saved login used: when, how old."""
+    return {
+        "login_by_hand": drive.by_hand,
+        "login_age": drive.login_age,
+        "login_given": target.storage_state if drive.saved_login is not None else None,
+    }
+
+
+_CLOSED = "has been closed"  # what Playwright says of a call the closing of its page ended
+
+
+def _stopper(context: BrowserContext) -> Callable[[str], None]:
+    """What the tape calls when a write failed: nothing more can be kept, so the visit ends
+    there. Closing the pages fails whatever the visit waits for, with `why` as its reason."""
+
+    def stop(why: str) -> None:
+        for page in context.pages:
+            try:
+                page.close(reason=why)
+            except Error:
+                pass
+
+    return stop
+
+
+def _finish(context: BrowserContext, capture: Recorder, rec: Recording, leave: bool) -> None:
+    """Leave the pages (unless the recording was stopped: nothing more would be kept), and
+    stop recording."""
     try:
-        leave_pages(context)
+        if leave:
+            leave_pages(context)
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     capture.close()

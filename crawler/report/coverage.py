@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from babel.support import NullTranslations
 
-from crawler.model import Coverage, SystemResult
+from crawler.model import Coverage, StartPage, SystemResult
 from crawler.report.i18n import formatters, translations
 from crawler.report.words import LINK_REASONS, N_, VERDICTS
 
@@ -18,7 +18,8 @@ LOGIN_STATES = {  # Coverage.login, as a reader is told
     "proven": N_("proven after the scenario and on every crawled page"),
     "lost": N_("lost during the crawl and not re-established"),
     "not proven": N_("not proven after the scenario"),
-    "not checked": N_("not checked (login = false)"),
+    "by hand": N_("done by hand, said done in the terminal; no logged_in check proved it"),
+    "not checked": N_("not checked (login = false, or no logged_in check)"),
     "none": N_("no login: public pages"),
     "unknown": N_("unknown: the audit did not say"),
 }
@@ -26,6 +27,7 @@ _AFTER = {
     "proven": N_(" after login"),
     "lost": N_(", login lost"),
     "not proven": N_(", login not proven"),
+    "by hand": N_(" after a login by hand (unchecked)"),
     "not checked": N_(", login not checked"),
     "none": N_(" without login"),
     "unknown": "",
@@ -55,6 +57,8 @@ def statement(result: SystemResult, lang: str = "en") -> str:
     on = t.ngettext("%(verdict)s on %(num)s page", "%(verdict)s on %(num)s pages", n)
     after = t.gettext(_AFTER[c.login]) if _AFTER[c.login] else ""
     parts = [on % {"verdict": verdict, "num": number(n)} + after]
+    if c.start:  # first: the page audited is not the one asked for
+        parts.insert(0, start_page(c.start, lang))
     if c.session_losses:
         parts.append(_losses(c, t, number))
     if c.not_visited:
@@ -72,6 +76,23 @@ def statement(result: SystemResult, lang: str = "en") -> str:
     if result.setup.environment:
         parts.append(t.gettext("environment %(name)s") % {"name": result.setup.environment})
     return "; ".join(parts)
+
+
+def start_page(start: StartPage, lang: str = "en") -> str:
+    """ "the start page ended on a login form, URL (taken as the page meant)"."""
+    t = translations(lang)
+    if start.login_form:
+        where = t.gettext("the start page ended on a login form, %(url)s")
+    elif start.other_host:
+        where = t.gettext("the start page ended on another host, %(url)s")
+    else:
+        where = t.gettext("the start page was redirected to %(url)s")
+    where %= {"url": start.url}
+    if start.accepted == "follow_redirect_ok":
+        return where + t.gettext(" (taken as the page meant)")
+    if start.accepted == "login":
+        return where + t.gettext(" (after the login)")
+    return where
 
 
 _CONSENT = {

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from crawler import bundle
 from crawler.model import Audited, Exchange, Language, SystemResult
 from crawler.report import words
-from crawler.report.coverage import LOGIN_STATES, statement
+from crawler.report.coverage import LOGIN_STATES, start_page, statement
 from crawler.report.diagnostics import said
 from crawler.report.flow import flow
 from crawler.report.groups import group
@@ -68,6 +68,7 @@ def environment(lang: str) -> Environment:
     env.globals["ngettext"] = counted(plain_ngettext, fmt["num"])
     env.filters.update(fmt, **words.filters(t))
     env.filters["coverage"] = partial(statement, lang=lang)
+    env.filters["start_page"] = partial(start_page, lang=lang)
     env.filters["said"] = partial(said, t=t, number=fmt["num"], lang=lang)
     env.filters["origin"] = lambda url: "://".join(urlsplit(url)[:2])
     env.filters["strip"] = strip

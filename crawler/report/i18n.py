@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -73,6 +73,7 @@ def formatters(lang: str) -> dict[str, Callable[..., str]]:
         "decimal": lambda x: format_decimal(x, "#,##0.00", locale=where),
         "percent": lambda share: format_percent(share, "#,##0.0 %", locale=where),
         "country": country,
+        "age": lambda seconds: format_timedelta(seconds, locale=where),
     }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import bundle, crash, diagnostics
+from crawler import bundle, crash, diagnostics, terminal
 from crawler.analyse.system import analyse_system
 from crawler.bundle import Recording
 from crawler.config import Audit
@@ -28,7 +28,7 @@ from crawler.history.runs import RunMeta, config_digest
 from crawler.model import Audited, Citizen, SystemResult, Target
 from crawler.notify.notifier import NOBODY, Notifier
 from crawler.proof.signing import Ed25519PrivateKey
-from crawler.record.browser import chromium
+from crawler.record.browser import chromium, scratch
 from crawler.record.session import redactor_for
 from crawler.record.visit.scenarios import ScenarioError, load_scenario
 from crawler.report import DEFAULT_REPORT, ReportOptions, Title
@@ -65,6 +65,7 @@ def _child(job: Job, run_dir: Path, command: str, quiet: bool, runner: int) -> N
     lifetime.bind(runner, job.time_limit)
     folder = run_dir / bundle.slug(job.target.system)
     masked = redactor_for(job.citizen, job.target).text
+    sys.stdout = terminal.QuietWhenClosed(sys.stdout)  # progress lines nobody reads any more
     try:
         _audit(job, folder, command, quiet)
     except BadInput as exc:  # e.g. a scenario that cannot be loaded: this system cannot start
@@ -157,6 +158,8 @@ def _stop(process: multiprocessing.process.BaseProcess) -> None:
         except ProcessLookupError:
             pass
     process.join(timeout=10)
+    if process.pid is not None:  # what a process killed here could not remove itself
+        scratch.remove_of(process.pid)
 
 
 def collect(job: Job, run_dir: Path, reason: str | None, exitcode: int | None) -> Audited:

@@ -8,7 +8,9 @@ callback sets a random session cookie. Every protected page has a header with "F
 "Log af" (at `/session/luk`, a URL no deny pattern knows), `#welcome`, links to all protected
 pages, and a tracker pixel that gets the page's number (and the CPR too, on a leaky portal).
 A session can be made to expire after a number of protected pages: a session that times out
-mid-crawl, at a point the test knows.
+mid-crawl, at a point the test knows. With `form_analytics`, the broker's form has a form-analytics
+script of `forms.tracker.test` that sends what is typed into the user field as it changes, and
+the broker takes the CPR as a user id (as NemLog-in did): a login page that leaks.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from crawler.testing.sites import Handler, Received, Response, SiteServer
 PORTAL = "selvbetjening.skat.test"
 BROKER = "login.nemlogin.test"
 TRACKER = "pixel.tracker.test"
+FORM_TRACKER = "forms.tracker.test"
 CPR = "0707614285"
 USER = "jens-testsen"
 PASSWORD = "pw-login-portal"
@@ -36,6 +39,12 @@ LOGIN_FORM = """<!doctype html><title>Log ind</title><form method="post" action=
 <label>Bruger-id <input name="user"></label>
 <label>Adgangskode <input type="password" name="password"></label>
 <button>Log ind</button></form>"""
+
+FORM_ANALYTICS = f"""<script>
+document.querySelector("[name=user]").addEventListener("change", (e) => {{
+  new Image().src = "http://{FORM_TRACKER}/f?field=user&v=" + encodeURIComponent(e.target.value);
+}});
+</script>"""
 
 
 class LoginPortal:
@@ -48,9 +57,11 @@ class LoginPortal:
         leaky: bool = False,
         session_pages: int | None = None,
         trap: bool = False,
+        form_analytics: bool = False,
     ) -> None:
         self.pages, self.leaky, self.session_pages = pages, leaky, session_pages
         self.trap = trap  # a "Videre" link that logs out, which no deny pattern can know
+        self.form_analytics = form_analytics
         self.sessions: dict[str, int] = {}  # token -> protected pages it may still see
         self.served: list[str] = []
         self._lock = threading.Lock()
@@ -65,7 +76,7 @@ class LoginPortal:
             f"{PORTAL}/callback": self._callback,
             f"{PORTAL}/session/luk": self._logout,
             f"{PORTAL}/videre": self._logout,
-            f"{BROKER}/": lambda req: Response(LOGIN_FORM.format(back=_query(req, "return"))),
+            f"{BROKER}/": self._login_form,
             f"{BROKER}/login": self._login,
         }
         return SiteServer(routes)
@@ -92,9 +103,14 @@ class LoginPortal:
             f'<h1 id="welcome">{number}</h1><nav>{links}</nav><img src="{pixel}">'
         )
 
+    def _login_form(self, req: Received) -> Response:
+        form = LOGIN_FORM.format(back=_query(req, "return"))
+        return Response(form + (FORM_ANALYTICS if self.form_analytics else ""))
+
     def _login(self, req: Received) -> Response:
         form = parse_qs(req.body.decode())
-        if form.get("user") != [USER] or form.get("password") != [PASSWORD]:
+        users = [[USER], [CPR]] if self.form_analytics else [[USER]]
+        if form.get("user") not in users or form.get("password") != [PASSWORD]:
             return Response("<p>Forkert bruger-id eller adgangskode</p>", status=401)
         back = form.get("return", ["/forside"])[0] or "/forside"
         return _redirect(f"http://{PORTAL}/callback?return={back}")

@@ -138,7 +138,7 @@ def test_scan_har_counts_unreadable_entries_and_is_not_clean(tmp_path):
     code = main(["scan-har", str(bad), "--cpr", CPR, "--out", str(tmp_path / "out")])
     found = json.loads((tmp_path / "out" / "partly-har" / "findings.json").read_text())
     assert code == 2 and found["verdict"] == "inconclusive"
-    assert found["errors"][0].startswith("1 HAR entries could not be read")
+    assert found["errors"][0].startswith("1 of 2 HAR entries could not be read")
     assert any(
         "a CPR in a cookie cannot be found in this file" in note for note in found["notes"]
     ), "a file without any cookie says so in the report"

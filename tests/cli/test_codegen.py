@@ -3,10 +3,6 @@ here), and a scenario skeleton that audits the portal as recorded."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
 from pydantic import SecretStr
 
@@ -18,31 +14,6 @@ from crawler.run.audit import audit_system
 from crawler.testing.login_portal import CPR, PASSWORD, PORTAL, USER, LoginPortal
 
 CITIZEN = Citizen(cpr=CPR, credentials={"user": SecretStr(USER), "password": SecretStr(PASSWORD)})
-
-
-@pytest.fixture
-def display(monkeypatch):
-    """A virtual X display for the headed browser and the Playwright Inspector."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("no Xvfb to show a headed browser in (Debian: apt-get install xvfb)")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as ready:  # open until the end: a late write to it would end Xvfb
-        number = ready.readline().strip()  # written when the display takes connections
-        if not number or server.poll() is not None:
-            server.kill()
-            pytest.skip("Xvfb did not start a display")
-        monkeypatch.setenv("DISPLAY", f":{number}")
-        yield
-    server.terminate()
-    server.wait(timeout=10)
 
 
 @pytest.mark.browser

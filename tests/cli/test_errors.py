@@ -89,7 +89,7 @@ CASES = {  # id -> (arguments, part of the one line)
     "adhoc bad CPR": (["adhoc", "http://a.test/", "--cpr", "12"], "10 digits"),
     "scan-har nested 5000 deep": ([*SCAN, "deep5000.har"], "nested too deeply"),
     "scan-har nested 100000 deep": ([*SCAN, "deep100000.har"], "nested too deeply"),
-    "scan-har status Infinity": ([*SCAN, "infinity.har"], "Infinity is not a JSON value"),
+    "scan-har status Infinity": ([*SCAN, "infinity.har"], "response.status is Infinity"),
     "scan-har invalid IPv6 URL": ([*SCAN, "ipv6.har"], "request.url is not a valid URL"),
     "scan-har invalid redirectURL": ([*SCAN, "redirect.har"], "redirectURL is not a valid URL"),
     "scan-har folder": ([*SCAN, "folder.toml"], "no such file"),
@@ -240,7 +240,13 @@ def test_a_full_disk_is_named_and_what_was_found_is_still_written(tmp_path):
         )
     printed = run.stdout + run.stderr
     assert "exit code 2" in printed and "Traceback" not in printed, printed
-    assert "trace.zip not written: Tracing.stop: ENOSPC: no space left on device" in printed
+    assert "trace.zip removed: it could not be redacted (disk full while writing trace.zip)" in (
+        printed
+    ), "written to the audit's temporary folder, it could not be brought here redacted"
+    assert (
+        run.stderr == "error: www.portal.test: network.har removed: it could not be redacted "
+        "(disk full while writing network.har)\n"
+    )
     found = json.loads(run.stdout[run.stdout.index("{") :])
     assert found["verdict"] == "inconclusive" and found["requests"] >= 3
     assert found["first_party"][0]["request_url"] == f"http://www.portal.test/me?cpr={CPR}"

@@ -201,9 +201,9 @@ def test_attached_files_that_were_not_copied_are_capture_gaps(tmp_path):
     assert post.body_note.startswith("body in ") and post.body_note.endswith(
         ".txt, which is not next to the HAR: copy the HAR with its files"
     )
-    assert har.unreadable == 1 and len(har.problems) == 1
+    assert (har.unreadable, har.dropped, len(har.problems)) == (0, 1, 1), "the entry is kept"
     assert har.problems[0].startswith("entry 4: websocket messages in ")
-    assert har.problems[0].endswith(".jsonl, which is not next to the HAR")
+    assert har.problems[0].endswith(".jsonl, which is not next to the HAR: left out")
     assert [e.kind for e in har.exchanges] == ["request"] * 4
 
 
@@ -579,7 +579,7 @@ def test_json_that_is_not_a_har(tmp_path, text):
     assert str(err.value) == f"{path}: JSON but not a HAR (no log.entries list); {EXPORT_AGAIN}"
 
 
-def test_broken_entries_are_counted_and_the_rest_read(tmp_path):
+def test_broken_entries_are_counted_broken_fields_left_out_and_the_rest_read(tmp_path):
     data = json.loads((DATA / "chrome.har").read_text())
     entries = data["log"]["entries"]
     del entries[1]["request"]["url"]
@@ -592,20 +592,21 @@ def test_broken_entries_are_counted_and_the_rest_read(tmp_path):
     har = read_har(path)
     assert har.problems == (
         "entry 2: request.url missing",
-        "entry 4: request.headers is dict, not list",
-        "entry 5: websocket message 3: type is 'ping', not 'send' or 'receive'",
+        "entry 4: request.headers is dict, not a list: left out",
+        "entry 5: websocket message 3: type is 'ping', not 'send' or 'receive': left out",
         "entry 7: request.method is int, not str",
         "entry 9: is str, not an object",
     )
-    assert har.unreadable == 5
+    assert (har.entries, har.unreadable, har.dropped) == (9, 3, 2)
     assert [(e.seq, e.url, e.direction) for e in har.exchanges] == [
         (1, CHROME_PAGE, None),
         (2, "https://forms.formvendor.test/submit", None),
-        (3, "wss://chat.wsvendor.test/socket", None),
-        (4, "wss://chat.wsvendor.test/socket", "sent"),
-        (5, "wss://chat.wsvendor.test/socket", "received"),
-        (6, f"https://ads.blocked.test/px.js?cpr={CPR}", None),
-        (7, "https://cdn.maxcdn.test/final.css", None),
+        (3, "https://beacon.beaconvendor.test/b", None),
+        (4, "wss://chat.wsvendor.test/socket", None),
+        (5, "wss://chat.wsvendor.test/socket", "sent"),
+        (6, "wss://chat.wsvendor.test/socket", "received"),
+        (7, f"https://ads.blocked.test/px.js?cpr={CPR}", None),
+        (8, "https://cdn.maxcdn.test/final.css", None),
     ]
 
 
@@ -645,9 +646,8 @@ def test_attached_file_names_cannot_leave_the_folder(tmp_path):
         )
     )
     har = read_har(path)
-    assert har.exchanges == () and har.problems == (
-        "entry 1: request.postData._file is not a file name",
-    )
+    assert [(e.url, e.body) for e in har.exchanges] == [("http://a.test/", None)]
+    assert har.problems == ("entry 1: request.postData._file is not a file name: left out",)
 
 
 def test_write_requests_is_the_recorders_format(tmp_path):

@@ -8,14 +8,12 @@ import os
 import subprocess
 import sys
 import textwrap
-import zipfile
-from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
 import pytest
 
-from crawler.detect.needles import needles_for
 from crawler.testing import Received, Response, SiteServer
+from crawler.testing.secrets import contents, forms
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
 
@@ -82,28 +80,6 @@ def run(page, citizen):
         page.goto("http://portal.skat.test/logout")
         raise RuntimeError("login as jens with " + password + " was refused")
 """
-
-
-def forms(secret: str) -> set[str]:
-    """The forms to look for, made independently of the redaction code: as written, percent-
-    encoded from UTF-8 and Latin-1, and the detector's transforms (hex, base64, hashes)."""
-    written = {secret}
-    for charset in ("utf-8", "latin-1"):
-        raw = secret.encode(charset)
-        written |= {quote(raw, safe=""), quote_plus(raw), quote(raw, safe="").lower()}
-    return {n.text for form in written for n in needles_for("secret", form, "all")}
-
-
-def contents(folder: Path) -> dict[str, bytes]:
-    """Every output file by name, each entry of a zip on its own."""
-    found = {}
-    for path in folder.rglob("*"):
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                found |= {f"{path.name}:{n}": archive.read(n) for n in archive.namelist()}
-        elif path.is_file():
-            found[str(path.relative_to(folder))] = path.read_bytes()
-    return found
 
 
 @pytest.fixture(scope="module")

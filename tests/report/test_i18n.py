@@ -32,6 +32,7 @@ from crawler.model import (
     NameChain,
     PageVisit,
     SessionLoss,
+    StartPage,
     Suspect,
     SystemHistory,
     SystemResult,
@@ -253,7 +254,11 @@ def everything() -> SystemResult:
                 names=(
                     NameChain(host="smetrics.skat.test", chain=("x.omtrdc.test",)),
                     NameChain(host="m.skat.test", problem="the DNS lookup timed out"),
-                )
+                ),
+                login_reused=1_764_583_200.0,
+                login_age=7_200.0,
+                login_given="/home/jens/login.json",
+                login_by_hand=1_764_583_100.0,
             ),
             dialogs=(
                 Dialog(type="confirm", message="Are you sure you want to leave?", action="accept"),
@@ -312,6 +317,7 @@ def everything() -> SystemResult:
             coverage=Coverage(
                 login="lost",
                 login_check="#velkommen",
+                start=StartPage(requested=f"{PORTAL}/b", url=f"{PORTAL}/log-ind", login_form=True),
                 steps=("Log ind",),
                 bounds=(said.PAGE_BOUND(num=200),),
                 pages=(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,15 @@ def test_a_system_folder_without_its_recording_says_it_cannot_be_analysed(tmp_pa
     assert main(["analyse", str(system), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "not a recording cpraudit can read" in err
+
+
+def test_a_har_scan_is_analysed_again_with_the_file_it_was_imported_from(tmp_path):
+    har = Path(__file__).parents[1] / "data" / "chrome.har"
+    assert main(["scan-har", str(har), "--cpr", "0707614285", "--out", str(tmp_path / "scan")]) == 1
+    assert main(["analyse", str(tmp_path / "scan"), "--out", str(tmp_path / "again")]) == 1
+    before = findings(tmp_path / "scan" / "chrome-har")
+    after = findings(tmp_path / "again" / "chrome-har")
+    assert after["imported_from"] == before["imported_from"] and before["imported_from"]["sha256"]
+    assert [f["fingerprint"] for f in after["findings"]] == [
+        f["fingerprint"] for f in before["findings"]
+    ]

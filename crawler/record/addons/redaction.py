@@ -8,6 +8,10 @@ HTML-escaped, and under the detector's own precomputed transforms (hex, base64, 
 Secrets seen while recording (headers, cookies) are learned as they appear, and the files
 written before are redacted again at the end (`record.evidence`).
 
+A URL's user name and password (`scheme://user:password@host`, from a site's link or redirect) are
+credentials too: masked in every URL of a text, and learned, with the URLs of every exchange, so
+that they are masked wherever a page's script sent its own address on.
+
 A value that carries the citizen's CPR is never masked: it is what the audit looks for, and
 masking it could turn a leak into a false "clean". Third-party cookies are kept too, since a
 cookie is one of the channels through which a CPR can leak.
@@ -22,7 +26,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from typing import IO, AnyStr
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 import ahocorasick_rs
 
@@ -32,11 +36,13 @@ from crawler.model import Citizen, Exchange, InitiatorFrame
 from crawler.parties import Parties, registrable_domain
 
 MASK = "[redacted]"
+URL_MASK = "redacted"  # for a URL's user:password: brackets there would make it unparsable
 SECRET_HEADERS = {"authorization", "proxy-authorization"}
 # First-party request headers whose values are session secrets, e.g. X-Session, X-Auth-Token
 SESSION_HEADER = re.compile(r"auth|session|token|csrf|xsrf|secret|api-?key|jwt|ticket", re.I)
 MIN_LEARNED = 8  # shorter cookie and header values are left alone: masking "da" would mangle
 _JS_SAFE = "-_.!~*'()"  # what encodeURIComponent leaves as it is; Python's quote() escapes it
+USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s\"'<>\\]+)@")  # 2: user:password
 
 
 def written_forms(secret: str) -> set[str]:
@@ -93,10 +99,29 @@ class Redactor:
         self._text = ahocorasick_rs.AhoCorasick(list(self._forms), matchkind=longest)
         self._bytes = ahocorasick_rs.BytesAhoCorasick(list(self._raw), matchkind=longest)
 
+    def learn_userinfo(self, text: str) -> None:
+        """Learn the user name and password of every URL in `text`."""
+        found = []
+        for match in USERINFO.finditer(text):
+            if match[2] == URL_MASK:
+                continue
+            userinfo = unquote(match[2])
+            found += [match[2], userinfo, userinfo.partition(":")[2]]
+        if found:
+            self.learn(found)
+
     def text(self, value: str) -> str:
-        if not self._forms or not value:
+        if not value:
+            return value
+        if "@" in value:  # first, so that no learned form is masked inside a URL's host part
+            value = USERINFO.sub(self._userinfo, value)
+        if not self._forms:
             return value
         return _masked(value, self._text.find_matches_as_indexes(value), MASK)
+
+    def _userinfo(self, match: re.Match[str]) -> str:
+        """A URL's user:password masked as a URL can still be parsed (no brackets there)."""
+        return match[0] if self._carries_cpr(match[2]) else f"{match[1]}{URL_MASK}@"
 
     def texts(self, values: Iterable[str]) -> list[str]:
         return [self.text(v) for v in values]
@@ -128,6 +153,10 @@ class Redactor:
         first = registrable_domain(exchange.host) in self.first_party
         self.learn(self._credentials(exchange.headers, first))
         texts = ("url", "page_url", "frame_url", "redirected_from", "failure", "body_note")
+        for url in [getattr(exchange, k) or "" for k in texts] + [
+            f.url for f in exchange.initiator
+        ]:
+            self.learn_userinfo(url)
         update: dict[str, object] = {k: self.text(v) for k in texts if (v := getattr(exchange, k))}
         update["initiator"] = tuple(self._frame(f) for f in exchange.initiator)
         update["headers"] = tuple((n, self._header(n, v, first)) for n, v in exchange.headers)

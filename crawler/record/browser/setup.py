@@ -36,7 +36,9 @@ def launch_options(target: Target) -> dict[str, Any]:
     }
 
 
-def context_options(target: Target, storage_state: str | None = None) -> dict[str, Any]:
+def context_options(
+    target: Target, storage_state: str | dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Playwright context options from audit.toml: base_url for `page.goto("/")`, certificate
     checks, and a saved login."""
     options: dict[str, Any] = {"base_url": target.base_url or target.start_url}

@@ -325,7 +325,7 @@ class Requests:
             blocked=hop.blocked,
             redirected_from=hop.redirected_from,
         )
-        if self.har is not None:
+        if self.har is not None and exchange is not None:
             self.har.add(exchange, hop.response, hop.response_body)
 
 

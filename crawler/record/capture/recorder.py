@@ -166,7 +166,7 @@ class Recorder:
             time=item.time,
             body_note=_ALONE,
         )
-        if self.har:
+        if self.har and exchange is not None:
             self.har.add(exchange, None, None)
 
 

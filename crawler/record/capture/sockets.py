@@ -37,9 +37,11 @@ class Sockets:
         elif method == "Network.webSocketWillSendHandshakeRequest" and key in self._open:
             url, page_url, frame_url = self._open[key]
             headers = (params.get("request") or {}).get("headers") or {}
-            self._handshakes[key] = self._tape.websocket_opened(
+            handshake = self._tape.websocket_opened(
                 url, page_url, headers=tuple(pairs(headers)), frame_url=frame_url
             )
+            if handshake is not None:
+                self._handshakes[key] = handshake
         elif method == "Network.webSocketHandshakeResponseReceived" and self._har:
             if handshake := self._handshakes.pop(key, None):
                 self._har.add(handshake, response(params.get("response") or {}), None)

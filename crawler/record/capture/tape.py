@@ -4,6 +4,9 @@
 The recorder writes requests to it; the addons that record what they decide (contain mode's
 websockets, the worker gate's refusals) and the worker sessions' websockets write through it too,
 so that one place numbers, redacts and counts everything recorded.
+
+A write that fails (a full disk) ends the recording: the tape refuses everything after it, and
+says so once, to `stop` (the session closes the audit's pages). What was written stays readable.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from crawler.model import BODY_LIMIT, Exchange
 from crawler.record.addons.hooks import Addons
 
 Leads = Callable[[str, dict[str, str], bytes | None], bool]  # carries the CPR to a third party?
+Stop = Callable[[str], None]  # the recording cannot go on, and why
 
 
 class Tape:
@@ -29,6 +33,7 @@ class Tape:
         addons: Addons | None = None,
         body_limit: int = BODY_LIMIT,
         leads: Leads | None = None,
+        stop: Stop | None = None,
     ) -> None:
         self.path, self.body_limit = path, body_limit
         self.addons = addons or Addons([])
@@ -37,19 +42,25 @@ class Tape:
         self.hosts: set[str] = set()  # every host an exchange went to
         self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
         self._lead_check = leads
+        self._stop = stop
         self._out = ExchangeWriter(path)
         self._seq = itertools.count(1)
         self._copy = self.addons.first_attribute("copy_body") or shutil.copyfileobj
         self._lock = threading.Lock()
 
-    def write(self, **fields) -> Exchange:
-        """One exchange: numbered, through the addons, its body kept apart when too large; as
-        written. The capture's thread and the scenario's (contain mode's routed websockets)
-        both write: one at a time."""
-        with self._lock:
-            return self._write(**fields)
+    @property
+    def failed(self) -> str | None:
+        """The write that failed ("disk full while writing requests.jsonl"), if one did."""
+        return self._out.failed
 
-    def _write(self, **fields) -> Exchange:
+    def write(self, **fields) -> Exchange | None:
+        """One exchange: numbered, through the addons, its body kept apart when too large; as
+        written, or None once a write failed. The capture's thread and the scenario's (contain
+        mode's routed websockets) both write: one at a time."""
+        with self._lock:
+            return None if self.failed else self._write(**fields)
+
+    def _write(self, **fields) -> Exchange | None:
         body = fields.pop("body", None)
         apart = body is not None and len(body) > self.body_limit
         exchange = Exchange(seq=next(self._seq), body=None if apart else body, **fields)
@@ -58,6 +69,10 @@ class Tape:
             assert body is not None
             exchange = self._out.write_body(exchange, body, self._copy)
         self._out.write(exchange)
+        if self.failed:
+            if self._stop:
+                self._stop(self.failed)
+            return None
         self.count += 1
         self.hosts.add(exchange.host)
         if self._lead_check and self._lead_check(
@@ -74,7 +89,7 @@ class Tape:
         note: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         frame_url: str | None = None,
-    ) -> Exchange:
+    ) -> Exchange | None:
         """The handshake: its URL can carry identifiers too; Playwright reports no request for
         it. `frame_url` is the worker's script for a worker's websocket."""
         return self.write(

@@ -7,9 +7,9 @@ calls home. A recording proxy (mitmproxy) would also see bodies, but it puts its
 the browser and every site (its own TLS, its own HTTP/2), needs its certificate trusted, and
 mitmproxy after 11.0 needs a newer Python than cpraudit does.
 
-The NetLog holds cookies and other secrets, so it is written to a private temporary folder and
-removed once read (or, when the audit process was killed first, by the next audit); what is
-kept is `wire.jsonl`, redacted as the record is.
+The NetLog holds cookies and other secrets, so it is written to the audit's private temporary
+folder (`browser.scratch`, removed however the audit ends) and removed once read; what is kept is
+`wire.jsonl`, redacted as the record is. The NetLog itself is never kept.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ class Witness:
         self.reason = OFF if not wanted else REMOTE if remote else None
         self._folder = None
         if self.reason is None:
-            _sweep()
             self._folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
 
     @property
@@ -69,21 +68,11 @@ class Witness:
                 writer.write(redactor.exchange(request.exchange(seq)))
         finally:
             writer.close()
+        if writer.failed:
+            return WitnessSummary(ran=True, failed=True, reason=writer.failed)
         return WitnessSummary(
             ran=True,
             requests=sum(r.on_wire for r in log.requests),
             reason=None if log.complete else diagnostics.NETLOG_ENDS_EARLY(),
             failed=not log.complete,
         )
-
-
-def _sweep() -> None:
-    """Remove the NetLogs of audit processes that were killed before they could (a system
-    stopped at its time limit): they hold secrets."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
-        try:
-            os.kill(int(folder.name.removeprefix(_PREFIX).split("-")[0]), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except (ValueError, PermissionError):
-            pass  # not ours, or another user's process: theirs to remove

@@ -3,7 +3,8 @@ Playwright trace, redacted.
 
 Both hold what the browser saw, secrets included; they are redacted after the context closes
 with the same rules as requests.jsonl, plus the values of the portal's own cookies, which
-also appear as response headers.
+also appear as response headers. An audit has them written to its private temporary folder,
+and they reach the evidence folder only redacted.
 
 The trace keeps DOM snapshots of every action but no screencast: its screenshots made the
 GPU process work five times harder for pictures the step screenshots already give.
@@ -35,11 +36,15 @@ def settle_trace(out_dir: Path, trace: TraceMode, verdict: Verdict) -> None:
 
 
 def finish(
-    context: BrowserContext, out_dir: Path, redactor: Redactor, own_trace: bool = True
+    context: BrowserContext,
+    out_dir: Path,
+    redactor: Redactor,
+    own_trace: bool = True,
+    written_in: Path | None = None,
 ) -> tuple[list[str], Redactor]:
     """Stop our trace (unless someone else owns tracing), close the context, redact every file
-    of the folder (the HAR too); the errors, and the redactor that now knows the session
-    cookies."""
+    of the folder, the HAR and trace `written_in` another folder brought into it redacted; the
+    errors, and the redactor that now knows the session cookies."""
     errors = []
     try:
         redactor.learn(
@@ -48,11 +53,11 @@ def finish(
             if registrable_domain(c["domain"].lstrip(".")) in redactor.first_party
         )
         if own_trace:
-            errors += _stop_trace(context, out_dir / TRACE)
+            errors += _stop_trace(context, (written_in or out_dir) / TRACE)
         context.close()
     except Error as exc:
         errors.append(f"evidence files incomplete: {first_line(exc)}")
-    return errors + redact_folder(out_dir, redactor), redactor
+    return errors + redact_folder(out_dir, redactor, written_in), redactor
 
 
 def _stop_trace(context: BrowserContext, path: Path) -> list[str]:

@@ -24,10 +24,12 @@ from crawler.model import (
     NotVisited,
     PageVisit,
     SessionLoss,
+    StartPage,
     without_fragment,
 )
 from crawler.record.visit.links import Link, LinkRules, page_links
 from crawler.record.visit.login import SessionGuard
+from crawler.record.visit.start_page import ended_elsewhere
 
 _DOWNLOAD = "Download is starting"  # what Page.goto raises when the answer is a download
 
@@ -40,6 +42,7 @@ class CrawlOutcome:
     session_losses: list[SessionLoss] = field(default_factory=list)
     bounds: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    start: StartPage | None = None  # the start URL ended on another page
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def crawl(
 ) -> CrawlOutcome:
     """Visit `start_urls` and the first-party links they lead to, breadth-first; `on_page` is
     given each first-party page on which the login held (the addons' `page_loaded`), after its
-    links are read."""
+    links are read. `must_load_first`: the first is the page asked for, which must load, and
+    where it ended is kept (`start`)."""
     rules = LinkRules(first_party, settings.deny)
     frontier, outcome = _Frontier(start_urls, rules, settings.depth), CrawlOutcome()
     deadline, retried = time.monotonic() + settings.max_seconds, set[str]()
@@ -132,6 +136,8 @@ def crawl(
             outcome.downloads.append(url)
             continue
         final = page.url
+        if must_load_first and not outcome.visits:
+            outcome.start = ended_elsewhere(page, url)
         state = guard.after_page(page, url) if guard else None
         if must_load_first and not outcome.visits and (loaded.status or 0) >= 400:
             outcome.errors.append(diagnostics.START_PAGE_STATUS(url=url, status=loaded.status))

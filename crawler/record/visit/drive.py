@@ -7,6 +7,7 @@ whether the citizen was logged in throughout.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,12 +25,15 @@ from crawler.record.addons.hooks import Addons
 from crawler.record.addons.redaction import Redactor
 from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
+from crawler.record.visit.by_hand import Terminal, log_in_by_hand
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
+from crawler.record.visit.saved_login import SavedLogin
 from crawler.record.visit.scenarios import play
+from crawler.record.visit.start_page import judged
 from crawler.scenario import Scenario, System, listening
 
-SAVED_LOGIN_STEP = "saved login (checked)"
+BY_HAND_STEP = "Log ind (by hand)"
 
 Progress = Callable[[str], None]
 
@@ -51,10 +55,12 @@ class Drive:
     proven: bool = False  # logged_in held after the scenario
     login_again: LoginAgain | None = None
     saved_login: float | None = None  # when the saved login reused here was saved
+    login_age: float | None = None  # how old it was when it was used, in seconds
+    by_hand: float | None = None  # when a person logged in by hand (here, or for the saved login)
 
     def run(self) -> None:
         try:
-            if self.scenario and not self._scenario():
+            if not self._log_in():
                 return
             if self.rec.target.crawl:
                 self._crawl()
@@ -63,6 +69,74 @@ class Drive:
         finally:
             self.rec.coverage = self._coverage()
             self.rec.pages = [v.url for v in self.visits + self.crawled.visits]
+
+    def _log_in(self) -> bool:
+        """The login before the crawl, if any: a person's by hand, the scenario's, or a saved
+        one alone; whether the crawl may follow."""
+        target = self.rec.target
+        if target.login_by_hand:
+            return self._by_hand()
+        if self.scenario:
+            return self._scenario()
+        if self.saved_login is not None or target.reuse_login:
+            return self._saved_login_alone()
+        return True
+
+    def _by_hand(self) -> bool:
+        """A person logs in in the visible browser, recorded as a step of its own."""
+        check = self.rec.target.logged_in
+        self.page.on("framenavigated", self._navigated)
+        self._on_step(BY_HAND_STEP, True)
+        try:
+            done = log_in_by_hand(
+                self.page,
+                self.rec.target.start_url,
+                check,
+                self._first_party(),
+                self.progress,
+                Terminal(),
+            )
+        finally:
+            self.page.remove_listener("framenavigated", self._navigated)
+        self._on_step(None, True)
+        self.visits = [v.model_copy(update={"by": "by hand"}) for v in self.visits]
+        if done.problem:
+            return self._not_logged_in(done.problem)
+        self.by_hand, self.proven = done.done, check is not None
+        if self.proven and self.visits:
+            self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": True})
+        self.rec.notes.append(
+            diagnostics.BY_HAND_CHECKED(check=check.describe())
+            if check
+            else diagnostics.BY_HAND_CONFIRMED()
+        )
+        self.progress(f"logged in by hand at {time.strftime('%H:%M:%S')}; the audit goes on")
+        return True
+
+    def _saved_login_alone(self) -> bool:
+        """A saved login with no scenario behind it (one made by hand, or given)."""
+        target = self.rec.target
+        if self.saved_login is None:
+            system = target.variant_of or target.system
+            return self._not_logged_in(diagnostics.NO_SAVED_LOGIN(system=system))
+        saved = self._saved(self.saved_login)
+        holds, said = saved.alone()
+        self.login_age, self.by_hand = saved.used()
+        if not holds:
+            return self._not_logged_in(said)
+        self.proven = target.logged_in is not None
+        self.rec.notes.append(said)
+        return True
+
+    def _not_logged_in(self, problem: str) -> bool:
+        self.rec.errors.append(problem)
+        if self.rec.target.crawl:
+            self.rec.notes.append(diagnostics.NOT_CRAWLED_NO_LOGIN())
+        _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
+        return False
+
+    def _saved(self, when: float) -> SavedLogin:
+        return SavedLogin(self.page, self.tape, self.rec.target, self._first_party(), when)
 
     def _scenario(self) -> bool:
         """Run the scenario; whether the crawl may follow (the login, if checked, held)."""
@@ -99,11 +173,11 @@ class Drive:
         is forgotten, and the scenario logs in."""
         target, check = self.rec.target, self.rec.target.logged_in
         assert check is not None and target.login_state is not None  # reuse_login needs both
-        self.tape.step = SAVED_LOGIN_STEP
-        self.page.goto(target.base_url or target.start_url, wait_until="load")
-        problem = login_problem(self.page, check, self._first_party())
-        self.tape.step = None
+        assert self.saved_login is not None
+        saved = self._saved(self.saved_login)
+        problem = saved.problem(check)
         if problem is None:
+            self.login_age, self.by_hand = saved.used()
             self.rec.notes.append(diagnostics.LOGIN_REUSED(check=check.describe()))
             return True
         self.rec.notes.append(diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem))
@@ -124,7 +198,7 @@ class Drive:
     def _crawl(self) -> None:
         settings, target = self.rec.target.crawl, self.rec.target
         assert settings is not None
-        starts = [self.page.url] if self.scenario else [target.start_url]
+        starts = [self.page.url] if self.scenario or target.login_by_hand else [target.start_url]
         self.progress(f"crawling from {starts[0]} ({_so_far(self.tape)})")
         guard = None
         if target.logged_in:
@@ -134,6 +208,9 @@ class Drive:
                 self.rec.out_dir,
                 self.login_again,
                 good_url=self.page.url if self.proven else None,
+                cannot_log_in_again=diagnostics.NO_LOGIN_AGAIN_BY_HAND()
+                if target.login_by_hand
+                else "",
             )
         self.crawled = crawl(
             self.page,
@@ -145,6 +222,8 @@ class Drive:
             lambda page: self.addons.call("page_loaded", page),
         )
         self.rec.errors += self.crawled.errors
+        if self.crawled.start:
+            self._ended_elsewhere()
         if guard:
             self.proven = self.proven or guard.good_url is not None
             self.rec.errors += [
@@ -152,6 +231,20 @@ class Drive:
                 for loss in guard.losses
                 if not loss.recovered
             ]
+
+    def _ended_elsewhere(self) -> None:
+        """The start URL ended on another page: said first, and not clean without a reason."""
+        assert self.crawled.start is not None
+        logged_in = self.by_hand is not None or self.saved_login is not None
+        start, said, error = judged(
+            self.crawled.start, self.rec.target.follow_redirect_ok, logged_in
+        )
+        self.crawled.start = start
+        if error:
+            self.rec.errors.insert(0, said)
+        else:
+            self.rec.notes.insert(0, said)
+        self.progress(said)
 
     def _failed(self, exc: Exception) -> None:
         error, step = f"{type(exc).__name__}: {first_line(exc)}", self.tape.step
@@ -201,11 +294,15 @@ class Drive:
             session_losses=tuple(self.crawled.session_losses),
             bounds=tuple(self.crawled.bounds),
             typed=tuple(probe.pages) if (probe := self.addons.get(FormProbe)) else (),
+            start=self.crawled.start,
         )
 
     def _login_state(self) -> LoginState:
-        if self.rec.target.logged_in is None:
-            return "not checked" if self.scenario else "none"
+        target = self.rec.target
+        if target.logged_in is None and target.login_by_hand:
+            return "by hand" if self.by_hand else "not proven"
+        if target.logged_in is None:
+            return "not checked" if self.scenario or self.saved_login is not None else "none"
         if not self.proven:
             return "not proven"
         if any(not loss.recovered for loss in self.crawled.session_losses):

@@ -110,6 +110,7 @@ class SessionGuard:
     out_dir: Path
     login_again: LoginAgain | None
     good_url: str | None = None  # the last page on which the check held
+    cannot_log_in_again: str = ""  # why, when login_again is None (e.g. a login by hand)
     losses: list[SessionLoss] = field(default_factory=list)
 
     def after_page(self, page: Page, requested: str) -> PageState:
@@ -147,7 +148,7 @@ class SessionGuard:
 
     def _log_in_again(self, page: Page) -> str | None:
         if self.login_again is None or self.login_again.steps == 0:
-            return diagnostics.NO_LOGIN_STEP()
+            return self.cannot_log_in_again or diagnostics.NO_LOGIN_STEP()
         if len(self.losses) >= MAX_LOGINS_AGAIN:
             return diagnostics.LOST_TOO_OFTEN(num=MAX_LOGINS_AGAIN)
         if failed := self.login_again(page):

@@ -1,5 +1,6 @@
 """A saved login: `cpraudit login` saves it (0600, outside the reports), `run` reuses it while
-it is young enough and proven, logs in again when it is not, and no output holds its secrets."""
+it is young enough and proven, logs in again when it is not, and no output holds its secrets; a
+system with no scenario (a login only a person can do) says how to log in by hand."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
+from crawler.config import load
+from crawler.model import Target
 from crawler.record.evidence import saved_logins
 from crawler.testing.login_portal import BROKER, CPR, PASSWORD, PORTAL, USER, LoginPortal
 
@@ -116,3 +119,38 @@ def _contents(path: Path) -> list[bytes]:
         return [path.read_bytes()]
     with zipfile.ZipFile(path) as archive:
         return [archive.read(name) for name in archive.namelist()]
+
+
+def test_a_system_only_a_person_logs_in_to_says_how_when_its_saved_login_is_missing_or_lost(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv(saved_logins.STATE_VAR, str(tmp_path / "state"))
+    portal = LoginPortal()
+    with portal.server() as server:
+        config = write_audit(tmp_path, server.resolve_rules())
+        config.write_text(config.read_text().replace('scenario = "selvbetjening.py"\n', ""))
+        missing = _run_inconclusive(config, tmp_path / "missing")
+        saved = Path(audit_target(config).login_state or "")
+        saved_logins.save({"cookies": [], "origins": []}, saved, by_hand=time.time())
+        lost = _run_inconclusive(config, tmp_path / "lost")
+
+    assert missing["errors"] == [
+        "no saved login young enough to reuse (reuse_login), and no scenario to log in: log in "
+        "by hand with cpraudit login Selvbetjening --manual"
+    ]
+    assert lost["errors"][0].startswith("the saved login no longer held (the page ended off")
+    assert lost["errors"][0].endswith(
+        "log in again by hand with cpraudit login Selvbetjening --manual"
+    )
+    assert not saved.exists(), "a saved login that no longer holds is forgotten"
+    assert missing["coverage"]["pages"] == lost["coverage"]["pages"] == [], "nothing crawled"
+
+
+def audit_target(config: Path) -> Target:
+    audit = load(config)
+    return audit.target(audit.system("Selvbetjening"))
+
+
+def _run_inconclusive(config: Path, out: Path) -> dict:
+    assert main(["run", str(config), "--out", str(out), "--history", "none"]) == 2
+    return json.loads((out / "selvbetjening" / "findings.json").read_text())

@@ -1,0 +1,72 @@
+"""A private temporary folder for everything an audit's browser writes that is not evidence yet.
+
+Playwright's browser profile (the session's cookies), the parts of its HAR and trace, and
+Chromium's NetLog (every header sent, cookies included) are written unredacted. They all go to
+one folder per audit process, private (0700) in the system's temporary directory: TMPDIR points
+there while the browser runs, so Playwright's driver and Python's tempfile use it. Chromium itself
+keeps the temporary directory it had, where its own files hold no secret: the path of its socket
+there may not grow. The folder is removed however the audit ends: by the audit itself (Ctrl-C
+and SIGTERM included), by the runner when it stops an audit process (`remove_of`: a time limit
+or an interrupted run kill the process outright), and, for a process killed together with its
+runner, by the next audit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "cpraudit-audit-"  # then the audit process's id
+
+
+@dataclass(frozen=True)
+class Temp:
+    folder: Path
+    outer: str | None  # TMPDIR as it was
+
+    def browser_env(self, env: Mapping[str, str | float | bool] | None = None) -> dict:
+        """`env` (else this process's) for Chromium, with its TMPDIR as it was: a socket's
+        path there may not exceed 108 bytes, and this folder would lengthen it."""
+        changed = {k: v for k, v in (env or os.environ).items() if k != "TMPDIR"}
+        return changed | ({"TMPDIR": self.outer} if self.outer is not None else {})
+
+
+@contextmanager
+def private_temp() -> Iterator[Temp]:
+    """Within: a new private folder is the temporary directory of this process and of the
+    processes it starts; removed afterwards."""
+    sweep()
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    before = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = tempfile.tempdir = str(folder)
+    try:
+        yield Temp(folder, before[0])
+    finally:
+        if before[0] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = before[0]
+        tempfile.tempdir = before[1]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_of(pid: int) -> None:
+    """The folder of an audit process that was stopped before it could remove it."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep() -> None:
+    """The folders of audit processes that no longer run (killed with their runner)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            os.kill(int(folder.name.removeprefix(PREFIX).split("-")[0]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass  # not ours, or another user's process: theirs to remove

@@ -241,7 +241,7 @@ def record_in(
     redactor = redactor or redactor_for(citizen, target)
     addons = default_addons(target, citizen, parties, redactor)
     leads = CprToThirdParty(citizen.cpr, parties)
-    tape = Tape(rec.requests_path, addons, target.body_limit, leads, _stopper(context))
+    tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
     if target.login_by_hand:
         mask_typed_passwords(context, redactor)
@@ -288,20 +288,6 @@ def _login_account(drive: Drive, target: Target) -> dict[str, Any]:
 
 
 _CLOSED = "has been closed"  # what Playwright says of a call the closing of its page ended
-
-
-def _stopper(context: BrowserContext) -> Callable[[str], None]:
-    """What the tape calls when a write failed: nothing more can be kept, so the visit ends
-    there. Closing the pages fails whatever the visit waits for, with `why` as its reason."""
-
-    def stop(why: str) -> None:
-        for page in context.pages:
-            try:
-                page.close(reason=why)
-            except Error:
-                pass
-
-    return stop
 
 
 def _finish(context: BrowserContext, capture: Recorder, rec: Recording, leave: bool) -> None:

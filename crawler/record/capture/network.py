@@ -32,6 +32,9 @@ from crawler.record.capture.targets import Target, Targets
 from crawler.record.evidence.har import HarWriter, Response
 
 _GRACE = 1.0  # seconds an ended request waits for its headers as sent
+# seconds an answered request may go without ending: a response body the page never reads (a
+# fire-and-forget fetch) keeps it in flight until the page is left, and the record must not wait
+_UNREAD = 3.0
 _NOT_RECORDED = ("data:",)  # never leaves the browser (Playwright did not report these either)
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
 PENDING = "still pending when recording stopped"
@@ -77,6 +80,7 @@ class _Request:
     failure: str | None = None
     blocked: str | None = None
     ended: float | None = None
+    answered: float | None = None  # when its response came
     asking: int = 0  # answers still awaited (body, response body)
     response_body: bytes | None = None
     size: int = 0  # encoded bytes received
@@ -143,6 +147,7 @@ class Requests:
     def response_received(self, params: dict) -> None:
         if hop := self._current(params):
             hop.response = response(params["response"])
+            hop.answered = time.monotonic()
             hop.extra_expected = bool(params.get("hasExtraInfo", True))
 
     def served_from_cache(self, params: dict) -> None:
@@ -172,8 +177,13 @@ class Requests:
                 self._ended(hop)
 
     def sweep(self, now: float | None = None, everything: bool = False) -> None:
-        """Write what has waited long enough (all of it at the end)."""
+        """Write what has waited long enough (all of it at the end): an ended request without
+        its headers as sent, and an answered one whose end does not come."""
         now = time.monotonic() if now is None else now
+        for hops in list(self._ids.values()):
+            hop = hops.current
+            if hop and hop.ended is None and hop.answered and now - hop.answered > _UNREAD:
+                self._ended(hop)  # as it is: its response body, if any, is not in the HAR
         for hop in list(self._ending):
             if everything or (hop.ended is not None and now - hop.ended > _GRACE):
                 hop.extra_expected = False

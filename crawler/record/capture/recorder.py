@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Error, Page
 
 from crawler import diagnostics
 from crawler.record.addons.hooks import Addons
@@ -58,6 +58,8 @@ class Recorder:
     ) -> None:
         self.tape, self.addons = tape, addons or Addons([])
         self._closed = False
+        self._context = context
+        tape.stop = self.close_pages
         self.addons.call("recording", tape)
         self.har = HarWriter(har, browser.version) if har else None
         self.devtools: DevTools = (
@@ -91,6 +93,20 @@ class Recorder:
                 return False
             page.wait_for_timeout(10)
         return True
+
+    def close_pages(self, why: str) -> None:
+        """End the visit: nothing more can be kept (the tape could not write). Closing the pages
+        fails whatever the scenario waits for. The tape writes on the capture's thread, where
+        Playwright may not be called: there our own connection closes them."""
+        if isinstance(self.devtools, SocketDevTools):
+            for target in self.targets.pages():
+                self.devtools.post("Target.closeTarget", {"targetId": target.target_id})
+            return
+        for page in self._context.pages:
+            try:
+                page.close(reason=why)
+            except Error:
+                pass
 
     def failures(self) -> list[str]:
         """What went wrong while recording, a sentence each: the record or the HAR may lack

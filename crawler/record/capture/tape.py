@@ -6,7 +6,7 @@ websockets, the worker gate's refusals) and the worker sessions' websockets writ
 so that one place numbers, redacts and counts everything recorded.
 
 A write that fails (a full disk) ends the recording: the tape refuses everything after it, and
-says so once, to `stop` (the session closes the audit's pages). What was written stays readable.
+says so once, to `stop` (the recorder closes the audit's pages). What was written stays readable.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ class Tape:
         addons: Addons | None = None,
         body_limit: int = BODY_LIMIT,
         leads: Leads | None = None,
-        stop: Stop | None = None,
     ) -> None:
         self.path, self.body_limit = path, body_limit
         self.addons = addons or Addons([])
@@ -42,7 +41,7 @@ class Tape:
         self.hosts: set[str] = set()  # every host an exchange went to
         self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
         self._lead_check = leads
-        self._stop = stop
+        self.stop: Stop | None = None  # told once, when a write failed
         self._out = ExchangeWriter(path)
         self._seq = itertools.count(1)
         self._copy = self.addons.first_attribute("copy_body") or shutil.copyfileobj
@@ -70,8 +69,8 @@ class Tape:
             exchange = self._out.write_body(exchange, body, self._copy)
         self._out.write(exchange)
         if self.failed:
-            if self._stop:
-                self._stop(self.failed)
+            if self.stop:
+                self.stop(self.failed)
             return None
         self.count += 1
         self.hosts.add(exchange.host)

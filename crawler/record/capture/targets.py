@@ -79,9 +79,12 @@ class Targets:
         if target := self._by_id.get(info.get("targetId", "")):
             target.url = info.get("url", target.url)
 
+    def pages(self) -> list[Target]:
+        return [t for t in list(self.by_session.values()) if t.kind == "page"]
+
     def pages_ready(self) -> bool:
         """Whether at least one page is attached and every page's set-up is confirmed."""
-        pages = [t for t in self.by_session.values() if t.kind == "page"]
+        pages = self.pages()
         return bool(pages) and all(t.ready for t in pages)
 
     def _set_up(self, target: Target) -> None:

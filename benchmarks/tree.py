@@ -136,3 +136,16 @@ def medians(costs: Sequence[Cost]) -> str:
         mid, low, high = median_spread([getattr(c, what) * scale for c in costs])
         out.append(f"{mid:.2f} {unit} ({low:.2f}-{high:.2f})")
     return ", ".join(out)
+
+
+def ratio(
+    what: str, ours: Sequence[Cost], theirs: Sequence[Cost], goal: float | None = None
+) -> str:
+    """The ratio of the medians of `what`, the lowest and highest ratio of a pair (runs of the
+    two taken in turn), and whether it is within `goal` (at most)."""
+    mid = median(ours, what) / median(theirs, what)
+    each = [getattr(a, what) / getattr(b, what) for a, b in zip(ours, theirs, strict=True)]
+    text = f"{what:4} ratio {mid:.2f}x (pairs {min(each):.2f}x to {max(each):.2f}x)"
+    if goal is not None:
+        text += f"; goal <= {goal:.2f}x: {'met' if mid <= goal else 'NOT met'}"
+    return text

@@ -68,6 +68,8 @@ SCENARIO_FAILED_IN_STEP = Diagnostic(N_("scenario did not complete (step %(step)
 PAGE_DID_NOT_LOAD = Diagnostic(N_("page %(url)s did not load: %(error)s"))
 START_PAGE_STATUS = Diagnostic(N_("start page %(url)s answered HTTP %(status)s"))
 BROWSER_FAILED = Diagnostic(N_("browser failed: %(error)s"))
+CAPTURE_FAILED = Diagnostic(N_("the capture failed: %(error)s"))
+CAPTURE_NOT_STARTED = Diagnostic(N_("the capture could not start: %(error)s"))
 EVIDENCE_CHANGED = Diagnostic(
     N_("the evidence does not match its run's manifest.json (%(problem)s): it is not that run's")
 )
@@ -279,10 +281,12 @@ WITNESS_SAW = Diagnostic(
 )
 RESENT_FOR_EVIDENCE = Diagnostic(
     *Nn_(
-        "%(num)s request re-sent by Playwright while writing the HAR and trace (see Capture "
-        "gaps): searched like the record.",
-        "%(num)s requests re-sent by Playwright while writing the HAR and trace (see Capture "
-        "gaps): searched like the record.",
+        "%(num)s request re-sent by Playwright while reading response bodies for a HAR or trace "
+        "(see Capture gaps): a copy the audit made, searched apart and never counted as the "
+        "site's.",
+        "%(num)s requests re-sent by Playwright while reading response bodies for a HAR or trace "
+        "(see Capture gaps): copies the audit made, searched apart and never counted as the "
+        "site's.",
     )
 )
 PREFLIGHTS = Diagnostic(
@@ -327,7 +331,13 @@ NETLOG_ENDS_EARLY = Diagnostic(N_("the NetLog ends early (the browser did not cl
 
 # Why a capture gap is not the site's (CaptureGap.explanation)
 GAP_PREFLIGHT = Diagnostic(
-    N_("CORS preflight of a recorded request; the browser-side recorder sees no preflights")
+    N_("CORS preflight of a recorded request; no target of the browser reported it")
+)
+GAP_UPDATE_CHECK = Diagnostic(
+    N_(
+        "the browser checking a recorded service worker's script for an update, as it does on "
+        "navigations in the worker's scope; DevTools reports no such request"
+    )
 )
 GAP_EVIDENCE = Diagnostic(
     N_(

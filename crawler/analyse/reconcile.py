@@ -3,9 +3,14 @@ leave the browser must be an exchange of the record; what is not is a capture ga
 
 A gap is matched to a cause where one is known, and a copy of it (URL and headers as sent: the
 witness sees no bodies) is searched by the same detector as the record:
-- a CORS preflight of a recorded request (the browser-side recorder sees no preflights);
+- a CORS preflight of a recorded request that the record lacks (the capture records the
+  preflights its targets report; one answered from the preflight cache, or sent where no
+  target reports it, is on the wire only);
+- the browser checking a recorded service worker's script for an update (no DevTools session
+  reports those fetches);
 - DevTools' own loader re-sending a recorded request while Playwright reads its response body
-  for the HAR or trace (`evidence`);
+  for a HAR or trace (`evidence`): a copy the audit made, searched apart and never counted as
+  a request of the site (the audit's own HAR and trace no longer cause any);
 - the browser's own traffic (no page caused it): listed apart, never as the site's.
 Any other gap is unexplained: the record missed something that left, so the system cannot be
 clean. Websocket data frames are counted too: frames sent on the wire beyond those recorded
@@ -24,15 +29,19 @@ from crawler.model import CaptureGap, Exchange, GapCause, GapKind, without_fragm
 PREFLIGHT = diagnostics.GAP_PREFLIGHT()
 EVIDENCE = diagnostics.GAP_EVIDENCE()
 BROWSER = diagnostics.GAP_BROWSER()
+UPDATE_CHECK = diagnostics.GAP_UPDATE_CHECK()
+# The traffic annotation of those checks (`netlog.annotation("service_worker_update_checker")`)
+SERVICE_WORKER_UPDATE = 130931413
 BODY_NOTE = "seen only on the wire by the network witness: URL and headers as sent, no body"
 
 
 class Reconciliation(NamedTuple):
     gaps: list[CaptureGap]  # for findings.json and the report
-    copies: list[Exchange]  # the site's gaps (and evidence re-sends), searched with the record
+    copies: list[Exchange]  # the site's gaps, searched with the record
     browser: list[Exchange]  # the browser's own traffic, searched apart
     matched: int  # the witness's requests found in the record
     left: frozenset[int]  # seqs of the record's requests the witness saw leave the browser
+    evidence: list[Exchange]  # the audit's own re-sends: searched apart, never the site's
 
 
 def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
@@ -50,6 +59,7 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
     gaps: list[CaptureGap] = []
     copies: list[Exchange] = []
     browser: list[Exchange] = []
+    evidence: list[Exchange] = []
     matched = 0
     for request in wire:
         info = request.wire
@@ -62,9 +72,9 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
         seq += 1
         copy = request.model_copy(update={"seq": seq, "body_note": BODY_NOTE})
         gaps.append(_gap(copy, recorded))
-        (browser if gaps[-1].cause == "browser" else copies).append(copy)
+        {"browser": browser, "evidence": evidence}.get(gaps[-1].cause, copies).append(copy)
     return Reconciliation(
-        gaps + _missing_frames(record, wire), copies, browser, matched, frozenset(left)
+        gaps + _missing_frames(record, wire), copies, browser, matched, frozenset(left), evidence
     )
 
 
@@ -73,6 +83,8 @@ def _gap(e: Exchange, recorded: set[str]) -> CaptureGap:
     assert info is not None
     cause: GapCause = "site"
     explanation = PREFLIGHT if _preflight(e) and url in recorded else None
+    if info.annotation == SERVICE_WORKER_UPDATE and url in recorded:
+        explanation = UPDATE_CHECK
     if info.made_by == "browser":
         cause, explanation = "browser", BROWSER
     elif info.made_by == "devtools" and url in recorded:

@@ -46,7 +46,7 @@ def analyse_system(
     exchanges = record + witnessed.copies  # everything that left and was seen, searched alike
     clock = time.perf_counter()
     found = detect(exchanges, citizen, parties, folder=rec.out_dir, window=target.body_limit)
-    own = detect(witnessed.browser, citizen, parties)
+    own = detect(witnessed.browser + witnessed.evidence, citizen, parties)  # never the site's
     detect_seconds = time.perf_counter() - clock
     witness_ran = bool(rec.witness and rec.witness.ran)
     by_seq = {e.seq: e for e in exchanges}

@@ -81,8 +81,9 @@ class Exchange(Frozen):
     )
     source: Literal["browser", "interception", "har", "witness"] = Field(
         default="browser",
-        description="browser: Playwright's network events; interception: seen only by the "
-        "browser-wide request interception (e.g. a beacon sent while a page unloads); "
+        description="browser: the Network events of the target that sent it; interception: "
+        "seen only by the browser-wide request interception (e.g. a beacon sent while a page "
+        "unloads); "
         "har: imported; witness: seen only on the wire by the network witness.",
     )
     initiator_type: str | None = Field(

@@ -31,8 +31,9 @@ from crawler.model import BrowserInfo, Citizen, Target, WitnessSummary
 from crawler.parties import Parties
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
-from crawler.record.browser import scratch, setup, trust
+from crawler.record.browser import debugging, scratch, setup, trust
 from crawler.record.browser.chromium import launch, new_context, remote_endpoint
+from crawler.record.capture.connection import DevToolsError
 from crawler.record.capture.recorder import Recorder
 from crawler.record.capture.tape import Tape
 from crawler.record.capture.witness import Witness
@@ -54,7 +55,8 @@ class Lease:
     har: bool = True  # cpraudit records network.har
     trace: bool = True  # cpraudit keeps its own trace.zip
     witness: WitnessSummary = field(default_factory=lambda: WitnessSummary(ran=False))
-    unredacted: Path | None = None  # where Playwright writes them, before they are redacted
+    devtools: str | None = None  # its DevTools websocket for the capture (`browser.debugging`)
+    unredacted: Path | None = None  # where the HAR and trace are written, before redaction
 
 
 def record(
@@ -128,13 +130,15 @@ def _in_own_browser(
 ) -> None:
     remote = remote_endpoint() is not None
     witness = Witness(target.witness, remote=remote)
+    port = debugging.free_port()
     try:
         with sync_playwright() as pw, trust.trusting(target.ca_file) as env:
+            switches = [*witness.switches(), debugging.switch(port)]
             browser, executable = launch(
                 pw,
                 **setup.launch_options(target),
                 headless=not target.login_by_hand,  # by hand: a window for the person
-                extra=witness.switches(),
+                extra=switches,
                 env=env if remote else temp.browser_env(env),  # a remote one has its own
             )
             try:
@@ -148,6 +152,7 @@ def _in_own_browser(
                     opened,
                     rec.browser,
                     trace=target.trace != "off",
+                    devtools=debugging.endpoint(port, browser),
                     unredacted=temp.folder,
                 )
                 _in_context(lease, rec, citizen, scenario, progress, redactor)
@@ -171,13 +176,24 @@ def _in_context(
     """A context of the lease's browser, its evidence (HAR, trace) written and redacted."""
     target = rec.target
     saved = saved_login(target)
-    har = har_trace.context_options(lease.unredacted or rec.out_dir) if lease.har else {}
     state = saved_logins.load(Path(saved_logins.in_use(target))) if saved else None
-    context = lease.new_context(**har, **setup.context_options(target, state))
+    context = lease.new_context(**setup.context_options(target, state))
     if lease.trace:
         har_trace.start(context, target.system, target.trace)
+    har = (lease.unredacted or rec.out_dir) / bundle.HAR if lease.har else None
     try:
-        record_in(lease.browser, context, rec, citizen, scenario, progress, redactor, saved)
+        record_in(
+            lease.browser,
+            context,
+            rec,
+            citizen,
+            scenario,
+            progress,
+            redactor,
+            saved,
+            lease.devtools,
+            har,
+        )
     finally:
         rec.errors += har_trace.finish(
             context, rec.out_dir, redactor, lease.trace, written_in=lease.unredacted
@@ -211,21 +227,30 @@ def record_in(
     progress: Progress,
     redactor: redaction.Redactor | None = None,
     saved: float | None = None,
+    devtools: str | None = None,
+    har: Path | None = None,
 ) -> None:
     """Record one system in a context someone else made (ours, or pytest-playwright's), which
     holds the saved login of `saved` (its time) if that is given; `redactor` learns the
-    session's secrets for the evidence files redacted afterwards."""
+    session's secrets for the evidence files redacted afterwards. `devtools` is the browser's
+    DevTools websocket, if it has one of ours (`browser.debugging`): without, the capture goes
+    through Playwright's driver. The capture writes network.har to `har`, if given."""
     target = rec.target
     context.set_default_timeout(30_000)
     parties = Parties.for_target(target)
     redactor = redactor or redactor_for(citizen, target)
     addons = default_addons(target, citizen, parties, redactor)
     leads = CprToThirdParty(citizen.cpr, parties)
-    tape = Tape(rec.requests_path, addons, target.body_limit, leads, _stopper(context))
+    tape = Tape(rec.requests_path, addons, target.body_limit, leads)
     dialogs, banner = setup.attach(context, target, rec.out_dir, lambda: tape.step, redactor)
     if target.login_by_hand:
         mask_typed_passwords(context, redactor)
-    capture = Recorder(tape, browser, context, addons)
+    try:
+        capture = Recorder(tape, browser, context, addons, devtools, har)
+    except DevToolsError as exc:  # nothing can be recorded: never an audit that did not run
+        tape.close()
+        rec.errors.append(diagnostics.CAPTURE_NOT_STARTED(error=str(exc)))
+        return
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
@@ -265,20 +290,6 @@ def _login_account(drive: Drive, target: Target) -> dict[str, Any]:
 _CLOSED = "has been closed"  # what Playwright says of a call the closing of its page ended
 
 
-def _stopper(context: BrowserContext) -> Callable[[str], None]:
-    """What the tape calls when a write failed: nothing more can be kept, so the visit ends
-    there. Closing the pages fails whatever the visit waits for, with `why` as its reason."""
-
-    def stop(why: str) -> None:
-        for page in context.pages:
-            try:
-                page.close(reason=why)
-            except Error:
-                pass
-
-    return stop
-
-
 def _finish(context: BrowserContext, capture: Recorder, rec: Recording, leave: bool) -> None:
     """Leave the pages (unless the recording was stopped: nothing more would be kept), and
     stop recording."""
@@ -288,3 +299,4 @@ def _finish(context: BrowserContext, capture: Recorder, rec: Recording, leave: b
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     capture.close()
+    rec.errors += capture.failures()

@@ -50,7 +50,7 @@ from crawler.model import (
 )
 from crawler.proof.signing import Ed25519PrivateKey, load_private
 from crawler.record.addons import redaction
-from crawler.record.browser import trust
+from crawler.record.browser import debugging, trust
 from crawler.record.browser.chromium import (
     HOW_TO_GET_ONE,
     context_defaults,
@@ -199,6 +199,8 @@ def _check(cpraudit_result: SystemResult, request: pytest.FixtureRequest) -> Non
 class _Audit:
     """Collection, fixtures and the closing of the run; registered only under --cpraudit."""
 
+    devtools_port: int | None = None  # the session's browser's debugging port, once launched
+
     def __init__(
         self,
         out_dir: Path,
@@ -249,6 +251,8 @@ class _Audit:
             switches = (
                 user_agent_switch(args["executable_path"]) if "executable_path" in args else []
             )
+            cls.devtools_port = debugging.free_port()  # the capture's own DevTools connection
+            switches += [debugging.switch(cls.devtools_port)]
             switches += chromium_args(
                 _resolver_rules(targets),
                 sorted({o for t in targets for o in t.treat_as_secure}),
@@ -301,6 +305,7 @@ class _Audit:
             # pytest-playwright's --tracing owns the context's one trace; without it, ours
             trace=request.config.getoption("--tracing") == "off" and target.trace != "off",
             witness=WitnessSummary(ran=False, reason=PYTEST_BROWSER),
+            devtools=debugging.endpoint(self.devtools_port, browser),
         )
         command = shlex.join(["pytest", *request.config.invocation_params.args])
         result, exchanges = audit_system(

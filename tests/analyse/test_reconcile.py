@@ -4,7 +4,14 @@ are explained, and what a gap does to the verdict."""
 from __future__ import annotations
 
 from crawler.analyse import gaps
-from crawler.analyse.reconcile import BROWSER, EVIDENCE, PREFLIGHT, reconcile
+from crawler.analyse.reconcile import (
+    BROWSER,
+    EVIDENCE,
+    PREFLIGHT,
+    SERVICE_WORKER_UPDATE,
+    UPDATE_CHECK,
+    reconcile,
+)
 from crawler.model import Wire, WitnessSummary
 from crawler.testing import make_exchange
 
@@ -69,7 +76,27 @@ def test_preflights_evidence_resends_and_the_browsers_own_traffic_are_explained(
         ("request", "site", None, True),
     ]
     assert [c.url for c in result.browser] == ["https://update.example/u"]
-    assert len(result.copies) == 4
+    assert len(result.evidence) == 2, "the audit's own copies are kept apart"
+    assert len(result.copies) == 2, "the preflight and the unexplained gap, as the site's"
+
+
+def test_a_service_workers_update_checks_are_explained_gaps_searched_as_the_sites():
+    """Chromium fetches a service worker's script again to check it for updates, with no
+    DevTools event: only the witness sees it, by its traffic annotation."""
+    script = "http://portal.skat.test/sw.js?cpr=0707614285"
+    record = [make_exchange(url=script, seq=1, resource_type="script")]
+    seen = [
+        wire(script, initiator=PAGE),
+        wire(script, initiator=PAGE, annotation=SERVICE_WORKER_UPDATE),
+        wire("http://portal.skat.test/other.js", initiator=PAGE, annotation=SERVICE_WORKER_UPDATE),
+    ]
+    result = reconcile(record, seen)
+    assert result.matched == 1
+    assert [(g.url, g.cause, g.explanation) for g in result.gaps] == [
+        (script, "site", UPDATE_CHECK),
+        ("http://portal.skat.test/other.js", "site", None),  # no worker of the record's
+    ]
+    assert [c.url for c in result.copies] == [script, "http://portal.skat.test/other.js"]
 
 
 def test_websocket_frames_on_the_wire_beyond_the_record_are_a_gap():

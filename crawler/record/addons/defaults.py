@@ -11,6 +11,7 @@ from crawler.record.addons.hooks import Addons
 from crawler.record.addons.legacy_referrer import LegacyReferrer
 from crawler.record.addons.redaction import Redactor
 from crawler.record.addons.worker_gate import WorkerGate
+from crawler.record.evidence.no_refetch import NoRefetch
 
 
 def default_addons(
@@ -25,6 +26,7 @@ def default_addons(
         WorkerGate(contain) if contain else None,
         LegacyReferrer(parties) if target.legacy_referrer else None,
         FormProbe(citizen, crawl.dwell) if crawl and target.fill_forms else None,
+        NoRefetch() if target.trace != "off" else None,  # the trace re-sends nothing
         redactor,
     )
     return Addons([addon for addon in addons if addon is not None])

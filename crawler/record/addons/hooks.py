@@ -12,8 +12,10 @@ The hooks, and who calls them:
 - `request_paused(event)`: `Fetch.fulfillRequest` parameters to answer a site's request locally
   (it never leaves; recorded as contained), or None.
 - `wants_response(event)`: pause this request again at its response.
-- `response_paused(event, send)`: handle a paused response with `send(method, params)`; True
-  if it did.
+- `response_paused(event, send)`: handle a paused response with `send(method, params)` (a
+  DevTools command and its result, `DevToolsError` if refused; a command that only lets the
+  request go on, `Fetch.continue*` or `Fetch.fulfillRequest`, is sent without waiting and
+  gives `{}`); True if it did.
 - `exchange(exchange)`: each recorded exchange, before it is written (redaction comes last).
 - `copy_body(source, target)`: how a body too large for the record is copied to its file.
 - `page_loaded(page)`: a crawled page has loaded and dwelt (the form probe types here).

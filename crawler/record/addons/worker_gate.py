@@ -24,9 +24,8 @@ from collections.abc import Callable
 from importlib.resources import files
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Error
-
 from crawler.record.addons.contain import Containment
+from crawler.record.capture.connection import DevToolsError
 from crawler.record.capture.devtools import request_body
 from crawler.record.capture.tape import Tape
 
@@ -100,11 +99,11 @@ class WorkerGate:
                     },
                 )
                 return True
-        except Error:
+        except DevToolsError:
             pass
         try:
             send("Fetch.continueResponse", params)
-        except Error:
+        except DevToolsError:
             pass  # the worker is gone
         return True
 

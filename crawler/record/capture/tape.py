@@ -6,13 +6,14 @@ websockets, the worker gate's refusals) and the worker sessions' websockets writ
 so that one place numbers, redacts and counts everything recorded.
 
 A write that fails (a full disk) ends the recording: the tape refuses everything after it, and
-says so once, to `stop` (the session closes the audit's pages). What was written stays readable.
+says so once, to `stop` (the recorder closes the audit's pages). What was written stays readable.
 """
 
 from __future__ import annotations
 
 import itertools
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,6 @@ class Tape:
         addons: Addons | None = None,
         body_limit: int = BODY_LIMIT,
         leads: Leads | None = None,
-        stop: Stop | None = None,
     ) -> None:
         self.path, self.body_limit = path, body_limit
         self.addons = addons or Addons([])
@@ -41,20 +41,25 @@ class Tape:
         self.hosts: set[str] = set()  # every host an exchange went to
         self.leads = 0  # exchanges the detector saw carry the CPR to a third party, for progress
         self._lead_check = leads
-        self._stop = stop
+        self.stop: Stop | None = None  # told once, when a write failed
         self._out = ExchangeWriter(path)
         self._seq = itertools.count(1)
         self._copy = self.addons.first_attribute("copy_body") or shutil.copyfileobj
+        self._lock = threading.Lock()
 
     @property
     def failed(self) -> str | None:
         """The write that failed ("disk full while writing requests.jsonl"), if one did."""
         return self._out.failed
 
-    def write(self, **fields) -> None:
-        """One exchange: numbered, through the addons, its body kept apart when too large."""
-        if self.failed:
-            return
+    def write(self, **fields) -> Exchange | None:
+        """One exchange: numbered, through the addons, its body kept apart when too large; as
+        written, or None once a write failed. The capture's thread and the scenario's (contain
+        mode's routed websockets) both write: one at a time."""
+        with self._lock:
+            return None if self.failed else self._write(**fields)
+
+    def _write(self, **fields) -> Exchange | None:
         body = fields.pop("body", None)
         apart = body is not None and len(body) > self.body_limit
         exchange = Exchange(seq=next(self._seq), body=None if apart else body, **fields)
@@ -64,15 +69,16 @@ class Tape:
             exchange = self._out.write_body(exchange, body, self._copy)
         self._out.write(exchange)
         if self.failed:
-            if self._stop:
-                self._stop(self.failed)
-            return
+            if self.stop:
+                self.stop(self.failed)
+            return None
         self.count += 1
         self.hosts.add(exchange.host)
         if self._lead_check and self._lead_check(
             exchange.url, dict(exchange.headers), exchange.body
         ):
             self.leads += 1
+        return exchange
 
     def websocket_opened(
         self,
@@ -82,10 +88,10 @@ class Tape:
         note: str | None = None,
         headers: tuple[tuple[str, str], ...] = (),
         frame_url: str | None = None,
-    ) -> None:
+    ) -> Exchange | None:
         """The handshake: its URL can carry identifiers too; Playwright reports no request for
         it. `frame_url` is the worker's script for a worker's websocket."""
-        self.write(
+        return self.write(
             kind="request",
             method="GET",
             url=url,

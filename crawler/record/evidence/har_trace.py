@@ -1,10 +1,10 @@
-"""Evidence bundle per system: a HAR with bodies and a Playwright trace, redacted.
+"""Evidence bundle per system: a HAR with bodies (written by the capture, `har`) and a
+Playwright trace, redacted.
 
-Both are written by Playwright, so they hold what the browser saw, secrets included; they
-are redacted after the context closes with the same rules as requests.jsonl, plus the
-values of the portal's own cookies, which Playwright also records as response headers. An
-audit has Playwright write them to its private temporary folder, and they reach the evidence
-folder only redacted.
+Both hold what the browser saw, secrets included; they are redacted after the context closes
+with the same rules as requests.jsonl, plus the values of the portal's own cookies, which
+also appear as response headers. An audit has them written to its private temporary folder,
+and they reach the evidence folder only redacted.
 
 The trace keeps DOM snapshots of every action but no screencast: its screenshots made the
 GPU process work five times harder for pictures the step screenshots already give.
@@ -16,17 +16,12 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Error
 
-from crawler.bundle import HAR, TRACE
+from crawler.bundle import TRACE
 from crawler.errors import first_line
 from crawler.model import TraceMode, Verdict
 from crawler.parties import registrable_domain
 from crawler.record.addons.redaction import Redactor
 from crawler.record.evidence.redact_files import redact_folder
-
-
-def context_options(folder: Path) -> dict:
-    """Playwright writes the HAR into `folder` when the context closes."""
-    return {"record_har_path": str(folder / HAR), "record_har_content": "embed"}
 
 
 def start(context: BrowserContext, title: str, trace: TraceMode = "on") -> None:
@@ -47,10 +42,9 @@ def finish(
     own_trace: bool = True,
     written_in: Path | None = None,
 ) -> tuple[list[str], Redactor]:
-    """Stop our trace (unless someone else owns tracing), close the context (which writes the
-    HAR), redact every file of the folder, the HAR and trace `written_in` another folder
-    (`context_options`) brought into it redacted; the errors, and the redactor that now knows
-    the session cookies."""
+    """Stop our trace (unless someone else owns tracing), close the context, redact every file
+    of the folder, the HAR and trace `written_in` another folder brought into it redacted; the
+    errors, and the redactor that now knows the session cookies."""
     errors = []
     try:
         redactor.learn(
@@ -69,7 +63,7 @@ def finish(
 def _stop_trace(context: BrowserContext, path: Path) -> list[str]:
     try:
         context.tracing.stop(path=str(path))
-    except Error as exc:  # e.g. a full disk: what is left of it makes room for the HAR
+    except Error as exc:  # e.g. a full disk: what is left of it makes room for the rest
         path.unlink(missing_ok=True)
         return [f"{TRACE} not written: {first_line(exc)}"]
     return []

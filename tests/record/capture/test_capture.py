@@ -110,15 +110,14 @@ def test_a_font_sent_once_is_one_exchange_and_one_finding(server, tmp_path):
     assert len(server.received_by("fontvendor.test")) == 1
 
 
-def test_requests_the_evidence_recorder_causes_are_recorded_too(server, tmp_path):
-    """Playwright's HAR and trace re-send a prefetch to read its body: three on the wire."""
+def test_the_audit_sends_nothing_the_page_did_not(server, tmp_path):
+    """A prefetch's body is one Chromium keeps nowhere: Playwright's HAR and trace fetched it
+    again from the site, CPR and all, putting two copies on the wire. Now the page's one
+    request is the only one, with one finding."""
     code, found = audit(server, tmp_path, "prefetch")
-    on_wire = carrying(server, "next.prefetchvendor.test")
-    assert code == 1 and len(on_wire) == 3
-    assert len(cpr_findings(found, "next.prefetchvendor.test")) == len(on_wire)
-    resent = [g for g in found["capture_gaps"] if g["cause"] == "evidence"]
-    assert len(resent) == 2 and all(g["explanation"] and g["carries_cpr"] for g in resent)
-    assert not [g for g in found["capture_gaps"] if g["cause"] == "site"]
+    assert code == 1 and len(carrying(server, "next.prefetchvendor.test")) == 1
+    assert len(cpr_findings(found, "next.prefetchvendor.test")) == 1
+    assert [g for g in found["capture_gaps"] if g["cause"] != "browser"] == []
 
 
 def test_what_a_page_sends_as_it_is_left_is_recorded(server, tmp_path):

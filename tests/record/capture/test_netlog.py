@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from crawler.analyse.reconcile import SERVICE_WORKER_UPDATE
 from crawler.record.capture.netlog import DEVTOOLS_LOADER, NetLog, annotation
 
 TYPES = [
@@ -127,6 +128,8 @@ def test_a_log_with_no_constants_is_empty_and_incomplete(tmp_path):
 
 
 def test_annotations_hash_as_chromium_logs_them():
-    """Seen in Chromium 156's NetLog for a page's image, and for Network.loadNetworkResource."""
+    """Seen in Chromium 156's NetLog for a page's image, for Network.loadNetworkResource, and for
+    a service worker's update check (which the reconciliation names by its number)."""
     assert BLINK == 101845102
     assert DEVTOOLS_LOADER == 60744935
+    assert annotation("service_worker_update_checker") == SERVICE_WORKER_UPDATE == 130931413

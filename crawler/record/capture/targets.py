@@ -1,0 +1,112 @@
+"""Every target of the browser, each with a DevTools session of ours set up before it runs:
+pages (popups too), out-of-process iframes, dedicated, shared and service workers.
+
+Auto-attach holds each new target at its start until we have enabled the `Network` domain in
+it (bodies left out: the interception has them, see `interception`), async stacks for
+initiators, and auto-attach to its own iframes and workers; then we release it. So no target's
+first request is sent before our session can see it.
+
+Shared and service workers are held by the browser, not by a page, and Playwright may release
+one before our set-up reaches it. A worker has its target before it fetches its script, and
+handles our set-up before it runs that script, so the interception also keeps a new worker's
+script request paused (`setting_up`) until our set-up has been sent to it. (Not until Chromium
+confirms it: a shared worker answers only once it runs, which waits for its script.)
+
+Each target knows the page it belongs to, so that each request is recorded with its page: a
+page's URL as Chromium last reported it (`Target.targetInfoChanged`, the URL Playwright shows
+as `page.url`), an iframe's or dedicated worker's page from its parent; shared and service
+workers have none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crawler.model import BODY_LIMIT
+from crawler.record.capture.connection import DevTools
+
+WORKERS = ("shared_worker", "service_worker")  # browser-level targets no page owns
+CHILDREN = [{"type": "iframe"}, {"type": "worker"}]  # what a page or worker auto-attaches
+# Response bodies Chromium keeps for us to read for the HAR: none larger than the record keeps
+# in its JSON, and at most this much in a target at once (read as each response finishes).
+_BUFFER = {"maxResourceBufferSize": BODY_LIMIT, "maxTotalBufferSize": 4 * BODY_LIMIT}
+
+
+@dataclass
+class Target:
+    session: str
+    kind: str  # page, iframe, worker, shared_worker, service_worker
+    url: str
+    target_id: str
+    parent: Target | None = None
+    ready: bool = False  # Chromium confirmed our set-up
+
+    @property
+    def page(self) -> Target | None:
+        """The page this target belongs to: itself, its parent's, or none (a shared or service
+        worker and what it owns)."""
+        if self.kind == "page":
+            return self
+        return self.parent.page if self.parent else None
+
+
+class Targets:
+    """The sessions of one browser, by session id; sets up each as it attaches."""
+
+    def __init__(self, devtools: DevTools, on_set_up: Callable[[Target], None]) -> None:
+        self.devtools, self._on_set_up = devtools, on_set_up
+        self.by_session: dict[str, Target] = {}
+        self._by_id: dict[str, Target] = {}
+        self.setting_up: set[str] = set()  # script URLs of workers not yet set up
+
+    def attached(self, params: dict, parent_session: str | None) -> None:
+        info, session = params["targetInfo"], params["sessionId"]
+        parent = self.by_session.get(parent_session or "")
+        target = Target(session, info["type"], info.get("url", ""), info["targetId"], parent)
+        self.by_session[session] = self._by_id[target.target_id] = target
+        if target.kind in WORKERS:
+            self.setting_up.add(target.url)
+        self._set_up(target)
+
+    def detached(self, session: str) -> Target | None:
+        target = self.by_session.pop(session, None)
+        if target:
+            self._by_id.pop(target.target_id, None)
+        return target
+
+    def info_changed(self, info: dict) -> None:
+        if target := self._by_id.get(info.get("targetId", "")):
+            target.url = info.get("url", target.url)
+
+    def pages(self) -> list[Target]:
+        return [t for t in list(self.by_session.values()) if t.kind == "page"]
+
+    def pages_ready(self) -> bool:
+        """Whether at least one page is attached and every page's set-up is confirmed."""
+        pages = self.pages()
+        return bool(pages) and all(t.ready for t in pages)
+
+    def _set_up(self, target: Target) -> None:
+        post, session = self.devtools.post, target.session
+        post("Network.enable", {"maxPostDataSize": 1, **_BUFFER}, session)
+        post("Runtime.enable", {}, session)  # async stacks need it
+        post("Runtime.setAsyncCallStackDepth", {"maxDepth": 32}, session)
+        post(
+            "Target.setAutoAttach",
+            {
+                "autoAttach": True,
+                "waitForDebuggerOnStart": True,
+                "flatten": self.devtools.flat,
+                "filter": CHILDREN,
+            },
+            session,
+        )
+        post("Runtime.runIfWaitingForDebugger", {}, session, lambda answer: self._ready(target))
+        if target.kind in WORKERS:  # sent before its script: the worker handles it first
+            self.setting_up.discard(target.url)
+            self._on_set_up(target)
+
+    def _ready(self, target: Target) -> None:
+        """Commands run in order: the last one's answer confirms the whole set-up."""
+        target.ready = True

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,9 +58,38 @@ def private_temp() -> Iterator[Temp]:
 
 
 def remove_of(pid: int) -> None:
-    """The folder of an audit process that was stopped before it could remove it."""
+    """The folder of an audit process that was stopped before it could remove it. Its browser
+    outlives it (Playwright starts Chromium in a process group of its own, which ends once its
+    driver is gone, writing to its profile as it does): stopped first, or it would write again
+    into the folder just removed."""
     for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}{pid}-*"):
+        _stop_processes_using(folder)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop_processes_using(folder: Path, seconds: float = 5) -> None:
+    """Kill every process whose command line names `folder` (a browser's profile in it), and
+    wait until they are gone. Where /proc does not exist, nothing."""
+    mark = str(folder).encode()
+    using = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if mark in (entry / "cmdline").read_bytes():
+                os.kill(int(entry.name), signal.SIGKILL)
+                using.append(entry)
+        except (OSError, ValueError):
+            pass  # gone already, or not ours
+    deadline = time.monotonic() + seconds
+    while any(p.exists() and _alive(p) for p in using) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _alive(process: Path) -> bool:
+    """Not yet reaped but dead (a zombie) counts as gone: it writes nothing."""
+    try:
+        return (process / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def sweep() -> None:
@@ -67,6 +98,7 @@ def sweep() -> None:
         try:
             os.kill(int(folder.name.removeprefix(PREFIX).split("-")[0]), 0)
         except ProcessLookupError:
+            _stop_processes_using(folder)  # its browser, if it outlived it
             shutil.rmtree(folder, ignore_errors=True)
         except (ValueError, PermissionError):
             pass  # not ours, or another user's process: theirs to remove

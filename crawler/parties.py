@@ -51,6 +51,12 @@ def registrable_domain(host: str) -> str:
     return _PSL.privatesuffix(host) or host
 
 
+def first_party_of(target: Target) -> set[str]:
+    """The registrable domains that are the system itself: all a login check, a link rule or a
+    redactor needs to know of its parties (no owner source is read)."""
+    return {registrable_domain(d) for d in target.first_party}
+
+
 class Parties:
     """Classifies hosts for one audited system: whose they are (`owners`), and whether the
     system has a data-processing agreement with them in force on the audit's day."""

@@ -28,7 +28,7 @@ from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line, write_failure
 from crawler.model import BrowserInfo, Citizen, Target, WitnessSummary
-from crawler.parties import Parties
+from crawler.parties import Parties, first_party_of
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
 from crawler.record.browser import debugging, scratch, setup, trust
@@ -212,7 +212,7 @@ def saved_login(target: Target) -> float | None:
 
 def redactor_for(citizen: Citizen, target: Target) -> redaction.Redactor:
     """The citizen's credentials, and the values of the system's saved login."""
-    redactor = redaction.for_citizen(citizen, Parties.for_target(target).first)
+    redactor = redaction.for_citizen(citizen, first_party_of(target))
     for path in filter(None, (target.login_state, target.storage_state)):
         redactor.learn(saved_logins.values(Path(path)))
     return redactor

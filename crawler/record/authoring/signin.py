@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 from crawler.errors import BadInput
 from crawler.model import Citizen, Target
-from crawler.parties import Parties
+from crawler.parties import first_party_of
 from crawler.record.browser import setup, trust
 from crawler.record.browser.chromium import launch, new_context
 from crawler.record.evidence import saved_logins
@@ -41,7 +41,7 @@ def log_in_once(target: Target, citizen: Citizen, headed: bool = False) -> Path:
         login = LoginAgain(scenario, citizen, lambda name: None, System.of(target), None, "")
         if failed := login(page):
             raise BadInput(f"{target.system}: the login did not complete: {failed}")
-        first = Parties.for_target(target).first
+        first = first_party_of(target)
         if problem := login_problem(page, target.logged_in, first):
             raise BadInput(f"{target.system}: the login was not proven: {problem}")
         saved_logins.save(context.storage_state(), Path(target.login_state))
@@ -53,7 +53,7 @@ def log_in_by_hand_once(target: Target, say: Say, terminal: Terminal | None = No
     the login is saved with when it was done. BadInput when it was not done or not proven."""
     assert target.logged_in and target.login_state  # reuse_login needs both
     with _browser(target, headed=True) as (context, page):
-        first = Parties.for_target(target).first
+        first = first_party_of(target)
         url = target.base_url or target.start_url
         done = log_in_by_hand(
             page, url, target.logged_in, first, say, terminal or Terminal(), then="It is saved"

@@ -19,7 +19,7 @@ from crawler import bundle, diagnostics
 from crawler.bundle import Recording
 from crawler.errors import first_line
 from crawler.model import Citizen, Coverage, LoginState, PageVisit
-from crawler.parties import Parties
+from crawler.parties import first_party_of
 from crawler.record.addons.form_probe import FormProbe
 from crawler.record.addons.hooks import Addons
 from crawler.record.addons.redaction import Redactor
@@ -280,7 +280,7 @@ class Drive:
             self.visits.append(PageVisit(url=url, by="scenario"))
 
     def _first_party(self) -> set[str]:
-        return Parties.for_target(self.rec.target).first
+        return first_party_of(self.rec.target)
 
     def _coverage(self) -> Coverage:
         check = self.rec.target.logged_in

@@ -40,7 +40,7 @@ from crawler.record.capture.witness import Witness
 from crawler.record.evidence import har_trace, names, saved_logins
 from crawler.record.visit.by_hand import mask_typed_passwords
 from crawler.record.visit.crawl import leave_pages
-from crawler.record.visit.drive import Drive, Progress
+from crawler.record.visit.drive import Drive, Progress, Visited
 from crawler.scenario import Scenario
 
 
@@ -254,10 +254,12 @@ def record_in(
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
-    drive = Drive(page, citizen, scenario, tape, rec, progress, redactor, addons, saved_login=saved)
+    drive = Drive(page, citizen, scenario, tape, target, rec.out_dir, progress, redactor, addons)
+    drive.saved_login = saved
     try:
         drive.run()
     finally:
+        _visited(rec, drive.seen)
         _finish(context, capture, rec, leave=not tape.failed)
         if tape.failed:  # first, and without what followed from closing the pages
             rec.errors = [diagnostics.RECORDING_STOPPED(error=tape.failed)] + [
@@ -276,6 +278,13 @@ def record_in(
             target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
         ).model_copy(update=_login_account(drive, target))
         rec.notes += setup.notes(rec.setup)
+
+
+def _visited(rec: Recording, seen: Visited) -> None:
+    """What the visit saw, into the recording: its errors and notes before what follows."""
+    rec.pages, rec.steps, rec.coverage = seen.pages, seen.steps, seen.coverage
+    rec.traceback = seen.traceback
+    rec.errors, rec.notes = seen.errors + rec.errors, seen.notes + rec.notes
 
 
 def _login_account(drive: Drive, target: Target) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The scripted visit of one system: the scenario, the proof of its login, the safe crawl.
 
-What it did is kept in the recording's `coverage`, so that a verdict says what it covers:
-the steps completed, every page with its final URL, the links not visited and why, and
-whether the citizen was logged in throughout.
+What it did is returned (`Visited`) and goes into the recording; its `coverage` lets a verdict
+say what it covers: the steps completed, every page with its final URL, the links not visited
+and why, and whether the citizen was logged in throughout.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from pathlib import Path
 from playwright.sync_api import Frame, Page
 
 from crawler import bundle, diagnostics
-from crawler.bundle import Recording
 from crawler.errors import first_line
-from crawler.model import Citizen, Coverage, LoginState, PageVisit
+from crawler.model import Citizen, Coverage, LoginState, PageVisit, Target
 from crawler.parties import first_party_of
 from crawler.record.addons.form_probe import FormProbe
 from crawler.record.addons.hooks import Addons
@@ -39,17 +38,33 @@ Progress = Callable[[str], None]
 
 
 @dataclass
+class Visited:
+    """What a visit saw, for the recording: its pages, its steps with their screenshots, what
+    it covered, what went wrong and what is worth saying."""
+
+    pages: list[str] = field(default_factory=list)
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step, screenshot file)
+    coverage: Coverage = field(default_factory=Coverage)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    traceback: str | None = None  # the scenario's, redacted
+
+
+@dataclass
 class Drive:
-    """Drives one page through a system and fills in the recording as it goes."""
+    """Drives one page through a system; `run` says what it saw. Screenshots and the
+    scenario's traceback go to `out_dir`."""
 
     page: Page
     citizen: Citizen
     scenario: Scenario | None
     tape: Tape
-    rec: Recording
+    target: Target
+    out_dir: Path
     progress: Progress
     redactor: Redactor
     addons: Addons
+    seen: Visited = field(default_factory=Visited)
     visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
     crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
     proven: bool = False  # logged_in held after the scenario
@@ -58,22 +73,23 @@ class Drive:
     login_age: float | None = None  # how old it was when it was used, in seconds
     by_hand: float | None = None  # when a person logged in by hand (here, or for the saved login)
 
-    def run(self) -> None:
+    def run(self) -> Visited:
         try:
             if not self._log_in():
-                return
-            if self.rec.target.crawl:
+                return self.seen
+            if self.target.crawl:
                 self._crawl()
         except Exception as exc:  # a failing scenario is a finding about the audit, not a crash
             self._failed(exc)
         finally:
-            self.rec.coverage = self._coverage()
-            self.rec.pages = [v.url for v in self.visits + self.crawled.visits]
+            self.seen.coverage = self._coverage()
+            self.seen.pages = [v.url for v in self.visits + self.crawled.visits]
+        return self.seen
 
     def _log_in(self) -> bool:
         """The login before the crawl, if any: a person's by hand, the scenario's, or a saved
         one alone; whether the crawl may follow."""
-        target = self.rec.target
+        target = self.target
         if target.login_by_hand:
             return self._by_hand()
         if self.scenario:
@@ -84,13 +100,13 @@ class Drive:
 
     def _by_hand(self) -> bool:
         """A person logs in in the visible browser, recorded as a step of its own."""
-        check = self.rec.target.logged_in
+        check = self.target.logged_in
         self.page.on("framenavigated", self._navigated)
         self._on_step(BY_HAND_STEP, True)
         try:
             done = log_in_by_hand(
                 self.page,
-                self.rec.target.start_url,
+                self.target.start_url,
                 check,
                 self._first_party(),
                 self.progress,
@@ -105,7 +121,7 @@ class Drive:
         self.by_hand, self.proven = done.done, check is not None
         if self.proven and self.visits:
             self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": True})
-        self.rec.notes.append(
+        self.seen.notes.append(
             diagnostics.BY_HAND_CHECKED(check=check.describe())
             if check
             else diagnostics.BY_HAND_CONFIRMED()
@@ -115,7 +131,7 @@ class Drive:
 
     def _saved_login_alone(self) -> bool:
         """A saved login with no scenario behind it (one made by hand, or given)."""
-        target = self.rec.target
+        target = self.target
         if self.saved_login is None:
             system = target.variant_of or target.system
             return self._not_logged_in(diagnostics.NO_SAVED_LOGIN(system=system))
@@ -125,18 +141,18 @@ class Drive:
         if not holds:
             return self._not_logged_in(said)
         self.proven = target.logged_in is not None
-        self.rec.notes.append(said)
+        self.seen.notes.append(said)
         return True
 
     def _not_logged_in(self, problem: str) -> bool:
-        self.rec.errors.append(problem)
-        if self.rec.target.crawl:
-            self.rec.notes.append(diagnostics.NOT_CRAWLED_NO_LOGIN())
-        _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
+        self.seen.errors.append(problem)
+        if self.target.crawl:
+            self.seen.notes.append(diagnostics.NOT_CRAWLED_NO_LOGIN())
+        _screenshot(self.page, self.out_dir / bundle.LOGIN_FAILED)
         return False
 
     def _saved(self, when: float) -> SavedLogin:
-        return SavedLogin(self.page, self.tape, self.rec.target, self._first_party(), when)
+        return SavedLogin(self.page, self.tape, self.target, self._first_party(), when)
 
     def _scenario(self) -> bool:
         """Run the scenario; whether the crawl may follow (the login, if checked, held)."""
@@ -145,58 +161,58 @@ class Drive:
         try:
             if self.saved_login is not None and not self._saved_login_holds():
                 self.saved_login = None
-            system = System.of(self.rec.target, login_reused=self.saved_login is not None)
+            system = System.of(self.target, login_reused=self.saved_login is not None)
             steps = None if self.saved_login is not None else 0  # reused: not counted here
             self.login_again = LoginAgain(self.scenario, self.citizen, self._label, system, steps)
             with listening(self._on_step):
                 play(self.scenario, self.page, self.citizen, system)
         finally:
             self.page.remove_listener("framenavigated", self._navigated)
-        check = self.rec.target.logged_in
+        check = self.target.logged_in
         if check is None:
             return True
         problem = login_problem(self.page, check, self._first_party())
         self.proven = problem is None
-        if self.proven and self.saved_login is None and self.rec.target.login_state:
+        if self.proven and self.saved_login is None and self.target.login_state:
             self._save_login()
         if self.visits and self.visits[-1].url == self.page.url:  # the page the proof is about
             self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": self.proven})
         if problem:
-            self.rec.errors.append(diagnostics.LOGIN_NOT_PROVEN(problem=problem))
-            if self.rec.target.crawl:
-                self.rec.notes.append(diagnostics.NOT_CRAWLED())
-            _screenshot(self.page, self.rec.out_dir / bundle.LOGIN_FAILED)
+            self.seen.errors.append(diagnostics.LOGIN_NOT_PROVEN(problem=problem))
+            if self.target.crawl:
+                self.seen.notes.append(diagnostics.NOT_CRAWLED())
+            _screenshot(self.page, self.out_dir / bundle.LOGIN_FAILED)
         return self.proven
 
     def _saved_login_holds(self) -> bool:
         """A saved login is reused only if logged_in holds on the start page with it; else it
         is forgotten, and the scenario logs in."""
-        target, check = self.rec.target, self.rec.target.logged_in
+        target, check = self.target, self.target.logged_in
         assert check is not None and target.login_state is not None  # reuse_login needs both
         assert self.saved_login is not None
         saved = self._saved(self.saved_login)
         problem = saved.problem(check)
         if problem is None:
             self.login_age, self.by_hand = saved.used()
-            self.rec.notes.append(diagnostics.LOGIN_REUSED(check=check.describe()))
+            self.seen.notes.append(diagnostics.LOGIN_REUSED(check=check.describe()))
             return True
-        self.rec.notes.append(diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem))
+        self.seen.notes.append(diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem))
         saved_logins.forget(Path(target.login_state))
         self.page.context.clear_cookies()
         return False
 
     def _save_login(self) -> None:
-        target = self.rec.target
+        target = self.target
         assert target.login_state is not None
         saved_logins.save(
             self.page.context.storage_state(),
             Path(target.login_state),
-            (self.rec.out_dir, self.rec.out_dir.parent),
+            (self.out_dir, self.out_dir.parent),
         )
-        self.rec.notes.append(diagnostics.LOGIN_SAVED())
+        self.seen.notes.append(diagnostics.LOGIN_SAVED())
 
     def _crawl(self) -> None:
-        settings, target = self.rec.target.crawl, self.rec.target
+        settings, target = self.target.crawl, self.target
         assert settings is not None
         starts = [self.page.url] if self.scenario or target.login_by_hand else [target.start_url]
         self.progress(f"crawling from {starts[0]} ({_so_far(self.tape)})")
@@ -205,7 +221,7 @@ class Drive:
             guard = SessionGuard(
                 target.logged_in,
                 self._first_party(),
-                self.rec.out_dir,
+                self.out_dir,
                 self.login_again,
                 good_url=self.page.url if self.proven else None,
                 cannot_log_in_again=diagnostics.NO_LOGIN_AGAIN_BY_HAND()
@@ -221,12 +237,12 @@ class Drive:
             not self.scenario,
             lambda page: self.addons.call("page_loaded", page),
         )
-        self.rec.errors += self.crawled.errors
+        self.seen.errors += self.crawled.errors
         if self.crawled.start:
             self._ended_elsewhere()
         if guard:
             self.proven = self.proven or guard.good_url is not None
-            self.rec.errors += [
+            self.seen.errors += [
                 diagnostics.SESSION_LOST(url=loss.page_url, problem=loss.problem)
                 for loss in guard.losses
                 if not loss.recovered
@@ -236,37 +252,35 @@ class Drive:
         """The start URL ended on another page: said first, and not clean without a reason."""
         assert self.crawled.start is not None
         logged_in = self.by_hand is not None or self.saved_login is not None
-        start, said, error = judged(
-            self.crawled.start, self.rec.target.follow_redirect_ok, logged_in
-        )
+        start, said, error = judged(self.crawled.start, self.target.follow_redirect_ok, logged_in)
         self.crawled.start = start
         if error:
-            self.rec.errors.insert(0, said)
+            self.seen.errors.insert(0, said)
         else:
-            self.rec.notes.insert(0, said)
+            self.seen.notes.insert(0, said)
         self.progress(said)
 
     def _failed(self, exc: Exception) -> None:
         error, step = f"{type(exc).__name__}: {first_line(exc)}", self.tape.step
         redact = self.redactor.text
-        self.rec.errors.append(
+        self.seen.errors.append(
             redact(
                 diagnostics.SCENARIO_FAILED_IN_STEP(step=step, error=error)
                 if step
                 else diagnostics.SCENARIO_FAILED(error=error)
             )
         )
-        self.rec.traceback = redact(traceback.format_exc())
-        (self.rec.out_dir / bundle.ERROR).write_text(self.rec.traceback, encoding="utf-8")
-        _screenshot(self.page, self.rec.out_dir / bundle.FAILURE)
+        self.seen.traceback = redact(traceback.format_exc())
+        (self.out_dir / bundle.ERROR).write_text(self.seen.traceback, encoding="utf-8")
+        _screenshot(self.page, self.out_dir / bundle.FAILURE)
 
     def _on_step(self, name: str | None, login: bool) -> None:
         if name:
             self.progress(f"step {name} ({_so_far(self.tape)})")
         if name is None and self.tape.step:
-            shot = bundle.step_screenshot(len(self.rec.steps) + 1)
-            _screenshot(self.page, self.rec.out_dir / shot)
-            self.rec.steps.append((self.tape.step, shot))
+            shot = bundle.step_screenshot(len(self.seen.steps) + 1)
+            _screenshot(self.page, self.out_dir / shot)
+            self.seen.steps.append((self.tape.step, shot))
         if self.login_again:
             self.login_again.seen(name, login)
         self.tape.step = name
@@ -280,14 +294,14 @@ class Drive:
             self.visits.append(PageVisit(url=url, by="scenario"))
 
     def _first_party(self) -> set[str]:
-        return first_party_of(self.rec.target)
+        return first_party_of(self.target)
 
     def _coverage(self) -> Coverage:
-        check = self.rec.target.logged_in
+        check = self.target.logged_in
         return Coverage(
             login=self._login_state(),
             login_check=check.describe() if check else "",
-            steps=tuple(name for name, _ in self.rec.steps),
+            steps=tuple(name for name, _ in self.seen.steps),
             pages=tuple(self.visits + self.crawled.visits),
             downloads=tuple(self.crawled.downloads),
             not_visited=tuple(self.crawled.not_visited),
@@ -298,7 +312,7 @@ class Drive:
         )
 
     def _login_state(self) -> LoginState:
-        target = self.rec.target
+        target = self.target
         if target.logged_in is None and target.login_by_hand:
             return "by hand" if self.by_hand else "not proven"
         if target.logged_in is None:

@@ -77,15 +77,11 @@ class Interception:
         self.devtools, self.addons, self._step = devtools, addons, step
         self._by_network_id: dict[str, list[Paused]] = defaultdict(list)
         self._anonymous: dict[tuple[str, str], deque[Paused]] = defaultdict(deque)
-        self._held: dict[str, list[dict]] = defaultdict(list)  # worker scripts, by URL
-        self.setting_up: set[str] = set()  # shared by `targets`: worker scripts to hold
 
     def start(self) -> None:
         self.devtools.call("Fetch.enable", {"patterns": patterns(self.addons)})
 
     def stop(self) -> None:
-        for url in list(self._held):  # never leave a request paused
-            self.release(url)
         try:
             self.devtools.call("Fetch.disable")
         except DevToolsError:
@@ -112,10 +108,7 @@ class Interception:
         if answer := self.addons.first("request_paused", event):
             seen.contained = True
             return self._fulfil(answer)  # answered here: it never leaves the machine
-        if url in self.setting_up:
-            self._held[url].append(self._continued(event))
-        else:
-            self._continue(event)
+        self._continue(event)
 
     def claim(self, network_id: str, method: str, url: str) -> Paused | None:
         """The pause of a request the `Network` events reported (each redirect hop its own)."""
@@ -136,11 +129,6 @@ class Interception:
         seen = {id(p): p for group in self._by_network_id.values() for p in group}
         seen |= {id(p): p for queue in self._anonymous.values() for p in queue}
         return sorted((p for p in seen.values() if not p.claimed), key=lambda p: p.time)
-
-    def release(self, url: str) -> None:
-        """A new worker's script goes on once our set-up in the worker is confirmed."""
-        for params in self._held.pop(url, []):
-            self.devtools.post("Fetch.continueRequest", params)
 
     def _keep(self, event: dict) -> Paused:
         """The entry for a paused request. Chromium pauses some requests twice (a font's

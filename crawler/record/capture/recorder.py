@@ -31,7 +31,7 @@ from crawler.record.capture.network import Requests
 from crawler.record.capture.relayed import RelayedDevTools
 from crawler.record.capture.sockets import Sockets
 from crawler.record.capture.tape import Tape
-from crawler.record.capture.targets import CHILDREN, Target, Targets
+from crawler.record.capture.targets import CHILDREN, Targets
 from crawler.record.evidence.har import HarWriter
 
 # Events of the browser's own session (the relayed connection subscribes to each by name)
@@ -67,9 +67,8 @@ class Recorder:
             if endpoint
             else RelayedDevTools(browser, self._on_event, _BROWSER_EVENTS)
         )
-        self.targets = Targets(self.devtools, self._set_up)
+        self.targets = Targets(self.devtools)
         self.interception = Interception(self.devtools, self.addons, lambda: tape.step)
-        self.interception.setting_up = self.targets.setting_up
         self.requests = Requests(
             self.devtools, self.targets, self.interception, tape, self.har, self._not_the_sites
         )
@@ -157,9 +156,6 @@ class Recorder:
     def _idle(self) -> None:
         if not self._closed:
             self.requests.sweep()
-
-    def _set_up(self, target: Target) -> None:
-        self.interception.release(target.url)
 
     def _not_the_sites(self, url: str) -> bool:
         """An addon's own question (answered in the browser), or a page of Chromium's own

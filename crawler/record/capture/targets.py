@@ -8,9 +8,11 @@ first request is sent before our session can see it.
 
 Shared and service workers are held by the browser, not by a page, and Playwright may release
 one before our set-up reaches it. A worker has its target before it fetches its script, and
-handles our set-up before it runs that script, so the interception also keeps a new worker's
-script request paused (`setting_up`) until our set-up has been sent to it. (Not until Chromium
-confirms it: a shared worker answers only once it runs, which waits for its script.)
+events are handled in order, so our set-up is sent before the interception lets its script go
+on. Chromium cannot confirm it sooner: a worker answers only once it runs, which waits for its
+script. Under heavy load a worker may so run before our set-up reaches it, and its first
+requests escape this session; the network witness then names them as a capture gap, and the
+system is inconclusive, never clean.
 
 Each target knows the page it belongs to, so that each request is recorded with its page: a
 page's URL as Chromium last reported it (`Target.targetInfoChanged`, the URL Playwright shows
@@ -20,13 +22,11 @@ workers have none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from crawler.model import BODY_LIMIT
 from crawler.record.capture.connection import DevTools
 
-WORKERS = ("shared_worker", "service_worker")  # browser-level targets no page owns
 CHILDREN = [{"type": "iframe"}, {"type": "worker"}]  # what a page or worker auto-attaches
 # Response bodies Chromium keeps for us to read for the HAR: none larger than the record keeps
 # in its JSON, and at most this much in a target at once (read as each response finishes).
@@ -54,19 +54,16 @@ class Target:
 class Targets:
     """The sessions of one browser, by session id; sets up each as it attaches."""
 
-    def __init__(self, devtools: DevTools, on_set_up: Callable[[Target], None]) -> None:
-        self.devtools, self._on_set_up = devtools, on_set_up
+    def __init__(self, devtools: DevTools) -> None:
+        self.devtools = devtools
         self.by_session: dict[str, Target] = {}
         self._by_id: dict[str, Target] = {}
-        self.setting_up: set[str] = set()  # script URLs of workers not yet set up
 
     def attached(self, params: dict, parent_session: str | None) -> None:
         info, session = params["targetInfo"], params["sessionId"]
         parent = self.by_session.get(parent_session or "")
         target = Target(session, info["type"], info.get("url", ""), info["targetId"], parent)
         self.by_session[session] = self._by_id[target.target_id] = target
-        if target.kind in WORKERS:
-            self.setting_up.add(target.url)
         self._set_up(target)
 
     def detached(self, session: str) -> Target | None:
@@ -103,9 +100,6 @@ class Targets:
             session,
         )
         post("Runtime.runIfWaitingForDebugger", {}, session, lambda answer: self._ready(target))
-        if target.kind in WORKERS:  # sent before its script: the worker handles it first
-            self.setting_up.discard(target.url)
-            self._on_set_up(target)
 
     def _ready(self, target: Target) -> None:
         """Commands run in order: the last one's answer confirms the whole set-up."""

@@ -254,12 +254,12 @@ def record_in(
     page = context.pages[0] if context.pages else context.new_page()
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
-    drive = Drive(page, citizen, scenario, tape, target, rec.out_dir, progress, redactor, addons)
-    drive.saved_login = saved
+    drive = Drive(
+        page, citizen, scenario, tape, target, rec.out_dir, progress, redactor, addons, saved
+    )
     try:
-        drive.run()
+        _visited(rec, drive.run())
     finally:
-        _visited(rec, drive.seen)
         _finish(context, capture, rec, leave=not tape.failed)
         if tape.failed:  # first, and without what followed from closing the pages
             rec.errors = [diagnostics.RECORDING_STOPPED(error=tape.failed)] + [

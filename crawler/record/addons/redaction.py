@@ -24,7 +24,9 @@ import binascii
 import html
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import IO, AnyStr
 from urllib.parse import quote, quote_plus, unquote
 
@@ -68,6 +70,16 @@ def every_form(secret: str) -> set[str]:
 WINDOW = 4 * 2**20  # bytes of a file or large body masked at a time
 
 
+@dataclass(frozen=True)
+class _Matchers:
+    """What is masked now, published at once: the capture's thread masks while the scenario's
+    learns (a password typed by hand)."""
+
+    text: ahocorasick_rs.AhoCorasick | None = None
+    data: ahocorasick_rs.BytesAhoCorasick | None = None
+    longest: int = 1  # bytes of the longest form
+
+
 class Redactor:
     """Masks known secrets in texts, bytes and exchanges; learns more while recording. As an
     addon, the last: every exchange and kept body is masked as it is written."""
@@ -83,21 +95,29 @@ class Redactor:
         self._known: set[str] = set()
         self._forms: set[str] = set()
         self._raw: set[bytes] = set()  # the forms as bytes, and the secrets in Latin-1
+        self._learning = threading.Lock()
+        self._match = _Matchers()
         self.learn(secrets, minimum=1)
 
     def learn(self, values: Iterable[str], minimum: int = MIN_LEARNED) -> None:
         """Mask `values` from now on, except short ones and those that carry the CPR."""
-        new = {v for v in values if len(v) >= minimum and v not in self._known and MASK not in v}
-        self._known |= new
-        secrets = [v for v in new if not self._carries_cpr(v)]
-        forms = {form for v in secrets for form in every_form(v)} - self._forms
-        if not forms:
-            return
-        self._forms |= forms
-        self._raw |= {f.encode() for f in forms} | set(filter(None, map(_latin1, secrets)))
-        longest = ahocorasick_rs.MatchKind.LeftmostLongest
-        self._text = ahocorasick_rs.AhoCorasick(list(self._forms), matchkind=longest)
-        self._bytes = ahocorasick_rs.BytesAhoCorasick(list(self._raw), matchkind=longest)
+        values = list(values)
+        with self._learning:
+            new = {v for v in values if len(v) >= minimum and v not in self._known}
+            new = {v for v in new if MASK not in v}
+            self._known |= new
+            secrets = [v for v in new if not self._carries_cpr(v)]
+            forms = {form for v in secrets for form in every_form(v)} - self._forms
+            if not forms:
+                return
+            self._forms |= forms
+            self._raw |= {f.encode() for f in forms} | set(filter(None, map(_latin1, secrets)))
+            kind = ahocorasick_rs.MatchKind.LeftmostLongest
+            self._match = _Matchers(
+                ahocorasick_rs.AhoCorasick(list(self._forms), matchkind=kind),
+                ahocorasick_rs.BytesAhoCorasick(list(self._raw), matchkind=kind),
+                max(map(len, self._raw)),
+            )
 
     def learn_userinfo(self, text: str) -> None:
         """Learn the user name and password of every URL in `text`."""
@@ -115,9 +135,9 @@ class Redactor:
             return value
         if "@" in value:  # first, so that no learned form is masked inside a URL's host part
             value = USERINFO.sub(self._userinfo, value)
-        if not self._forms:
+        if (text := self._match.text) is None:
             return value
-        return _masked(value, self._text.find_matches_as_indexes(value), MASK)
+        return _masked(value, text.find_matches_as_indexes(value), MASK)
 
     def _userinfo(self, match: re.Match[str]) -> str:
         """A URL's user:password masked as a URL can still be parsed (no brackets there)."""
@@ -127,18 +147,19 @@ class Redactor:
         return [self.text(v) for v in values]
 
     def data(self, data: bytes) -> bytes:
-        if not self._forms or not data:
+        if (matcher := self._match.data) is None or not data:
             return data
-        return _masked(data, self._bytes.find_matches_as_indexes(data), MASK.encode())
+        return _masked(data, matcher.find_matches_as_indexes(data), MASK.encode())
 
     def copy(self, source: IO[bytes], target: IO[bytes], window: int = WINDOW) -> None:
         """`data` for a stream, a window at a time: the last bytes of each window, where a
         secret may begin and end in the next, are masked with the next."""
-        keep, carry = max(map(len, self._raw), default=1) - 1, b""
+        match = self._match  # one set of secrets for the whole stream
+        keep, carry = match.longest - 1, b""
         while chunk := source.read(window):
             data = carry + chunk
             cut = max(0, len(data) - keep)
-            matches = self._bytes.find_matches_as_indexes(data) if self._forms else []
+            matches = match.data.find_matches_as_indexes(data) if match.data else []
             done = [m for m in matches if m[1] < cut]  # each lies whole in `data`
             cut = max([cut] + [end for _, _, end in done[-1:]])
             target.write(_masked(data[:cut], done, MASK.encode()))

@@ -64,12 +64,12 @@ class Drive:
     progress: Progress
     redactor: Redactor
     addons: Addons
+    saved_login: float | None = None  # when the saved login reused here was saved
     seen: Visited = field(default_factory=Visited)
     visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
     crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
     proven: bool = False  # logged_in held after the scenario
     login_again: LoginAgain | None = None
-    saved_login: float | None = None  # when the saved login reused here was saved
     login_age: float | None = None  # how old it was when it was used, in seconds
     by_hand: float | None = None  # when a person logged in by hand (here, or for the saved login)
 

@@ -1,5 +1,6 @@
 import base64
 import hashlib
+import threading
 import zipfile
 
 from crawler.model import Citizen
@@ -97,3 +98,27 @@ def test_a_stream_is_masked_across_its_windows(tmp_path):
         redactor.copy(io.BytesIO(data), out, window)
         assert out.getvalue() == redactor.data(data), window
         assert b"hemmeligt" not in out.getvalue() and out.getvalue().count(MASK.encode()) == 59
+
+
+def _mask_until(redactor: Redactor, done: threading.Event, failures: list) -> None:
+    try:
+        while not done.is_set():
+            redactor.text("user=typed-secret-1")
+            redactor.data(b"user=typed-secret-1")
+    except BaseException as exc:
+        failures.append(exc)
+
+
+def test_masking_while_a_password_is_learned_on_another_thread_never_fails():
+    """A password typed by hand is learned on the scenario's thread while the capture's thread
+    masks what it records: a mask never sees half of what was learned."""
+    failures: list[BaseException] = []
+    for attempt in range(100):
+        redactor, done = Redactor([], set()), threading.Event()
+        masking = threading.Thread(target=_mask_until, args=(redactor, done, failures))
+        masking.start()
+        redactor.learn([f"typed-secret-{attempt}"])
+        done.set()
+        masking.join()
+        assert not failures, failures[0]
+        assert MASK in redactor.text(f"user=typed-secret-{attempt}")

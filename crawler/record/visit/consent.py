@@ -173,7 +173,8 @@ class ConsentBanner:
         name: str | None = bundle.consent_screenshot(len(self.actions) + 1)
         try:
             frame.page.screenshot(path=str(self.out_dir / str(name)), timeout=10_000)
-        except Error:
+        except Error as exc:  # e.g. the page navigated meanwhile: said, and the choice still made
+            self.errors.append(f"consent banner on {frame.url} not photographed: {first_line(exc)}")
             name = None
         self.actions.append(
             ConsentAction(

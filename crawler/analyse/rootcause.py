@@ -134,8 +134,7 @@ def root_causes(
                         page_url=page,
                         request_url=e.url,
                         host=e.host,
-                        domain=party.domain,
-                        entity=party.entity,
+                        **party.facts(),
                         policy=effective,
                         observed=observed,
                     )

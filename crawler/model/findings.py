@@ -43,14 +43,35 @@ class OwnerInfo(Frozen):
     source: OwnerSource
 
 
-class Party(Frozen):
+class PartyFacts(Frozen):
+    """Whose a receiving host is: the facts its party holds, and each finding sent to it
+    repeats (findings.json keeps them flat)."""
+
+    domain: str = Field(default="", description="Registrable domain (eTLD+1) of the host.")
+    entity: str | None = Field(default=None, description="Organisation that owns the domain.")
+    country: str | None = Field(default=None, description="ISO 3166 alpha-2 code of its seat.")
+    agreement: str | None = Field(default=None, description="Data-processing agreement reference.")
+    cname: tuple[str, ...] = Field(
+        default=(),
+        description="The host's CNAME chain, where its name is first party. One that leads to "
+        "another organisation (not its hosting or CDN) makes the host that organisation's: a "
+        "third party under the site's name.",
+    )
+    endpoint: Endpoint | None = Field(
+        default=None,
+        description="A first-party endpoint that speaks a tracker's protocol: forwarded to its "
+        "vendor (a leak) or self-hosted (first party), by default or as declared.",
+    )
+
+    def facts(self) -> dict:
+        """These facts alone, to repeat them in a finding."""
+        return {name: getattr(self, name) for name in PartyFacts.model_fields}
+
+
+class Party(PartyFacts):
     """Who a host belongs to, seen from the audited system."""
 
     kind: PartyKind
-    domain: str = Field(description="Registrable domain (eTLD+1) of the host.")
-    entity: str | None = Field(default=None, description="Organisation that owns the domain.")
-    country: str | None = None
-    agreement: str | None = Field(default=None, description="Data-processing agreement reference.")
     agreement_expires: date | None = Field(
         default=None, description="Last day of the agreement (in force or run out)."
     )
@@ -58,19 +79,11 @@ class Party(Frozen):
         default=None, description="Reference of an agreement that has run out: it counts as none."
     )
     owner: OwnerInfo | None = None
-    endpoint: Endpoint | None = Field(
-        default=None, description="A first-party endpoint speaking a tracker's protocol."
-    )
-    cname: tuple[str, ...] = Field(
-        default=(),
-        description="For a first-party name: its CNAME chain. When it leads to another "
-        "organisation (not its hosting or CDN), the host is that organisation's: a third party "
-        "under the site's name.",
-    )
 
 
-class Finding(Frozen):
-    """A confirmed match of the audited citizen's identifier in one exchange."""
+class Finding(PartyFacts):
+    """A confirmed match of the audited citizen's identifier in one exchange, with the facts of
+    the party that received it."""
 
     request_url: str
     host: str
@@ -85,11 +98,7 @@ class Finding(Frozen):
     )
     identifier: str = Field(description='"cpr", or a secondary identifier: "name", "email", ...')
     page_url: str | None = None
-    entity: str | None = None
-    party: PartyKind = "third"
-    domain: str = ""
-    country: str | None = None
-    agreement: str | None = None
+    party: PartyKind = Field(default="third", description="The receiving host's party: its kind.")
     matched: str = Field(default="", description="The text as it appeared in the request.")
     decode_path: tuple[str, ...] = ()
     exchange_seq: int = 0
@@ -111,16 +120,6 @@ class Finding(Frozen):
         default=None,
         description="The browser refused to send the request, and why (csp, mixed-content, "
         "preflight, ...): an attempt, not a leak, unless the network witness saw it leave.",
-    )
-    cname: tuple[str, ...] = Field(
-        default=(),
-        description="The receiving host's CNAME chain, where its name is first party but leads "
-        "to this organisation.",
-    )
-    endpoint: Endpoint | None = Field(
-        default=None,
-        description="The receiving first-party endpoint speaks a tracker's protocol: forwarded "
-        "to its vendor (a leak) or self-hosted (first party), by default or as declared.",
     )
     typed_into: tuple[str, ...] = Field(
         default=(),
@@ -197,15 +196,14 @@ class DesignFinding(Frozen):
     )
 
 
-class LatentLeak(Frozen):
+class LatentLeak(PartyFacts):
     """A third-party request from a CPR page that would carry the full URL in Referer under
-    the legacy default policy (observed=False), or already does (observed=True)."""
+    the legacy default policy (observed=False), or already does (observed=True); with the facts
+    of the party that would receive it."""
 
     page_url: str
     request_url: str
     host: str
-    domain: str
-    entity: str | None = None
     policy: str = "default"
     observed: bool = False
 

@@ -76,7 +76,7 @@ class DevTools(Protocol):
     def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
         """Send a command and wait for its result (DevToolsError if refused)."""
 
-    def attach_everything(self, children: list[dict]) -> None:
+    def attach_everything(self) -> None:
         """Auto-attach to every page, shared and service worker, each held until set up."""
 
     def close(self) -> None: ...
@@ -118,7 +118,7 @@ class SocketDevTools:
         self._send(number, method, params, session)
         return waiter.result(self._closed)
 
-    def attach_everything(self, children: list[dict]) -> None:
+    def attach_everything(self) -> None:
         self.call(
             "Target.setAutoAttach",
             {

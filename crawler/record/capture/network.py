@@ -176,10 +176,10 @@ class Requests:
                 hop.extra_expected = False
                 self._ended(hop)
 
-    def sweep(self, now: float | None = None, everything: bool = False) -> None:
+    def sweep(self, everything: bool = False) -> None:
         """Write what has waited long enough (all of it at the end): an ended request without
         its headers as sent, and an answered one whose end does not come."""
-        now = time.monotonic() if now is None else now
+        now = time.monotonic()
         for hops in list(self._ids.values()):
             hop = hops.current
             if hop and hop.ended is None and hop.answered and now - hop.answered > _UNREAD:

@@ -31,7 +31,7 @@ from crawler.record.capture.network import Requests
 from crawler.record.capture.relayed import RelayedDevTools
 from crawler.record.capture.sockets import Sockets
 from crawler.record.capture.tape import Tape
-from crawler.record.capture.targets import CHILDREN, Targets
+from crawler.record.capture.targets import Targets
 from crawler.record.evidence.har import HarWriter
 
 # Events of the browser's own session (the relayed connection subscribes to each by name)
@@ -77,7 +77,7 @@ class Recorder:
             self.addons.call("context_opened", context)
             self.devtools.call("Target.setDiscoverTargets", {"discover": True})
             self.interception.start()
-            self.devtools.attach_everything(CHILDREN)
+            self.devtools.attach_everything()
         except BaseException:
             self.devtools.close()
             raise

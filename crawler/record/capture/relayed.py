@@ -84,7 +84,7 @@ class RelayedDevTools:
         except Error as exc:
             raise DevToolsError(first_line(exc)) from None
 
-    def attach_everything(self, children: list[dict]) -> None:
+    def attach_everything(self) -> None:
         self.call(
             "Target.setAutoAttach",
             {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},

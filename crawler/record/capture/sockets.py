@@ -32,15 +32,14 @@ class Sockets:
         key = (target.session, params.get("requestId", ""))
         if method == "Network.webSocketCreated":
             page = target.page
-            where = target.url if target.kind != "page" else (page.url if page else None)
-            self._open[key] = (params.get("url", ""), page.url if page else None, where)
+            self._open[key] = (params.get("url", ""), page.url if page else None, target.url)
         elif method == "Network.webSocketWillSendHandshakeRequest" and key in self._open:
             url, page_url, frame_url = self._open[key]
             headers = (params.get("request") or {}).get("headers") or {}
             handshake = self._tape.websocket_opened(
                 url, page_url, headers=tuple(pairs(headers)), frame_url=frame_url
             )
-            if handshake is not None:
+            if handshake is not None and self._har:  # kept until answered, for the HAR only
                 self._handshakes[key] = handshake
         elif method == "Network.webSocketHandshakeResponseReceived" and self._har:
             if handshake := self._handshakes.pop(key, None):

@@ -197,7 +197,7 @@ def _in_context(
     finally:
         rec.errors += har_trace.finish(
             context, rec.out_dir, redactor, lease.trace, written_in=lease.unredacted
-        )[0]
+        )
 
 
 def saved_login(target: Target) -> float | None:
@@ -225,7 +225,7 @@ def record_in(
     citizen: Citizen,
     scenario: Scenario | None,
     progress: Progress,
-    redactor: redaction.Redactor | None = None,
+    redactor: redaction.Redactor,
     saved: float | None = None,
     devtools: str | None = None,
     har: Path | None = None,
@@ -238,7 +238,6 @@ def record_in(
     target = rec.target
     context.set_default_timeout(30_000)
     parties = Parties.for_target(target)
-    redactor = redactor or redactor_for(citizen, target)
     addons = default_addons(target, citizen, parties, redactor)
     leads = CprToThirdParty(citizen.cpr, parties)
     tape = Tape(rec.requests_path, addons, target.body_limit, leads)

@@ -41,10 +41,10 @@ def finish(
     redactor: Redactor,
     own_trace: bool = True,
     written_in: Path | None = None,
-) -> tuple[list[str], Redactor]:
+) -> list[str]:
     """Stop our trace (unless someone else owns tracing), close the context, redact every file
     of the folder, the HAR and trace `written_in` another folder brought into it redacted; the
-    errors, and the redactor that now knows the session cookies."""
+    errors. The redactor learns the session cookies on the way."""
     errors = []
     try:
         redactor.learn(
@@ -57,7 +57,7 @@ def finish(
         context.close()
     except Error as exc:
         errors.append(f"evidence files incomplete: {first_line(exc)}")
-    return errors + redact_folder(out_dir, redactor, written_in), redactor
+    return errors + redact_folder(out_dir, redactor, written_in)
 
 
 def _stop_trace(context: BrowserContext, path: Path) -> list[str]:

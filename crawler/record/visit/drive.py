@@ -144,10 +144,10 @@ class Drive:
         self.seen.notes.append(said)
         return True
 
-    def _not_logged_in(self, problem: str) -> bool:
+    def _not_logged_in(self, problem: str, not_crawled: str | None = None) -> bool:
         self.seen.errors.append(problem)
         if self.target.crawl:
-            self.seen.notes.append(diagnostics.NOT_CRAWLED_NO_LOGIN())
+            self.seen.notes.append(not_crawled or diagnostics.NOT_CRAWLED_NO_LOGIN())
         _screenshot(self.page, self.out_dir / bundle.LOGIN_FAILED)
         return False
 
@@ -178,10 +178,9 @@ class Drive:
         if self.visits and self.visits[-1].url == self.page.url:  # the page the proof is about
             self.visits[-1] = self.visits[-1].model_copy(update={"logged_in": self.proven})
         if problem:
-            self.seen.errors.append(diagnostics.LOGIN_NOT_PROVEN(problem=problem))
-            if self.target.crawl:
-                self.seen.notes.append(diagnostics.NOT_CRAWLED())
-            _screenshot(self.page, self.out_dir / bundle.LOGIN_FAILED)
+            return self._not_logged_in(
+                diagnostics.LOGIN_NOT_PROVEN(problem=problem), diagnostics.NOT_CRAWLED()
+            )
         return self.proven
 
     def _saved_login_holds(self) -> bool:

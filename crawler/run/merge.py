@@ -85,6 +85,7 @@ def merge(
             shutil.copytree(folder / sub, out / sub, dirs_exist_ok=True)
             merged.append(Audited(result.model_copy(update={"history": None}), sub))
     metas = [meta for *_, meta in shards if meta]
+    catalogue = catalogue_name or _catalogue_of(shards)
     closing = Closing(
         title=Title("merge", str(len(folders))),
         command=command,
@@ -99,15 +100,15 @@ def merge(
             config_digest=metas[0].config_digest if metas else "unknown",
             command=command,
             incomplete=bool(problems),
-            catalogue=catalogue_name or _catalogue_of(shards),
+            catalogue=catalogue,
         ),
-        catalogue=catalogue_name or _catalogue_of(shards),
+        catalogue=catalogue,
         sign_key=key,
         incomplete=bool(problems),
         notify=notify,
     )
     outcome = finish_run(merged, out, closing)
-    return outcome.results, outcome.index, problems
+    return outcome.results, outcome.index, problems + outcome.problems  # the history's too
 
 
 def _unfinished(folder: Path) -> str:

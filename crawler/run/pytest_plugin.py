@@ -380,9 +380,13 @@ class _Audit:
             incomplete=interrupted,
         )
         try:
-            self.index = finish_run(list(self.results.values()), self.out_dir, closing).index
-        except BadInput as exc:  # e.g. a history that cannot be written: said, in one line
+            outcome = finish_run(list(self.results.values()), self.out_dir, closing)
+        except BadInput as exc:  # e.g. a report that cannot be written: said, in one line
             session.config.get_terminal_writer().line(f"cpraudit: {exc}", red=True)
+            return
+        self.index = outcome.index
+        for problem in outcome.problems:  # e.g. a history that broke: the reports stand
+            session.config.get_terminal_writer().line(f"cpraudit: {problem}", red=True)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.index:

@@ -84,12 +84,9 @@ def _fails(result: SystemResult, fail_on: str) -> bool:
         return False
     if fail_on == "any" and (result.latent_fails or not result.findings):
         return True  # latent Referer leaks that fail: never accepted, never "new"
-    return any(_counts(f, result, fail_on) for f in result.findings)
+    return any(_counts(f, result, fail_on) for f in result.unaccepted)
 
 
 def _counts(finding: Finding, result: SystemResult, fail_on: str) -> bool:
-    accepted = result.acceptance(finding.fingerprint)
-    if accepted is not None and accepted.in_force:
-        return False
     h = result.history.of(finding.fingerprint) if result.history else None
     return fail_on == "any" or h is None or h.status == "new"

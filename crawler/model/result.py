@@ -230,16 +230,18 @@ class SystemResult(Judged, Analysed, Recorded):
     recorded, what the analysis found, what the run judged; findings.json holds it flat."""
 
     def acceptance(self, fingerprint: str) -> Acceptance | None:
+        """The leak's acceptance, in force or expired."""
         return next((a for a in self.acceptances if a.fingerprint == fingerprint), None)
+
+    def accepted(self, fingerprint: str) -> Acceptance | None:
+        """The leak's acceptance, if it is in force."""
+        a = self.acceptance(fingerprint)
+        return a if a is not None and a.in_force else None
 
     @property
     def unaccepted(self) -> tuple[Finding, ...]:
         """The leaks not accepted (or whose acceptance has expired): what fails a run."""
-        return tuple(
-            f
-            for f in self.findings
-            if not ((a := self.acceptance(f.fingerprint)) is not None and a.in_force)
-        )
+        return tuple(f for f in self.findings if self.accepted(f.fingerprint) is None)
 
     @property
     def accepted_until(self) -> date | None:

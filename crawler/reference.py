@@ -190,10 +190,7 @@ def _table(model: type[BaseModel], title: str, intro: str) -> list[str]:
     lines = ["", f"## `{title}`" if title != TOP else f"## {TOP}", ""]
     if intro:
         lines += [_md(intro), ""]
-    fields = sorted(  # its name first, then what must be given
-        model.model_fields.items(),
-        key=lambda kv: (kv[0] not in ("id", "name"), not kv[1].is_required()),
-    )
+    fields = sorted(model.model_fields.items(), key=_first_named_then_required)
     for name, field in fields:
         if not field.description:
             raise ValueError(f"{model.__name__}.{name} has no description: give it one")
@@ -212,6 +209,7 @@ def _table(model: type[BaseModel], title: str, intro: str) -> list[str]:
 
 
 def _first_named_then_required(item: tuple[str, Any]) -> tuple[bool, bool]:
+    """Its name first, then what must be given."""
     name, field = item
     return name not in ("id", "name"), not field.is_required()
 

@@ -31,16 +31,8 @@ def after_run(
     `run_dir` unless it is None."""
     out = [Audited(r.model_copy(update={"notes": r.notes + tuple(notes)}), f) for r, f in results]
     if db_path is not None:
-        with open_store(db_path) as conn:
-            if keep:
-                with transaction(conn):
-                    out = _recorded(conn, meta, out)
-            else:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    out = _recorded(conn, meta, out)
-                finally:
-                    conn.execute("ROLLBACK")
+        with open_store(db_path) as conn, transaction(conn, commit=keep):
+            out = _recorded(conn, meta, out)
     if run_dir is not None:
         write_run_json(run_dir, meta, db_path)
     return out

@@ -149,15 +149,16 @@ def _journal_mode_wal(conn: sqlite3.Connection) -> str:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE takes the write lock up front: a concurrent writer waits (busy timeout)."""
+def transaction(conn: sqlite3.Connection, commit: bool = True) -> Iterator[None]:
+    """BEGIN IMMEDIATE takes the write lock up front: a concurrent writer waits (busy timeout).
+    Without `commit`, what was written is only seen inside, then rolled back."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    conn.execute("COMMIT" if commit else "ROLLBACK")
 
 
 def complete(result: SystemResult) -> bool:

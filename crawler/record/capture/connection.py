@@ -79,6 +79,9 @@ class DevTools(Protocol):
     def attach_everything(self) -> None:
         """Auto-attach to every page, shared and service worker, each held until set up."""
 
+    def run(self, task: Callable[[], None]) -> None:
+        """Run `task` where events are handled, after those already received."""
+
     def close(self) -> None: ...
 
 
@@ -140,8 +143,10 @@ class SocketDevTools:
         done = threading.Event()
 
         def then_done() -> None:
-            task()
-            done.set()
+            try:
+                task()
+            finally:  # also when it failed: the failure is kept, and nobody waits for good
+                done.set()
 
         self._queue.put(then_done)
         while not done.wait(timeout=0.1):
@@ -200,12 +205,18 @@ class SocketDevTools:
                 return
 
     def _guarded(self, work: Callable[[], None]) -> None:
-        try:
-            work()
-        except DevToolsError:
-            pass  # a target that went away while it was being handled
-        except Exception as exc:  # never a silent hole: the recorder reports it as an error
-            self.failures.append(f"{type(exc).__name__}: {exc}")
+        guarded(work, self.failures)
+
+
+def guarded(work: Callable[[], None], failures: list[str]) -> None:
+    """Handle an event: a target that went away meanwhile is no failure; anything else is kept
+    in `failures`, never a silent hole (the recorder reports it as an error)."""
+    try:
+        work()
+    except DevToolsError:
+        pass
+    except Exception as exc:
+        failures.append(f"{type(exc).__name__}: {exc}")
 
 
 def _ignored(raw: str | bytes) -> bool:

@@ -116,10 +116,7 @@ class Recorder:
     def close(self) -> None:
         """Stop pausing; write what is still in flight and what only the interception saw;
         close the tape and the HAR. On the capture's thread, after every event received."""
-        if isinstance(self.devtools, SocketDevTools):
-            self.devtools.run(self._finish)
-        else:
-            self._finish()
+        self.devtools.run(self._finish)
         self.devtools.close()
 
     def _finish(self) -> None:

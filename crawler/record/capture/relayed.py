@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 
 from playwright.sync_api import Browser, CDPSession, Error
 
 from crawler.errors import first_line
-from crawler.record.capture.connection import Answer, DevToolsError, Handler
+from crawler.record.capture.connection import Answer, DevToolsError, Handler, guarded
 
 Route = tuple[str, ...]  # our nested session ids, from the browser's session inward
 
@@ -83,6 +84,10 @@ class RelayedDevTools:
             return self._root.send(method, params or {})
         except Error as exc:
             raise DevToolsError(first_line(exc)) from None
+
+    def run(self, task: Callable[[], None]) -> None:
+        """Events are handled as Playwright delivers them, on this thread: at once."""
+        task()
 
     def attach_everything(self) -> None:
         self.call(
@@ -155,9 +160,4 @@ class RelayedDevTools:
         self._deliver(method, params, session)
 
     def _deliver(self, method: str, params: dict, session: str | None) -> None:
-        try:
-            self._on_event(method, params, session)
-        except DevToolsError:
-            pass
-        except Exception as exc:  # never a silent hole: the recorder reports it as an error
-            self.failures.append(f"{type(exc).__name__}: {exc}")
+        guarded(lambda: self._on_event(method, params, session), self.failures)

@@ -21,16 +21,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Literal
-from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Error, Page
 
 from crawler import diagnostics
 from crawler.errors import first_line
 from crawler.model import LoginCheck
-from crawler.parties import registrable_domain
 from crawler.record.addons.redaction import MIN_LEARNED, Redactor
-from crawler.record.visit.login import login_problem
+from crawler.record.visit.login import login_problem, marker
 
 WAIT_SECONDS = 900  # a person with an approval app and a cup of coffee
 POLL_MS = 500
@@ -162,10 +160,8 @@ def _wait(
 def _shows(page: Page, check: LoginCheck, first_party: set[str]) -> bool:
     """Whether the page shows a logged-in citizen now, without waiting: a page in the middle
     of a navigation does not."""
-    if registrable_domain(urlsplit(page.url).hostname or "") not in first_party:
-        return False
-    found = page.locator(check.selector) if check.selector else page.get_by_text(check.text or "")
+    found = marker(page, check, first_party)
     try:
-        return found.first.is_visible()
+        return found is not None and found.is_visible()
     except Error:
         return False

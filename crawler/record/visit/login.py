@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Error, Page
+from playwright.sync_api import Error, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from crawler import bundle, diagnostics
@@ -32,13 +32,22 @@ MAX_LOGINS_AGAIN = 10  # a site that logs out on every page is not audited by lo
 PageState = Literal["held", "left", "recovered", "lost"]
 
 
+def marker(page: Page, check: LoginCheck, first_party: set[str]) -> Locator | None:
+    """Where the page shows `logged_in`: what the check looks for, on a first-party page (None
+    on any other: no other site can prove the login)."""
+    if registrable_domain(urlsplit(page.url).hostname or "") not in first_party:
+        return None
+    found = page.locator(check.selector) if check.selector else page.get_by_text(check.text or "")
+    return found.first
+
+
 def login_problem(page: Page, check: LoginCheck, first_party: set[str]) -> str | None:
     """Why the page does not show a logged-in citizen, or None if it does."""
-    if registrable_domain(urlsplit(page.url).hostname or "") not in first_party:
+    found = marker(page, check, first_party)
+    if found is None:
         return diagnostics.OFF_FIRST_PARTY(url=page.url)
-    found = page.locator(check.selector) if check.selector else page.get_by_text(check.text or "")
     try:
-        found.first.wait_for(state="visible", timeout=CHECK_MS)
+        found.wait_for(state="visible", timeout=CHECK_MS)
     except PlaywrightTimeout:
         return diagnostics.LOGGED_IN_FAILS(check=check.describe(), url=page.url)
     except Error as exc:  # e.g. a selector Playwright cannot parse

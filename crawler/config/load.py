@@ -3,7 +3,9 @@ file, the key, the problem and the fix."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -73,8 +75,7 @@ def explain(path: Path, exc: ValidationError, origin: environments.Origin | None
     loc = first["loc"]
     if origin and (written := origin.get(tuple(loc[:3]))):  # type: ignore[arg-type]
         loc = (written, *loc[3:])
-    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    problem = first["msg"].removeprefix("Value error, ")
+    key, problem = _key(loc), _problem(first)
     if first["type"] == "extra_forbidden":
         problem = "unknown key; check its spelling against audit.example.toml"
     elif first["type"] == "missing":
@@ -91,6 +92,13 @@ def acceptances(path: Path) -> list[Accepted]:
         return TypeAdapter(list[Accepted]).validate_python(raw.get("accepted", []))
     except ValidationError as exc:
         error = exc.errors()[0]
-        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
-        problem = error["msg"].removeprefix("Value error, ")
-        raise BadInput(f"{path}: accepted{key}: {problem}") from None
+        raise BadInput(f"{path}: accepted{_key(error['loc'])}: {_problem(error)}") from None
+
+
+def _key(loc: Sequence[int | str]) -> str:
+    """Where a problem is, as audit.toml writes it: systems[0].crawl.depth."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")

@@ -86,9 +86,8 @@ def record(
         else:
             rec.browser, rec.witness = lease.info, lease.witness
             _in_context(lease, rec, citizen, scenario, masked, redactor)
-    except (
-        Error
-    ) as exc:  # the browser would not start, or died: inconclusive, keep what was written
+    # the browser would not start, or died: inconclusive, keep what was written
+    except Error as exc:
         rec.errors.append(diagnostics.BROWSER_FAILED(error=first_line(exc)))
     except BadInput as exc:  # e.g. no Chromium on this machine
         rec.errors.append(str(exc))

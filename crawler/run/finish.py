@@ -77,9 +77,8 @@ def finish_run(results: list[Audited], run_dir: Path, closing: Closing) -> RunOu
     try:
         kept = history.after_run(closing.history, meta, judged, run_dir, closing.notes)
         problems: list[str] = []
-    except (
-        BadInput
-    ) as exc:  # the history broke during the run: every report is written all the same
+    # the history broke during the run: every report is written all the same
+    except BadInput as exc:
         kept = history.after_run(None, meta, judged, run_dir, closing.notes)
         problems = [f"the history was not recorded: {exc}"]
     compared = side_by_side(kept)

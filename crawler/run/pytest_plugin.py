@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from crawler import bundle, history
 from crawler.analyse.acceptances import accept
@@ -216,6 +217,14 @@ class _Audit:
         self.results: dict[str, Audited] = {}
         self.audits: list[Audit] = []
         self.index: Path | None = None
+        self._devtools: dict[Browser, str | None] = {}  # each browser's, asked once
+
+    def _devtools_of(self, browser: Browser) -> str | None:
+        """The browser's DevTools websocket for the capture (`browser.debugging`), asked once:
+        the session's browser outlives every test."""
+        if browser not in self._devtools:
+            self._devtools[browser] = debugging.endpoint(self.devtools_port, browser)
+        return self._devtools[browser]
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector):
         # Only a file named on the command line: a pyproject.toml met while walking a folder is
@@ -305,7 +314,7 @@ class _Audit:
             # pytest-playwright's --tracing owns the context's one trace; without it, ours
             trace=request.config.getoption("--tracing") == "off" and target.trace != "off",
             witness=WitnessSummary(ran=False, reason=PYTEST_BROWSER),
-            devtools=debugging.endpoint(self.devtools_port, browser),
+            devtools=self._devtools_of(browser),
         )
         command = shlex.join(["pytest", *request.config.invocation_params.args])
         result, exchanges = audit_system(

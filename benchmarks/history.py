@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.tree import median_spread
 from crawler import history
 from crawler.history.runs import RunMeta
 from crawler.history.store import open_store, save_run
@@ -89,7 +90,7 @@ def build(folder: Path, n: int, systems: int) -> Size:
     )
     size = Size(n, db, folder / f"{n}-checkpointed.sqlite", list(generated))
     shutil.copyfile(db, size.checkpointed)
-    record_night(size.checkpointed, size.next_two[0], folder)
+    record_night(size.checkpointed, size.next_two[0])
     return size
 
 
@@ -110,11 +111,11 @@ def measure(size: Size, folder: Path) -> None:
     ):
         copy = folder / "tonight.sqlite"
         shutil.copyfile(db, copy)
-        size.times.setdefault(name, []).append(record_night(copy, night, folder))
+        size.times.setdefault(name, []).append(record_night(copy, night))
         copy.unlink()
 
 
-def record_night(db: Path, night: Night, folder: Path) -> float:
+def record_night(db: Path, night: Night) -> float:
     """Seconds `after_run` takes to record a night and judge it."""
     meta, results = night
     clock = time.perf_counter()
@@ -154,7 +155,8 @@ def report(sizes: list[Size]) -> None:
 
 
 def _spread(times: list[float]) -> str:
-    return f"{statistics.median(times):6.2f} s ({min(times):.2f}–{max(times):.2f})".ljust(24)
+    mid, low, high = median_spread(times)
+    return f"{mid:6.2f} s ({low:.2f}–{high:.2f})".ljust(24)
 
 
 def _per_thousand(size: Size, smallest: Size, name: str) -> float:

@@ -112,7 +112,7 @@ def run_command(args: argparse.Namespace) -> int:
 def _run(
     args: argparse.Namespace, audit: config.Audit, run_dir: Path, rules: tuple[str, ...]
 ) -> int:
-    options = run_options(args, audit, run_dir)
+    options = run_options(args, audit, run_dir, rules)
     outcome = run_audit(
         audit,
         run_dir,
@@ -146,7 +146,9 @@ def _run(
     return EXIT_INCONCLUSIVE if outcome.problems and code == 0 else code
 
 
-def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) -> RunOptions:
+def run_options(
+    args: argparse.Namespace, audit: config.Audit, run_dir: Path, rules: tuple[str, ...]
+) -> RunOptions:
     """History, shard and browser server of `cpraudit run`, checked before any system starts."""
     shard = parse_shard(args.shard) if args.shard else None
     notes: tuple[str, ...] = ()
@@ -175,7 +177,7 @@ def run_options(args: argparse.Namespace, audit: config.Audit, run_dir: Path) ->
         sign_key=signing_key(args),
         report=report_options(args, audit.config.lang),
         notify=NOBODY if shard else for_audit(audit),  # a sweep is told once, by its merge
-        fail_on=fail_rules(args.fail_on),
+        fail_on=rules,
     )
 
 

@@ -1,14 +1,19 @@
 """What a command costs as a whole process tree: wall time, CPU time and peak memory.
 
-CPU is `RUSAGE_CHILDREN`: every descendant that was waited for (Python, Playwright's driver,
-each Chromium process) once the command has ended. Peak memory is the largest sum of the
-proportional set sizes (PSS, from /proc/PID/smaps_rollup: shared pages split between the
-processes that share them) of the command and all its descendants, sampled while it runs.
+CPU is `RUSAGE_CHILDREN` of every descendant (Python, Playwright's driver, each Chromium
+process) once the command has ended. Chromium's zygote and renderers outlive the browser
+process that started them and were nobody's to wait for, so their CPU went uncounted; this
+process is therefore their "subreaper" (Linux's PR_SET_CHILD_SUBREAPER): orphans of a measured
+command become its children, and are waited for and counted with it. Peak memory is the
+largest sum of the proportional set sizes (PSS, from /proc/PID/smaps_rollup: shared pages split
+between the processes that share them) of the command and all its descendants, sampled while it
+runs.
 Linux only, as PSS is.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import resource
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.1
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,9 @@ class Cost:
 
 
 def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Cost:
-    """Run `command` to its end (it must succeed or exit 1, a leak) and say what it cost."""
+    """Run `command` to its end (it must succeed or exit 1, a leak) and say what it cost:
+    of its whole tree, the processes it left behind included."""
+    _become_subreaper()
     before, clock = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -42,11 +50,26 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Cost:
     _, stderr = process.communicate()
     wall = time.perf_counter() - clock
     peak.stop()
+    _wait_for_orphans()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Cost(wall, cpu, peak.value, peak.parts)
+
+
+def _become_subreaper() -> None:
+    if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise SystemExit(f"cannot count orphans' CPU: prctl failed ({ctypes.get_errno()})")
+
+
+def _wait_for_orphans() -> None:
+    """Wait for every process the command left behind (now children of this one)."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
 
 
 class _Peak(threading.Thread):

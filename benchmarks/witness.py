@@ -5,23 +5,22 @@
 Each round audits the demo portal's four systems twice, once with Chromium's NetLog kept and
 reconciled and once with the witness switched off, in alternating order, each audit in a
 process of its own. Wall time and the CPU time of the audit's whole process tree (Python,
-Playwright's driver, Chromium; RUSAGE_CHILDREN) are measured per audit; the cost is the ratio
-of the medians. Reading the NetLog and reconciling it is also timed alone, on the files of
-the last audit with the witness.
+Playwright's driver, every Chromium process; `benchmarks/tree.py`) are measured per audit; the
+cost is the ratio of the medians. Reading the NetLog and reconciling it is also timed alone, on
+the files of the last audit with the witness.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import tree
 from crawler import bundle
 from crawler.analyse.reconcile import reconcile
 
@@ -50,18 +49,10 @@ def main() -> None:
 
 def measure(witness: bool, out: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one audit in its own process."""
-    before, clock = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    command = [
-        sys.executable,
-        "-m",
-        "benchmarks.witness",
-        "--one",
-        "with" if witness else "without",
-    ]
-    subprocess.run(command + ["--out", str(out)], check=True, stdout=subprocess.DEVNULL)
-    wall, after = time.perf_counter() - clock, resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    one = "with" if witness else "without"
+    command = [sys.executable, "-m", "benchmarks.witness", "--one", one, "--out", str(out)]
+    cost = tree.measure(command)
+    return cost.wall, cost.cpu
 
 
 def audit_once(witness: bool, out: Path) -> None:

@@ -302,7 +302,7 @@ def _finish(context: BrowserContext, capture: Recorder, rec: Recording, leave: b
     stop recording."""
     try:
         if leave:
-            leave_pages(context)
+            leave_pages(context, capture.quiet)
     except Error as exc:
         rec.errors.append(f"browser failed while leaving pages: {first_line(exc)}")
     capture.close()

@@ -59,6 +59,7 @@ class Recorder:
         self.tape, self.addons = tape, addons or Addons([])
         self._closed = False
         self._context = context
+        self._last_event = time.monotonic()
         tape.stop = self.close_pages
         self.addons.call("recording", tape)
         self.har = HarWriter(har, browser.version) if har else None
@@ -107,6 +108,10 @@ class Recorder:
             except Error:
                 pass
 
+    def quiet(self, seconds: float) -> bool:
+        """Whether the browser has reported nothing for `seconds`."""
+        return time.monotonic() - self._last_event >= seconds
+
     def failures(self) -> list[str]:
         """What went wrong while recording, a sentence each: the record or the HAR may lack
         something."""
@@ -131,6 +136,7 @@ class Recorder:
 
     # -- events, on the connection's thread -------------------------------------------
     def _on_event(self, method: str, params: dict, session: str | None) -> None:
+        self._last_event = time.monotonic()
         if self._closed:
             return
         if handle := _NETWORK.get(method):

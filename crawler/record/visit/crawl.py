@@ -32,6 +32,7 @@ from crawler.record.visit.login import SessionGuard
 from crawler.record.visit.start_page import ended_elsewhere
 
 _DOWNLOAD = "Download is starting"  # what Page.goto raises when the answer is a download
+LEAVING = (0.25, 0.15, 0.5)  # seconds as pages are left: the least, the quiet that ends, the most
 
 
 @dataclass
@@ -174,12 +175,23 @@ def _visit(final: str, requested: str, state: str | None) -> PageVisit:
     )
 
 
-def leave_pages(context: BrowserContext, settle_ms: int = 500) -> None:
-    """Navigate every open page away so unload beacons go out, then give them time to leave."""
+def leave_pages(
+    context: BrowserContext, quiet: Callable[[float], bool] = lambda seconds: False
+) -> None:
+    """Navigate every open page away so unload beacons go out, then give them time to leave:
+    at least LEAVING[0] seconds (a page left for another process runs its unload handlers
+    after the navigation), then until the network has been `quiet` for LEAVING[1] seconds, at
+    most LEAVING[2] seconds in all."""
     for page in context.pages:
         try:
             page.goto("about:blank", timeout=10_000)
         except Error:
             pass
-    if context.pages:
-        context.pages[0].wait_for_timeout(settle_ms)
+    if not context.pages:
+        return
+    least, silence, most = LEAVING
+    page, started = context.pages[0], time.monotonic()
+    page.wait_for_timeout(least * 1000)
+    while not quiet(silence) and time.monotonic() - started < most:
+        page.wait_for_timeout(50)
+

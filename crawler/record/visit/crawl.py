@@ -194,4 +194,3 @@ def leave_pages(
     page.wait_for_timeout(least * 1000)
     while not quiet(silence) and time.monotonic() - started < most:
         page.wait_for_timeout(50)
-

@@ -29,14 +29,14 @@ from crawler.record.capture.connection import DevTools, DevToolsError
 from crawler.record.capture.devtools import request_body
 
 # What is paused outside contain mode: every kind of request but those that never carry a body
-# (images, stylesheets, fonts and media, half of a page's requests; their events report them).
+# (images, scripts, stylesheets, fonts and media, two thirds of a page's requests; their events
+# report them).
 # Chromium 156 takes no other names in a filter; what it files as none of these (prefetches,
 # worker scripts, favicons) is "Other". Fetch and XHR stay paused for the keepalive fetches a
 # page sends as it is left: Chromium files those as "XHR", and cannot tell fetch, XHR and
 # EventSource apart when it pauses (a filter on any one of them pauses all three).
 PAUSED_KINDS: tuple[str, ...] = (
     "Document",
-    "Script",
     "XHR",
     "Fetch",
     "EventSource",

@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m compileall -q crawler  # as a wheel's install does, where PYTHONDONTWRITEBYTECODE is set
 	touch $(STAMP)
 
 # What audits need besides Python (cpraudit setup, as a pip-installed cpraudit runs it): a

@@ -20,6 +20,7 @@ import json
 import queue
 import socket
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Protocol
@@ -52,6 +53,7 @@ _IGNORED = frozenset(
     }
 )
 _PREFIX = '{"method":"'
+IDLE_SECONDS = 0.25  # how often what has ended is written, whether events come or not
 
 
 class DevToolsError(Exception):
@@ -194,15 +196,22 @@ class SocketDevTools:
             self._queue.put(None)
 
     def _handle(self) -> None:
+        """Events in order; the idle work (writing what has ended) when none came for a while,
+        and as often while they keep coming (a websocket that never falls silent)."""
+        idle = time.monotonic()
         while True:
             try:
-                work = self._queue.get(timeout=0.25)
+                work = self._queue.get(timeout=IDLE_SECONDS)
             except queue.Empty:
-                self._guarded(self._on_idle)
-                continue
+                work = self._on_idle
             self._guarded(work or self._on_idle)
             if work is None:
                 return
+            if work is self._on_idle:
+                idle = time.monotonic()
+            elif time.monotonic() - idle > IDLE_SECONDS:
+                self._guarded(self._on_idle)
+                idle = time.monotonic()
 
     def _guarded(self, work: Callable[[], None]) -> None:
         guarded(work, self.failures)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -127,3 +132,70 @@ def test_service_worker_requests_are_recorded(tmp_path):
     assert hit.url.endswith(f"/i?cpr={CPR}") and hit.page_url is None, (
         "a service worker has no page"
     )
+
+
+CHATTY = f"""<!doctype html><title>Chat</title><script>
+fetch("http://api.chattyvendor.test/stalled?cpr={CPR}", {{mode: "no-cors"}});  // never ends
+const s = new WebSocket("ws://chat.chattyvendor.test/s");
+s.onopen = () => setInterval(() => s.send("tick"), 50);  // echoed: never a quiet moment
+</script>"""
+
+
+@contextlib.contextmanager
+def stalling() -> Iterator[int]:
+    """A server that answers every request with its headers and the first bytes of a body
+    that never ends; its port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nfirst")
+            held.append(connection)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+def test_a_request_is_written_while_a_websocket_keeps_talking(tmp_path):
+    """What has ended, or was answered long ago, is written during the visit, not when it ends:
+    a crash mid-audit must not lose it. A websocket that never fell silent held it back."""
+    target = Target(
+        system="portal",
+        start_url=f"http://{PORTAL}/",
+        first_party=("skat.test",),
+        crawl=CrawlSettings(depth=0, dwell=7),
+    )
+    seen: list[float] = []
+    with SiteServer({f"{PORTAL}/": Response(CHATTY)}) as server, stalling() as port:
+        resolve = (f"api.chattyvendor.test=127.0.0.1:{port}", *server.resolve_rules())
+        target = target.model_copy(update={"resolve": resolve})
+        path = tmp_path / "portal" / "requests.jsonl"
+
+        def watch() -> None:
+            while not seen and not done.is_set():
+                if path.is_file() and "api.chattyvendor.test" in path.read_text():
+                    seen.append(time.monotonic())
+                time.sleep(0.05)
+
+        done = threading.Event()
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        rec = record(target, Citizen(cpr=CPR), tmp_path / "portal")
+        ended = time.monotonic()
+        done.set()
+        watcher.join()
+    frames = [e for e in read_exchanges(rec.requests_path)[0] if e.kind == "websocket"]
+    assert len(frames) > 20, "the websocket talked throughout"
+    assert seen, "the fetch was never written"
+    assert seen[0] < ended - 2, f"written {ended - seen[0]:.1f} s before the end, not during"

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from crawler.record.addons.contain import Containment
 from crawler.record.capture.connection import DevToolsError
-from crawler.record.capture.devtools import request_body
+from crawler.record.capture.devtools import request_body, response_body
 from crawler.record.capture.tape import Tape
 
 Send = Callable[[str, dict], dict]  # a DevTools command and its answer
@@ -83,9 +83,7 @@ class WorkerGate:
             return False
         params: dict = {"requestId": event["requestId"]}
         try:
-            got = send("Fetch.getResponseBody", params)
-            body = got["body"]
-            raw = base64.b64decode(body) if got.get("base64Encoded") else body.encode("utf-8")
+            raw = response_body(send("Fetch.getResponseBody", params))
             headers = event.get("responseHeaders") or []
             if (gated := self.gated(raw, headers)) is not None:
                 kept = [h for h in headers if h["name"].lower() not in _RECODED]

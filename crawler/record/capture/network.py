@@ -17,7 +17,6 @@ the target (never fetched again from the network) when Chromium kept one.
 
 from __future__ import annotations
 
-import base64
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 
 from crawler.model import BLOCKED_BEFORE_SENDING, BODY_LIMIT, PREFLIGHT_FAILED, without_fragment
 from crawler.record.capture.connection import DevTools
+from crawler.record.capture.devtools import response_body
 from crawler.record.capture.initiators import Initiator, from_event
 from crawler.record.capture.interception import Interception
 from crawler.record.capture.tape import Tape
@@ -287,7 +287,7 @@ class Requests:
 
         def got(answer: dict) -> None:
             if result := answer.get("result"):
-                hop.response_body = _decoded(result)
+                hop.response_body = response_body(result)
             hop.asking -= 1
             self._try_write(hop)
 
@@ -366,8 +366,3 @@ def pairs(headers: dict[str, str]) -> Iterator[tuple[str, str]]:
     for name, value in headers.items():
         for one in str(value).split("\n"):
             yield name, one
-
-
-def _decoded(result: dict) -> bytes:
-    body = result.get("body", "")
-    return base64.b64decode(body) if result.get("base64Encoded") else body.encode("utf-8")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -41,7 +41,7 @@ class Closing:
     fail_on: tuple[str, ...] = ("any",)  # what fails the run: junit.xml agrees with the exit code
     accepted: Sequence[Accepted] | None = ()  # None: the results are judged already (merge)
     history: Path | None = None  # None: no history kept
-    meta: RunMeta | None = None  # the run as the history and run.json know it
+    meta: RunMeta | None = None  # of a run or merge: its id, times and config; the rest from here
     catalogue: str | None = None
     notes: tuple[str, ...] = ()  # for every report, e.g. about a remote browser
     sign_key: Ed25519PrivateKey | None = None
@@ -67,12 +67,11 @@ def finish_run(results: list[Audited], run_dir: Path, closing: Closing) -> RunOu
         if accepted is None
         else [Audited(accept(r, accepted, closing.today), f) for r, f in results]
     )
-    meta = closing.meta or RunMeta(
-        started=closing.started,
-        finished=time.time(),
-        command=closing.command,
-        config_digest="none",
+    meta = replace(
+        closing.meta
+        or RunMeta(closing.started, time.time(), config_digest="none", command=closing.command),
         incomplete=closing.incomplete,
+        catalogue=closing.catalogue,
     )
     try:
         kept = history.after_run(closing.history, meta, judged, run_dir, closing.notes)

@@ -99,8 +99,6 @@ def merge(
             finished=max((m.finished for m in metas), default=time.time()),
             config_digest=metas[0].config_digest if metas else "unknown",
             command=command,
-            incomplete=bool(problems),
-            catalogue=catalogue,
         ),
         catalogue=catalogue,
         sign_key=key,

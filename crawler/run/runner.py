@@ -261,13 +261,11 @@ def run_audit(
         started=started,
         finished=time.time(),
         command=command,
-        incomplete=interrupted,
         config_digest=config_digest(
             audit.path,
             [audit.base / s.scenario.partition(":")[0] for s in audit.config.systems if s.scenario],
         ),
         shard="/".join(map(str, options.shard)) if options.shard else None,
-        catalogue=audit.catalogue,
     )
     closing = Closing(
         title=Title("run", audit.path.name, meta.shard),

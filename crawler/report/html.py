@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -85,10 +86,14 @@ class _CompiledTemplates(FileSystemBytecodeCache):
 
 
 def _compiled_templates() -> _CompiledTemplates | None:
+    """The folder of compiled templates, unless another user could write code into it."""
     folder = npm.data_dir() / "cache" / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
     except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
         return None
     return _CompiledTemplates(folder)
 

@@ -59,3 +59,11 @@ def test_a_data_folder_that_cannot_be_written_still_gives_the_report(report, tmp
     not_a_folder.write_text("a file where the data folder would be")
     first, compiled = report(not_a_folder)
     assert "TastSelv" in first and compiled > 5
+
+
+def test_a_folder_others_could_write_to_is_not_used(report, tmp_path):
+    """Compiled templates are code: read only from a folder no other user can write to."""
+    first, _ = report(tmp_path / "data")
+    (tmp_path / "data" / "cache" / "templates").chmod(0o777)
+    again, compiled = report(tmp_path / "data")
+    assert again == first and compiled > 5

@@ -31,10 +31,6 @@ CHILDREN = [{"type": "iframe"}, {"type": "worker"}]  # what a page or worker aut
 # Response bodies Chromium keeps for us to read for the HAR: none larger than the record keeps
 # in its JSON, and at most this much in a target at once (read as each response finishes).
 _BUFFER = {"maxResourceBufferSize": BODY_LIMIT, "maxTotalBufferSize": 4 * BODY_LIMIT}
-# How far V8 follows a request's async parents (timers, promises, inserted scripts): far enough
-# for the script that loaded the sender, and a quarter of DevTools' own 32, which cost the
-# renderers 0.35 s more CPU on 5 benchmark pages (benchmarks/capture.py).
-ASYNC_DEPTH = 8
 
 
 @dataclass
@@ -92,7 +88,7 @@ class Targets:
         post, session = self.devtools.post, target.session
         post("Network.enable", {"maxPostDataSize": 1, **_BUFFER}, session)
         post("Runtime.enable", {}, session)  # async stacks need it
-        post("Runtime.setAsyncCallStackDepth", {"maxDepth": ASYNC_DEPTH}, session)
+        post("Runtime.setAsyncCallStackDepth", {"maxDepth": 32}, session)
         post(
             "Target.setAutoAttach",
             {

@@ -99,6 +99,15 @@ class Audit:
             for value in self.citizen_for(system).credentials.values()
         ]
 
+    def secrets_here(self) -> list[str]:
+        """Every citizen's credentials that this machine holds (a secrets file it can read, a
+        variable that is set): what a merge, which logs in nowhere, must still not let out."""
+        return [
+            value.get_secret_value()
+            for citizen in self.config.citizens
+            for value in self._credentials(citizen, strict=False).values()
+        ]
+
     def system(self, name: str) -> SystemConfig:
         """The system of that name, or BadInput listing them."""
         found = next((s for s in self.config.systems if s.name == name), None)
@@ -165,20 +174,30 @@ class Audit:
         citizen = system.citizen or self.config.citizens[0].id
         return str(state_path(self.path, name, self.environment, citizen))
 
-    def _credentials(self, citizen: CitizenConfig) -> dict[str, SecretStr]:
+    def _credentials(self, citizen: CitizenConfig, strict: bool = True) -> dict[str, SecretStr]:
+        """The citizen's credentials; `strict`: all of them, or BadInput naming what is missing."""
         values: dict[str, str] = {}
         if citizen.secrets_file:
-            path = self.base / citizen.secrets_file
-            fix = f"give a TOML file with a [{citizen.id}] table of credentials"
-            table = tomlfile.read(path, fix).get(citizen.id, {})
-            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-                raise BadInput(f"{path}: [{citizen.id}] is not a table of text values; {fix}")
-            values.update(table)
+            try:
+                values.update(self._secrets_file(citizen))
+            except BadInput:
+                if strict:
+                    raise
         for name, variable in citizen.credentials.items():
             if variable not in os.environ:
+                if not strict:
+                    continue
                 raise BadInput(
                     f"{self.path}: citizens.{citizen.id}.credentials.{name}: environment variable "
                     f"{variable} is not set; export it before the run"
                 )
             values[name] = os.environ[variable]
         return {name: SecretStr(value) for name, value in values.items()}
+
+    def _secrets_file(self, citizen: CitizenConfig) -> dict[str, str]:
+        path = self.base / str(citizen.secrets_file)
+        fix = f"give a TOML file with a [{citizen.id}] table of credentials"
+        table = tomlfile.read(path, fix).get(citizen.id, {})
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise BadInput(f"{path}: [{citizen.id}] is not a table of text values; {fix}")
+        return table

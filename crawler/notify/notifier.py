@@ -92,12 +92,11 @@ NOBODY = Notifier()  # a run that tells nobody: a shard's, or one without notify
 
 def for_audit(audit: Audit, environ: Mapping[str, str] = os.environ) -> Notifier:
     """The notifier of audit.toml's notify, checked now (BadInput on a problem). It hides the
-    citizens' CPRs, in every form the detector knows, and those of their credentials that are
-    set here."""
-    hidden = []
+    citizens' CPRs, in every form the detector knows, and those of their credentials this
+    machine holds."""
+    hidden = audit.secrets_here()
     for citizen in audit.config.citizens:
         hidden += [citizen.cpr, f"{citizen.cpr[:6]}-{citizen.cpr[6:]}"]
-        hidden += [environ[v] for v in citizen.credentials.values() if v in environ]
     channels = prepare(audit.config.notify, environ, audit.path)
     return Notifier(channels, audit.path.name, tuple(hidden))
 

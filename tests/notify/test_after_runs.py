@@ -42,9 +42,9 @@ def audit_toml(tmp_path: Path, port: int, path: str = "hook") -> str:
     return str(conf)
 
 
-def shard(folder: Path, leaking: bool) -> Path:
-    """A sealed shard folder as `run --shard` leaves it, TastSelv leaking or not."""
-    findings = (make_finding(entity="Tracker Inc"),) if leaking else ()
+def shard(folder: Path, leaking: bool, entity: str = "Tracker Inc") -> Path:
+    """A sealed shard folder as `run --shard` leaves it, TastSelv leaking (to `entity`) or not."""
+    findings = (make_finding(entity=entity),) if leaking else ()
     result = SystemResult(
         system="TastSelv", verdict="leak" if leaking else "clean", requests=9, findings=findings
     )
@@ -59,8 +59,8 @@ def shard(folder: Path, leaking: bool) -> Path:
     return folder
 
 
-def merge(tmp_path: Path, night: str, leaking: bool, conf: str) -> int:
-    folder = shard(tmp_path / f"shard-{night}", leaking)
+def merge(tmp_path: Path, night: str, leaking: bool, conf: str, entity: str = "Tracker Inc") -> int:
+    folder = shard(tmp_path / f"shard-{night}", leaking, entity)
     history = str(tmp_path / "history.sqlite")
     out = str(tmp_path / night)
     return main(["merge", out, str(folder), "--history", history, "--config", conf, "--quiet"])
@@ -93,6 +93,23 @@ def test_a_sweep_is_told_of_a_new_leak_once_and_when_it_is_no_longer_found(tmp_p
         for n in ("monday", "tuesday", "wednesday")
     ]
     assert notes == [True, False, True]
+
+
+def test_a_merge_tells_no_credential_and_needs_none(tmp_path, hooks, monkeypatch):
+    """A merge logs in nowhere, yet what it tells must not carry a citizen's password: one in the
+    secrets file, one in a variable set on the merging machine; one not set there is no error."""
+    conf = Path(audit_toml(tmp_path, hooks.port))
+    citizen = 'cpr = "070761-4285"\nsecrets_file = "secrets.toml"\n'
+    citizen += 'credentials = { pin = "CPRAUDIT_TEST_PIN", code = "CPRAUDIT_UNSET_CODE" }'
+    conf.write_text(conf.read_text().replace('cpr = "070761-4285"', citizen))
+    (tmp_path / "secrets.toml").write_text('[jens]\npassword = "hemmelig42kode"\n')
+    monkeypatch.setenv("CPRAUDIT_TEST_PIN", "pin9731")
+    monkeypatch.delenv("CPRAUDIT_UNSET_CODE", raising=False)
+    assert merge(tmp_path, "monday", True, str(conf), "Tracker hemmelig42kode pin9731") == 1
+    [told] = [json.loads(r.body) for r in hooks.received]
+    assert told["message"].splitlines()[1] == (
+        "  1 new leak to Tracker [redacted] [redacted] (www.tracker.test)"
+    )
 
 
 def test_a_channel_that_fails_changes_neither_the_exit_code_nor_the_run(tmp_path, hooks, capsys):

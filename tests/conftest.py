@@ -4,6 +4,7 @@ first."""
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
@@ -69,6 +70,13 @@ def data_folder():
     with pytest.MonkeyPatch.context() as env:
         env.setenv(npm.DATA_VAR, str(npm.data_dir()))
         yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C interrupts the commands tests start, as at a terminal. A test run started in the
+    background (`make test &`, nohup, a CI step's shell) ignores SIGINT, every command inherits
+    that, and a test that presses Ctrl-C would wait for good."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,8 +7,7 @@ process is therefore their "subreaper" (Linux's PR_SET_CHILD_SUBREAPER): orphans
 command become its children, and are waited for and counted with it. Peak memory is the
 largest sum of the proportional set sizes (PSS, from /proc/PID/smaps_rollup: shared pages split
 between the processes that share them) of the command and all its descendants, sampled while it
-runs.
-Linux only, as PSS is.
+runs. Linux only, as PSS is.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.1
@@ -60,6 +60,7 @@ def measure(command: Sequence[str], env: dict[str, str] | None = None) -> Cost:
     return Cost(wall, cpu, peak.value, peak.parts)
 
 
+@cache
 def _compiled() -> None:
     """cpraudit's modules as an installed wheel has them, compiled: where Python is told not to
     write bytecode (PYTHONDONTWRITEBYTECODE), each run would compile all 170 again (0.15 s of
@@ -68,6 +69,7 @@ def _compiled() -> None:
         compileall.compile_dir(Path(__file__).parents[1] / package, quiet=1)
 
 
+@cache
 def _become_subreaper() -> None:
     if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise SystemExit(f"cannot count orphans' CPU: prctl failed ({ctypes.get_errno()})")

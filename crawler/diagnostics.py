@@ -151,6 +151,14 @@ SAVED_LOGIN_LOST = Diagnostic(
 GIVEN_LOGIN_LOST = Diagnostic(
     N_("the saved login given (--storage-state) did not hold: %(problem)s")
 )
+BODIES_MISSING = Diagnostic(
+    *Nn_(
+        "%(num)s request to a third party carried a body the record lacks (%(requests)s), so "
+        "what it carried was not searched",
+        "%(num)s requests to third parties carried bodies the record lacks (%(requests)s), so "
+        "what they carried was not searched",
+    )
+)
 UNSEARCHED = Diagnostic(
     *Nn_(
         "%(num)s exchange could not be fully searched (see the notes), so the search is incomplete",

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crawler import diagnostics
-from crawler.model import CaptureGap, Finding, WitnessSummary
+from crawler.model import CaptureGap, Exchange, Finding, WitnessSummary
+from crawler.parties import Parties
 
 
 def mark(gaps: Iterable[CaptureGap], findings: Iterable[Finding]) -> list[CaptureGap]:
@@ -25,11 +26,24 @@ def errors(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
         found.append(diagnostics.WITNESS_FAILED(reason=witness.reason))
     unexplained = [g for g in gaps if g.cause == "site" and g.explanation is None]
     if unexplained:
-        found.append(diagnostics.CAPTURE_GAPS(num=len(unexplained), requests=_few(unexplained)))
+        found.append(
+            diagnostics.CAPTURE_GAPS(num=len(unexplained), requests=_few(_names(unexplained)))
+        )
     leaking_browser = [g for g in gaps if g.cause == "browser" and g.carries_cpr]
     if leaking_browser:
-        found.append(diagnostics.BROWSER_SENT_CPR(requests=_few(leaking_browser)))
+        found.append(diagnostics.BROWSER_SENT_CPR(requests=_few(_names(leaking_browser))))
     return found
+
+
+def missing_bodies(exchanges: Iterable[Exchange], parties: Parties) -> list[str]:
+    """A third party's request that left with a body the record lacks: what it carried was not
+    searched, so the result cannot be clean."""
+    missing = [
+        f"{e.method} {e.url[:100]}"
+        for e in exchanges
+        if e.body_missing and e.blocked is None and parties.receiver(e).kind != "first"
+    ]
+    return [diagnostics.BODIES_MISSING(num=len(missing), requests=_few(missing))] if missing else []
 
 
 def notes(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
@@ -48,13 +62,19 @@ def notes(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
     own = [g for g in gaps if g.cause == "browser"]
     if own:
         left = sum(g.left_machine for g in own)
-        found.append(diagnostics.BROWSER_TRAFFIC(num=len(own), requests=_few(own), left=left))
+        found.append(
+            diagnostics.BROWSER_TRAFFIC(num=len(own), requests=_few(_names(own)), left=left)
+        )
     return found
 
 
-def _few(gaps: list[CaptureGap], limit: int = 3) -> str:
-    shown = ", ".join(_name(g) for g in gaps[:limit])
-    return shown + (f", … (+{len(gaps) - limit})" if len(gaps) > limit else "")  # in any language
+def _few(names: list[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", … (+{len(names) - limit})" if len(names) > limit else "")  # in any language
+
+
+def _names(gaps: list[CaptureGap]) -> list[str]:
+    return [_name(g) for g in gaps]
 
 
 def _name(gap: CaptureGap) -> str:

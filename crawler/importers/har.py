@@ -12,7 +12,8 @@ Choices:
 - When an entry's headers have no Cookie header but its `request.cookies` list is not
   empty, a Cookie header is rebuilt from that list, so the cookie channel is still searched.
 - A body that the HAR leaves out (exported without content, a missing attached file) is
-  a capture gap: `body` is None and `body_note` says why, never silently an empty body.
+  a capture gap: `body` is None, `body_missing` is set and `body_note` says why, never
+  silently an empty body. A third party's request like that keeps the result from being clean.
 - What cannot be read is left out as small as it can be: a field that cannot be read (an
   invalid redirectURL, a status of NaN, a header that is no {name, value}, a property nested
   thousands of levels deep) is left out and counted in `dropped`; an entry without a readable
@@ -411,6 +412,7 @@ class _Reader:
             headers=headers,
             body=body,
             body_note=note or self.frames_note(entry, response, kind),
+            body_missing=body is None and note is not None,
             resource_type=kind,
             page_url=page_url,
             frame_url=frame_url,

@@ -62,6 +62,11 @@ class Exchange(Frozen):
     body_note: str | None = Field(
         default=None, description="Why the body is missing or incomplete (a capture gap)."
     )
+    body_missing: bool = Field(
+        default=False,
+        description="It carried a body the record lacks (body_note says why): the body was not "
+        "searched, and a third party's request like it keeps a result from being clean.",
+    )
     resource_type: str = "other"
     page_url: str | None = None
     frame_url: str | None = None

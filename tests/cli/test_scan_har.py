@@ -77,6 +77,34 @@ def test_a_damaged_har_without_a_leak_is_inconclusive_with_its_reason_on_stderr(
     )
 
 
+def test_a_third_partys_body_left_out_of_the_har_keeps_the_result_from_being_clean(
+    tmp_path, capsys
+):
+    """Exported without content, a body was not searched: once that was "no leak found". A
+    body the first party received is not what the verdict is about."""
+
+    def entry(url: str, method: str = "GET", left_out: bool = False) -> dict:
+        request: dict = {"method": method, "url": url, "headers": [], "bodySize": 0}
+        if left_out:
+            request |= {"bodySize": 40, "postData": {"comment": "Request body not included"}}
+        return {"request": request, "response": {"status": 200}}
+
+    entries = [
+        entry("https://www.skat.test/"),
+        entry("https://www.skat.test/api/save", "POST", left_out=True),
+        entry("https://collect.analytics.test/c", "POST", left_out=True),
+        entry("https://collect.analytics.test/c", "POST"),  # no body: nothing missing
+    ]
+    path = tmp_path / "export.har"
+    path.write_text(json.dumps({"log": {"entries": entries}}))
+    code = main(["scan-har", str(path), "--cpr", CPR, "--out", str(tmp_path / "out")])
+    assert (code, capsys.readouterr().err) == (
+        2,
+        "inconclusive: 1 request to a third party carried a body the record lacks (POST "
+        "https://collect.analytics.test/c), so what it carried was not searched\n",
+    )
+
+
 PASSWORD = "Hemmelig-Kode-42"  # typed into the login form
 SID = "sid-5e1f0a9b7c3d"  # the first party's session cookie, also in a page URL
 API_TOKEN = "apitok-9f8e7d6c5b"  # in a header no rule knows: masked by --secret

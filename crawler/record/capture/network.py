@@ -312,8 +312,9 @@ class Requests:
         headers = tuple(pairs(hop.sent if hop.sent is not None else hop.headers))
         if hop.response is not None and hop.raw:  # as received: Set-Cookie included
             hop.response.headers = tuple(pairs(hop.raw))
+        missing = hop.has_body and hop.body is None
         note = hop.body_note
-        if hop.has_body and hop.body is None and note is None:
+        if missing and note is None:
             note = "body not captured: neither the interception nor the target held it"
         exchange = self.tape.write(
             initiator_type=hop.initiator.type,
@@ -325,6 +326,7 @@ class Requests:
             headers=headers,
             body=hop.body,
             body_note=note,
+            body_missing=missing,
             resource_type=hop.resource_type,
             page_url=hop.page_url,
             frame_url=hop.frame_url,

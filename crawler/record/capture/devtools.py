@@ -14,5 +14,13 @@ def request_body(request: dict) -> bytes | None:
 
 def response_body(result: dict) -> bytes:
     """The body of a `getResponseBody` answer (`Network.` or `Fetch.`)."""
-    body = result.get("body", "")
-    return base64.b64decode(body) if result.get("base64Encoded") else body.encode("utf-8")
+    return _decoded(result.get("body", ""), result)
+
+
+def posted_body(result: dict) -> bytes:
+    """The body of a `Network.getRequestPostData` answer: binary ones come in base64."""
+    return _decoded(result["postData"], result)
+
+
+def _decoded(text: str, result: dict) -> bytes:
+    return base64.b64decode(text) if result.get("base64Encoded") else text.encode("utf-8")

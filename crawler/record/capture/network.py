@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from crawler.model import BLOCKED_BEFORE_SENDING, BODY_LIMIT, PREFLIGHT_FAILED, without_fragment
 from crawler.record.capture.connection import DevTools
-from crawler.record.capture.devtools import response_body
+from crawler.record.capture.devtools import posted_body, response_body
 from crawler.record.capture.initiators import Initiator, from_event
 from crawler.record.capture.interception import Interception
 from crawler.record.capture.tape import Tape
@@ -266,10 +266,8 @@ class Requests:
         hop.asking += 1
 
         def got(answer: dict) -> None:
-            result = answer.get("result") or {}
-            if "postData" in result:
-                data = result["postData"]
-                hop.body = data.encode("utf-8") if isinstance(data, str) else None
+            if "postData" in (result := answer.get("result") or {}):
+                hop.body = posted_body(result)
             else:
                 hop.body_note = "body not captured: Chromium no longer held it"
             hop.asking -= 1

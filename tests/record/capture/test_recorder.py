@@ -199,3 +199,25 @@ def test_a_request_is_written_while_a_websocket_keeps_talking(tmp_path):
     assert len(frames) > 20, "the websocket talked throughout"
     assert seen, "the fetch was never written"
     assert seen[0] < ended - 2, f"written {ended - seen[0]:.1f} s before the end, not during"
+
+
+REFUSED = f"""<!doctype html><title>Refused</title><script>
+const body = new Uint8Array([0xff, 0xfe, ...new TextEncoder().encode("cpr={CPR}")]);
+fetch("http://api.corsvendor.test/save", {{method: "PUT", body}});  // its preflight fails
+</script>"""
+
+
+def test_a_binary_body_asked_of_the_target_is_recorded_as_sent(tmp_path):
+    """A request whose CORS preflight failed is paused nowhere, so its body is asked of its
+    target, which answers a binary body in base64: once recorded as that base64 text."""
+    with SiteServer({f"{PORTAL}/": Response(REFUSED)}) as server:
+        target = Target(
+            system="cors",
+            start_url=f"http://{PORTAL}/",
+            first_party=("skat.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=CrawlSettings(depth=0, dwell=1),
+        )
+        rec = record(target, Citizen(cpr=CPR), tmp_path)
+    refused = one(read_exchanges(rec.requests_path)[0], "api.corsvendor.test", method="PUT")
+    assert (refused.blocked, refused.body) == ("preflight", b"\xff\xfe" + f"cpr={CPR}".encode())

@@ -23,7 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.errors import BadInput
+
 PREFIX = "cpraudit-audit-"  # then the audit process's id
+# Chromium's socket is TMPDIR/.org.chromium.Chromium.XXXXXX/SingletonSocket, and a socket's path
+# has at most 107 bytes: TMPDIR may have 61
+LONGEST_TEMP = 107 - len("/.org.chromium.Chromium.XXXXXX/SingletonSocket")
+SHORT_TEMP = "/tmp"  # the system's own temporary directory, short everywhere
 
 
 @dataclass(frozen=True)
@@ -33,9 +39,23 @@ class Temp:
 
     def browser_env(self, env: Mapping[str, str | float | bool] | None = None) -> dict:
         """`env` (else this process's) for Chromium, with its TMPDIR as it was: a socket's
-        path there may not exceed 108 bytes, and this folder would lengthen it."""
+        path there may not exceed 108 bytes, and this folder would lengthen it. A TMPDIR that
+        is itself too long for that gives way to the system's own."""
         changed = {k: v for k, v in (env or os.environ).items() if k != "TMPDIR"}
-        return changed | ({"TMPDIR": self.outer} if self.outer is not None else {})
+        return changed | ({"TMPDIR": chromium_temp(self.outer)} if self.outer is not None else {})
+
+
+def chromium_temp(given: str) -> str:
+    """Where Chromium may keep its socket: `given`, unless the socket's path there would be too
+    long (then SHORT_TEMP; a clear error if that cannot be written either)."""
+    if len(os.fsencode(given)) <= LONGEST_TEMP:
+        return given
+    if os.path.isdir(SHORT_TEMP) and os.access(SHORT_TEMP, os.W_OK | os.X_OK):
+        return SHORT_TEMP
+    raise BadInput(
+        f"TMPDIR is {len(given)} characters long, too long for Chromium's socket in it (at most "
+        f"{LONGEST_TEMP}), and {SHORT_TEMP} cannot be written: set TMPDIR to a shorter folder"
+    )
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.errors import BadInput
 from crawler.record.browser import scratch
 from crawler.testing import Response, SiteServer
 from crawler.testing.portals import CPR, PORTAL
@@ -51,6 +52,37 @@ def test_folders_of_audit_processes_that_are_gone_are_removed(tmp_path, monkeypa
     assert [p.name for p in tmp_path.iterdir()] == [f"{scratch.PREFIX}{os.getpid()}-abc"]
     scratch.remove_of(os.getpid())  # as the runner does for an audit process it stopped
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.browser
+def test_an_audit_runs_with_a_temporary_directory_too_long_for_chromiums_socket(tmp_path):
+    """A TMPDIR of more than 61 bytes (a test's folder, a CI runner's workspace) once kept
+    Chromium from starting: every system was inconclusive with "Failed to launch"."""
+    long = tmp_path / ("t" * 62)
+    long.mkdir()
+    page = f"<p>Min side</p><img src='http://px.pixelvendor.test/p.gif?cpr={CPR}'>"
+    with SiteServer({f"{PORTAL}/": Response(page)}) as server:
+        audit = subprocess.run(
+            [sys.executable, "-m", "crawler", "adhoc", f"http://{PORTAL}/", "--cpr", CPR]
+            + ["--resolve", server.resolve_rules()[0], "--dwell", "0.5", "--out", "out"],
+            cwd=tmp_path,
+            env=dict(os.environ, TMPDIR=str(long)),
+            capture_output=True,
+            text=True,
+        )
+    assert audit.returncode == 1, audit.stdout + audit.stderr
+    assert "px.pixelvendor.test" in audit.stdout
+
+
+def test_without_a_short_temporary_directory_the_fix_is_named(monkeypatch):
+    monkeypatch.setattr(scratch, "SHORT_TEMP", "/nowhere/at/all")
+    with pytest.raises(BadInput) as raised:
+        scratch.chromium_temp("/" + "t" * 70)
+    assert str(raised.value) == (
+        "TMPDIR is 71 characters long, too long for Chromium's socket in it (at most 61), and "
+        "/nowhere/at/all cannot be written: set TMPDIR to a shorter folder"
+    )
+    assert scratch.chromium_temp("/" + "t" * 60) == "/" + "t" * 60
 
 
 @pytest.fixture

@@ -186,19 +186,13 @@ class Drive:
     def _saved_login_holds(self) -> bool:
         """A saved login is reused only if logged_in holds on the start page with it; else it
         is forgotten, and the scenario logs in."""
-        target, check = self.target, self.target.logged_in
-        assert check is not None and target.login_state is not None  # reuse_login needs both
         assert self.saved_login is not None
         saved = self._saved(self.saved_login)
-        problem = saved.problem(check)
-        if problem is None:
+        holds, said = saved.behind_scenario()
+        if holds:
             self.login_age, self.by_hand = saved.used()
-            self.seen.notes.append(diagnostics.LOGIN_REUSED(check=check.describe()))
-            return True
-        self.seen.notes.append(diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem))
-        saved_logins.forget(Path(target.login_state))
-        self.page.context.clear_cookies()
-        return False
+        self.seen.notes.append(said)
+        return holds
 
     def _save_login(self) -> None:
         target = self.target

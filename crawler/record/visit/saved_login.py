@@ -45,6 +45,17 @@ class SavedLogin:
         made_by_hand = saved_logins.by_hand(Path(saved_logins.in_use(self.target)))
         return max(0.0, time.time() - self.saved), made_by_hand
 
+    def behind_scenario(self) -> tuple[bool, str]:
+        """With a scenario behind it: whether it holds, and the note to say. One that does not
+        is forgotten, with the browser's cookies, and the scenario logs in."""
+        check = self.target.logged_in
+        assert check is not None  # reuse_login needs it
+        if (problem := self.problem(check)) is None:
+            return True, diagnostics.LOGIN_REUSED(check=check.describe())
+        self._forget()
+        self.page.context.clear_cookies()
+        return False, diagnostics.SAVED_LOGIN_FORGOTTEN(problem=problem)
+
     def alone(self) -> tuple[bool, str]:
         """With no scenario behind it: whether it holds, and what to say (a note if it does,
         an error if not)."""
@@ -57,7 +68,12 @@ class SavedLogin:
                 return False, diagnostics.GIVEN_LOGIN_LOST(problem=problem)
             return True, diagnostics.LOGIN_GIVEN_HELD(check=check.describe())
         if problem:
-            saved_logins.forget(Path(saved_logins.in_use(target)))
+            self._forget()
             system = target.variant_of or target.system
             return False, diagnostics.SAVED_LOGIN_LOST(problem=problem, system=system)
         return True, diagnostics.LOGIN_REUSED_HELD(check=check.describe())
+
+    def _forget(self) -> None:
+        """The system's own saved login goes; a login given (`storage_state`) is never removed."""
+        if not self.target.storage_state:
+            saved_logins.forget(Path(saved_logins.in_use(self.target)))

@@ -8,19 +8,18 @@ from collections.abc import Sequence
 from datetime import date
 
 from crawler.config import Accepted
-from crawler.model import Acceptance, SystemResult
+from crawler.model import Acceptance, SystemResult, names
 
 
 def accept(result: SystemResult, accepted: Sequence[Accepted], today: date) -> SystemResult:
     """The result with the acceptances that match its leaks (by system, or the consent state's
     system, and fingerprint)."""
-    names = {result.system.casefold(), result.configured.casefold()}
     fingerprints = {f.fingerprint for f in result.findings}
     matched = tuple(
         Acceptance(
             fingerprint=a.fingerprint, reason=a.reason, until=a.expires, in_force=a.expires >= today
         )
         for a in accepted
-        if a.system.casefold() in names and a.fingerprint in fingerprints
+        if names(a.system, result.system) and a.fingerprint in fingerprints
     )
     return result.model_copy(update={"acceptances": matched})

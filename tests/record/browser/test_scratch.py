@@ -27,8 +27,9 @@ SID = "sid-interrupted-4e7a1c9b"  # the session cookie: in the browser's profile
 
 
 def test_the_folder_is_private_is_the_temporary_directory_within_and_is_removed(
-    tmp_path, monkeypatch
+    short_temp, monkeypatch
 ):
+    tmp_path = short_temp  # Chromium keeps it (a longer one gives way: the test below)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     with scratch.private_temp() as temp:

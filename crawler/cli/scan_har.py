@@ -65,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "cookies are masked without it",
     )
     scan.add_argument(
+        "--secret-file",
+        metavar="FILE",
+        help="values to mask as --secret does, one per line: kept out of the process list and "
+        "the shell's history",
+    )
+    scan.add_argument(
         "--copy-har",
         action="store_true",
         help=f"also copy the HAR, as it is, into the system's folder ({bundle.HAR_INPUT}.har or "
@@ -80,6 +86,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     started = time.time()
     secrets = {f"--secret {n}": SecretStr(v) for n, v in enumerate(args.secret, 1)}
+    secrets |= {f"--secret-file {n}": v for n, v in enumerate(_secret_file(args.secret_file), 1)}
     citizen = Citizen(cpr=checked_cpr(args.cpr), credentials=secrets)
     key = signing_key(args)
     options = report_options(args)
@@ -112,6 +119,21 @@ def run(args: argparse.Namespace) -> int:
     if result.verdict == "inconclusive":
         print(f"inconclusive: {_reason(result.errors)}", file=sys.stderr)
     return code
+
+
+def _secret_file(name: str | None) -> list[SecretStr]:
+    """The values of --secret-file, one a line (blank lines and surrounding spaces aside)."""
+    if name is None:
+        return []
+    try:
+        lines = Path(name).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise BadInput(
+            f"--secret-file {name} cannot be read ({reason}): give a text file of the values to "
+            "mask, one a line"
+        ) from None
+    return [SecretStr(line.strip()) for line in lines if line.strip()]
 
 
 def _source(path: Path) -> SourceFile:

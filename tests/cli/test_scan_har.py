@@ -186,3 +186,20 @@ def test_scan_har_evidence_is_redacted_dated_counted_and_proves_its_source(tmp_p
     report = (folder / bundle.REPORT).read_text()
     assert "2 May 2019, 10:00:00 UTC" in report, "dated by the HAR"
     assert statement(read_result(folder / bundle.FINDINGS)) == "leak on 5 pages"
+
+
+def test_secrets_can_come_from_a_file_kept_out_of_the_process_list(tmp_path, capsys):
+    har = exported_login(tmp_path)
+    (tmp_path / "secrets.txt").write_text(f"\n  {API_TOKEN}  \n\n")
+    out = tmp_path / "out"
+    args = ["scan-har", str(har), "--cpr", CPR, "--out", str(out)]
+    assert main([*args, "--secret-file", str(tmp_path / "secrets.txt")]) == 1
+    printed = capsys.readouterr()
+    assert places(API_TOKEN, contents(out), (printed.out + printed.err).encode()) == []
+
+    missing = tmp_path / "nowhere.txt"
+    assert main([*args, "--secret-file", str(missing)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: --secret-file {missing} cannot be read (No such file or directory): give a text "
+        "file of the values to mask, one a line\n"
+    )

@@ -49,6 +49,21 @@ def one(exchanges, host, **fields):
     return hits[0]
 
 
+def one_page(routes: dict, query: str, folder, **fields) -> list:
+    """What recording the portal's start page (+ `query`) for 1.5 s wrote."""
+    with SiteServer(routes) as server:
+        target = Target(
+            system="portal",
+            start_url=f"http://{PORTAL}/{query}",
+            first_party=("skat.test",),
+            resolve=tuple(server.resolve_rules()),
+            crawl=CrawlSettings(depth=0, dwell=1.5),
+            **fields,
+        )
+        rec = record(target, Citizen(cpr=CPR), folder)
+    return read_exchanges(rec.requests_path)[0]
+
+
 def test_every_channel_is_recorded(recorded):
     rec, ex = recorded
     assert rec.errors == []
@@ -117,17 +132,7 @@ def test_service_worker_requests_are_recorded(tmp_path):
         f"{PORTAL}/": Response(page),
         f"{PORTAL}/sw.js": Response(worker, "application/javascript"),
     }
-    with SiteServer(routes) as server:
-        target = Target(
-            system="sw",
-            start_url=f"http://{PORTAL}/?cpr={CPR}",
-            first_party=("skat.test",),
-            resolve=tuple(server.resolve_rules()),
-            crawl=CrawlSettings(depth=0, dwell=1.5),
-            treat_as_secure=(f"http://{PORTAL}",),
-        )
-        rec = record(target, Citizen(cpr=CPR), tmp_path)
-    exchanges, _ = read_exchanges(rec.requests_path)
+    exchanges = one_page(routes, f"?cpr={CPR}", tmp_path, treat_as_secure=(f"http://{PORTAL}",))
     hit = one(exchanges, "sw.swvendor.test")
     assert hit.url.endswith(f"/i?cpr={CPR}") and hit.page_url is None, (
         "a service worker has no page"
@@ -210,14 +215,6 @@ fetch("http://api.corsvendor.test/save", {{method: "PUT", body}});  // its prefl
 def test_a_binary_body_asked_of_the_target_is_recorded_as_sent(tmp_path):
     """A request whose CORS preflight failed is paused nowhere, so its body is asked of its
     target, which answers a binary body in base64: once recorded as that base64 text."""
-    with SiteServer({f"{PORTAL}/": Response(REFUSED)}) as server:
-        target = Target(
-            system="cors",
-            start_url=f"http://{PORTAL}/",
-            first_party=("skat.test",),
-            resolve=tuple(server.resolve_rules()),
-            crawl=CrawlSettings(depth=0, dwell=1),
-        )
-        rec = record(target, Citizen(cpr=CPR), tmp_path)
-    refused = one(read_exchanges(rec.requests_path)[0], "api.corsvendor.test", method="PUT")
+    exchanges = one_page({f"{PORTAL}/": Response(REFUSED)}, "", tmp_path)
+    refused = one(exchanges, "api.corsvendor.test", method="PUT")
     assert (refused.blocked, refused.body) == ("preflight", b"\xff\xfe" + f"cpr={CPR}".encode())

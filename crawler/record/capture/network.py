@@ -38,6 +38,10 @@ _UNREAD = 3.0
 _NOT_RECORDED = ("data:",)  # never leaves the browser (Playwright did not report these either)
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
 PENDING = "still pending when recording stopped"
+_BY_WORKER = (
+    "body not captured: answered by the page's service worker, so it never left as such; what "
+    "the worker sent on is recorded as the worker's own request"
+)
 TARGET_GONE = "still pending when its page or worker ended"
 
 
@@ -74,6 +78,7 @@ class _Request:
     body: bytes | None = None
     body_note: str | None = None
     contained: bool = False
+    by_worker: bool = False  # answered by a service worker: it never left as such
     redirected_from: str | None = None
     extra_expected: bool = True
     response: Response | None = None
@@ -147,6 +152,7 @@ class Requests:
     def response_received(self, params: dict) -> None:
         if hop := self._current(params):
             hop.response = response(params["response"])
+            hop.by_worker = bool(params["response"].get("fromServiceWorker"))
             hop.answered = time.monotonic()
             hop.extra_expected = bool(params.get("hasExtraInfo", True))
 
@@ -312,6 +318,8 @@ class Requests:
             hop.response.headers = tuple(pairs(hop.raw))
         missing = hop.has_body and hop.body is None
         note = hop.body_note
+        if missing and hop.by_worker:  # what left is the worker's own request, recorded apart
+            missing, note = False, _BY_WORKER
         if missing and note is None:
             note = "body not captured: neither the interception nor the target held it"
         exchange = self.tape.write(

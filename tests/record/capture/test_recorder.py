@@ -49,15 +49,15 @@ def one(exchanges, host, **fields):
     return hits[0]
 
 
-def one_page(routes: dict, query: str, folder, **fields) -> list:
-    """What recording the portal's start page (+ `query`) for 1.5 s wrote."""
+def one_page(routes: dict, query: str, folder, dwell: float = 1.5, **fields) -> list:
+    """What recording the portal's start page (+ `query`) for `dwell` seconds wrote."""
     with SiteServer(routes) as server:
         target = Target(
             system="portal",
             start_url=f"http://{PORTAL}/{query}",
             first_party=("skat.test",),
             resolve=tuple(server.resolve_rules()),
-            crawl=CrawlSettings(depth=0, dwell=1.5),
+            crawl=CrawlSettings(depth=0, dwell=dwell),
             **fields,
         )
         rec = record(target, Citizen(cpr=CPR), folder)
@@ -218,3 +218,32 @@ def test_a_binary_body_asked_of_the_target_is_recorded_as_sent(tmp_path):
     exchanges = one_page({f"{PORTAL}/": Response(REFUSED)}, "", tmp_path)
     refused = one(exchanges, "api.corsvendor.test", method="PUT")
     assert (refused.blocked, refused.body) == ("preflight", b"\xff\xfe" + f"cpr={CPR}".encode())
+
+
+PASSED_ON = """<!doctype html><title>Worker</title><script>
+navigator.serviceWorker.register("/sw.js").then(() => navigator.serviceWorker.ready).then(() => {
+  if (!navigator.serviceWorker.controller) return location.reload();  // controlled from now on
+  fetch("http://api.postvendor.test/p", {method: "POST", mode: "no-cors", body: "hello=world"});
+});
+</script>"""
+PASSING_ON = (
+    "self.addEventListener('install', () => self.skipWaiting());"
+    "self.addEventListener('activate', e => e.waitUntil(clients.claim()));"
+    "self.addEventListener('fetch', e => e.respondWith(fetch(e.request)));"
+)
+
+
+def test_a_body_a_service_worker_passed_on_is_not_missing(tmp_path):
+    """A page's POST that its service worker answered never left as such: what left is the
+    worker's own request, body and all. The page's copy, whose body Chromium no longer held,
+    once counted as a body missing, and kept the result from being clean."""
+    routes = {
+        f"{PORTAL}/": Response(PASSED_ON),
+        f"{PORTAL}/sw.js": Response(PASSING_ON, "application/javascript"),
+    }
+    exchanges = one_page(routes, "", tmp_path, 3, treat_as_secure=(f"http://{PORTAL}",))
+    posts = {e.frame_url: e for e in exchanges if e.host == "api.postvendor.test"}
+    worker, page = posts[f"http://{PORTAL}/sw.js"], posts[f"http://{PORTAL}/"]
+    assert worker.body == b"hello=world" and not worker.body_missing
+    assert page.body is None and not page.body_missing
+    assert "service worker" in (page.body_note or "")

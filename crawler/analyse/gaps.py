@@ -35,13 +35,20 @@ def errors(witness: WitnessSummary | None, gaps: list[CaptureGap]) -> list[str]:
     return found
 
 
-def missing_bodies(exchanges: Iterable[Exchange], parties: Parties) -> list[str]:
+def missing_bodies(
+    exchanges: Iterable[Exchange], parties: Parties, left: frozenset[int] | None
+) -> list[str]:
     """A third party's request that left with a body the record lacks: what it carried was not
-    searched, so the result cannot be clean."""
+    searched, so the result cannot be clean. `left`: the requests the network witness saw leave
+    (one it did not see, cancelled before it was sent, took its body nowhere), or None without a
+    witness."""
     missing = [
         f"{e.method} {e.url[:100]}"
         for e in exchanges
-        if e.body_missing and e.blocked is None and parties.receiver(e).kind != "first"
+        if e.body_missing
+        and e.blocked is None
+        and (left is None or e.seq in left)
+        and parties.receiver(e).kind != "first"
     ]
     return [diagnostics.BODIES_MISSING(num=len(missing), requests=_few(missing))] if missing else []
 

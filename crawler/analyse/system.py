@@ -64,7 +64,7 @@ def analyse_system(
             f"{unreadable} recorded lines could not be read back from {rec.requests_path.name}"
         )
     errors += gaps.errors(witness, capture_gaps)
-    errors += gaps.missing_bodies(record, parties)
+    errors += gaps.missing_bodies(record, parties, witnessed.left if witness_ran else None)
     if found.unsearched:
         errors.append(diagnostics.UNSEARCHED(num=found.unsearched))
     confirmed = tuple(f for f in findings if f.party != "first" and not f.secondary)

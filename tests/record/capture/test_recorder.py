@@ -235,8 +235,8 @@ PASSING_ON = (
 
 def test_a_body_a_service_worker_passed_on_is_not_missing(tmp_path):
     """A page's POST that its service worker answered never left as such: what left is the
-    worker's own request, body and all. The page's copy, whose body Chromium no longer held,
-    once counted as a body missing, and kept the result from being clean."""
+    worker's own request, body and all. The page's copy, whose body Chromium had mostly no
+    longer held, once counted as a body missing, and kept the result from being clean."""
     routes = {
         f"{PORTAL}/": Response(PASSED_ON),
         f"{PORTAL}/sw.js": Response(PASSING_ON, "application/javascript"),
@@ -245,5 +245,5 @@ def test_a_body_a_service_worker_passed_on_is_not_missing(tmp_path):
     posts = {e.frame_url: e for e in exchanges if e.host == "api.postvendor.test"}
     worker, page = posts[f"http://{PORTAL}/sw.js"], posts[f"http://{PORTAL}/"]
     assert worker.body == b"hello=world" and not worker.body_missing
-    assert page.body is None and not page.body_missing
-    assert "service worker" in (page.body_note or "")
+    assert not page.body_missing  # Chromium may still hold its body, or may not
+    assert page.body == b"hello=world" or "service worker" in (page.body_note or "")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from crawler.model import without_fragment
 from crawler.record.addons.hooks import Addons
 from crawler.record.capture.connection import DevTools, DevToolsError
-from crawler.record.capture.devtools import request_body
+from crawler.record.capture.devtools import parts_left_out, request_body
 
 # What is paused outside contain mode: every kind of request but those that never carry a body
 # (images, scripts, stylesheets, fonts and media, two thirds of a page's requests; their events
@@ -64,10 +64,12 @@ class Paused:
     network_id: str | None
     contained: bool = False
     claimed: bool = False
+    partial: bool = False  # a part of the body was left out (see `take_body`)
 
     def take_body(self) -> bytes | None:
-        """The body, once: the pause keeps no copy afterwards."""
-        body = request_body(self.request)
+        """The body, once: the pause keeps no copy afterwards. `partial` says whether DevTools
+        left a part of it out."""
+        body, self.partial = request_body(self.request), parts_left_out(self.request)
         self.request = {k: v for k, v in self.request.items() if not k.startswith("postData")}
         return body
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from crawler.model import BLOCKED_BEFORE_SENDING, BODY_LIMIT, PREFLIGHT_FAILED, without_fragment
 from crawler.record.capture.connection import DevTools
-from crawler.record.capture.devtools import posted_body, response_body
+from crawler.record.capture.devtools import PARTS_LEFT_OUT, posted_body, response_body
 from crawler.record.capture.initiators import Initiator, from_event
 from crawler.record.capture.interception import Interception
 from crawler.record.capture.tape import Tape
@@ -79,6 +79,7 @@ class _Request:
     body_note: str | None = None
     contained: bool = False
     by_worker: bool = False  # answered by a service worker: it never left as such
+    partial: bool = False  # its body as DevTools handed it over, a part left out
     redirected_from: str | None = None
     extra_expected: bool = True
     response: Response | None = None
@@ -261,7 +262,7 @@ class Requests:
         if pause is not None:
             hop.contained = pause.contained
             if hop.has_body and hop.body is None:
-                hop.body = pause.take_body()
+                hop.body, hop.partial = pause.take_body(), pause.partial
         if hop.has_body and hop.body is None and hop.method not in _NO_BODY_METHODS:
             self._ask_body(hop)
         self._ending.append(hop)
@@ -322,6 +323,8 @@ class Requests:
             missing, note = False, _BY_WORKER
         if missing and note is None:
             note = "body not captured: neither the interception nor the target held it"
+        if hop.partial:
+            missing, note = True, PARTS_LEFT_OUT
         exchange = self.tape.write(
             initiator_type=hop.initiator.type,
             initiator=hop.initiator.frames,

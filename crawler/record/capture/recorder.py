@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Error, Page
 from crawler import diagnostics
 from crawler.record.addons.hooks import Addons
 from crawler.record.capture.connection import DevTools, DevToolsError, SocketDevTools
+from crawler.record.capture.devtools import PARTS_LEFT_OUT
 from crawler.record.capture.interception import BROWSER_OWN, Interception, Paused
 from crawler.record.capture.network import Requests
 from crawler.record.capture.relayed import RelayedDevTools
@@ -167,19 +168,21 @@ class Recorder:
 
     def _write_alone(self, item: Paused) -> None:
         """A request no target reported (sent as a page was left): as the pause saw it."""
+        body = item.take_body()
         exchange = self.tape.write(
             contained=item.contained,
             kind="request",
             method=item.method,
             url=item.url,
             headers=item.headers,
-            body=item.take_body(),
+            body=body,
+            body_missing=item.partial,
             resource_type=item.resource_type,
             source="interception",
             page_url=dict(item.headers).get("Referer"),
             step=item.step,
             time=item.time,
-            body_note=_ALONE,
+            body_note=f"{_ALONE}; {PARTS_LEFT_OUT}" if item.partial else _ALONE,
         )
         if self.har and exchange is not None:
             self.har.add(exchange, None, None)

@@ -5,7 +5,9 @@ The decision is taken where the browser-wide interception pauses each request: a
 host (by `Parties`), and the detector's own search of that one request for the CPR (every
 part, every written form, every encoding and hash the report would find, within the same
 budget). What it cannot see goes out as usual: cookies (the interception sees the headers
-without them); the detector still finds a CPR there afterwards, uncontained.
+without them), where the detector still finds a CPR afterwards, uncontained; and a file that a
+form uploads (Chromium hands its bytes to no DevTools client), whose body the record then marks
+incomplete, so that the result is inconclusive rather than clean.
 
 Websockets of pages to third parties are routed through Playwright: the connection to the
 server is made, frames are forwarded both ways, and a frame the page sends that carries the CPR

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -90,14 +90,14 @@ class Notifier:
 NOBODY = Notifier()  # a run that tells nobody: a shard's, or one without notify
 
 
-def for_audit(audit: Audit, environ: Mapping[str, str] = os.environ) -> Notifier:
-    """The notifier of audit.toml's notify, checked now (BadInput on a problem). It hides the
-    citizens' CPRs, in every form the detector knows, and those of their credentials this
-    machine holds."""
+def for_audit(audit: Audit) -> Notifier:
+    """The notifier of audit.toml's notify, checked now (BadInput on a problem), from this
+    process's environment. It hides the citizens' CPRs, in every form the detector knows, and
+    those of their credentials this machine holds."""
     hidden = audit.secrets_here()
     for citizen in audit.config.citizens:
         hidden += [citizen.cpr, f"{citizen.cpr[:6]}-{citizen.cpr[6:]}"]
-    channels = prepare(audit.config.notify, environ, audit.path)
+    channels = prepare(audit.config.notify, os.environ, audit.path)
     return Notifier(channels, audit.path.name, tuple(hidden))
 
 

@@ -381,9 +381,7 @@ class _Audit:
             fail_on=self.rules,
             accepted=[a for each in self.audits for a in each.config.accepted],
             history=self.db,
-            meta=dataclasses.replace(
-                self.meta, finished=time.time(), command=command, incomplete=interrupted
-            ),
+            meta=dataclasses.replace(self.meta, finished=time.time(), command=command),
             catalogue=audit.catalogue,
             sign_key=self.sign_key,
             incomplete=interrupted,

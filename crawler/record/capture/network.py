@@ -38,11 +38,11 @@ _UNREAD = 3.0
 _NOT_RECORDED = ("data:",)  # never leaves the browser (Playwright did not report these either)
 _NO_BODY_METHODS = {"GET", "HEAD", "OPTIONS"}
 PENDING = "still pending when recording stopped"
+TARGET_GONE = "still pending when its page or worker ended"
 _BY_WORKER = (
     "body not captured: answered by the page's service worker, so it never left as such; what "
     "the worker sent on is recorded as the worker's own request"
 )
-TARGET_GONE = "still pending when its page or worker ended"
 
 
 @dataclass(eq=False)

@@ -41,13 +41,14 @@ def missing_bodies(
     """A third party's request that left with a body the record lacks: what it carried was not
     searched, so the result cannot be clean. `left`: the requests the network witness saw leave
     (one it did not see, cancelled before it was sent, took its body nowhere), or None without a
-    witness."""
+    witness. One that contain mode held back counts too: what the site would have sent is not
+    known."""
     missing = [
         f"{e.method} {e.url[:100]}"
         for e in exchanges
         if e.body_missing
         and e.blocked is None
-        and (left is None or e.seq in left)
+        and (left is None or e.seq in left or e.contained)
         and parties.receiver(e).kind != "first"
     ]
     return [diagnostics.BODIES_MISSING(num=len(missing), requests=_few(missing))] if missing else []

@@ -212,7 +212,8 @@ class TargetOptions(Frozen):
     contain: StrictBool = Field(
         default=False,
         description="Answer requests that would carry the CPR to a third party locally, so it "
-        "never leaves the machine; they are still recorded and reported, marked contained.",
+        "never leaves the machine; they are still recorded and reported, marked contained. A "
+        "form's file upload to a third party, which cannot be searched, is held back too.",
     )
     legacy_referrer: StrictBool = Field(
         default=False,

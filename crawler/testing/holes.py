@@ -1,7 +1,7 @@
 """Pages that each send the CPR to third parties through one way the record once lost, or could:
 FormData and blob bodies, a shared worker's requests, websockets of shared, service and
-dedicated workers, a font, a prefetch and a storm of popups; and a quiet page that sends it
-nowhere. Each page is its own start URL, so an audit of it leaks through that way only.
+dedicated workers, a font, a prefetch, a storm of popups and a file a form uploads; and a quiet
+page that sends it nowhere. Each page is its own start URL, so an audit of it leaks through that way only.
 
 Service workers need a secure origin: audits of these pages run with `SECURE_ORIGIN` in
 $CPRAUDIT_CHROMIUM_ARGS.
@@ -13,6 +13,7 @@ import base64
 import json
 from pathlib import Path
 
+from crawler.model import Target
 from crawler.testing.sites import Response, SiteServer
 
 CPR = "0707614285"
@@ -103,6 +104,42 @@ for (let i = 0; i < 3; i++) new Image().src = "http://px.pixelvendor.test/p.gif?
   here.get("n") + "&cpr=" + here.get("cpr");
 </script>"""
 
+# A form that uploads a file to a third party: Chromium hands the file's bytes to no DevTools
+# client, so only a scenario can choose the file (`upload_scenario`).
+UPLOAD = """<!doctype html><form method=post enctype=multipart/form-data
+  action="http://upload.filevendor.test/u"><input type=file name=doc><input name=x value=1>
+</form>"""
+UPLOADED = "upload.filevendor.test"
+
+
+def upload_scenario(folder: Path) -> Path:
+    """A scenario that uploads a letter with the CPR in it through the upload page's form."""
+    letter, script = folder / "letter.txt", folder / "upload.py"
+    letter.write_text(f"Attest for {CPR}\n")
+    script.write_text(
+        "def run(page, citizen):\n"
+        "    page.goto('/upload')\n"
+        f"    page.set_input_files('input[type=file]', {str(letter)!r})\n"
+        "    page.evaluate('document.forms[0].submit()')\n"
+        f"    page.wait_for_url('http://{UPLOADED}/u')\n"
+    )
+    return script
+
+
+def upload_target(server: SiteServer, script: Path, contain: bool = False) -> Target:
+    """The system whose scenario is `upload_scenario`'s."""
+    return Target(
+        system="upload",
+        start_url=f"http://{PORTAL}/upload",
+        base_url=f"http://{PORTAL}",
+        first_party=("skat.test",),
+        resolve=tuple(server.resolve_rules()),
+        login=False,
+        crawl=None,
+        scenario=str(script),
+        contain=contain,
+    )
+
 
 # No CPR anywhere: a clean page, for audits whose recorder is made to miss something. Its pixel
 # is a GIF: an image whose body Chromium keeps is never re-sent by Playwright's HAR and trace.
@@ -143,6 +180,8 @@ def routes() -> dict:
             headers=(("Access-Control-Allow-Origin", "*"),),
         ),
         "px.unloadvendor.test/bye.gif": Response(GIF, "image/gif"),
+        f"{PORTAL}/upload": Response(UPLOAD),
+        f"{UPLOADED}/u": Response("ok"),
     }
 
 

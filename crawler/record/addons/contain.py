@@ -4,10 +4,13 @@ locally and never leaves the machine; it is still recorded, and its findings say
 The decision is taken where the browser-wide interception pauses each request: a third-party
 host (by `Parties`), and the detector's own search of that one request for the CPR (every
 part, every written form, every encoding and hash the report would find, within the same
-budget). What it cannot see goes out as usual: cookies (the interception sees the headers
-without them), where the detector still finds a CPR afterwards, uncontained; and a file that a
-form uploads (Chromium hands its bytes to no DevTools client), whose body the record then marks
-incomplete, so that the result is inconclusive rather than clean.
+budget). Cookies it cannot see (the interception sees the headers without them): they go out
+as usual, and where the detector still finds a CPR in them afterwards, it is reported
+uncontained. A file that a form uploads it cannot see either (Chromium hands its bytes to no
+DevTools client), so such an upload to a third party is held back, answered locally like a
+contained request: what could not be searched does not leave. Its body stays incomplete in the
+record, so the result is inconclusive, not clean: whether the site would have sent the CPR
+with it is not known.
 
 Websockets of pages to third parties are routed through Playwright: the connection to the
 server is made, frames are forwarded both ways, and a frame the page sends that carries the CPR
@@ -34,7 +37,7 @@ import base64
 from playwright.sync_api import BrowserContext, WebSocketRoute
 
 from crawler.detect.live import CprToThirdParty
-from crawler.record.capture.devtools import request_body
+from crawler.record.capture.devtools import parts_left_out, request_body
 from crawler.record.capture.tape import Tape
 
 _GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -56,6 +59,7 @@ class Containment:
     def __init__(self, check: CprToThirdParty) -> None:
         self.check = check
         self.count = 0
+        self.held = 0  # uploads held back: their files could not be searched
         self.tape: Tape | None = None
 
     def recording(self, tape: Tape) -> None:
@@ -64,15 +68,25 @@ class Containment:
     def request_paused(self, event: dict) -> dict | None:
         """An empty local answer for a request that would carry the CPR to a third party."""
         request = event["request"]
-        if not self.applies(request["url"], request.get("headers", {}), request_body(request)):
+        if parts_left_out(request) and self.check.third_party(request["url"]):
+            self.held += 1  # a file it cannot search does not leave either
+        elif self.applies(request["url"], request.get("headers", {}), request_body(request)):
+            self.count += 1
+        else:
             return None
         return self.answer(event["requestId"], event.get("resourceType", "Other"))
 
     def note(self) -> str:
+        held = (
+            f"; {self.held} upload(s) to third parties were held back the same way, since "
+            "Chromium does not hand over the files they carried to be searched"
+            if self.held
+            else ""
+        )
         return (
             f"contain mode: {self.count} request(s) or websocket frame(s) carrying the CPR "
-            "to third parties were answered locally and never left the machine; a page may behave "
-            "differently when its beacons get empty answers"
+            "to third parties were answered locally and never left the machine" + held + "; a "
+            "page may behave differently when its beacons get empty answers"
         )
 
     def applies(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
@@ -81,7 +95,6 @@ class Containment:
 
     def answer(self, request_id: str, resource_type: str) -> dict:
         """`Fetch.fulfillRequest` parameters for an empty answer of the expected kind."""
-        self.count += 1
         status, content_type, body = _EMPTY.get(resource_type, _NO_CONTENT)
         return {
             "requestId": request_id,

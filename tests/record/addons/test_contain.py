@@ -11,8 +11,11 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from crawler.model import Citizen
 from crawler.parties import Parties, registrable_domain
 from crawler.record.addons.contain import CprToThirdParty
+from crawler.record.visit.scenarios import load_scenario
+from crawler.run.audit import audit_system
 from crawler.testing import holes
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
 
@@ -105,3 +108,21 @@ def test_contain_stops_formdata_and_the_websockets_of_every_kind_of_worker(
     assert code == 1 and not holes.carrying(server, host), f"{host} received the CPR"
     hits = [f for f in found["findings"] if f["host"].endswith(host)]
     assert hits and all(f["contained"] for f in hits), hits
+
+
+def test_contain_holds_back_an_upload_whose_file_it_cannot_search(monkeypatch, tmp_path):
+    """Chromium hands a form's file to no DevTools client, so contain mode could not search it
+    and let it go: the citizen's letter with the CPR reached the third party in a contained
+    audit. It is held back now, and the result stays inconclusive: what the site would have
+    sent is not known."""
+    script = holes.upload_scenario(tmp_path)
+    with holes.holes() as server:
+        target = holes.upload_target(server, script, contain=True)
+        result, _ = audit_system(
+            target, Citizen(cpr=CPR), tmp_path / "out", load_scenario(str(script), tmp_path)
+        )
+        uploads = [r for r in server.received_by(holes.UPLOADED) if r.method == "POST"]
+        assert not uploads, "the upload left the machine"
+    assert result.verdict == "inconclusive", result.verdict
+    assert any(holes.UPLOADED in reason for reason in result.errors), result.errors
+    assert any("1 upload(s) to third parties were held back" in n for n in result.notes)

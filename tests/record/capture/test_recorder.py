@@ -16,7 +16,7 @@ from crawler.bundle import read_exchanges
 from crawler.model import Citizen, CrawlSettings, Target
 from crawler.record.session import record
 from crawler.record.visit.scenarios import load_scenario
-from crawler.testing import Response, SiteServer
+from crawler.testing import Response, SiteServer, holes
 from crawler.testing.portals import CPR, PORTAL
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
@@ -250,38 +250,17 @@ def test_a_body_a_service_worker_passed_on_is_not_missing(tmp_path):
     assert page.body == b"hello=world" or "service worker" in (page.body_note or "")
 
 
-UPLOAD = """<!doctype html><form method=post enctype=multipart/form-data
-  action="http://upload.filevendor.test/u"><input type=file name=doc><input name=x value=1>
-</form>"""
-
-
 def test_a_file_a_form_uploads_is_a_body_the_record_lacks(tmp_path):
     """Chromium hands a form's file over to no DevTools client: the recorded body had the file
     as empty, and a CPR in the file (a citizen's uploaded letter) went unsearched, silently."""
-    (tmp_path / "letter.txt").write_text(f"Attest for {CPR}\n")
-    (tmp_path / "upload.py").write_text(
-        "def run(page, citizen):\n"
-        "    page.goto('/')\n"
-        f"    page.set_input_files('input[type=file]', {str(tmp_path / 'letter.txt')!r})\n"
-        "    page.evaluate('document.forms[0].submit()')\n"
-        "    page.wait_for_url('http://upload.filevendor.test/u')\n"
-    )
-    routes = {f"{PORTAL}/": Response(UPLOAD), "upload.filevendor.test/u": Response("ok")}
-    with SiteServer(routes) as server:
-        target = Target(
-            system="upload",
-            start_url=f"http://{PORTAL}/",
-            base_url=f"http://{PORTAL}",
-            first_party=("skat.test",),
-            resolve=tuple(server.resolve_rules()),
-            login=False,
-            crawl=None,
-            scenario=str(tmp_path / "upload.py"),
+    script = holes.upload_scenario(tmp_path)
+    with holes.holes() as server:
+        target = holes.upload_target(server, script)
+        rec = record(
+            target, Citizen(cpr=CPR), tmp_path / "out", load_scenario(str(script), tmp_path)
         )
-        scenario = load_scenario(target.scenario, tmp_path)
-        rec = record(target, Citizen(cpr=CPR), tmp_path / "out", scenario)
     assert rec.errors == []
-    assert CPR.encode() in next(r.body for r in server.received_by("filevendor.test"))
-    post = one(read_exchanges(rec.requests_path)[0], "upload.filevendor.test", method="POST")
+    assert CPR.encode() in next(r.body for r in server.received_by(holes.UPLOADED))
+    post = one(read_exchanges(rec.requests_path)[0], holes.UPLOADED, method="POST")
     assert CPR.encode() not in (post.body or b"") and b'name="x"' in (post.body or b"")
     assert post.body_missing and "not captured" in (post.body_note or "")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 
@@ -72,10 +72,13 @@ class Parties:
         on: date | None = None,
         names: Iterable[NameChain] = (),
         endpoints: Mapping[str, EndpointMeaning] | None = None,
+        look_up: Callable[[str], NameChain] | None = None,
     ) -> None:
         """`owners` replaces every owner source (tests); `extra_owners` come before them;
         `names` are the CNAME chains of first-party hosts; `endpoints` what audit.toml declares
-        of first-party endpoints (URL prefix -> meaning)."""
+        of first-party endpoints (URL prefix -> meaning); `look_up` asks DNS for the chain of a
+        first-party host not in `names` when it is first classified (contain mode decides
+        before a request leaves, long before the visit's names are looked up)."""
         self.first = {registrable_domain(d) for d in first_party}
         self.processors = {registrable_domain(d): ref for d, ref in (processors or {}).items()}
         self.expires = {registrable_domain(d): day for d, day in (expires or {}).items()}
@@ -83,11 +86,16 @@ class Parties:
         self.book = given(owners) if owners is not None else book_for(extra_owners)
         self.chains = {n.host: n.chain for n in names if n.chain}
         self.endpoints = dict(endpoints or {})
+        self._look_up = look_up
         self._seen: dict[str, Party] = {}
 
     @classmethod
     def for_target(
-        cls, target: Target, on: date | None = None, names: Iterable[NameChain] = ()
+        cls,
+        target: Target,
+        on: date | None = None,
+        names: Iterable[NameChain] = (),
+        look_up: Callable[[str], NameChain] | None = None,
     ) -> Parties:
         return cls(
             list(target.first_party),
@@ -97,6 +105,7 @@ class Parties:
             on=on,
             names=names,
             endpoints=target.endpoints,
+            look_up=look_up,
         )
 
     def classify(self, host: str) -> Party:
@@ -131,6 +140,8 @@ class Parties:
 
     def _first(self, host: str) -> Party:
         """A first-party name: itself, or the organisation its CNAME chain leads to."""
+        if host not in self.chains and self._look_up is not None:
+            self.chains[host] = self._look_up(host).chain
         chain = self.chains.get(host, ())
         away = [n for n in chain if registrable_domain(n) not in self.first]
         known = next(((n, o) for n in away if (o := self.book.owner(n)) is not None), None)

@@ -105,3 +105,21 @@ def test_a_cname_to_a_hosting_company_serves_the_site_itself():
     )
     www = parties.classify("www.skat.dk")
     assert (www.kind, www.cname) == ("first", ("www.skat.dk.edgekey.net", "e1.akamai.x"))
+
+
+def test_a_first_party_name_is_looked_up_once_when_first_classified_and_only_it():
+    """Contain mode has no chains from the visit yet: it asks for a first-party name's chain as
+    it first meets the name, and judges the request by it."""
+    asked = []
+
+    def look_up(host: str) -> NameChain:
+        asked.append(host)
+        chain = ("skat.dk.ssl.sc.omtrdc.net",) if host == "smetrics.skat.dk" else ()
+        return NameChain(host=host, chain=chain)
+
+    parties = Parties(["skat.dk"], look_up=look_up)
+    assert parties.classify("smetrics.skat.dk").kind == "third"
+    assert parties.classify("smetrics.skat.dk").domain == "omtrdc.net"
+    assert parties.classify("www.skat.dk").kind == "first"
+    assert parties.classify("www.google-analytics.com").kind == "third"
+    assert asked == ["smetrics.skat.dk", "www.skat.dk"]

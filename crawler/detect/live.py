@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from crawler.detect.detector import detect
-from crawler.model import Citizen, Exchange
+from crawler.model import Citizen, Exchange, Finding
 from crawler.parties import Parties
 
 
@@ -31,15 +31,27 @@ class CprToThirdParty:
         frame: bool = False,
     ) -> bool:
         """Whether a request (or a websocket frame the page sends) holds the CPR anywhere."""
-        exchange = Exchange(
-            seq=0,
-            kind="websocket" if frame else "request",
-            url=url,
-            headers=tuple((headers or {}).items()),
-            direction="sent" if frame else None,
-            body=body.encode("utf-8") if isinstance(body, str) else body,
-        )
-        return bool(detect([exchange], self.citizen, self.parties).findings)
+        return bool(self._found(_exchange(url, headers, body, frame)))
 
     def __call__(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
-        return self.third_party(url) and self.carries(url, headers, body)
+        """Whether a request carries the CPR to a third party as the report judges its receiver:
+        by its host, a first-party name by its CNAME chain, a first-party endpoint by the
+        tracker protocol it speaks."""
+        exchange = _exchange(url, headers, body)
+        return self.parties.receiver(exchange).kind == "third" and bool(self._found(exchange))
+
+    def _found(self, exchange: Exchange) -> tuple[Finding, ...]:
+        return detect([exchange], self.citizen, self.parties).findings
+
+
+def _exchange(
+    url: str, headers: dict[str, str] | None, body: str | bytes | None, frame: bool = False
+) -> Exchange:
+    return Exchange(
+        seq=0,
+        kind="websocket" if frame else "request",
+        url=url,
+        headers=tuple((headers or {}).items()),
+        direction="sent" if frame else None,
+        body=body.encode("utf-8") if isinstance(body, str) else body,
+    )

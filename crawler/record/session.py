@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +29,7 @@ from crawler.bundle import Recording
 from crawler.detect.live import CprToThirdParty
 from crawler.errors import BadInput, first_line, write_failure
 from crawler.model import BrowserInfo, Citizen, Target, WitnessSummary
-from crawler.parties import Parties, first_party_of
+from crawler.parties import Parties, first_party_of, registrable_domain
 from crawler.record.addons import redaction
 from crawler.record.addons.defaults import default_addons
 from crawler.record.browser import debugging, scratch, setup, trust
@@ -236,7 +237,9 @@ def record_in(
     through Playwright's driver. The capture writes network.har to `har`, if given."""
     target = rec.target
     context.set_default_timeout(30_000)
-    parties = Parties.for_target(target)
+    # contain mode judges a first-party name by its CNAME chain before the request leaves
+    look_up = partial(names.chain_of, server=target.dns_server) if target.contain else None
+    parties = Parties.for_target(target, look_up=look_up)
     addons = default_addons(target, citizen, parties, redactor)
     leads = CprToThirdParty(citizen.cpr, parties)
     tape = Tape(rec.requests_path, addons, target.body_limit, leads)
@@ -271,7 +274,7 @@ def record_in(
             rec.notes += banner.errors
             if rec.consent.problem:  # never blamed where the visit failed before the banner
                 (rec.notes if rec.errors else rec.errors).append(f"consent: {rec.consent.problem}")
-        own = sorted(h for h in tape.hosts if h and parties.classify(h).kind == "first")
+        own = sorted(h for h in tape.hosts if h and registrable_domain(h) in parties.first)
         rec.setup = setup.described(
             target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
         ).model_copy(update=_login_account(drive, target))

@@ -1,7 +1,8 @@
 """Pages that each send the CPR to third parties through one way the record once lost, or could:
 FormData and blob bodies, a shared worker's requests, websockets of shared, service and
 dedicated workers, a font, a prefetch, a storm of popups and a file a form uploads; and a quiet
-page that sends it nowhere. Each page is its own start URL, so an audit of it leaks through that way only.
+page that sends it nowhere. Each page is its own start URL, so an audit of it leaks through that
+way only.
 
 Service workers need a secure origin: audits of these pages run with `SECURE_ORIGIN` in
 $CPRAUDIT_CHROMIUM_ARGS.

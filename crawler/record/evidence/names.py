@@ -39,6 +39,12 @@ def look_up(hosts: Iterable[str], server: str | None = None) -> tuple[NameChain,
         return tuple(pool.map(lambda host: _chain(resolver, host), asked))
 
 
+def chain_of(host: str, server: str | None = None) -> NameChain:
+    """One host's chain, asked now: for contain mode, which decides before a request leaves."""
+    found = look_up([host], server)
+    return found[0] if found else NameChain(host=host)
+
+
 def _special_use(host: str) -> bool:
     return host.rstrip(".").rsplit(".", 1)[-1].lower() in SPECIAL_USE or _address(host)
 

@@ -13,7 +13,7 @@ from crawler.cli import main
 from crawler.record.evidence.names import look_up
 from crawler.testing.cloaked import CNAMES, OWNERS, cloaked
 from crawler.testing.dns import CnameServer
-from crawler.testing.holes import CPR, PORTAL
+from crawler.testing.holes import CPR, PORTAL, carrying
 from crawler.testing.holes import audit as holes_audit
 
 
@@ -23,7 +23,7 @@ def server():
         yield running
 
 
-def audit(tmp_path, server, dns_server: str) -> tuple[int, dict]:
+def audit(tmp_path, server, dns_server: str, contain: bool = False) -> tuple[int, dict]:
     config = tmp_path / "audit.toml"
     config.write_text(
         f"""{OWNERS}
@@ -39,6 +39,7 @@ login = false
 resolve = ["{server.resolve_rules()[0]}"]
 dns_server = "{dns_server}"
 crawl = {{ depth = 0, dwell = 1.0 }}
+contain = {str(contain).lower()}
 """
     )
     out = tmp_path / "out"
@@ -106,3 +107,27 @@ def test_a_first_party_tag_manager_speaking_google_analytics_is_a_leak_to_google
         "Matomo"
     }, "self-hosted analytics: a first-party note"
     assert any("speaks Matomo: taken as self-hosted" in n for n in found["notes"])
+
+
+@pytest.mark.browser
+def test_contain_mode_stops_third_parties_under_first_party_names_before_the_cpr_leaves(
+    server, tmp_path
+):
+    """Contain mode judged a host by its name alone while the request was paused (the chains
+    were looked up after the visit, and tracker protocols read in the analysis): Adobe's CNAME,
+    an unnamed collector's and a server-side tag manager got the CPR in a contained audit."""
+    with CnameServer(CNAMES) as dns:
+        code, found = audit(tmp_path, server, dns.address, contain=True)
+    assert (code, found["verdict"]) == (1, "leak")
+    assert not carrying(server, "metrics.skat.test"), "smetrics and metrics got the CPR"
+    assert {(f["host"], f["contained"]) for f in found["findings"]} == {
+        ("smetrics.skat.test", True),
+        ("metrics.skat.test", True),
+    }
+    assert carrying(server, "static.skat.test"), "the site's own CDN is not contained"
+
+    code, found = holes_audit(server, tmp_path / "tagged", "tagged", "--contain")
+    assert (code, found["verdict"]) == (1, "leak")
+    assert not carrying(server, "sst.skat.test"), "the tag manager got the CPR"
+    assert [(f["host"], f["contained"]) for f in found["findings"]] == [("sst.skat.test", True)]
+    assert carrying(server, "stats.skat.test"), "self-hosted analytics is first party"

@@ -4,7 +4,8 @@ is), its metrics to `metrics.skat.test`, a CNAME of a collector nobody names, an
 comes from `static.skat.test`, a CNAME of its CDN, which serves the site itself. Each request
 carries the CPR. The DNS server that knows the chains is `crawler.testing.dns.CnameServer`. On
 /tagged, a server-side tag manager at `sst.skat.test` receives Google Analytics 4's protocol
-and a self-hosted Matomo at `stats.skat.test` its own, both with the CPR.
+and a self-hosted Matomo at `stats.skat.test` its own, both with the CPR. On /cookie, the CPR is
+in a cookie of the portal's whole domain, which goes to `metrics.skat.test` with a pixel.
 """
 
 from __future__ import annotations
@@ -44,8 +45,17 @@ new Image().src = "http://stats.skat.test/matomo.php?idsite=3&rec=1&url=" + here
 </script>"""
 
 
+# The portal keeps the CPR in a cookie of its whole domain, which its CNAME'd collector gets too
+COOKIE = "<!doctype html><p>Velkommen</p><img src='http://metrics.skat.test/c.gif'>"
+SET_COOKIE = ("Set-Cookie", f"borger={CPR}; Domain=skat.test; Path=/")
+
+
 def routes() -> dict:
-    return {f"{PORTAL}/cloaked": Response(PAGE), f"{PORTAL}/tagged": Response(TAGGED)}
+    return {
+        f"{PORTAL}/cloaked": Response(PAGE),
+        f"{PORTAL}/tagged": Response(TAGGED),
+        f"{PORTAL}/cookie": Response(COOKIE, headers=(SET_COOKIE,)),
+    }
 
 
 def cloaked() -> SiteServer:

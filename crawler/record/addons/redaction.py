@@ -201,10 +201,14 @@ class Redactor:
         if lower in SECRET_HEADERS and not self._carries_cpr(value):
             return MASK
         if lower == "cookie" and first_party:
-            return "; ".join(
-                f"{c.split('=', 1)[0].strip()}={MASK}" for c in value.split(";") if c.strip()
-            )
+            return "; ".join(self._cookie(c.strip()) for c in value.split(";") if c.strip())
         return self.text(value)
+
+    def _cookie(self, pair: str) -> str:
+        """A first-party cookie masked, unless its value carries the CPR: a first-party name
+        can be a third party's (a CNAME), and its cookies a leak."""
+        name, _, value = pair.partition("=")
+        return pair if self._carries_cpr(value) else f"{name.strip()}={MASK}"
 
     def _frame(self, frame: InitiatorFrame) -> InitiatorFrame:
         return frame.model_copy(update={"url": self.text(frame.url)})

@@ -31,6 +31,17 @@ def test_third_party_cookies_are_kept_as_evidence():
     assert redactor.exchange(beacon).headers == (("Cookie", "uid=0707614285"),)
 
 
+def test_a_first_party_cookie_that_carries_the_cpr_is_kept_the_others_masked():
+    """A first-party name can be a third party's (Adobe's smetrics CNAME): the portal's cookie
+    with the CPR went to it, and masking it made the leak a clean result."""
+    redactor = for_citizen(Citizen(cpr=CPR), {"skat.test"})
+    beacon = make_exchange(
+        url="http://metrics.skat.test/c.gif",
+        headers=(("Cookie", f"session=abc123xyz; borger={CPR}"),),
+    )
+    assert dict(redactor.exchange(beacon).headers) == {"Cookie": f"session={MASK}; borger={CPR}"}
+
+
 def test_every_written_form_of_a_password_is_masked():
     redactor = Redactor(["sæt kodeord&1"], {"skat.test"})
     for sent in (

@@ -23,7 +23,9 @@ def server():
         yield running
 
 
-def audit(tmp_path, server, dns_server: str, contain: bool = False) -> tuple[int, dict]:
+def audit(
+    tmp_path, server, dns_server: str, contain: bool = False, page: str = "cloaked"
+) -> tuple[int, dict]:
     config = tmp_path / "audit.toml"
     config.write_text(
         f"""{OWNERS}
@@ -33,7 +35,7 @@ cpr = "{CPR}"
 
 [[systems]]
 name = "Cloaked"
-start_url = "http://{PORTAL}/cloaked"
+start_url = "http://{PORTAL}/{page}"
 first_party = ["skat.test"]
 login = false
 resolve = ["{server.resolve_rules()[0]}"]
@@ -131,3 +133,16 @@ def test_contain_mode_stops_third_parties_under_first_party_names_before_the_cpr
     assert not carrying(server, "sst.skat.test"), "the tag manager got the CPR"
     assert [(f["host"], f["contained"]) for f in found["findings"]] == [("sst.skat.test", True)]
     assert carrying(server, "stats.skat.test"), "self-hosted analytics is first party"
+
+
+@pytest.mark.browser
+def test_a_cookie_with_the_cpr_sent_to_a_third_party_under_a_first_party_name_is_a_leak(
+    server, tmp_path
+):
+    """The portal's cookies were masked in the record as first-party session secrets, also
+    where the receiver was a CNAME'd collector and the value the CPR: a false clean."""
+    with CnameServer(CNAMES) as dns:
+        code, found = audit(tmp_path, server, dns.address, page="cookie")
+    assert carrying(server, "metrics.skat.test"), "the page sends the cookie"
+    assert (code, found["verdict"]) == (1, "leak")
+    assert {f["host"] for f in found["findings"]} == {"metrics.skat.test"}

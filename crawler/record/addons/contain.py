@@ -1,16 +1,16 @@
 """Contain mode: a request that would carry the citizen's CPR to a third party is answered
 locally and never leaves the machine; it is still recorded, and its findings say "contained".
 
-The decision is taken where the browser-wide interception pauses each request: a third-party
-host (by `Parties`), and the detector's own search of that one request for the CPR (every
-part, every written form, every encoding and hash the report would find, within the same
-budget). Cookies it cannot see (the interception sees the headers without them): they go out
-as usual, and where the detector still finds a CPR in them afterwards, it is reported
-uncontained. A file that a form uploads it cannot see either (Chromium hands its bytes to no
-DevTools client), so such an upload to a third party is held back, answered locally like a
-contained request: what could not be searched does not leave. Its body stays incomplete in the
-record, so the result is inconclusive, not clean: whether the site would have sent the CPR
-with it is not known.
+The decision is taken where the browser-wide interception pauses each request: a receiver
+that is a third party as the report judges it (`CprToThirdParty.to_third_party`), and the
+detector's own search of that one request for the CPR (every part, every written form, every
+encoding and hash the report would find, within the same budget). The pause comes before
+Chromium adds the cookies, so those it would add are read from its cookie store (`cookies`) and
+searched with the request; a contained request is recorded with them. A file that a form
+uploads it cannot see (Chromium hands its bytes to no DevTools client), so such an upload to a
+third party is held back, answered locally like a contained request: what could not be
+searched does not leave. Its body stays incomplete in the record, so the result is
+inconclusive, not clean: whether the site would have sent the CPR with it is not known.
 
 Websockets of pages to third parties are routed through Playwright: the connection to the
 server is made, frames are forwarded both ways, and a frame the page sends that carries the CPR
@@ -37,7 +37,9 @@ import base64
 from playwright.sync_api import BrowserContext, WebSocketRoute
 
 from crawler.detect.live import CprToThirdParty
-from crawler.record.capture.devtools import parts_left_out, request_body
+from crawler.record.addons import cookies
+from crawler.record.capture.connection import DevToolsError
+from crawler.record.capture.devtools import Send, parts_left_out, request_body
 from crawler.record.capture.tape import Tape
 
 _GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -65,16 +67,36 @@ class Containment:
     def recording(self, tape: Tape) -> None:
         self.tape = tape
 
-    def request_paused(self, event: dict) -> dict | None:
-        """An empty local answer for a request that would carry the CPR to a third party."""
+    def request_paused(self, event: dict, send: Send) -> dict | None:
+        """An empty local answer for a request that would carry the CPR to a third party. The
+        cookies it would carry are searched too, and recorded with it if it is contained."""
         request = event["request"]
-        if parts_left_out(request) and self.check.third_party(request["url"]):
-            self.held += 1  # a file it cannot search does not leave either
-        elif self.applies(request["url"], request.get("headers", {}), request_body(request)):
-            self.count += 1
-        else:
+        url, headers, body = (
+            request["url"],
+            request.setdefault("headers", {}),
+            request_body(request),
+        )
+        if not self.check.to_third_party(url, headers, body):
             return None
+        if parts_left_out(request):
+            self.held += 1  # a file it cannot search does not leave either
+        else:
+            kind = event.get("resourceType", "Other")
+            cookie = self._cookies(url, kind == "Document" and request["method"] == "GET", send)
+            sent = {**headers, "Cookie": cookie} if cookie else headers
+            if not self.check.carries(url, sent, body):
+                return None
+            headers.update(sent)  # recorded as it would have been sent
+            self.count += 1
         return self.answer(event["requestId"], event.get("resourceType", "Other"))
+
+    def _cookies(self, url: str, navigation: bool, send: Send) -> str | None:
+        """The Cookie header the request would carry; None if the cookie store cannot be read
+        (then a cookie with the CPR leaves, and is reported uncontained, as before)."""
+        try:
+            return cookies.header(url, cookies.in_store(send), self.check.parties.first, navigation)
+        except DevToolsError:
+            return None
 
     def note(self) -> str:
         held = (
@@ -88,10 +110,6 @@ class Containment:
             "to third parties were answered locally and never left the machine" + held + "; a "
             "page may behave differently when its beacons get empty answers"
         )
-
-    def applies(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
-        """Whether a request would carry the CPR to a third party."""
-        return self.check(url, headers, body)
 
     def answer(self, request_id: str, resource_type: str) -> dict:
         """`Fetch.fulfillRequest` parameters for an empty answer of the expected kind."""

@@ -12,11 +12,11 @@ So latent Referer leaks (see rootcause) become observed ones, as findings "heade
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from crawler.model import Exchange
 from crawler.parties import Parties
+from crawler.record.capture.devtools import Send
 
 POLICY = "no-referrer-when-downgrade"
 PATTERN = {"urlPattern": "*", "resourceType": "Document", "requestStage": "Response"}
@@ -40,7 +40,7 @@ class LegacyReferrer:
     def exchange(self, exchange: Exchange) -> Exchange:
         return exchange.model_copy(update={"legacy_referrer": True})
 
-    def response_paused(self, event: dict, send: Callable[[str, dict], dict]) -> bool:
+    def response_paused(self, event: dict, send: Send) -> bool:
         """Continue a first-party document's response with the legacy policy added."""
         if "responseStatusCode" not in event:
             return False

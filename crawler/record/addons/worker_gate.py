@@ -20,16 +20,13 @@ import base64
 import json
 import re
 import secrets
-from collections.abc import Callable
 from importlib.resources import files
 from urllib.parse import urlsplit
 
 from crawler.record.addons.contain import Containment
 from crawler.record.capture.connection import DevToolsError
-from crawler.record.capture.devtools import request_body, response_body
+from crawler.record.capture.devtools import Send, request_body, response_body
 from crawler.record.capture.tape import Tape
-
-Send = Callable[[str, dict], dict]  # a DevTools command and its answer
 
 # A script's directive prologue ("use strict"; ...) must stay first, or it stops being one.
 _PROLOGUE = re.compile(r"""\A(?:\s*(?:"[^"\n]*"|'[^'\n]*')\s*;?)*""")

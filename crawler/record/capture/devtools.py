@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+
+Send = Callable[[str, dict], dict]  # a DevTools command and its answer, for the addons
 
 # What a record says of a body DevTools handed over only in part
 PARTS_LEFT_OUT = (

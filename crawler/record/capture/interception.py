@@ -107,9 +107,10 @@ class Interception:
         if url.startswith(BROWSER_OWN):
             return self._continue(event)  # Chromium's own pages: not the site's
         seen = self._keep(event)
-        if answer := self.addons.first("request_paused", event):
-            seen.contained = True
-            return self._fulfil(answer)  # answered here: it never leaves the machine
+        if answer := self.addons.first("request_paused", event, self._send):
+            seen.contained = True  # answered here: it never leaves the machine; recorded with
+            seen.headers = tuple(event["request"]["headers"].items())  # what it would have carried
+            return self._fulfil(answer)
         self._continue(event)
 
     def claim(self, network_id: str, method: str, url: str) -> Paused | None:

@@ -78,6 +78,7 @@ class _Request:
     body: bytes | None = None
     body_note: str | None = None
     contained: bool = False
+    withheld: tuple[tuple[str, str], ...] = ()  # the cookies a contained request would carry
     by_worker: bool = False  # answered by a service worker: it never left as such
     partial: bool = False  # its body as DevTools handed it over, a part left out
     redirected_from: str | None = None
@@ -261,6 +262,8 @@ class Requests:
         pause = self.interception.claim(hop.request_id, hop.method, hop.url)
         if pause is not None:
             hop.contained = pause.contained
+            if pause.contained:
+                hop.withheld = tuple((k, v) for k, v in pause.headers if k.lower() == "cookie")
             if hop.has_body and hop.body is None:
                 hop.body, hop.partial = pause.take_body(), pause.partial
         if hop.has_body and hop.body is None and hop.method not in _NO_BODY_METHODS:
@@ -315,6 +318,8 @@ class Requests:
 
     def _write(self, hop: _Request) -> None:
         headers = tuple(pairs(hop.sent if hop.sent is not None else hop.headers))
+        if not any(k.lower() == "cookie" for k, _ in headers):
+            headers += hop.withheld
         if hop.response is not None and hop.raw:  # as received: Set-Cookie included
             hop.response.headers = tuple(pairs(hop.raw))
         missing = hop.has_body and hop.body is None

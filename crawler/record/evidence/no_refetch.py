@@ -17,9 +17,7 @@ answer from the site. A partial response (media's 206, `Content-Range`) is left 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-Send = Callable[[str, dict], dict]  # a DevTools command and its result
+from crawler.record.capture.devtools import Send
 
 # The kinds Playwright fetches again, as Chromium's `Fetch` filter names them; manifests and
 # text tracks are "Other" there, which would pause every worker script and favicon too.

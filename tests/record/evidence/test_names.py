@@ -136,6 +136,18 @@ def test_contain_mode_stops_third_parties_under_first_party_names_before_the_cpr
 
 
 @pytest.mark.browser
+def test_contain_mode_searches_the_cookies_a_request_would_carry(server, tmp_path):
+    """The interception pauses a request before Chromium adds its cookies: a cookie of the
+    portal's whole domain with the CPR went to its CNAME'd collector in a contained audit."""
+    with CnameServer(CNAMES) as dns:
+        code, found = audit(tmp_path, server, dns.address, contain=True, page="cookie")
+    assert not carrying(server, "metrics.skat.test"), "the collector got the CPR cookie"
+    assert (code, found["verdict"]) == (1, "leak")
+    hits = [f for f in found["findings"] if f["host"] == "metrics.skat.test"]
+    assert hits and all(f["contained"] for f in hits), hits
+
+
+@pytest.mark.browser
 def test_a_cookie_with_the_cpr_sent_to_a_third_party_under_a_first_party_name_is_a_leak(
     server, tmp_path
 ):

@@ -92,7 +92,7 @@ class Containment:
 
     def _cookies(self, url: str, navigation: bool, send: Send) -> str | None:
         """The Cookie header the request would carry; None if the cookie store cannot be read
-        (then a cookie with the CPR leaves, and is reported uncontained, as before)."""
+        (then a cookie with the CPR leaves, and the report names it as not stopped)."""
         try:
             return cookies.header(url, cookies.in_store(send), self.check.parties.first, navigation)
         except DevToolsError:

@@ -148,7 +148,8 @@ def _self_hosted(first_party: tuple[Finding, ...]) -> list[str]:
 
 
 def _uncontained(findings: tuple[Finding, ...]) -> list[str]:
-    """Contain mode cannot stop all (cookies, websockets of blob: workers): name what left."""
+    """Contain mode cannot stop all (websockets of blob: workers; cookies when the cookie store
+    cannot be read): name what left."""
     left = [f for f in findings if not f.contained]
     if not left:
         return []

@@ -70,25 +70,21 @@ class Containment:
     def request_paused(self, event: dict, send: Send) -> dict | None:
         """An empty local answer for a request that would carry the CPR to a third party. The
         cookies it would carry are searched too, and recorded with it if it is contained."""
-        request = event["request"]
-        url, headers, body = (
-            request["url"],
-            request.setdefault("headers", {}),
-            request_body(request),
-        )
+        request, kind = event["request"], event.get("resourceType", "Other")
+        url, body = request["url"], request_body(request)
+        headers = request.setdefault("headers", {})
         if not self.check.to_third_party(url, headers, body):
             return None
         if parts_left_out(request):
             self.held += 1  # a file it cannot search does not leave either
         else:
-            kind = event.get("resourceType", "Other")
             cookie = self._cookies(url, kind == "Document" and request["method"] == "GET", send)
             sent = {**headers, "Cookie": cookie} if cookie else headers
             if not self.check.carries(url, sent, body):
                 return None
             headers.update(sent)  # recorded as it would have been sent
             self.count += 1
-        return self.answer(event["requestId"], event.get("resourceType", "Other"))
+        return self.answer(event["requestId"], kind)
 
     def _cookies(self, url: str, navigation: bool, send: Send) -> str | None:
         """The Cookie header the request would carry; None if the cookie store cannot be read

@@ -108,8 +108,10 @@ class Interception:
             return self._continue(event)  # Chromium's own pages: not the site's
         seen = self._keep(event)
         if answer := self.addons.first("request_paused", event, self._send):
-            seen.contained = True  # answered here: it never leaves the machine; recorded with
-            seen.headers = tuple(event["request"]["headers"].items())  # what it would have carried
+            # answered here, it never leaves the machine; it is recorded with the headers the
+            # addon found it would have carried (contain mode: its cookies)
+            seen.contained = True
+            seen.headers = tuple(event["request"].get("headers", {}).items())
             return self._fulfil(answer)
         self._continue(event)
 

@@ -1,8 +1,8 @@
 """Pages that each send the CPR to third parties through one way the record once lost, or could:
 FormData and blob bodies, a shared worker's requests, websockets of shared, service and
-dedicated workers, a font, a prefetch, a storm of popups and a file a form uploads; and a quiet
-page that sends it nowhere. Each page is its own start URL, so an audit of it leaks through that
-way only.
+dedicated workers (from blob: and data: URLs too), a font, a prefetch, a storm of popups and a
+file a form uploads; and a quiet page that sends it nowhere. Each page is its own start URL, so
+an audit of it leaks through that way only.
 
 Service workers need a secure origin: audits of these pages run with `SECURE_ORIGIN` in
 $CPRAUDIT_CHROMIUM_ARGS.
@@ -37,17 +37,30 @@ FORMDATA_FORM = f"""<!doctype html>
 <form id=f action="http://form.formdatavendor.test/submit" method=post enctype=multipart/form-data>
 <input name=cpr value="{CPR}"></form><script>document.getElementById("f").submit()</script>"""
 
+
+def _socket_js(vendor: str) -> str:
+    """A worker's script: a websocket to the vendor's chat that sends the CPR once open."""
+    return f"const s = new WebSocket('ws://chat.{vendor}.test/s');\n" + _SOCKET.format(cpr=CPR)
+
+
 SHARED_SOCKET = "<!doctype html><script>new SharedWorker('/shared-socket.js')</script>"
-SHARED_SOCKET_JS = "const s = new WebSocket('ws://chat.sharedvendor.test/s');\n" + _SOCKET.format(
-    cpr=CPR
-)
+SHARED_SOCKET_JS = _socket_js("sharedvendor")
 SERVICE_SOCKET = (
     "<!doctype html><script>navigator.serviceWorker.register('/service-socket.js')</script>"
 )
-SERVICE_SOCKET_JS = "const s = new WebSocket('ws://chat.servicevendor.test/s');\n" + _SOCKET.format(
-    cpr=CPR
-)
+SERVICE_SOCKET_JS = _socket_js("servicevendor")
 WORKER_SOCKET = "<!doctype html><script>new Worker('/worker-socket.js')</script>"
+# Workers whose script is no response: only the capture's hold at their start can gate them
+BLOB_SOCKET = (
+    "<!doctype html><script>new Worker(URL.createObjectURL(new Blob(["
+    + json.dumps(_socket_js("blobvendor"))
+    + "], {type: 'text/javascript'})))</script>"
+)
+DATA_SOCKET = (
+    "<!doctype html><script>new Worker('data:text/javascript,' + encodeURIComponent("
+    + json.dumps(_socket_js("datavendor"))
+    + "))</script>"
+)
 WORKER_SOCKET_JS = f"new WebSocket('ws://chat.workervendor.test/s?cpr={CPR}');"
 
 FONT = f"""<!doctype html><style>
@@ -161,6 +174,8 @@ def routes() -> dict:
         f"{PORTAL}/service-socket.js": Response(SERVICE_SOCKET_JS, _JS),
         f"{PORTAL}/worker-socket": Response(WORKER_SOCKET),
         f"{PORTAL}/worker-socket.js": Response(WORKER_SOCKET_JS, _JS),
+        f"{PORTAL}/blob-socket": Response(BLOB_SOCKET),
+        f"{PORTAL}/data-socket": Response(DATA_SOCKET),
         f"{PORTAL}/font": Response(FONT),
         "fonts.fontvendor.test/brand.woff2": Response(
             b"wOF2", "font/woff2", headers=(("Access-Control-Allow-Origin", "*"),)

@@ -5,7 +5,12 @@
   if (self.__cpraudit_gate || typeof self.WebSocket !== "function") return;
   Object.defineProperty(self, "__cpraudit_gate", { value: true });
   const Native = self.WebSocket;
-  const GATE = "__GATE__";
+  // asked of the worker's origin; a data: worker has none, so a name that never resolves (the
+  // interception answers the question before any lookup)
+  const GATE = new URL(
+    "__GATE__",
+    self.location.origin === "null" ? "https://cpraudit.invalid" : self.location.origin
+  ).href;
   const ask = (question) =>
     fetch(GATE, { method: "POST", body: JSON.stringify(question), cache: "no-store" })
       .then((answer) => answer.json())

@@ -9,9 +9,12 @@ interception answers itself (it never leaves the machine). The question is decid
 detector, as for any contained request; what is refused is recorded, marked contained, and
 what is allowed goes out and is recorded as usual.
 
-What it cannot gate: workers whose script is no response (blob: and data: URLs); their
-websockets are recorded, and their findings say they were not contained. Worker scripts in the
-HAR and trace show the gate, on their first line.
+A worker whose script is no response (a blob: or data: URL) gets the gate another way: the
+capture holds every worker at its start (`capture.targets`), and in contain mode it has the
+worker stop before its first statement and run the gate there (`worker_script`). Worker scripts
+from the network get it both ways (the gate runs once), so that a worker the capture attaches to
+late is gated all the same. Worker scripts in the HAR and trace show the gate, on their first
+line.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class WorkerGate:
         self.path = f"/.well-known/cpraudit-contain-{secrets.token_hex(8)}"
         source = files("crawler.record.addons").joinpath("gate.js").read_text("utf-8")
         self.script = _one_line(source).replace("__GATE__", self.path)
+        self.worker_script = self.script  # what every worker runs before its own code
 
     def recording(self, tape: Tape) -> None:
         self.log = tape
@@ -122,7 +126,10 @@ class WorkerGate:
         return {
             "requestId": request_id,
             "responseCode": 200,
-            "responseHeaders": [{"name": "Content-Type", "value": "application/json"}],
+            "responseHeaders": [
+                {"name": "Content-Type", "value": "application/json"},
+                {"name": "Access-Control-Allow-Origin", "value": "*"},  # a data: worker asks too
+            ],
             "body": base64.b64encode(json.dumps({"allow": allow}).encode()).decode(),
         }
 

@@ -50,6 +50,9 @@ _IGNORED = frozenset(
         "Runtime.exceptionThrown",
         "Runtime.exceptionRevoked",
         "Runtime.inspectRequested",
+        "Debugger.scriptParsed",  # in a worker stopped before its first statement (contain)
+        "Debugger.scriptFailedToParse",
+        "Debugger.resumed",
     }
 )
 _PREFIX = '{"method":"'

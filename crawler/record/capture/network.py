@@ -28,7 +28,7 @@ from crawler.record.capture.devtools import PARTS_LEFT_OUT, posted_body, respons
 from crawler.record.capture.initiators import Initiator, from_event
 from crawler.record.capture.interception import Interception
 from crawler.record.capture.tape import Tape
-from crawler.record.capture.targets import Target, Targets
+from crawler.record.capture.targets import WORKERS, Target, Targets
 from crawler.record.evidence.har import HarWriter, Response
 
 _GRACE = 1.0  # seconds an ended request waits for its headers as sent
@@ -251,7 +251,7 @@ class Requests:
                 return target.url, target.url
             return document, document
         page = target.page
-        if target.kind in ("worker", "shared_worker", "service_worker"):
+        if target.kind in WORKERS:
             return (page.url or None if page else None), target.url
         return (page.url if page else None), document
 

@@ -69,7 +69,7 @@ class Recorder:
             if endpoint
             else RelayedDevTools(browser, self._on_event, _BROWSER_EVENTS)
         )
-        self.targets = Targets(self.devtools)
+        self.targets = Targets(self.devtools, self.addons.first_attribute("worker_script"))
         self.interception = Interception(self.devtools, self.addons, lambda: tape.step)
         self.requests = Requests(
             self.devtools, self.targets, self.interception, tape, self.har, self._not_the_sites
@@ -156,6 +156,8 @@ class Recorder:
                 self.requests.target_gone(target)
         elif method == "Target.targetInfoChanged":
             self.targets.info_changed(params.get("targetInfo", {}))
+        elif method == "Debugger.paused":
+            self.targets.paused(session)
 
     def _idle(self) -> None:
         if not self._closed:

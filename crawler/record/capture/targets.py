@@ -4,7 +4,9 @@ pages (popups too), out-of-process iframes, dedicated, shared and service worker
 Auto-attach holds each new target at its start until we have enabled the `Network` domain in
 it (bodies left out: the interception has them, see `interception`), async stacks for
 initiators, and auto-attach to its own iframes and workers; then we release it. So no target's
-first request is sent before our session can see it.
+first request is sent before our session can see it. In contain mode a worker is also made to
+stop before its first statement, where it runs the worker gate (`addons.worker_gate`) before
+its own code.
 
 Shared and service workers are held by the browser, not by a page, and Playwright may release
 one before our set-up reaches it. A worker has its target before it fetches its script, and
@@ -28,6 +30,8 @@ from crawler.model import BODY_LIMIT
 from crawler.record.capture.connection import DevTools
 
 CHILDREN = [{"type": "iframe"}, {"type": "worker"}]  # what a page or worker auto-attaches
+WORKERS = ("worker", "shared_worker", "service_worker")
+_BEFORE_SCRIPT = {"instrumentation": "beforeScriptExecution"}
 # Response bodies Chromium keeps for us to read for the HAR: none larger than the record keeps
 # in its JSON, and at most this much in a target at once (read as each response finishes).
 _BUFFER = {"maxResourceBufferSize": BODY_LIMIT, "maxTotalBufferSize": 4 * BODY_LIMIT}
@@ -54,8 +58,11 @@ class Target:
 class Targets:
     """The sessions of one browser, by session id; sets up each as it attaches."""
 
-    def __init__(self, devtools: DevTools) -> None:
+    def __init__(self, devtools: DevTools, before_workers: str | None = None) -> None:
+        """`before_workers`: a script each worker runs before its own code (contain mode's
+        gate), wherever its script comes from (blob: and data: URLs too)."""
         self.devtools = devtools
+        self._before_workers = before_workers
         self.by_session: dict[str, Target] = {}
         self._by_id: dict[str, Target] = {}
 
@@ -89,6 +96,9 @@ class Targets:
         post("Network.enable", {"maxPostDataSize": 1, **_BUFFER}, session)
         post("Runtime.enable", {}, session)  # async stacks need it
         post("Runtime.setAsyncCallStackDepth", {"maxDepth": 32}, session)
+        if self._before_workers and target.kind in WORKERS:  # stop before its first statement
+            post("Debugger.enable", {}, session)
+            post("Debugger.setInstrumentationBreakpoint", _BEFORE_SCRIPT, session)
         post(
             "Target.setAutoAttach",
             {
@@ -100,6 +110,12 @@ class Targets:
             session,
         )
         post("Runtime.runIfWaitingForDebugger", {}, session, lambda answer: self._ready(target))
+
+    def paused(self, session: str | None) -> None:
+        """A worker stopped before its first statement: the script first, then the worker."""
+        if self._before_workers and session in self.by_session:
+            self.devtools.post("Runtime.evaluate", {"expression": self._before_workers}, session)
+            self.devtools.post("Debugger.disable", {}, session)  # and so it runs on
 
     def _ready(self, target: Target) -> None:
         """Commands run in order: the last one's answer confirms the whole set-up."""

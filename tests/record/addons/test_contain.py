@@ -97,6 +97,8 @@ def test_the_check_sees_every_encoding_the_detector_sees_to_third_parties_only()
         ("shared-socket", "chat.sharedvendor.test"),
         ("service-socket", "chat.servicevendor.test"),
         ("worker-socket", "chat.workervendor.test"),  # the CPR in the handshake's URL
+        ("blob-socket", "chat.blobvendor.test"),  # workers whose script is no response
+        ("data-socket", "chat.datavendor.test"),
     ],
 )
 def test_contain_stops_formdata_and_the_websockets_of_every_kind_of_worker(

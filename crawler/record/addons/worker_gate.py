@@ -51,8 +51,8 @@ class WorkerGate:
         self.log: Tape | None = None
         self.path = f"/.well-known/cpraudit-contain-{secrets.token_hex(8)}"
         source = files("crawler.record.addons").joinpath("gate.js").read_text("utf-8")
-        self.script = _one_line(source).replace("__GATE__", self.path)
-        self.worker_script = self.script  # what every worker runs before its own code
+        # what every worker runs before its own code (see `capture.targets` too)
+        self.worker_script = _one_line(source).replace("__GATE__", self.path)
 
     def recording(self, tape: Tape) -> None:
         self.log = tape
@@ -113,7 +113,7 @@ class WorkerGate:
             return None
         text = body.decode("utf-8", "replace")
         at = _PROLOGUE.match(text).end()  # type: ignore[union-attr]  # it matches everywhere
-        return (text[:at] + self.script + text[at:]).encode("utf-8")
+        return (text[:at] + self.worker_script + text[at:]).encode("utf-8")
 
     def answer(self, request_id: str, body: bytes | None, worker: str | None) -> dict:
         """`Fetch.fulfillRequest` parameters for the gate: allowed, or refused and recorded."""

@@ -112,7 +112,7 @@ def test_contain_stops_formdata_and_the_websockets_of_every_kind_of_worker(
     assert hits and all(f["contained"] for f in hits), hits
 
 
-def test_contain_holds_back_an_upload_whose_file_it_cannot_search(monkeypatch, tmp_path):
+def test_contain_holds_back_an_upload_whose_file_it_cannot_search(tmp_path):
     """Chromium hands a form's file to no DevTools client, so contain mode could not search it
     and let it go: the citizen's letter with the CPR reached the third party in a contained
     audit. It is held back now, and the result stays inconclusive: what the site would have

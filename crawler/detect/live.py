@@ -34,8 +34,10 @@ class CprToThirdParty:
         return bool(self._found(_exchange(url, headers, body, frame)))
 
     def __call__(self, url: str, headers: dict[str, str], body: bytes | None) -> bool:
-        """Whether a request carries the CPR to a third party."""
-        return self.to_third_party(url, headers, body) and self.carries(url, headers, body)
+        """Whether a request carries the CPR to a third party (the progress line asks it of
+        every request written: one exchange built for both questions)."""
+        exchange = _exchange(url, headers, body)
+        return self._to_third(exchange) and bool(self._found(exchange))
 
     def to_third_party(
         self, url: str, headers: dict[str, str] | None = None, body: bytes | None = None
@@ -43,7 +45,10 @@ class CprToThirdParty:
         """Whether a request goes to a third party as the report judges its receiver: by its
         host, a first-party name by its CNAME chain, a first-party endpoint by the tracker
         protocol it speaks."""
-        return self.parties.receiver(_exchange(url, headers, body)).kind == "third"
+        return self._to_third(_exchange(url, headers, body))
+
+    def _to_third(self, exchange: Exchange) -> bool:
+        return self.parties.receiver(exchange).kind == "third"
 
     def _found(self, exchange: Exchange) -> tuple[Finding, ...]:
         return detect([exchange], self.citizen, self.parties).findings

@@ -256,7 +256,17 @@ def record_in(
     if not capture.ready(page):
         rec.notes.append("the initiator set-up was late: the first requests may lack who sent them")
     drive = Drive(
-        page, citizen, scenario, tape, target, rec.out_dir, progress, redactor, addons, saved
+        page,
+        citizen,
+        scenario,
+        tape,
+        target,
+        rec.out_dir,
+        progress,
+        redactor,
+        addons,
+        saved,
+        banner,
     )
     try:
         _visited(rec, drive.run())

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Error, Frame
+from playwright.sync_api import BrowserContext, Error, Frame, Page
 
 from crawler import bundle, npm
 from crawler.errors import BadInput, first_line
@@ -56,6 +57,9 @@ CONFIG: dict[str, Any] = {
     "logs": {"errors": False},
 }
 _ACTION = {"decline": "optOut", "accept": "optIn"}
+# A capture Chromium loses to a navigation holds the page's later screenshots until it times out.
+PHOTO_TIMEOUT_MS = 3_000
+SETTLE_SECONDS = 5.0  # the longest a step's end waits for a banner's choice to go through
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ class ConsentBanner:
         self.detected: list[str] = []
         self.actions: list[ConsentAction] = []
         self.errors: list[str] = []
+        self._in_hand: float | None = None  # when the banner being answered was found
         context.expose_binding("autoconsentSendMessage", self._on_message)
         context.add_init_script(script=package.script)
 
@@ -163,16 +168,18 @@ class ConsentBanner:
             elif kind == "cmpDetected" and cmp not in self.detected:
                 self.detected.append(cmp)
             elif kind == "popupFound":
+                self._in_hand = time.monotonic()
                 self._popup(frame, cmp)
             elif kind in ("optOutResult", "optInResult"):
                 self._result(cmp, bool(message.get("result")))
         except Error as exc:  # the frame navigated away mid-answer: nothing was chosen there
+            self._in_hand = None
             self.errors.append(f"consent banner on {frame.url}: {first_line(exc)}")
 
     def _popup(self, frame: Frame, cmp: str) -> None:
         name: str | None = bundle.consent_screenshot(len(self.actions) + 1)
         try:
-            frame.page.screenshot(path=str(self.out_dir / str(name)), timeout=10_000)
+            frame.page.screenshot(path=str(self.out_dir / str(name)), timeout=PHOTO_TIMEOUT_MS)
         except Error as exc:  # e.g. the page navigated meanwhile: said, and the choice still made
             self.errors.append(f"consent banner on {frame.url} not photographed: {first_line(exc)}")
             name = None
@@ -186,11 +193,24 @@ class ConsentBanner:
                 screenshot=name,
             )
         )
-        if self.state in _ACTION:
-            self._send(frame, {"type": _ACTION[self.state]})  # the page may be gone: not sent
-            self.actions[-1] = self.actions[-1].model_copy(update={"sent": True})
+        if self.state not in _ACTION:
+            self._in_hand = None
+            return
+        self._send(frame, {"type": _ACTION[self.state]})  # the page may be gone: not sent
+        self.actions[-1] = self.actions[-1].model_copy(update={"sent": True})
+
+    def settle(self, page: Page) -> None:
+        """Wait, a few seconds at most, until the banner in hand is photographed and its choice
+        has gone through: the scenario's next step then runs in the chosen state, and does not
+        navigate away from under the photo (Chromium loses a capture to a navigation)."""
+        while self._in_hand is not None and time.monotonic() - self._in_hand < SETTLE_SECONDS:
+            try:
+                page.wait_for_timeout(50)  # the banner's messages are answered meanwhile
+            except Error:  # the page is gone: nothing left to wait for on it
+                return
 
     def _result(self, cmp: str, done: bool) -> None:
+        self._in_hand = None
         for i in range(len(self.actions) - 1, -1, -1):
             if self.actions[i].platform == cmp and self.actions[i].done is None:
                 self.actions[i] = self.actions[i].model_copy(update={"done": done})

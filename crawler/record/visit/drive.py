@@ -25,6 +25,7 @@ from crawler.record.addons.redaction import Redactor
 from crawler.record.capture.tape import Tape
 from crawler.record.evidence import saved_logins
 from crawler.record.visit.by_hand import Terminal, log_in_by_hand
+from crawler.record.visit.consent import ConsentBanner
 from crawler.record.visit.crawl import CrawlOutcome, crawl
 from crawler.record.visit.login import LoginAgain, SessionGuard, login_problem, screenshot
 from crawler.record.visit.saved_login import SavedLogin
@@ -65,6 +66,7 @@ class Drive:
     redactor: Redactor
     addons: Addons
     saved_login: float | None = None  # when the saved login reused here was saved
+    banner: ConsentBanner | None = None  # the consent state's, answered before each step ends
     seen: Visited = field(default_factory=Visited)
     visits: list[PageVisit] = field(default_factory=list)  # the scenario's pages
     crawled: CrawlOutcome = field(default_factory=CrawlOutcome)
@@ -274,6 +276,8 @@ class Drive:
             shot = bundle.step_screenshot(len(self.seen.steps) + 1)
             _screenshot(self.page, self.out_dir / shot)
             self.seen.steps.append((self.tape.step, shot))
+            if self.banner:
+                self.banner.settle(self.page)
         if self.login_again:
             self.login_again.seen(name, login)
         self.tape.step = name

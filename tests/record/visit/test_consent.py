@@ -4,11 +4,13 @@ selector), photographed before the click; a state that could not be set is never
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crawler.analyse.system import analyse_system
 from crawler.model import Citizen, CrawlSettings, SystemResult, Target
 from crawler.record.session import record
 from crawler.record.visit import consent
+from crawler.scenario import Scenario, step
 from crawler.testing import Response, SiteServer
 from crawler.testing.minside.pages import CONSENT
 
@@ -31,9 +33,13 @@ PLAIN = """<!doctype html><title>portal</title><h1>Velkommen</h1>
 <img src="http://pixel.tracker.test/p.gif"><script>fetch("/api/me")</script>"""
 
 
-def audit(tmp_path, page: str, **settings) -> tuple[SystemResult, SiteServer]:
+def audit(
+    tmp_path, page: str, scenario: Scenario | None = None, **settings
+) -> tuple[SystemResult, SiteServer]:
+    settings.setdefault("crawl", CrawlSettings(depth=0, dwell=4.0))
     routes = {
         "www.portal.test/": Response(page),
+        "www.portal.test/videre": Response(page),
         "policy.cookieinfo.test/uc.js": Response(CONSENT, "application/javascript"),
     }
     with SiteServer(routes) as server:
@@ -42,10 +48,9 @@ def audit(tmp_path, page: str, **settings) -> tuple[SystemResult, SiteServer]:
             start_url=f"http://www.portal.test/?cpr={CPR}",
             first_party=("portal.test",),
             resolve=tuple(server.resolve_rules()),
-            crawl=CrawlSettings(depth=0, dwell=4.0),
             **settings,
         )
-        rec = record(target, Citizen(cpr=CPR), tmp_path)
+        rec = record(target, Citizen(cpr=CPR), tmp_path, scenario=scenario)
         return analyse_system(rec, Citizen(cpr=CPR))[0], server
 
 
@@ -78,6 +83,25 @@ def test_a_banner_autoconsent_does_not_know_is_not_clean_until_its_button_is_giv
     assert given.verdict == "clean" and given.consent is not None
     (action,) = given.consent.actions
     assert (action.by, action.done) == ("selector", True)
+
+
+def hasty(page, citizen):
+    """Waits until the banner is gone, then goes on at once, while the decline is still being
+    confirmed: Cookie Information's opt-out waits a second after its click."""
+    with step("Forside"):
+        page.goto("http://www.portal.test/")
+        expect(page.locator("#cookie-information-template-wrapper")).to_be_hidden()
+    with step("Videre"):
+        page.goto("http://www.portal.test/videre")
+
+
+def test_a_step_ends_once_the_choice_made_in_it_has_gone_through(tmp_path):
+    result, _ = audit(tmp_path, PAGE, hasty, consent="decline", crawl=None)
+    assert result.consent is not None and result.consent.problem is None
+    (action,) = result.consent.actions
+    assert (action.step, action.page_url) == ("Forside", "http://www.portal.test/")
+    assert (tmp_path / str(action.screenshot)).is_file()
+    assert action.sent and action.done, "confirmed before the next step left the page"
 
 
 def test_autoconsent_sends_nothing_of_its_own(tmp_path):

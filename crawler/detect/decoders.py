@@ -14,7 +14,7 @@ import html
 import re
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus
 
@@ -106,7 +106,9 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]
 _JS_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})|\\(/)")
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _LZ_RUN = re.compile(r"[A-Za-z0-9+/$-]{16,}={0,3}")
-_HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])")
+# Whole runs of hex digits: a pattern that starts with its character class lets the search skip
+# a body without any at C speed, where a look-behind first made it try every position.
+_HEX_RUN = re.compile(r"[0-9A-Fa-f]{20,}")
 _SPACE = re.compile(r"\s")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd")
@@ -191,20 +193,29 @@ def _js_escape(layer: Layer, budget: Budget) -> list[Piece]:
     return [Piece("js-escape", out, exclusive=True)] if out != layer.text else []
 
 
-def _runs(pattern: re.Pattern, layer: Layer, budget: Budget) -> list[str]:
+def _runs(found: Iterable[str], budget: Budget) -> list[str]:
     """Distinct candidate segments, stopping (and reporting) when the budget runs out."""
     runs: list[str] = []
-    for match in pattern.finditer(layer.text):
+    for run in found:
         if len(runs) % 64 == 63 and budget.exhausted():
             break
-        if match.group() not in runs:
-            runs.append(match.group())
+        if run not in runs:
+            runs.append(run)
     return runs
+
+
+def _matches(pattern: re.Pattern, text: str) -> Iterator[str]:
+    return (match.group() for match in pattern.finditer(text))
+
+
+def _hex_runs(text: str) -> Iterator[str]:
+    """Runs of ten bytes or more written in hex: whole runs of hex digits of even length."""
+    return (run for run in _matches(_HEX_RUN, text) if len(run) % 2 == 0)
 
 
 def _base64(layer: Layer, budget: Budget) -> list[Piece]:
     pieces = []
-    for run in _runs(_B64_RUN, layer, budget):
+    for run in _runs(_matches(_B64_RUN, layer.text), budget):
         core = run.rstrip("=").replace("-", "+").replace("_", "/")
         if len(core) % 4 == 1:
             core = core[:-1]
@@ -219,7 +230,7 @@ def _base64(layer: Layer, budget: Budget) -> list[Piece]:
 
 def _hex(layer: Layer, budget: Budget) -> list[Piece]:
     pieces = []
-    for run in _runs(_HEX_RUN, layer, budget):
+    for run in _runs(_hex_runs(layer.text), budget):
         data = bytes.fromhex(run)
         if _worth_keeping(data):
             pieces.append(Piece("hex", data, run))
@@ -229,7 +240,7 @@ def _hex(layer: Layer, budget: Budget) -> list[Piece]:
 def _lz_string(layer: Layer, budget: Budget) -> list[Piece]:
     """compressToBase64 / compressToEncodedURIComponent output: a run of their alphabets."""
     pieces = []
-    for run in _runs(_LZ_RUN, layer, budget):
+    for run in _runs(_matches(_LZ_RUN, layer.text), budget):
         for name in ("base64", "uri"):
             if (name == "base64" and "$" in run) or (name == "uri" and "/" in run):
                 continue
@@ -348,7 +359,7 @@ ENCODINGS: tuple[Decoder, ...] = (
         _js_escape,
     ),
     Decoder("base64", lambda l: has_run(l.text) and _B64_RUN.search(l.text) is not None, _base64),
-    Decoder("hex", lambda l: has_run(l.text) and _HEX_RUN.search(l.text) is not None, _hex),
+    Decoder("hex", lambda l: has_run(l.text) and next(_hex_runs(l.text), None) is not None, _hex),
     Decoder(
         "lz-string", lambda l: has_run(l.text) and _LZ_RUN.search(l.text) is not None, _lz_string
     ),

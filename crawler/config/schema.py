@@ -17,6 +17,8 @@ from crawler.model import (
     LoginCheck,
     Owner,
     TargetOptions,
+    credentials_in,
+    http_host,
 )
 from crawler.notify.urls import NotifyURL
 
@@ -179,3 +181,21 @@ class AuditConfig(_Strict):
         "leak, a new third party, an inconclusive system, a leak no longer found. Secrets only "
         'as ${VAR}, e.g. "mailtos://cpraudit:${SMTP_PASSWORD}@smtp.example.dk?to=dpo@example.dk".',
     )
+    reports_url: str | None = Field(
+        default=None,
+        description="Where the folder that holds the run folders (reports/ by default) is served, "
+        'e.g. "https://audit.example.dk/cpraudit/": a notification then links the run\'s index '
+        "and each system's report there, instead of naming paths on this machine.",
+    )
+
+    @field_validator("reports_url")
+    @classmethod
+    def _reports_url(cls, value: str | None) -> str | None:
+        if value is not None and not http_host(value):
+            raise ValueError("not an http(s) URL; write it like https://audit.example.dk/reports/")
+        if value is not None and credentials_in(value):
+            raise ValueError(
+                "holds a user name or password (user:password@), which every notification would "
+                "carry; give the URL without them"
+            )
+        return value

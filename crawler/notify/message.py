@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
+from crawler import bundle
 from crawler.analyse.fingerprints import fingerprint
 from crawler.model import Audited, SystemResult
 
@@ -34,6 +36,7 @@ class News:
     new_leaks: dict[str, int]  # receiver -> how many new leaks (fingerprints) it got
     new_third_parties: tuple[str, ...]
     no_longer_found: tuple[str, ...]
+    report: str | None = None  # the report's URL, where the reports are served
 
     @property
     def inconclusive(self) -> bool:
@@ -49,16 +52,17 @@ class News:
         said += [f"  {count(n, 'new leak', 'new leaks')} to {r}" for r, n in self.new_leaks.items()]
         said += [f"  new third party: {t}" for t in self.new_third_parties]
         said += [f"  leak no longer found: {where}" for where in self.no_longer_found]
-        return said
+        return said + ([f"  report: {self.report}"] if self.report else [])
 
 
-def news_of(result: SystemResult) -> News:
+def news_of(result: SystemResult, report: str | None = None) -> News:
     return News(
         result.system,
         result.verdict,
         new_leaks(result),
         tuple(f"{t.organisation} ({', '.join(t.hosts)})" for t in result.third_parties if t.new),
         tuple(h.where or h.fingerprint for h in (result.history.fixed if result.history else ())),
+        report,
     )
 
 
@@ -78,10 +82,21 @@ def new_leaks(result: SystemResult) -> dict[str, int]:
 
 
 def compose(
-    results: Sequence[Audited], index: Path, source: str, incomplete: bool = False
+    results: Sequence[Audited],
+    index: Path,
+    source: str,
+    incomplete: bool = False,
+    reports_url: str | None = None,
 ) -> Message | None:
-    """The run's message, or None when nothing in it needs a person."""
-    news = [n for r, _ in results if (n := news_of(r))]
+    """The run's message, or None when nothing in it needs a person. With `reports_url` (where
+    the run folders are served) it links the index and each system's report; else it names the
+    index's path."""
+    run = reports_url.rstrip("/") + "/" + quote(index.parent.name) if reports_url else None
+    news = [
+        n
+        for r, folder in results
+        if (n := news_of(r, f"{run}/{quote(folder)}/{bundle.REPORT}" if run and folder else None))
+    ]
     if not news and not incomplete:
         return None
     totals = [
@@ -96,7 +111,8 @@ def compose(
         said.append("run incomplete")
         lines.append("The run did not complete (interrupted, or a shard missing): see the index.")
     title = f"cpraudit {source}: {', '.join(said)}"
-    return Message(title, "\n".join([*lines, f"Index: {index.resolve()}"]))
+    where = f"{run}/{bundle.INDEX}" if run else index.resolve()
+    return Message(title, "\n".join([*lines, f"Index: {where}"]))
 
 
 def count(n: int, one: str, many: str) -> str:

@@ -35,6 +35,7 @@ class Notifier:
     channels: tuple[Channel, ...] = ()
     source: str = ""  # the audit.toml's name, in the message's title
     hidden: tuple[str, ...] = field(default=(), repr=False)  # the citizens' CPRs and credentials
+    reports_url: str | None = None  # where the run folders are served, for links
 
     def after_run(self, results: Sequence[Audited], index: Path, incomplete: bool = False) -> None:
         """The run's message, if anything in it needs a person; called once the index is
@@ -42,7 +43,7 @@ class Notifier:
         if not self.channels:
             return
         try:
-            message = compose(results, index, self.source, incomplete)
+            message = compose(results, index, self.source, incomplete, self.reports_url)
             if message:
                 message = self.masked(message)
             failed = self.send(message) if message else {}
@@ -98,7 +99,7 @@ def for_audit(audit: Audit) -> Notifier:
     for citizen in audit.config.citizens:
         hidden += [citizen.cpr, f"{citizen.cpr[:6]}-{citizen.cpr[6:]}"]
     channels = prepare(audit.config.notify, os.environ, audit.path)
-    return Notifier(channels, audit.path.name, tuple(hidden))
+    return Notifier(channels, audit.path.name, tuple(hidden), audit.config.reports_url)
 
 
 def _note(

@@ -95,6 +95,22 @@ def test_a_sweep_is_told_of_a_new_leak_once_and_when_it_is_no_longer_found(tmp_p
     assert notes == [True, False, True]
 
 
+def test_where_the_reports_are_served_the_message_links_them(tmp_path, hooks, capsys):
+    conf = Path(audit_toml(tmp_path, hooks.port))
+    served = 'reports_url = "https://audit.example.dk/cpraudit/"\n'
+    conf.write_text(served + conf.read_text())
+    assert merge(tmp_path, "monday", True, str(conf)) == 1
+    [told] = [json.loads(r.body) for r in hooks.received]
+    assert told["message"].splitlines()[-2:] == [
+        "  report: https://audit.example.dk/cpraudit/monday/tastselv/report.html",
+        "Index: https://audit.example.dk/cpraudit/monday/index.html",
+    ]
+    conf.write_text(conf.read_text().replace("https://audit", "ftp://audit"))
+    assert merge(tmp_path, "tuesday", True, str(conf)) == 2
+    error = capsys.readouterr().err.strip()
+    assert "reports_url" in error and "not an http(s) URL" in error and len(error.splitlines()) == 1
+
+
 def test_a_merge_tells_no_credential_and_needs_none(tmp_path, hooks, monkeypatch):
     """A merge logs in nowhere, yet what it tells must not carry a citizen's password: one in the
     secrets file, one in a variable set on the merging machine; one not set there is no error."""

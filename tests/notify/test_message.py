@@ -104,6 +104,23 @@ def test_each_kind_of_news_is_counted_in_the_title_and_named_in_the_body():
     ]
 
 
+def test_where_the_reports_are_served_the_message_links_them():
+    leak = make_finding(host="www.tracker.test", entity="Tracker Inc")
+    results = [result("LetLøn", "leak", findings=[leak]), result("DMR", "inconclusive")]
+    served = "https://audit.example.dk/cpraudit/"
+    message = compose(results, INDEX, "audit.toml", reports_url=served)
+    assert message is not None
+    run = "https://audit.example.dk/cpraudit/20260101T021500Z-run"
+    assert message.body.splitlines() == [
+        "LetLøn: LEAK",
+        "  1 new leak to Tracker Inc (www.tracker.test)",
+        f"  report: {run}/letl%C3%B8n/report.html",
+        "DMR: INCONCLUSIVE",
+        f"  report: {run}/dmr/report.html",
+        f"Index: {run}/index.html",
+    ]
+
+
 def test_without_a_history_every_leak_is_new():
     findings = [
         make_finding(host="a.tracker.test", entity="Tracker Inc", fingerprint="dddd000000000001"),

@@ -17,6 +17,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from crawler import bundle, crash, diagnostics, terminal
@@ -133,7 +134,10 @@ def run_jobs(
                         item.job, run_dir, reason, item.process.exitcode
                     )
                     progress(_line(done[item.job.target.system]))
-            time.sleep(0.1)
+            if running and (len(running) >= workers or not pending):
+                # nothing to start: sleep until a system ends, or the first time limit
+                first = min(item.deadline for item in running) - time.monotonic()
+                wait([item.process.sentinel for item in running], timeout=max(0.0, first))
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (see cli.main)
         interrupted, how = True, str(stop) or "Ctrl-C"
         for item in running:

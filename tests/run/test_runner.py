@@ -186,11 +186,19 @@ def test_scenario_logs_in_and_requests_are_attributed_to_steps(portal, tmp_path)
     )
 
 
-def test_failing_hanging_and_crashing_systems_are_inconclusive_and_isolated(portal, tmp_path):
+def test_failing_hanging_and_crashing_systems_are_inconclusive_and_isolated(
+    portal, tmp_path, capsys
+):
     config = write_config(
-        tmp_path, portal, ["clean", "broken", "hang", "crash", "leaky"], time_limit=30
+        tmp_path, portal, ["hang", "clean", "broken", "crash", "leaky"], time_limit=30
     )
-    code, results = run(config, tmp_path / "out", "--jobs", "3")
+    code, results = run(config, tmp_path / "out", "--jobs", "2")
+    said = capsys.readouterr()
+    lines = (said.out + said.err).splitlines()
+    hung = next(n for n, line in enumerate(lines) if line.startswith("hang: inconclusive"))
+    assert {f"{name}: started" for name in results} <= set(lines[:hung]), (
+        "a place a system leaves is taken at once, not once the hanging one ends"
+    )
     verdicts = {name: r["verdict"] for name, r in results.items()}
     assert verdicts == {
         "clean": "clean",

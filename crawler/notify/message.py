@@ -92,11 +92,11 @@ def compose(
     the run folders are served) it links the index and each system's report; else it names the
     index's path."""
     run = reports_url.rstrip("/") + "/" + quote(index.parent.name) if reports_url else None
-    news = [
-        n
-        for r, folder in results
-        if (n := news_of(r, f"{run}/{quote(folder)}/{bundle.REPORT}" if run and folder else None))
-    ]
+
+    def report(folder: str) -> str | None:
+        return f"{run}/{quote(folder)}/{bundle.REPORT}" if run and folder else None
+
+    news = [n for r, folder in results if (n := news_of(r, report(folder)))]
     if not news and not incomplete:
         return None
     totals = [

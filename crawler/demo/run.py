@@ -85,15 +85,21 @@ def serve(port: int) -> int:
         raise BadInput(
             f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); choose another port"
         ) from None
+    rule = f"*.test=127.0.0.1:{server.port}"
+    tries = (
+        f"  cpraudit adhoc http://{host}/ --cpr 070761-4285 --resolve '{rule}'"
+        for host in ("tastselv.skat.test", "skattekontoen.skat.test")
+    )
+    said = "\n".join(
+        [
+            f"The demo portal answers on 127.0.0.1:{server.port} for every *.test host. Try:",
+            *tries,
+            "(Ctrl-C stops it; the systems' logins need the password demo-password.)",
+        ]
+    )
     with server:
-        rule = f"*.test=127.0.0.1:{server.port}"
-        print(f"The demo portal answers on 127.0.0.1:{server.port} for every *.test host. Try:")
-        print(f"  cpraudit adhoc http://tastselv.skat.test/ --cpr 070761-4285 --resolve '{rule}'")
-        print(
-            f"  cpraudit adhoc http://skattekontoen.skat.test/ --cpr 070761-4285 --resolve '{rule}'"
-        )
-        print("(Ctrl-C stops it; the systems' logins need the password demo-password.)", flush=True)
-        try:
+        try:  # from its first line on, Ctrl-C (or SIGTERM) is how it is meant to stop
+            print(said, flush=True)
             threading.Event().wait()
         except KeyboardInterrupt:
             pass

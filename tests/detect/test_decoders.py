@@ -74,11 +74,10 @@ def test_base64_segments_standard_urlsafe_unpadded_and_junk_dropped():
 
 
 def test_hex_segments():
-    hexed = f"cpr={CPR}".encode().hex()
-    assert decode("hex", "v=" + hexed) == [("hex", f"cpr={CPR}".encode())]
-    assert (
-        decode("hex", "v=" + hexed + "&w=" + hexed.upper()) == [("hex", f"cpr={CPR}".encode())] * 2
-    )
+    plain = f"cpr={CPR}".encode()
+    hexed = plain.hex()
+    assert decode("hex", "v=" + hexed) == [("hex", plain)]
+    assert decode("hex", "v=" + hexed + "&w=" + hexed.upper()) == [("hex", plain)] * 2
     assert decode("hex", "v=" + hexed + "a") == [], "a run of odd length is no hex encoding"
     assert decode("hex", "v=a" + hexed) == [], "nor the part of it after its first digit"
     assert decode("hex", "v=" + hexed[:18]) == [], "nor a run shorter than ten bytes"

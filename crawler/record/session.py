@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -238,8 +237,8 @@ def record_in(
     target = rec.target
     context.set_default_timeout(30_000)
     # contain mode judges a first-party name by its CNAME chain before the request leaves
-    look_up = partial(names.chain_of, server=target.dns_server) if target.contain else None
-    parties = Parties.for_target(target, look_up=look_up)
+    lookups = names.Lookups(target.dns_server)
+    parties = Parties.for_target(target, look_up=lookups.chain_of if target.contain else None)
     addons = default_addons(target, citizen, parties, redactor)
     leads = CprToThirdParty(citizen.cpr, parties)
     tape = Tape(rec.requests_path, addons, target.body_limit, leads)
@@ -286,7 +285,7 @@ def record_in(
                 (rec.notes if rec.errors else rec.errors).append(f"consent: {rec.consent.problem}")
         own = sorted(h for h in tape.hosts if h and registrable_domain(h) in parties.first)
         rec.setup = setup.described(
-            target, rec.pages, drive.saved_login, names.look_up(own, target.dns_server)
+            target, rec.pages, drive.saved_login, lookups.look_up(own)
         ).model_copy(update=_login_account(drive, target))
         rec.notes += setup.notes(rec.setup)
 

@@ -1,4 +1,5 @@
-"""Where the first-party host names lead: their CNAME chains, looked up once the visit is over.
+"""Where the first-party host names lead: their CNAME chains, looked up once the visit is over
+(in contain mode, each as its first request waits, and not again: `Lookups`).
 
 A first-party-looking host whose name is an alias of another organisation's (Adobe's
 `smetrics.<site>` -> `<site>.ssl.sc.omtrdc.net`) receives its requests as that organisation:
@@ -39,10 +40,32 @@ def look_up(hosts: Iterable[str], server: str | None = None) -> tuple[NameChain,
         return tuple(pool.map(lambda host: _chain(resolver, host), asked))
 
 
-def chain_of(host: str, server: str | None = None) -> NameChain:
-    """One host's chain, asked now: for contain mode, which decides before a request leaves."""
-    found = look_up([host], server)
-    return found[0] if found else NameChain(host=host)
+class Lookups:
+    """One audit's answers, for contain mode, which asks a name's chain before its first request
+    leaves: the evidence asks only the names not asked yet, and holds the very answers the
+    decisions were made on."""
+
+    def __init__(self, server: str | None = None) -> None:
+        self.server = server
+        self._asked: dict[str, NameChain] = {}
+
+    def chain_of(self, host: str) -> NameChain:
+        """One host's chain, asked now unless it was asked before."""
+        if host not in self._asked:
+            found = look_up([host], self.server)
+            if not found:  # a name not worth asking
+                return NameChain(host=host)
+            self._asked[host] = found[0]
+        return self._asked[host]
+
+    def look_up(self, hosts: Iterable[str]) -> tuple[NameChain, ...]:
+        """`look_up` of these hosts, the ones asked before answered as they were then."""
+        hosts = list(dict.fromkeys(hosts))
+        fresh = {
+            c.host: c for c in look_up([h for h in hosts if h not in self._asked], self.server)
+        }
+        known = self._asked | fresh
+        return tuple(known[h] for h in hosts if h in known)
 
 
 def _special_use(host: str) -> bool:

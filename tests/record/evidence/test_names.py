@@ -10,7 +10,7 @@ import time
 import pytest
 
 from crawler.cli import main
-from crawler.record.evidence.names import look_up
+from crawler.record.evidence.names import Lookups, look_up
 from crawler.testing.cloaked import CNAMES, OWNERS, cloaked
 from crawler.testing.dns import CnameServer
 from crawler.testing.holes import CPR, PORTAL, carrying
@@ -96,6 +96,21 @@ def test_fifty_names_are_looked_up_at_once_within_about_a_second():
 
 def test_without_a_dns_server_names_public_dns_cannot_know_are_not_asked():
     assert look_up(["portal.skat.test", "127.0.0.1", "intra.localhost"]) == ()
+    lookups = Lookups()
+    assert lookups.chain_of("portal.skat.test").chain == ()
+    assert lookups.look_up(["portal.skat.test", "intra.localhost"]) == ()
+
+
+def test_a_name_asked_while_recording_is_not_asked_again_for_the_evidence():
+    with CnameServer({"smetrics.skat.test": "skat.test.sc.omtrdc.test"}) as dns:
+        lookups = Lookups(dns.address)
+        live = lookups.chain_of("smetrics.skat.test")
+        evidence = lookups.look_up(["www.skat.test", "smetrics.skat.test"])
+        asked = list(dns.table.asked)
+    assert live.chain == ("skat.test.sc.omtrdc.test",)
+    assert [c.host for c in evidence] == ["www.skat.test", "smetrics.skat.test"]
+    assert evidence[1] is live, "the evidence holds the answer the decision was made on"
+    assert asked.count("smetrics.skat.test") == 1 and asked.count("www.skat.test") == 1
 
 
 @pytest.mark.browser
@@ -122,6 +137,7 @@ def test_contain_mode_stops_third_parties_under_first_party_names_before_the_cpr
         code, found = audit(tmp_path, server, dns.address, contain=True)
     assert (code, found["verdict"]) == (1, "leak")
     assert not carrying(server, "metrics.skat.test"), "smetrics and metrics got the CPR"
+    assert sorted(dns.table.asked) == sorted(set(dns.table.asked)), "each name asked once"
     assert {(f["host"], f["contained"]) for f in found["findings"]} == {
         ("smetrics.skat.test", True),
         ("metrics.skat.test", True),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -55,8 +56,21 @@ class Person:
         self.env = dict(os.environ, DISPLAY=display)
 
     def sees(self, title: str, seconds: float = 30) -> None:
-        """Wait until a window whose title holds `title` is shown (a page's <title>)."""
-        self._xdotool("search", "--sync", "--onlyvisible", "--name", title, timeout=seconds)
+        """Wait until a window whose title holds `title` is shown (a page's <title>).
+
+        Searched again and again, not with `--sync`: a window that closes while xdotool reads
+        it (a browser opens and closes windows of its own as it starts) ends xdotool's search
+        with an X error, which says nothing about the window looked for."""
+        deadline = time.monotonic() + seconds
+        while not self._finds(title):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no window titled {title!r} shown within {seconds:g} s")
+            time.sleep(0.1)
+
+    def _finds(self, title: str) -> bool:
+        search = ["xdotool", "search", "--onlyvisible", "--name", title]
+        found = subprocess.run(search, env=self.env, capture_output=True, timeout=10)
+        return found.returncode == 0
 
     def clicks_into_the_page(self) -> None:
         """Click an empty spot of the page, which gives it the keyboard."""

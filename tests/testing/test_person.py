@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.browser  # a display of its own, like the tests that use it
+pytestmark = pytest.mark.browser  # a virtual display of its own
 
 # Opens and closes windows without pause; after `delay` seconds it shows the one looked for.
 CHURN = """

@@ -64,7 +64,7 @@ class Person:
         deadline = time.monotonic() + seconds
         while not self._finds(title):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"no window titled {title!r} shown within {seconds:g} s")
+                raise TimeoutError(f"no window whose title holds {title!r} within {seconds:g} s")
             time.sleep(0.1)
 
     def _finds(self, title: str) -> bool:

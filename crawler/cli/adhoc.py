@@ -7,6 +7,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -30,14 +31,12 @@ from crawler.crash import logged
 from crawler.errors import BadInput
 from crawler.model import (
     BODY_LIMIT,
-    CREDENTIALS_IN_URL,
     Audited,
     Citizen,
     CrawlSettings,
     Target,
     TargetOptions,
-    credentials_in,
-    http_host,
+    checked_http_url,
     option_help,
     without_credentials,
 )
@@ -160,14 +159,11 @@ def run(args: argparse.Namespace) -> int:
 
 def adhoc_target(args: argparse.Namespace) -> Target:
     """The site as a system: its options from the command line, each checked as audit.toml's."""
-    hostname = http_host(args.url)
-    if not hostname:
-        raise BadInput(
-            f"{without_credentials(args.url)!r} is not an http(s) URL: give one like "
-            "https://portal.example.dk/"
-        )
-    if credentials_in(args.url):  # before any message could show them
-        raise BadInput(f"{without_credentials(args.url)} {CREDENTIALS_IN_URL}")
+    try:  # before any message could show its credentials
+        checked_http_url(args.url, "https://portal.example.dk/")
+    except ValueError as exc:
+        raise BadInput(f"{without_credentials(args.url)!r}: {exc}") from None
+    hostname = urlsplit(args.url).hostname or ""  # there is one: the URL was checked
     given = {
         "start_url": args.url,
         "first_party": tuple(args.first_party or [registrable_domain(hostname)]),

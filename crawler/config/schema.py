@@ -17,8 +17,7 @@ from crawler.model import (
     LoginCheck,
     Owner,
     TargetOptions,
-    credentials_in,
-    http_host,
+    checked_http_url,
 )
 from crawler.notify.urls import NotifyURL
 
@@ -191,11 +190,11 @@ class AuditConfig(_Strict):
     @field_validator("reports_url")
     @classmethod
     def _reports_url(cls, value: str | None) -> str | None:
-        if value is not None and not http_host(value):
-            raise ValueError("not an http(s) URL; write it like https://audit.example.dk/reports/")
-        if value is not None and credentials_in(value):
-            raise ValueError(
-                "holds a user name or password (user:password@), which every notification would "
-                "carry; give the URL without them"
-            )
-        return value
+        if value is None:
+            return None
+        return checked_http_url(
+            value,
+            "https://audit.example.dk/reports/",
+            "holds a user name or password (user:password@), which every notification would "
+            "carry; give the URL without them",
+        )

@@ -55,6 +55,16 @@ def http_host(url: str) -> str | None:
         return None
 
 
+def checked_http_url(url: str, example: str, credentials: str = CREDENTIALS_IN_URL) -> str:
+    """`url` if it is an http(s) URL without user:password@; else a ValueError that says how to
+    write it (`example`), or why credentials may not stand in it."""
+    if not http_host(url):
+        raise ValueError(f"not an http(s) URL; write it like {example}")
+    if credentials_in(url):
+        raise ValueError(credentials)
+    return url
+
+
 class Frozen(BaseModel):
     """Base of every pipeline model: immutable, bytes as base64 in JSON, unknown keys ignored
     so that records written by a newer version still load."""

@@ -15,14 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, StrictBool, field_validator
 
-from crawler.model.base import (
-    CREDENTIALS_IN_URL,
-    DialogAction,
-    EndpointMeaning,
-    Frozen,
-    credentials_in,
-    http_host,
-)
+from crawler.model.base import DialogAction, EndpointMeaning, Frozen, checked_http_url
 from crawler.model.exchange import BODY_LIMIT
 
 # Switches that audit.toml keys own: given as browser_args they would fight cpraudit's own.
@@ -307,11 +300,7 @@ class TargetOptions(Frozen):
     @field_validator("start_url", "base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        if value is not None and not http_host(value):
-            raise ValueError("not an http(s) URL; write it like https://portal.example.dk/")
-        if value is not None and credentials_in(value):
-            raise ValueError(CREDENTIALS_IN_URL)
-        return value
+        return None if value is None else checked_http_url(value, "https://portal.example.dk/")
 
     @field_validator("resolve")
     @classmethod

@@ -1,6 +1,7 @@
 """Errors a user can act on: each carries one line that names the problem and the fix."""
 
 import errno
+from pathlib import Path
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 WRITE_FAILED = " while writing "  # in every line `write_failure` makes
@@ -33,6 +34,12 @@ def first_line(exc: BaseException) -> str:
     """An exception as one line for a report or a terminal (Playwright's run to many)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def not_a_file(path: Path) -> str:
+    """Why a path given as a file cannot be read as one: "a folder, not a file" or "no such
+    file"."""
+    return "a folder, not a file" if path.is_dir() else "no such file"
 
 
 def printable(text: str) -> str:

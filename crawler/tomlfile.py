@@ -9,7 +9,7 @@ import math
 import tomllib
 from pathlib import Path
 
-from crawler.errors import BadInput
+from crawler.errors import BadInput, not_a_file
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -18,10 +18,8 @@ def read(path: Path, fix: str) -> dict:
     """The file's data; BadInput ending in `fix` (e.g. "give the path of an audit.toml")."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file; {fix}") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path}: a folder, not a file; {fix}") from None
+    except (FileNotFoundError, IsADirectoryError):
+        raise BadInput(f"{path}: {not_a_file(path)}; {fix}") from None
     except OSError as exc:
         raise BadInput(f"{path}: cannot read it ({exc.strerror}); {fix}") from None
     if raw.startswith(_UTF16_BOMS) or b"\0" in raw:

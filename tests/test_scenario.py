@@ -50,6 +50,9 @@ def test_load_scenario_finds_run_or_a_named_function(tmp_path):
 def test_load_scenario_errors_name_the_file_and_the_fix(tmp_path):
     with pytest.raises(BadInput, match=r"^scenario nowhere.py: no such file; give a \.py file"):
         load_scenario("nowhere.py", tmp_path)
+    (tmp_path / "folder.py").mkdir()
+    with pytest.raises(BadInput, match=r"^scenario folder.py: a folder, not a file; give a \.py"):
+        load_scenario("folder.py", tmp_path)
     (tmp_path / "empty.py").write_text("x = 1\n")
     with pytest.raises(BadInput, match=r"^scenario empty.py has no function run\(page, citizen\)"):
         load_scenario("empty.py", tmp_path)

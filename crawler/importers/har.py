@@ -38,7 +38,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from pydantic import ValidationError
 
-from crawler.errors import BadInput
+from crawler.errors import BadInput, not_a_file
 from crawler.importers.lenient_json import LEFT_OUT, left_out, loads
 from crawler.model import Exchange, Frozen
 
@@ -205,7 +205,7 @@ def _open(path: Path) -> tuple[dict, Attached]:
     fix = "give the path of a .har file exported from the browser"
     try:
         if not path.is_file():
-            raise BadInput(f"{path}: no such file; {fix}")
+            raise BadInput(f"{path}: {not_a_file(path)}; {fix}")
         if zipfile.is_zipfile(path):
             return _open_zip(path)
         raw = path.read_bytes()

@@ -92,7 +92,7 @@ CASES = {  # id -> (arguments, part of the one line)
     "scan-har status Infinity": ([*SCAN, "infinity.har"], "response.status is Infinity"),
     "scan-har invalid IPv6 URL": ([*SCAN, "ipv6.har"], "request.url is not a valid URL"),
     "scan-har invalid redirectURL": ([*SCAN, "redirect.har"], "redirectURL is not a valid URL"),
-    "scan-har folder": ([*SCAN, "folder.toml"], "no such file"),
+    "scan-har folder": ([*SCAN, "folder.toml"], "folder.toml: a folder, not a file"),
     "scan-har name too long": ([*SCAN, "a" * 5000], "cannot read it (File name too long)"),
     "scan-har zip bomb": ([*SCAN, "bomb.zip"], "unpacks to more than 2 GiB"),
     "run not UTF-8": (["run", "latin1.toml"], "not UTF-8"),

@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import BadInput, first_line
+from crawler.errors import BadInput, first_line, not_a_file
 from crawler.scenario import Scenario, System
 
 
@@ -52,7 +52,8 @@ def load_scenario(ref: str, base: Path) -> Scenario:
     path = (base / file).resolve()
     if not path.is_file():
         raise BadInput(
-            f"scenario {file}: no such file; give a .py file with a run(page, citizen) function"
+            f"scenario {file}: {not_a_file(path)}; give a .py file with a run(page, citizen) "
+            "function"
         )
     spec = importlib.util.spec_from_file_location(f"cpraudit_scenario_{path.stem}", path)
     if spec is None or spec.loader is None:

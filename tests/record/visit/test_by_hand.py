@@ -60,9 +60,10 @@ def told(process: subprocess.Popen, words: str) -> list[str]:
     raise AssertionError(f"never said {words!r}: {''.join(lines)}")
 
 
-def ended(process: subprocess.Popen, seconds: float = 180) -> tuple[int, str]:
+def ended(process: subprocess.Popen, seconds: float = 120) -> tuple[int, str]:
     """The exit code and the rest of the terminal's lines; a process still running after
-    `seconds` is killed (the test then fails on what it said)."""
+    `seconds` is killed (the test then fails on what it said). Shorter than the test's own
+    limit (pytest-timeout's 180 s), which would end the test without showing what it said."""
     assert process.stdout is not None
     timer = threading.Timer(seconds, process.kill)
     timer.start()
@@ -201,7 +202,7 @@ def test_login_manual_on_minside_is_saved_and_the_run_reusing_it_says_by_hand_wh
         person.sees("engangskode")
         person.tabs_and_types(pyotp.TOTP(account.totp).now())
         person.presses("Return")
-        code, out = ended(login)
+        code, out = ended(login, 60)
         assert code == 0 and "MinSide: logged in by hand; saved to" in out, out
         (saved,) = (tmp_path / "state").iterdir()
         done = json.loads(saved.read_text())["cpraudit"]["by_hand"]

@@ -76,7 +76,8 @@ def pairs(pages: int, count: int, folder: Path, without: Sequence[str] = ()) -> 
                 command = bare if extra is None else adhoc + extra
                 runs[name].append(measure(command))
                 print(f"{pages:3} pages {name:19} {line(runs[name][-1])}", flush=True)
-        findings = next(folder.glob(f"adhoc-{pages}-0-1/*/findings.json"))
+        first = folder / f"adhoc-{pages}-0-{names.index('cpraudit')}"
+        findings = next(first.glob("*/findings.json"))
         requests = json.loads(findings.read_text())["requests"]
     return runs, requests
 

@@ -7,7 +7,6 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -37,6 +36,7 @@ from crawler.model import (
     Target,
     TargetOptions,
     checked_http_url,
+    http_host,
     option_help,
     without_credentials,
 )
@@ -163,7 +163,7 @@ def adhoc_target(args: argparse.Namespace) -> Target:
         checked_http_url(args.url, "https://portal.example.dk/")
     except ValueError as exc:
         raise BadInput(f"{without_credentials(args.url)!r}: {exc}") from None
-    hostname = urlsplit(args.url).hostname or ""  # there is one: the URL was checked
+    hostname = http_host(args.url) or ""  # there is one: the URL was checked
     given = {
         "start_url": args.url,
         "first_party": tuple(args.first_party or [registrable_domain(hostname)]),

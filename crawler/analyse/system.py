@@ -148,8 +148,8 @@ def _self_hosted(first_party: tuple[Finding, ...]) -> list[str]:
 
 
 def _uncontained(findings: tuple[Finding, ...]) -> list[str]:
-    """Contain mode may miss something (a cookie when the cookie store cannot be read; a worker
-    that ran before the capture reached it): name what left."""
+    """Contain mode may miss something (a partitioned cookie when the cookie store cannot be
+    read; a worker that ran before the capture reached it): name what left."""
     left = [f for f in findings if not f.contained]
     if not left:
         return []

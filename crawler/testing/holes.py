@@ -1,8 +1,9 @@
 """Pages that each send the CPR to third parties through one way the record once lost, or could:
 FormData and blob bodies, a shared worker's requests, websockets of shared, service and
-dedicated workers (from blob: and data: URLs too), a font, a prefetch, a storm of popups and a
-file a form uploads; and a quiet page that sends it nowhere. Each page is its own start URL, so
-an audit of it leaks through that way only.
+dedicated workers (from blob: and data: URLs too), a font, a prefetch, a storm of popups, a
+file a form uploads and a third party's own page with the CPR in its cookie; and a quiet page
+that sends it nowhere. Each page is its own start URL, so an audit of it leaks through that way
+only.
 
 Service workers need a secure origin: audits of these pages run with `SECURE_ORIGIN` in
 $CPRAUDIT_CHROMIUM_ARGS.
@@ -19,6 +20,7 @@ from crawler.testing.sites import Response, SiteServer
 
 CPR = "0707614285"
 PORTAL = "portal.skat.test"
+AWAY_VENDOR = "idvendor.test"
 SECURE_ORIGIN = f"--unsafely-treat-insecure-origin-as-secure=http://{PORTAL}"
 POPUPS = 60
 
@@ -125,6 +127,16 @@ UPLOAD = """<!doctype html><form method=post enctype=multipart/form-data
 </form>"""
 UPLOADED = "upload.filevendor.test"
 
+# The portal sends the citizen on to a third party's own page (a login or payment provider).
+# That page keeps the CPR in a SameSite=Strict cookie of its own, beside a plain one, and goes
+# on to its next page: a navigation from its own site, so Chromium sends both cookies.
+AWAY = f"<!doctype html><script>location.href = 'http://www.{AWAY_VENDOR}/start'</script>"
+AWAY_START = "<!doctype html><p>Velkommen</p><script>location.href = '/next'</script>"
+AWAY_COOKIES = (
+    ("Set-Cookie", f"ident={CPR}; Path=/; SameSite=Strict"),
+    ("Set-Cookie", "lang=da; Path=/"),
+)
+
 
 def upload_scenario(folder: Path) -> Path:
     """A scenario that uploads a letter with the CPR in it through the upload page's form."""
@@ -198,6 +210,9 @@ def routes() -> dict:
         "px.unloadvendor.test/bye.gif": Response(GIF, "image/gif"),
         f"{PORTAL}/upload": Response(UPLOAD),
         f"{UPLOADED}/u": Response("ok"),
+        f"{PORTAL}/away": Response(AWAY),
+        f"www.{AWAY_VENDOR}/start": Response(AWAY_START, headers=AWAY_COOKIES),
+        f"www.{AWAY_VENDOR}/next": Response("<!doctype html><p>Tak</p>"),
     }
 
 

@@ -4,9 +4,9 @@ locally and never leaves the machine; it is still recorded, and its findings say
 The decision is taken where the browser-wide interception pauses each request: a receiver
 that is a third party as the report judges it (`CprToThirdParty.to_third_party`), and the
 detector's own search of that one request for the CPR (every part, every written form, every
-encoding and hash the report would find, within the same budget). The pause comes before
-Chromium adds the cookies, so those it would add are read from its cookie store (`cookies`) and
-searched with the request; a contained request is recorded with them. A file that a form
+encoding and hash the report would find, within the same budget), its cookies included: the
+Cookie header Chromium puts in the pause, and the partitioned cookies it leaves out of it, read
+from its cookie store (`cookies`). A contained request is recorded with them. A file that a form
 uploads it cannot see (Chromium hands its bytes to no DevTools client), so such an upload to a
 third party is held back, answered locally like a contained request: what could not be
 searched does not leave. Its body stays incomplete in the record, so the result is
@@ -78,21 +78,23 @@ class Containment:
         if parts_left_out(request):
             self.held += 1  # a file it cannot search does not leave either
         else:
-            cookie = self._cookies(url, kind == "Document" and request["method"] == "GET", send)
-            sent = {**headers, "Cookie": cookie} if cookie else headers
+            navigation = kind == "Document" and request["method"] == "GET"
+            sent = self._as_sent(url, headers, navigation, send)
             if not self.check.carries(url, sent, body):
                 return None
-            headers.update(sent)  # recorded as it would have been sent
+            request["headers"] = sent  # recorded as it would have been sent
             self.count += 1
         return self.answer(event["requestId"], kind)
 
-    def _cookies(self, url: str, navigation: bool, send: Send) -> str | None:
-        """The Cookie header the request would carry; None if the cookie store cannot be read
-        (then a cookie with the CPR leaves, and the report names it as not stopped)."""
+    def _as_sent(self, url: str, headers: dict, navigation: bool, send: Send) -> dict[str, str]:
+        """The headers with the cookies the request would carry; Chromium's alone if its cookie
+        store cannot be read (then a partitioned cookie with the CPR leaves, and the report
+        names it as not stopped)."""
         try:
-            return cookies.header(url, cookies.in_store(send), self.check.parties.first, navigation)
+            store = cookies.in_store(send)
         except DevToolsError:
-            return None
+            store = []
+        return cookies.as_sent(url, headers, store, self.check.parties.first, navigation)
 
     def note(self) -> str:
         held = (

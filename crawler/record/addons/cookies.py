@@ -1,22 +1,33 @@
-"""The cookies Chromium would attach to a request, read from its cookie store while the request
-is paused: the interception pauses a request before its cookies are added, and contain mode
-must search them before the request leaves.
+"""The cookies a paused request would carry, for contain mode to search before it leaves.
 
-Chromium's rules (RFC 6265bis), as far as the pause can tell them: the domain (a host-only
-cookie on its host alone), the path, Secure only over https and wss, and SameSite, with the
-audited portal taken as the top-level site (a request to the portal's own site gets every
-cookie; a cross-site one those marked SameSite=None, and Lax ones too when it is a document
-loaded with GET); a partitioned cookie where its partition is the portal's. Where this reads more
-than Chromium would send, a request is held back that might have gone out: never the reverse.
+Chromium writes the request's Cookie header into the pause itself, chosen by its own rules for
+the request as it stands: the domain, the path, Secure, and SameSite with the request's real
+top-level site and initiator (a third party's own page and its navigations included). It leaves
+out partitioned cookies (CHIPS: an embedded third party's cookies, kept apart per top-level
+site), which it sends all the same: `partitioned` reads those from its cookie store, by RFC
+6265bis as far as the pause can tell, with the audited portal taken as the top-level site. Where
+this reads more than Chromium would send, a request is held back that might have gone out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from crawler.parties import registrable_domain
 from crawler.record.capture.devtools import Send
+
+
+def as_sent(
+    url: str, headers: Mapping[str, str], store: Iterable[dict], first: set[str], navigation: bool
+) -> dict[str, str]:
+    """The paused request's headers as they would be sent: Chromium's Cookie header, with the
+    partitioned cookies it left out. `first` the portal's registrable domains, `navigation`
+    whether the request loads a document with GET."""
+    others = {k: v for k, v in headers.items() if k.lower() != "cookie"}
+    chromium = [v for k, v in headers.items() if k.lower() == "cookie" and v]
+    cookie = "; ".join(chromium + partitioned(url, store, first, navigation))
+    return {**others, "Cookie": cookie} if cookie else others
 
 
 def in_store(send: Send) -> list[dict]:
@@ -29,25 +40,24 @@ def in_store(send: Send) -> list[dict]:
     ]
 
 
-def header(
+def partitioned(
     url: str, cookies: Iterable[dict], first: set[str], navigation: bool = False
-) -> str | None:
-    """The Cookie header a request to `url` would carry; `first` the portal's registrable
-    domains, `navigation` whether it loads a document with GET."""
+) -> list[str]:
+    """ "name=value" of each partitioned cookie that would go with a request to `url` from a
+    page of the portal."""
     parts = urlsplit(url)
     host, path = (parts.hostname or "").lower(), parts.path or "/"
     secure = parts.scheme in ("https", "wss")
     same_site = registrable_domain(host) in first
-    sent = [
+    return [
         f"{c['name']}={c['value']}"
         for c in cookies
-        if _domain(host, c.get("domain", ""))
+        if _partition(c, first)
+        and _domain(host, c.get("domain", ""))
         and _path(path, c.get("path") or "/")
         and (secure or not c.get("secure"))
         and (same_site or _cross_site(c, navigation))
-        and _partition(c, first)
     ]
-    return "; ".join(sent) or None
 
 
 def _domain(host: str, domain: str) -> bool:
@@ -72,8 +82,9 @@ def _cross_site(cookie: dict, navigation: bool) -> bool:
 
 
 def _partition(cookie: dict, first: set[str]) -> bool:
+    """Partitioned, under a page of the portal."""
     key = cookie.get("partitionKey")
     if not key:
-        return True
+        return False
     site = key.get("topLevelSite", "") if isinstance(key, dict) else str(key)
     return registrable_domain(urlsplit(site).hostname or "") in first

@@ -11,6 +11,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from crawler.bundle import FINDINGS, slug
+from crawler.cli import main
 from crawler.model import Citizen
 from crawler.parties import Parties, registrable_domain
 from crawler.record.addons.contain import CprToThirdParty
@@ -18,6 +20,8 @@ from crawler.record.visit.scenarios import load_scenario
 from crawler.run.audit import audit_system
 from crawler.testing import holes
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
+from crawler.testing.sites import Response, SiteServer
+from crawler.testing.tls import CertificateAuthority
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
 
@@ -128,3 +132,45 @@ def test_contain_holds_back_an_upload_whose_file_it_cannot_search(tmp_path):
     assert result.verdict == "inconclusive", result.verdict
     assert any(holes.UPLOADED in reason for reason in result.errors), result.errors
     assert any("1 upload(s) to third parties were held back" in n for n in result.notes)
+
+
+def test_contain_searches_the_cookies_chromium_sends_from_a_third_party_page(tmp_path):
+    """Contain mode put the Cookie header its own model computed, with the portal taken as the
+    top-level site, in place of the one Chromium had put in the paused request. A third party's
+    own page, where the portal had sent the citizen, went on to its next page: Chromium sent that
+    navigation the SameSite=Strict cookie holding the CPR, while the model, taking it for a
+    cross-site one, found only the plain cookie, and let it go."""
+    with holes.holes() as server:
+        code, found = holes.audit(server, tmp_path, "away", "--contain")
+    assert server.received_by(f"www.{holes.AWAY_VENDOR}"), "the page never went to the vendor"
+    assert not holes.carrying(server, holes.AWAY_VENDOR), "the vendor got the CPR cookie"
+    hits = [f for f in found["findings"] if f["host"].endswith(holes.AWAY_VENDOR)]
+    assert code == 1 and hits and all(f["contained"] for f in hits), hits
+
+
+def test_contain_searches_the_partitioned_cookies_chromium_leaves_out_of_the_pause(
+    monkeypatch, tmp_path
+):
+    """An embedded chat keeps the CPR in a partitioned cookie (CHIPS, https only), which
+    Chromium sends to the chat's own site but leaves out of the Cookie header of the pause."""
+    chat = "w.chatvendor.test"
+    routes = {
+        f"{PORTAL}/chat": Response(f"<!doctype html><iframe src='https://{chat}/frame'></iframe>"),
+        f"{chat}/frame": Response(
+            "<!doctype html><script>setTimeout(() => new Image().src = '/p.gif', 200)</script>",
+            headers=(("Set-Cookie", f"chat={CPR}; Path=/; Secure; SameSite=None; Partitioned"),),
+        ),
+    }
+    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", "--ignore-certificate-errors")
+    tls = CertificateAuthority.make(tmp_path / "ca").server_context([PORTAL, chat])
+    with SiteServer(routes, tls=tls) as server:
+        code = main(
+            ["adhoc", f"https://{PORTAL}/chat", "--cpr", CPR, "--depth", "0", "--dwell", "1.5"]
+            + ["--resolve", server.resolve_rules()[0], "--contain", "--out", str(tmp_path / "o")]
+        )
+        assert server.received_by(chat), "the chat never loaded"
+        assert not holes.carrying(server, chat), "the chat got the CPR cookie"
+    found = json.loads((tmp_path / "o" / slug(PORTAL) / FINDINGS).read_text())
+    assert code == 1 and [(f["host"], f["detail"], f["contained"]) for f in found["findings"]] == [
+        (chat, "cookie chat", True)
+    ]

@@ -1,54 +1,65 @@
-"""Which of the browser's cookies a paused request would carry: contain mode searches them."""
+"""Which cookies a paused request would carry: contain mode searches them. Chromium writes its
+own Cookie header into the pause; the partitioned cookies it leaves out are read from its
+store."""
 
-from crawler.record.addons.cookies import header
+from crawler.record.addons.cookies import as_sent, partitioned
 
 FIRST = {"skat.test"}
+UNDER_THE_PORTAL = {"topLevelSite": "https://skat.test"}
 
 
 def cookie(name: str, domain: str, **more) -> dict:
     return {"name": name, "value": "v", "domain": domain, "path": "/", **more}
 
 
+def chip(name: str, domain: str, **more) -> dict:
+    return cookie(name, domain, partitionKey=UNDER_THE_PORTAL, **more)
+
+
+def test_chromiums_cookie_header_stays_and_the_partitioned_cookies_are_added_to_it():
+    store = [chip("chat", ".tracker.test", sameSite="None"), cookie("plain", ".tracker.test")]
+    url, headers = "http://t.tracker.test/p", {"Accept": "*/*", "cookie": "id=1"}
+    assert as_sent(url, headers, store, FIRST, False) == {"Accept": "*/*", "Cookie": "id=1; chat=v"}
+    assert as_sent(url, {"Accept": "*/*"}, store, FIRST, False) == {
+        "Accept": "*/*",
+        "Cookie": "chat=v",
+    }
+    assert as_sent(url, {"Accept": "*/*"}, store[1:], FIRST, False) == {"Accept": "*/*"}, (
+        "an unpartitioned cookie is Chromium's to choose"
+    )
+
+
 def test_domain_cookies_go_below_their_domain_host_only_ones_to_their_host():
-    store = [cookie("wide", ".skat.test"), cookie("own", "www.skat.test")]
-    assert header("http://metrics.skat.test/p", store, FIRST) == "wide=v"
-    assert header("http://www.skat.test/p", store, FIRST) == "wide=v; own=v"
-    assert header("http://skat.test/p", store, FIRST) == "wide=v"
-    assert header("http://notskat.test/p", store, FIRST) is None
+    store = [chip("wide", ".skat.test"), chip("own", "www.skat.test")]
+    assert partitioned("http://metrics.skat.test/p", store, FIRST) == ["wide=v"]
+    assert partitioned("http://www.skat.test/p", store, FIRST) == ["wide=v", "own=v"]
+    assert partitioned("http://skat.test/p", store, FIRST) == ["wide=v"]
+    assert partitioned("http://notskat.test/p", store, FIRST) == []
 
 
 def test_path_and_secure_are_honoured():
-    store = [cookie("api", ".skat.test", path="/api"), cookie("tls", ".skat.test", secure=True)]
-    assert header("http://www.skat.test/api/x", store, FIRST) == "api=v"
-    assert header("http://www.skat.test/apix", store, FIRST) is None
-    assert header("https://www.skat.test/", store, FIRST) == "tls=v"
+    store = [chip("api", ".skat.test", path="/api"), chip("tls", ".skat.test", secure=True)]
+    assert partitioned("http://www.skat.test/api/x", store, FIRST) == ["api=v"]
+    assert partitioned("http://www.skat.test/apix", store, FIRST) == []
+    assert partitioned("https://www.skat.test/", store, FIRST) == ["tls=v"]
 
 
 def test_a_cross_site_request_gets_samesite_none_and_lax_only_on_a_navigation():
     store = [
-        cookie("none", ".tracker.test", sameSite="None"),
-        cookie("lax", ".tracker.test", sameSite="Lax"),
-        cookie("unset", ".tracker.test"),
-        cookie("strict", ".tracker.test", sameSite="Strict"),
+        chip("none", ".tracker.test", sameSite="None"),
+        chip("lax", ".tracker.test", sameSite="Lax"),
+        chip("unset", ".tracker.test"),
+        chip("strict", ".tracker.test", sameSite="Strict"),
     ]
-    assert header("http://t.tracker.test/p", store, FIRST) == "none=v"
-    navigation = header("http://t.tracker.test/p", store, FIRST, navigation=True)
-    assert navigation == "none=v; lax=v; unset=v"
+    assert partitioned("http://t.tracker.test/p", store, FIRST) == ["none=v"]
+    navigation = partitioned("http://t.tracker.test/p", store, FIRST, navigation=True)
+    assert navigation == ["none=v", "lax=v", "unset=v"]
 
 
 def test_a_partitioned_cookie_goes_only_under_the_portal():
+    elsewhere = {"topLevelSite": "https://x.test"}
     store = [
-        cookie(
-            "here",
-            ".tracker.test",
-            sameSite="None",
-            partitionKey={"topLevelSite": "https://skat.test"},
-        ),
-        cookie(
-            "there",
-            ".tracker.test",
-            sameSite="None",
-            partitionKey={"topLevelSite": "https://x.test"},
-        ),
+        chip("here", ".tracker.test", sameSite="None"),
+        cookie("there", ".tracker.test", sameSite="None", partitionKey=elsewhere),
     ]
-    assert header("http://t.tracker.test/p", store, FIRST) == "here=v"
+    assert partitioned("http://t.tracker.test/p", store, FIRST) == ["here=v"]

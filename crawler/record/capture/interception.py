@@ -9,7 +9,8 @@ Each target's `Network` events report its requests (`network`), but not:
 So the kinds that can carry a body are paused here (every kind in contain mode), and each
 pause is answered on our own connection's thread at once. A pause is joined to the request's
 `Network` events by DevTools' network id; one that no target reported is written on its own at
-the end, headers as the page set them and without cookies (the interception sees none).
+the end, with the headers the pause shows: Chromium's cookies among them, but not its partitioned
+cookies, nor what its network stack adds later (Accept-Encoding, Sec-Fetch-*).
 
 The recording modes are addons (`crawler.record.addons`), called here through their hooks:
 contain mode answers CPR-carrying third-party requests and gates workers' websockets; legacy

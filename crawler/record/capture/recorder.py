@@ -38,8 +38,8 @@ from crawler.record.evidence.har import HarWriter
 # Events of the browser's own session (the relayed connection subscribes to each by name)
 _BROWSER_EVENTS = ("Fetch.requestPaused", "Target.targetInfoChanged", "Target.detachedFromTarget")
 _ALONE = (
-    "seen only by the browser-wide interception: headers as the page set them, without cookies; "
-    "page taken from Referer"
+    "seen only by the browser-wide interception: headers as it paused them, with cookies but "
+    "without partitioned ones or those the network stack adds; page taken from Referer"
 )
 
 

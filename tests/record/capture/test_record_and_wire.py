@@ -14,13 +14,14 @@ from crawler.testing.sites import Response, SiteServer
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
 
-# Every page of `holes` but the storm of popups (slow, and tested on its own) and the form
-# that the FormData page holds in an iframe
+# Every page of `holes` but the storm of popups (slow, and tested on its own), the form that
+# the FormData page holds in an iframe, and the page that sends the citizen on to a third
+# party's (its audit ends there, not on a page of the portal)
 PAGES = sorted(
     route.split("/", 1)[1]
     for route in holes.routes()
     if route.startswith(holes.PORTAL + "/")
-    and not route.endswith((".js", "/popups", "/popup", "-form"))
+    and not route.endswith((".js", "/popups", "/popup", "-form", "/away"))
 )
 
 

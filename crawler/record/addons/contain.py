@@ -37,6 +37,8 @@ import base64
 from playwright.sync_api import BrowserContext, WebSocketRoute
 
 from crawler.detect.live import CprToThirdParty
+from crawler.model import http_host
+from crawler.parties import registrable_domain
 from crawler.record.addons import cookies
 from crawler.record.capture.connection import DevToolsError
 from crawler.record.capture.devtools import Send, parts_left_out, request_body
@@ -67,9 +69,10 @@ class Containment:
     def recording(self, tape: Tape) -> None:
         self.tape = tape
 
-    def request_paused(self, event: dict, send: Send) -> dict | None:
+    def request_paused(self, event: dict, send: Send, top_level: str | None) -> dict | None:
         """An empty local answer for a request that would carry the CPR to a third party. The
-        cookies it would carry are searched too, and recorded with it if it is contained."""
+        cookies it would carry are searched too, and recorded with it if it is contained;
+        `top_level` the page it is sent under, where known (else a page of the portal's)."""
         request, kind = event["request"], event.get("resourceType", "Other")
         url, body = request["url"], request_body(request)
         headers = request.setdefault("headers", {})
@@ -79,14 +82,16 @@ class Containment:
             self.held += 1  # a file it cannot search does not leave either
         else:
             navigation = kind == "Document" and request["method"] == "GET"
-            sent = self._as_sent(url, headers, navigation, send)
+            sent = self._as_sent(url, headers, navigation, send, top_level)
             if not self.check.carries(url, sent, body):
                 return None
             request["headers"] = sent  # recorded as it would have been sent
             self.count += 1
         return self.answer(event["requestId"], kind)
 
-    def _as_sent(self, url: str, headers: dict, navigation: bool, send: Send) -> dict[str, str]:
+    def _as_sent(
+        self, url: str, headers: dict, navigation: bool, send: Send, top_level: str | None
+    ) -> dict[str, str]:
         """The headers with the cookies the request would carry; Chromium's alone if its cookie
         store cannot be read (then a partitioned cookie with the CPR leaves, and the report
         names it as not stopped)."""
@@ -94,7 +99,9 @@ class Containment:
             store = cookies.in_store(send)
         except DevToolsError:
             store = []
-        return cookies.as_sent(url, headers, store, self.check.parties.first, navigation)
+        host = http_host(top_level) if top_level else None
+        top = {registrable_domain(host)} if host else self.check.parties.first
+        return cookies.as_sent(url, headers, store, top, navigation)
 
     def note(self) -> str:
         held = (

@@ -5,8 +5,9 @@ the request as it stands: the domain, the path, Secure, and SameSite with the re
 top-level site and initiator (a third party's own page and its navigations included). It leaves
 out partitioned cookies (CHIPS: an embedded third party's cookies, kept apart per top-level
 site), which it sends all the same: `partitioned` reads those from its cookie store, by RFC
-6265bis as far as the pause can tell, with the audited portal taken as the top-level site. Where
-this reads more than Chromium would send, a request is held back that might have gone out.
+6265bis as far as the pause can tell, under the page the request is sent from (a page of the
+portal's where the capture cannot tell: a same-site iframe's or a worker's request). Where this
+reads more than Chromium would send, a request is held back that might have gone out.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from crawler.record.capture.devtools import Send
 
 
 def as_sent(
-    url: str, headers: Mapping[str, str], store: Iterable[dict], first: set[str], navigation: bool
+    url: str, headers: Mapping[str, str], store: Iterable[dict], top: set[str], navigation: bool
 ) -> dict[str, str]:
     """The paused request's headers as they would be sent: Chromium's Cookie header, with the
-    partitioned cookies it left out. `first` the portal's registrable domains, `navigation`
-    whether the request loads a document with GET."""
+    partitioned cookies it left out. `top` the registrable domains of the top-level page it is
+    sent under, `navigation` whether it loads a document with GET."""
     others = {k: v for k, v in headers.items() if k.lower() != "cookie"}
     chromium = [v for k, v in headers.items() if k.lower() == "cookie" and v]
-    cookie = "; ".join(chromium + partitioned(url, store, first, navigation))
+    cookie = "; ".join(chromium + partitioned(url, store, top, navigation))
     return {**others, "Cookie": cookie} if cookie else others
 
 
@@ -41,18 +42,18 @@ def in_store(send: Send) -> list[dict]:
 
 
 def partitioned(
-    url: str, cookies: Iterable[dict], first: set[str], navigation: bool = False
+    url: str, cookies: Iterable[dict], top: set[str], navigation: bool = False
 ) -> list[str]:
-    """ "name=value" of each partitioned cookie that would go with a request to `url` from a
-    page of the portal."""
+    """The name=value of each partitioned cookie that would go with a request to `url` sent
+    under a top-level page of a registrable domain in `top`."""
     parts = urlsplit(url)
     host, path = (parts.hostname or "").lower(), parts.path or "/"
     secure = parts.scheme in ("https", "wss")
-    same_site = registrable_domain(host) in first
+    same_site = registrable_domain(host) in top
     return [
         f"{c['name']}={c['value']}"
         for c in cookies
-        if _partition(c, first)
+        if _partition(c, top)
         and _domain(host, c.get("domain", ""))
         and _path(path, c.get("path") or "/")
         and (secure or not c.get("secure"))
@@ -81,10 +82,10 @@ def _cross_site(cookie: dict, navigation: bool) -> bool:
     return same_site == "None" or (same_site == "Lax" and navigation)
 
 
-def _partition(cookie: dict, first: set[str]) -> bool:
-    """Partitioned, under a page of the portal."""
+def _partition(cookie: dict, top: set[str]) -> bool:
+    """Partitioned, under the top-level page."""
     key = cookie.get("partitionKey")
     if not key:
         return False
     site = key.get("topLevelSite", "") if isinstance(key, dict) else str(key)
-    return registrable_domain(urlsplit(site).hostname or "") in first
+    return registrable_domain(urlsplit(site).hostname or "") in top

@@ -9,8 +9,9 @@ The hooks, and who calls them:
   (an attribute) makes it pause every request, not only those that may carry a body.
 - `own_request(url)`: a request of the addon's own (the worker gate's question), never recorded;
   `answer_own(event)` answers it.
-- `request_paused(event)`: `Fetch.fulfillRequest` parameters to answer a site's request locally
-  (it never leaves; recorded as contained), or None.
+- `request_paused(event, send, top_level)`: `Fetch.fulfillRequest` parameters to answer a site's
+  request locally (it never leaves; recorded as contained), or None; `top_level` the URL of the
+  page it is sent under, where known (`Targets.top_level`).
 - `wants_response(event)`: pause this request again at its response.
 - `response_paused(event, send)`: handle a paused response with `send(method, params)` (a
   DevTools command and its result, `DevToolsError` if refused; a command that only lets the

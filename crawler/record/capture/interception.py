@@ -28,6 +28,7 @@ from crawler.model import without_fragment
 from crawler.record.addons.hooks import Addons
 from crawler.record.capture.connection import DevTools, DevToolsError
 from crawler.record.capture.devtools import parts_left_out, request_body
+from crawler.record.capture.targets import Targets
 
 # What is paused outside contain mode: every kind of request but those that never carry a body
 # (images, scripts, stylesheets, fonts and media, two thirds of a page's requests; their events
@@ -76,8 +77,14 @@ class Paused:
 
 
 class Interception:
-    def __init__(self, devtools: DevTools, addons: Addons, step: Callable[[], str | None]) -> None:
-        self.devtools, self.addons, self._step = devtools, addons, step
+    def __init__(
+        self,
+        devtools: DevTools,
+        addons: Addons,
+        step: Callable[[], str | None],
+        targets: Targets,
+    ) -> None:
+        self.devtools, self.addons, self._step, self._targets = devtools, addons, step, targets
         self._by_network_id: dict[str, list[Paused]] = defaultdict(list)
         self._anonymous: dict[tuple[str, str], deque[Paused]] = defaultdict(deque)
 
@@ -108,7 +115,8 @@ class Interception:
         if url.startswith(BROWSER_OWN):
             return self._continue(event)  # Chromium's own pages: not the site's
         seen = self._keep(event)
-        if answer := self.addons.first("request_paused", event, self._send):
+        top = self._targets.top_level(event.get("frameId"), url, event.get("resourceType", ""))
+        if answer := self.addons.first("request_paused", event, self._send, top):
             # answered here, it never leaves the machine; it is recorded with the headers the
             # addon found it would have carried (contain mode: its cookies)
             seen.contained = True

@@ -70,7 +70,9 @@ class Recorder:
             else RelayedDevTools(browser, self._on_event, _BROWSER_EVENTS)
         )
         self.targets = Targets(self.devtools, self.addons.first_attribute("worker_script"))
-        self.interception = Interception(self.devtools, self.addons, lambda: tape.step)
+        self.interception = Interception(
+            self.devtools, self.addons, lambda: tape.step, self.targets
+        )
         self.requests = Requests(
             self.devtools, self.targets, self.interception, tape, self.har, self._not_the_sites
         )

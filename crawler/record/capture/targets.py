@@ -83,6 +83,18 @@ class Targets:
         if target := self._by_id.get(info.get("targetId", "")):
             target.url = info.get("url", target.url)
 
+    def top_level(self, frame_id: str | None, url: str, resource_type: str) -> str | None:
+        """The URL of the page a request of frame `frame_id` is sent under, as cookies see it
+        (their partitions, SameSite): its page's, or its own where it loads a page's document.
+        None where the frame is no target of ours (a same-site iframe, a worker)."""
+        target = self._by_id.get(frame_id or "")
+        if target is None:
+            return None
+        if target.kind == "page" and resource_type == "Document":
+            return url  # a page's navigation: the document it loads is the top level
+        page = target.page
+        return page.url if page else None
+
     def pages(self) -> list[Target]:
         return [t for t in list(self.by_session.values()) if t.kind == "page"]
 

@@ -148,29 +148,38 @@ def test_contain_searches_the_cookies_chromium_sends_from_a_third_party_page(tmp
     assert code == 1 and hits and all(f["contained"] for f in hits), hits
 
 
+CHAT, AWAY = "w.chatvendor.test", f"www.{holes.AWAY_VENDOR}"
+PARTITIONED = ("Set-Cookie", f"chat={CPR}; Path=/; Secure; SameSite=None; Partitioned")
+PIXEL = "<!doctype html><script>setTimeout(() => new Image().src = '/p.gif', 200)</script>"
+
+
+@pytest.mark.parametrize(
+    ("page", "receiver"),
+    [
+        (f"<iframe src='https://{CHAT}/frame'></iframe>", CHAT),  # under the portal
+        (f"<script>location.href = 'https://{AWAY}/frame'</script>", AWAY),  # under its own page
+    ],
+)
 def test_contain_searches_the_partitioned_cookies_chromium_leaves_out_of_the_pause(
-    monkeypatch, tmp_path
+    monkeypatch, tmp_path, page, receiver
 ):
-    """An embedded chat keeps the CPR in a partitioned cookie (CHIPS, https only), which
-    Chromium sends to the chat's own site but leaves out of the Cookie header of the pause."""
-    chat = "w.chatvendor.test"
+    """A chat keeps the CPR in a partitioned cookie (CHIPS, https only), which Chromium sends
+    to the chat's own site but leaves out of the Cookie header of the pause: embedded in the
+    portal, its partition is the portal's; on a third party's own page, that page's."""
     routes = {
-        f"{PORTAL}/chat": Response(f"<!doctype html><iframe src='https://{chat}/frame'></iframe>"),
-        f"{chat}/frame": Response(
-            "<!doctype html><script>setTimeout(() => new Image().src = '/p.gif', 200)</script>",
-            headers=(("Set-Cookie", f"chat={CPR}; Path=/; Secure; SameSite=None; Partitioned"),),
-        ),
+        f"{PORTAL}/chat": Response(f"<!doctype html>{page}"),
+        f"{receiver}/frame": Response(PIXEL, headers=(PARTITIONED,)),
     }
     monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", "--ignore-certificate-errors")
-    tls = CertificateAuthority.make(tmp_path / "ca").server_context([PORTAL, chat])
+    tls = CertificateAuthority.make(tmp_path / "ca").server_context([PORTAL, receiver])
     with SiteServer(routes, tls=tls) as server:
         code = main(
             ["adhoc", f"https://{PORTAL}/chat", "--cpr", CPR, "--depth", "0", "--dwell", "1.5"]
             + ["--resolve", server.resolve_rules()[0], "--contain", "--out", str(tmp_path / "o")]
+            + ["--follow-redirect-ok"]
         )
-        assert server.received_by(chat), "the chat never loaded"
-        assert not holes.carrying(server, chat), "the chat got the CPR cookie"
+        assert server.received_by(receiver), "the chat never loaded"
+        assert not holes.carrying(server, receiver), "the chat got the CPR cookie"
     found = json.loads((tmp_path / "o" / slug(PORTAL) / FINDINGS).read_text())
-    assert code == 1 and [(f["host"], f["detail"], f["contained"]) for f in found["findings"]] == [
-        (chat, "cookie chat", True)
-    ]
+    hits = {(f["host"], f["detail"], f["contained"]) for f in found["findings"]}
+    assert code == 1 and hits == {(receiver, "cookie chat", True)}, hits

@@ -15,6 +15,10 @@ witness sees no bodies) is searched by the same detector as the record:
 Any other gap is unexplained: the record missed something that left, so the system cannot be
 clean. Websocket data frames are counted too: frames sent on the wire beyond those recorded
 are a gap that cannot be searched at all.
+
+A request that only the interception saw (sent as a page was left) is recorded with the headers
+of its pause, which lack what Chromium adds later (partitioned cookies among them): the record
+takes the witness's headers as sent for it.
 """
 
 from __future__ import annotations
@@ -33,9 +37,11 @@ UPDATE_CHECK = diagnostics.GAP_UPDATE_CHECK()
 # The traffic annotation of those checks (`netlog.annotation("service_worker_update_checker")`)
 SERVICE_WORKER_UPDATE = 130931413
 BODY_NOTE = "seen only on the wire by the network witness: URL and headers as sent, no body"
+HEADERS_FROM_WIRE = "headers since taken as sent from the network witness"
 
 
 class Reconciliation(NamedTuple):
+    record: list[Exchange]  # with headers as sent from the wire where the record lacked them
     gaps: list[CaptureGap]  # for findings.json and the report
     copies: list[Exchange]  # the site's gaps, searched with the record
     browser: list[Exchange]  # the browser's own traffic, searched apart
@@ -61,12 +67,16 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
     browser: list[Exchange] = []
     evidence: list[Exchange] = []
     matched = 0
+    paused_only = {e.seq for e in record if e.source == "interception"}
+    as_sent: dict[int, Exchange] = {}
     for request in wire:
         info = request.wire
         if info is None or (not info.on_wire and info.made_by != "browser"):
             continue
         if info.on_wire and info.made_by == "page" and unmatched[_key(request)]:
-            left.add(unmatched[_key(request)].popleft())
+            left.add(match := unmatched[_key(request)].popleft())
+            if match in paused_only:
+                as_sent[match] = request
             matched += 1
             continue
         seq += 1
@@ -74,8 +84,19 @@ def reconcile(record: list[Exchange], wire: list[Exchange]) -> Reconciliation:
         gaps.append(_gap(copy, recorded))
         {"browser": browser, "evidence": evidence}.get(gaps[-1].cause, copies).append(copy)
     return Reconciliation(
-        gaps + _missing_frames(record, wire), copies, browser, matched, frozenset(left), evidence
+        [_headers_from(as_sent[e.seq], e) if e.seq in as_sent else e for e in record],
+        gaps + _missing_frames(record, wire),
+        copies,
+        browser,
+        matched,
+        frozenset(left),
+        evidence,
     )
+
+
+def _headers_from(wire: Exchange, e: Exchange) -> Exchange:
+    note = f"{e.body_note}; {HEADERS_FROM_WIRE}" if e.body_note else HEADERS_FROM_WIRE
+    return e.model_copy(update={"headers": wire.headers, "body_note": note})
 
 
 def _gap(e: Exchange, recorded: set[str]) -> CaptureGap:

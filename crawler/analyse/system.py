@@ -43,6 +43,7 @@ def analyse_system(
     )
     wire = bundle.read_exchanges(rec.wire_path)[0] if rec.wire_path.exists() else []
     witnessed = reconcile(record, wire)
+    record = witnessed.record
     exchanges = record + witnessed.copies  # everything that left and was seen, searched alike
     clock = time.perf_counter()
     found = detect(exchanges, citizen, parties, folder=rec.out_dir, window=target.body_limit)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from crawler.model import Target
 from crawler.testing.sites import Response, SiteServer
+from crawler.testing.tls import CertificateAuthority
 
 CPR = "0707614285"
 PORTAL = "portal.skat.test"
@@ -220,6 +223,46 @@ def holes() -> SiteServer:
     return SiteServer(routes())
 
 
+# A chat keeps the CPR in a partitioned cookie (CHIPS): Chromium sends it to the chat's own
+# site, but leaves it out of the Cookie header of every pause. Partitioned cookies need https:
+# these pages are served over TLS (`tls_holes`), and Chromium told to accept the test's
+# certificate (`ACCEPT_TEST_CERTIFICATE` in $CPRAUDIT_CHROMIUM_ARGS).
+CHAT = "w.chatvendor.test"
+ACCEPT_TEST_CERTIFICATE = "--ignore-certificate-errors"
+_CHIP = ("Set-Cookie", f"chat={CPR}; Path=/; Secure; SameSite=None; Partitioned")
+_PIXEL = "<!doctype html><script>setTimeout(() => new Image().src = '/p.gif', 200)</script>"
+# sent as the page is left: no target reports it, the interception alone sees it
+_BYE = """<!doctype html><script>addEventListener("pagehide", () =>
+  fetch("/bye", {keepalive: true, mode: "no-cors", credentials: "include"}));</script>"""
+
+
+def tls_routes() -> dict:
+    return {
+        # the chat in an iframe of the portal: its partition is the portal's
+        f"{PORTAL}/chat": Response(f"<!doctype html><iframe src='https://{CHAT}/frame'></iframe>"),
+        f"{CHAT}/frame": Response(_PIXEL, headers=(_CHIP,)),
+        # the chat as a third party's own page: its partition is that page's
+        f"{PORTAL}/chat-away": Response(
+            f"<!doctype html><script>location.href = 'https://www.{AWAY_VENDOR}/frame'</script>"
+        ),
+        f"www.{AWAY_VENDOR}/frame": Response(_PIXEL, headers=(_CHIP,)),
+        # the chat's request as the page is left
+        f"{PORTAL}/chat-leave": Response(
+            f"<!doctype html><iframe src='https://{CHAT}/leave'></iframe>"
+        ),
+        f"{CHAT}/leave": Response(_BYE, headers=(_CHIP,)),
+    }
+
+
+@contextmanager
+def tls_holes(folder: Path) -> Iterator[SiteServer]:
+    """`tls_routes` over https, with a certificate authority made in `folder`."""
+    hosts = sorted({route.split("/", 1)[0] for route in tls_routes()})
+    tls = CertificateAuthority.make(folder).server_context(hosts)
+    with SiteServer(tls_routes(), tls=tls) as server:
+        yield server
+
+
 def carrying(server: SiteServer, host_suffix: str) -> list:
     """What the server received at `host_suffix` (requests and websocket frames) with the CPR."""
     return [
@@ -229,7 +272,9 @@ def carrying(server: SiteServer, host_suffix: str) -> list:
     ]
 
 
-def audit(server: SiteServer, out: Path, page: str, *extra: str) -> tuple[int, dict]:
+def audit(
+    server: SiteServer, out: Path, page: str, *extra: str, scheme: str = "http"
+) -> tuple[int, dict]:
     """`cpraudit adhoc` of one page, into `out`: exit code and findings.json."""
     from crawler import bundle
     from crawler.cli import main
@@ -237,7 +282,7 @@ def audit(server: SiteServer, out: Path, page: str, *extra: str) -> tuple[int, d
     code = main(
         [
             "adhoc",
-            f"http://{PORTAL}/{page}",
+            f"{scheme}://{PORTAL}/{page}",
             "--cpr",
             CPR,
             "--resolve",

@@ -7,6 +7,7 @@ from crawler.analyse import gaps
 from crawler.analyse.reconcile import (
     BROWSER,
     EVIDENCE,
+    HEADERS_FROM_WIRE,
     PREFLIGHT,
     SERVICE_WORKER_UPDATE,
     UPDATE_CHECK,
@@ -23,6 +24,21 @@ def wire(url: str, method: str = "GET", seq: int = 100, **info):
     return make_exchange(
         url=url, method=method, seq=seq, source="witness", headers=headers, wire=Wire(**info)
     )
+
+
+def test_a_request_only_the_interception_saw_takes_its_headers_as_sent_from_the_wire():
+    """Its pause lacked the partitioned cookies Chromium added later; a target's request keeps
+    the headers its own events reported as sent."""
+    url, sent = "http://t.tracker.test/bye", (("Cookie", "chat=v"), ("Accept", "*/*"))
+    record = [
+        make_exchange(url=url, seq=1, source="interception", headers=(("Accept", "*/*"),)),
+        make_exchange(url=url, seq=2, headers=(("Accept", "*/*"),)),
+    ]
+    result = reconcile(record, [wire(url, initiator=PAGE, headers=sent)] * 2)
+    assert [(e.headers, e.body_note) for e in result.record] == [
+        (sent, HEADERS_FROM_WIRE),
+        ((("Accept", "*/*"),), None),
+    ]
 
 
 def test_every_recorded_request_matches_once_and_the_rest_are_gaps():

@@ -11,8 +11,6 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from crawler.bundle import FINDINGS, slug
-from crawler.cli import main
 from crawler.model import Citizen
 from crawler.parties import Parties, registrable_domain
 from crawler.record.addons.contain import CprToThirdParty
@@ -20,8 +18,6 @@ from crawler.record.visit.scenarios import load_scenario
 from crawler.run.audit import audit_system
 from crawler.testing import holes
 from crawler.testing.portals import CPR, EXPECTED, PORTAL, adhoc
-from crawler.testing.sites import Response, SiteServer
-from crawler.testing.tls import CertificateAuthority
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
 
@@ -148,38 +144,22 @@ def test_contain_searches_the_cookies_chromium_sends_from_a_third_party_page(tmp
     assert code == 1 and hits and all(f["contained"] for f in hits), hits
 
 
-CHAT, AWAY = "w.chatvendor.test", f"www.{holes.AWAY_VENDOR}"
-PARTITIONED = ("Set-Cookie", f"chat={CPR}; Path=/; Secure; SameSite=None; Partitioned")
-PIXEL = "<!doctype html><script>setTimeout(() => new Image().src = '/p.gif', 200)</script>"
-
-
 @pytest.mark.parametrize(
     ("page", "receiver"),
-    [
-        (f"<iframe src='https://{CHAT}/frame'></iframe>", CHAT),  # under the portal
-        (f"<script>location.href = 'https://{AWAY}/frame'</script>", AWAY),  # under its own page
-    ],
+    [("chat", holes.CHAT), ("chat-away", f"www.{holes.AWAY_VENDOR}")],
 )
 def test_contain_searches_the_partitioned_cookies_chromium_leaves_out_of_the_pause(
     monkeypatch, tmp_path, page, receiver
 ):
-    """A chat keeps the CPR in a partitioned cookie (CHIPS, https only), which Chromium sends
-    to the chat's own site but leaves out of the Cookie header of the pause: embedded in the
-    portal, its partition is the portal's; on a third party's own page, that page's."""
-    routes = {
-        f"{PORTAL}/chat": Response(f"<!doctype html>{page}"),
-        f"{receiver}/frame": Response(PIXEL, headers=(PARTITIONED,)),
-    }
-    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", "--ignore-certificate-errors")
-    tls = CertificateAuthority.make(tmp_path / "ca").server_context([PORTAL, receiver])
-    with SiteServer(routes, tls=tls) as server:
-        code = main(
-            ["adhoc", f"https://{PORTAL}/chat", "--cpr", CPR, "--depth", "0", "--dwell", "1.5"]
-            + ["--resolve", server.resolve_rules()[0], "--contain", "--out", str(tmp_path / "o")]
-            + ["--follow-redirect-ok"]
+    """A chat's partitioned cookie with the CPR went to its pixel in a contained audit, where
+    the chat was a third party's own page: the store was read for the portal's partition only.
+    Embedded in the portal, its partition is the portal's; on that page, the page's."""
+    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", holes.ACCEPT_TEST_CERTIFICATE)
+    with holes.tls_holes(tmp_path / "ca") as server:
+        code, found = holes.audit(
+            server, tmp_path / "out", page, "--contain", "--follow-redirect-ok", scheme="https"
         )
         assert server.received_by(receiver), "the chat never loaded"
         assert not holes.carrying(server, receiver), "the chat got the CPR cookie"
-    found = json.loads((tmp_path / "o" / slug(PORTAL) / FINDINGS).read_text())
     hits = {(f["host"], f["detail"], f["contained"]) for f in found["findings"]}
     assert code == 1 and hits == {(receiver, "cookie chat", True)}, hits

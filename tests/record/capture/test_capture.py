@@ -11,7 +11,18 @@ import pytest
 from crawler import bundle
 from crawler.bundle import read_exchanges
 from crawler.record.capture.tape import Tape
-from crawler.testing.holes import CPR, POPUPS, PORTAL, SECURE_ORIGIN, audit, carrying, holes
+from crawler.testing.holes import (
+    ACCEPT_TEST_CERTIFICATE,
+    CHAT,
+    CPR,
+    POPUPS,
+    PORTAL,
+    SECURE_ORIGIN,
+    audit,
+    carrying,
+    holes,
+    tls_holes,
+)
 
 pytestmark = pytest.mark.browser  # every test here starts Chromium
 
@@ -129,6 +140,21 @@ def test_what_a_page_sends_as_it_is_left_is_recorded(server, tmp_path):
     agents = {r.headers.get("user-agent") for r in server.received_by("unloadvendor.test")}
     assert "HeadlessChrome" not in page_agent
     assert agents == {page_agent}
+
+
+def test_a_cookie_the_pause_left_out_of_what_a_page_sent_as_it_was_left_is_searched(
+    monkeypatch, tmp_path
+):
+    """A chat's request as the page was left, reported by no target, was recorded with the
+    headers of its pause, which lack partitioned cookies: its cookie with the CPR went
+    unsearched, and the audit found no leak. The witness saw the headers as sent; they are
+    searched now."""
+    monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", ACCEPT_TEST_CERTIFICATE)
+    with tls_holes(tmp_path / "ca") as tls:
+        code, found = audit(tls, tmp_path / "out", "chat-leave", scheme="https")
+        assert carrying(tls, CHAT), "the chat's cookie did not leave"
+    hits = {(f["host"], f["request_url"], f["detail"]) for f in found["findings"]}
+    assert code == 1 and hits == {(CHAT, f"https://{CHAT}/bye", "cookie chat")}, hits
 
 
 @pytest.mark.slow

@@ -37,9 +37,7 @@ import base64
 from playwright.sync_api import BrowserContext, WebSocketRoute
 
 from crawler.detect.live import CprToThirdParty
-from crawler.model import http_host
-from crawler.parties import registrable_domain
-from crawler.record.addons import cookies
+from crawler.record.capture import cookies
 from crawler.record.capture.connection import DevToolsError
 from crawler.record.capture.devtools import Send, parts_left_out, request_body
 from crawler.record.capture.tape import Tape
@@ -99,8 +97,7 @@ class Containment:
             store = cookies.in_store(send)
         except DevToolsError:
             store = []
-        host = http_host(top_level) if top_level else None
-        top = {registrable_domain(host)} if host else self.check.parties.first
+        top = cookies.top_sites(top_level) or self.check.parties.first
         return cookies.as_sent(url, headers, store, top, navigation)
 
     def note(self) -> str:

@@ -10,7 +10,8 @@ So the kinds that can carry a body are paused here (every kind in contain mode),
 pause is answered on our own connection's thread at once. A pause is joined to the request's
 `Network` events by DevTools' network id; one that no target reported is written on its own at
 the end, with the headers the pause shows: Chromium's cookies among them, but not its partitioned
-cookies, nor what its network stack adds later (Accept-Encoding, Sec-Fetch-*).
+cookies (the recorder reads those from the store, `cookies`), nor what its network stack adds
+later (Accept-Encoding, Sec-Fetch-*).
 
 The recording modes are addons (`crawler.record.addons`), called here through their hooks:
 contain mode answers CPR-carrying third-party requests and gates workers' websockets; legacy
@@ -64,6 +65,7 @@ class Paused:
     step: str | None
     time: float
     network_id: str | None
+    top_level: str | None = None  # the page it is sent under, where known (`Targets.top_level`)
     contained: bool = False
     claimed: bool = False
     partial: bool = False  # a part of the body was left out (see `take_body`)
@@ -116,6 +118,7 @@ class Interception:
             return self._continue(event)  # Chromium's own pages: not the site's
         seen = self._keep(event)
         top = self._targets.top_level(event.get("frameId"), url, event.get("resourceType", ""))
+        seen.top_level = top
         if answer := self.addons.first("request_paused", event, self._send, top):
             # answered here, it never leaves the machine; it is recorded with the headers the
             # addon found it would have carried (contain mode: its cookies)

@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Error, Page
 
 from crawler import diagnostics
 from crawler.record.addons.hooks import Addons
+from crawler.record.capture import cookies
 from crawler.record.capture.connection import DevTools, DevToolsError, SocketDevTools
 from crawler.record.capture.devtools import PARTS_LEFT_OUT
 from crawler.record.capture.interception import BROWSER_OWN, Interception, Paused
@@ -38,8 +39,10 @@ from crawler.record.evidence.har import HarWriter
 # Events of the browser's own session (the relayed connection subscribes to each by name)
 _BROWSER_EVENTS = ("Fetch.requestPaused", "Target.targetInfoChanged", "Target.detachedFromTarget")
 _ALONE = (
-    "seen only by the browser-wide interception: headers as it paused them, with cookies but "
-    "without partitioned ones or those the network stack adds; page taken from Referer"
+    "seen only by the browser-wide interception: headers as it paused them, with its cookies "
+    "and the partitioned ones the pause leaves out, read from the browser's cookie store as the "
+    "recording ended (of every partition where the page it was sent under is not known), but "
+    "without those the network stack adds; page taken from Referer"
 )
 
 
@@ -131,8 +134,10 @@ class Recorder:
         self.interception.stop()
         self._closed = True
         self.requests.close()
-        for item in self.interception.unclaimed():
-            self._write_alone(item)
+        alone = self.interception.unclaimed()
+        store = self._cookie_store() if alone else []
+        for item in alone:
+            self._write_alone(item, store)
         self.tape.close()
         if self.har:
             self.har.close()
@@ -170,15 +175,34 @@ class Recorder:
         (its PDF viewer is an extension): neither leaves the browser, neither is the site's."""
         return url.startswith(BROWSER_OWN) or self.addons.any("own_request", url)
 
-    def _write_alone(self, item: Paused) -> None:
-        """A request no target reported (sent as a page was left): as the pause saw it."""
+    def _cookie_store(self) -> list[dict]:
+        """The browser's cookies, for the partitioned ones the pauses left out; if they cannot
+        be read, the record says it may lack some."""
+        try:
+            return cookies.in_store(self.devtools.call)
+        except DevToolsError as exc:
+            self.devtools.failures.append(
+                f"the partitioned cookies of what pages sent as they were left were not read: {exc}"
+            )
+            return []
+
+    def _write_alone(self, item: Paused, store: list[dict]) -> None:
+        """A request no target reported (sent as a page was left): as the pause saw it, with
+        the partitioned cookies it left out (a contained one already has them)."""
+        headers = item.headers
+        if not item.contained:
+            navigation = item.resource_type == "document" and item.method == "GET"
+            top = cookies.top_sites(item.top_level)
+            headers = tuple(
+                cookies.as_sent(item.url, dict(headers), store, top, navigation).items()
+            )
         body = item.take_body()
         exchange = self.tape.write(
             contained=item.contained,
             kind="request",
             method=item.method,
             url=item.url,
-            headers=item.headers,
+            headers=headers,
             body=body,
             body_missing=item.partial,
             resource_type=item.resource_type,

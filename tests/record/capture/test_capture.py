@@ -142,16 +142,17 @@ def test_what_a_page_sends_as_it_is_left_is_recorded(server, tmp_path):
     assert agents == {page_agent}
 
 
+@pytest.mark.parametrize("witness", [(), ("--no-witness",)], ids=["witness", "no-witness"])
 def test_a_cookie_the_pause_left_out_of_what_a_page_sent_as_it_was_left_is_searched(
-    monkeypatch, tmp_path
+    monkeypatch, tmp_path, witness
 ):
     """A chat's request as the page was left, reported by no target, was recorded with the
     headers of its pause, which lack partitioned cookies: its cookie with the CPR went
-    unsearched, and the audit found no leak. The witness saw the headers as sent; they are
-    searched now."""
+    unsearched, and the audit found no leak. The witness saw the headers as sent; without it
+    (a remote browser), the partitioned cookies are read from the browser's store."""
     monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", ACCEPT_TEST_CERTIFICATE)
     with tls_holes(tmp_path / "ca") as tls:
-        code, found = audit(tls, tmp_path / "out", "chat-leave", scheme="https")
+        code, found = audit(tls, tmp_path / "out", "chat-leave", *witness, scheme="https")
         assert carrying(tls, CHAT), "the chat's cookie did not leave"
     hits = {(f["host"], f["request_url"], f["detail"]) for f in found["findings"]}
     assert code == 1 and hits == {(CHAT, f"https://{CHAT}/bye", "cookie chat")}, hits

@@ -2,7 +2,7 @@
 own Cookie header into the pause; the partitioned cookies it leaves out are read from its
 store."""
 
-from crawler.record.addons.cookies import as_sent, partitioned
+from crawler.record.capture.cookies import as_sent, partitioned, top_sites
 
 FIRST = {"skat.test"}
 UNDER_THE_PORTAL = {"topLevelSite": "https://skat.test"}
@@ -63,3 +63,17 @@ def test_a_partitioned_cookie_goes_only_under_the_portal():
         cookie("there", ".tracker.test", sameSite="None", partitionKey=elsewhere),
     ]
     assert partitioned("http://t.tracker.test/p", store, FIRST) == ["here=v"]
+
+
+def test_where_the_page_is_not_known_every_partition_is_read():
+    """A request only the interception saw, from a frame the capture cannot place: searched for
+    every partitioned cookie it may have carried, never fewer."""
+    elsewhere = {"topLevelSite": "https://x.test"}
+    store = [
+        chip("here", ".tracker.test", sameSite="Strict"),
+        cookie("there", ".tracker.test", partitionKey=elsewhere),
+        cookie("plain", ".tracker.test", sameSite="None"),
+    ]
+    assert partitioned("http://t.tracker.test/p", store, None) == ["here=v", "there=v"]
+    assert top_sites("https://www.x.test/page") == {"x.test"}
+    assert top_sites("about:blank") is None and top_sites(None) is None

@@ -1,13 +1,16 @@
-"""The cookies a paused request would carry, for contain mode to search before it leaves.
+"""The cookies a paused request carries: for contain mode to search before it leaves, and for a
+request only the interception saw (sent as a page was left), as it is recorded.
 
 Chromium writes the request's Cookie header into the pause itself, chosen by its own rules for
 the request as it stands: the domain, the path, Secure, and SameSite with the request's real
 top-level site and initiator (a third party's own page and its navigations included). It leaves
 out partitioned cookies (CHIPS: an embedded third party's cookies, kept apart per top-level
 site), which it sends all the same: `partitioned` reads those from its cookie store, by RFC
-6265bis as far as the pause can tell, under the page the request is sent from (a page of the
-portal's where the capture cannot tell: a same-site iframe's or a worker's request). Where this
-reads more than Chromium would send, a request is held back that might have gone out.
+6265bis as far as the pause can tell, under the page the request is sent from. Where the
+capture cannot tell that page (a same-site iframe's or a worker's request), contain mode takes
+a page of the portal's, and the recorder every partition. Where this reads more than Chromium
+would send, a contained request is held back that might have gone out, and a recorded one is
+searched for cookies it may not have carried: never less than it sent.
 """
 
 from __future__ import annotations
@@ -15,20 +18,33 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
+from crawler.model import http_host
 from crawler.parties import registrable_domain
 from crawler.record.capture.devtools import Send
 
 
 def as_sent(
-    url: str, headers: Mapping[str, str], store: Iterable[dict], top: set[str], navigation: bool
+    url: str,
+    headers: Mapping[str, str],
+    store: Iterable[dict],
+    top: set[str] | None,
+    navigation: bool,
 ) -> dict[str, str]:
     """The paused request's headers as they would be sent: Chromium's Cookie header, with the
     partitioned cookies it left out. `top` the registrable domains of the top-level page it is
-    sent under, `navigation` whether it loads a document with GET."""
+    sent under (None: not known, any page), `navigation` whether it loads a document with GET."""
     others = {k: v for k, v in headers.items() if k.lower() != "cookie"}
     chromium = [v for k, v in headers.items() if k.lower() == "cookie" and v]
     cookie = "; ".join(chromium + partitioned(url, store, top, navigation))
     return {**others, "Cookie": cookie} if cookie else others
+
+
+def top_sites(top_level: str | None) -> set[str] | None:
+    """The partition of a request sent under the page `top_level` (`Targets.top_level`): its
+    registrable domain, or None where that is not an http(s) page (not known, or already left
+    for about:blank)."""
+    host = http_host(top_level) if top_level else None
+    return {registrable_domain(host)} if host else None
 
 
 def in_store(send: Send) -> list[dict]:
@@ -42,14 +58,15 @@ def in_store(send: Send) -> list[dict]:
 
 
 def partitioned(
-    url: str, cookies: Iterable[dict], top: set[str], navigation: bool = False
+    url: str, cookies: Iterable[dict], top: set[str] | None, navigation: bool = False
 ) -> list[str]:
     """The name=value of each partitioned cookie that would go with a request to `url` sent
-    under a top-level page of a registrable domain in `top`."""
+    under a top-level page of a registrable domain in `top` (None: under any page, and so of
+    every partition, as if it were same-site)."""
     parts = urlsplit(url)
     host, path = (parts.hostname or "").lower(), parts.path or "/"
     secure = parts.scheme in ("https", "wss")
-    same_site = registrable_domain(host) in top
+    same_site = top is None or registrable_domain(host) in top
     return [
         f"{c['name']}={c['value']}"
         for c in cookies
@@ -82,10 +99,10 @@ def _cross_site(cookie: dict, navigation: bool) -> bool:
     return same_site == "None" or (same_site == "Lax" and navigation)
 
 
-def _partition(cookie: dict, top: set[str]) -> bool:
-    """Partitioned, under the top-level page."""
+def _partition(cookie: dict, top: set[str] | None) -> bool:
+    """Partitioned, under the top-level page (any, where it is not known)."""
     key = cookie.get("partitionKey")
-    if not key:
-        return False
+    if not key or top is None:
+        return bool(key)
     site = key.get("topLevelSite", "") if isinstance(key, dict) else str(key)
     return registrable_domain(urlsplit(site).hostname or "") in top

@@ -4,6 +4,7 @@ entries included) or on stdout, after a `cpraudit run` that logs in with a passw
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -62,6 +63,7 @@ ROUTES = {
 
 SCENARIO = """
 import base64
+import json
 from playwright.sync_api import expect
 from crawler.scenario import step
 
@@ -147,3 +149,76 @@ def test_no_secret_in_any_form_in_any_output(audited, secret):
             assert form.encode() not in data, f"{secret!r} as {form!r} in {name}"
     if secret == PASSWORD:
         assert PASSWORD.encode("latin-1") not in b"".join(files.values())
+
+
+# A test citizen's password may be a piece of its CPR (a PIN of its last four digits): masked
+# wherever it stands, it cut the CPR out of every record, and the audit found no leak.
+PIN = CPR[-4:]
+PIN_LOGIN = """<!doctype html><form method="post" action="/login">
+<label>Kode <input type="password" name="pin"></label><button>Log ind</button></form>"""
+PIN_HOME = f"""<!doctype html><h1 id="welcome">Velkommen</h1>
+<img src="http://pixel.tracker.test/p.gif?cpr={CPR}">
+<img src="http://pixel.tracker.test/p.gif?dashed={CPR[:6]}-{PIN}">
+<img src="http://pixel.tracker.test/p.gif?b64={base64.b64encode(CPR.encode()).decode()}">"""
+PIN_SCENARIO = """
+from playwright.sync_api import expect
+from crawler.scenario import step
+
+def run(page, citizen):
+    with step("Log ind"):
+        page.goto("http://portal.skat.test/")
+        page.get_by_label("Kode").fill(citizen.secret("password"))
+        page.get_by_role("button", name="Log ind").click()
+        expect(page.locator("#welcome")).to_be_visible()
+        page.wait_for_timeout(300)
+"""
+
+
+def test_a_password_that_is_a_piece_of_the_cpr_masks_it_but_never_the_cpr(tmp_path):
+    def login(req: Received) -> Response:
+        if req.body != f"pin={PIN}".encode():
+            return Response("<p>forkert kode</p>", status=403)
+        return Response(b"", status=302, headers=(("Location", "/home"),))
+
+    routes = {
+        "portal.skat.test/": Response(PIN_LOGIN),
+        "portal.skat.test/login": login,
+        "portal.skat.test/home": Response(PIN_HOME),
+    }
+    (tmp_path / "login.py").write_text(textwrap.dedent(PIN_SCENARIO))
+    with SiteServer(routes) as server:
+        (tmp_path / "audit.toml").write_text(f"""
+[[citizens]]
+id = "jens"
+cpr = "{CPR}"
+credentials = {{ password = "CPRAUDIT_SECRETS_PIN" }}
+
+[[systems]]
+name = "TastSelv"
+start_url = "http://portal.skat.test/"
+first_party = ["skat.test"]
+scenario = "login.py"
+logged_in = "#welcome"
+resolve = ["{server.resolve_rules()[0]}"]
+crawl = false
+""")
+        out = tmp_path / "out"
+        run = subprocess.run(
+            [sys.executable, "-m", "crawler", "run", str(tmp_path / "audit.toml")]
+            + ["--out", str(out), "--history", "none"],
+            capture_output=True,
+            env=dict(os.environ, CPRAUDIT_SECRETS_PIN=PIN),
+            timeout=120,
+        )
+        assert len(server.received_by("pixel.tracker.test")) == 3
+    files = contents(out)
+    findings = json.loads(files["tastselv/findings.json"])["findings"]
+    assert run.returncode == 1, run.stdout.decode()
+    assert {f["request_url"].split("?")[1].split("=")[0] for f in findings} == {
+        "cpr",
+        "dashed",
+        "b64",
+    }
+    sent = [json.loads(line) for line in files["tastselv/requests.jsonl"].splitlines()]
+    body = next(e["body"] for e in sent if e["url"].endswith("/login"))
+    assert PIN not in json.dumps(body), "the password as the form sent it is masked"

@@ -13,8 +13,10 @@ credentials too: masked in every URL of a text, and learned, with the URLs of ev
 that they are masked wherever a page's script sent its own address on.
 
 A value that carries the citizen's CPR is never masked: it is what the audit looks for, and
-masking it could turn a leak into a false "clean". Third-party cookies are kept too, since a
-cookie is one of the channels through which a CPR can leak.
+masking it could turn a leak into a false "clean". Nor is a secret masked inside the citizen's
+identifiers as the detector finds them (`kept`): a test citizen's PIN may be the last digits of
+its CPR, and is masked where it stands alone, never where it is a piece of the CPR. Third-party
+cookies are kept too, since a cookie is one of the channels through which a CPR can leak.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from urllib.parse import quote, quote_plus, unquote
 import ahocorasick_rs
 
 from crawler.detect.live import CprToThirdParty
-from crawler.detect.needles import needles_for
+from crawler.detect.needles import iter_needles, needles_for
 from crawler.model import Citizen, Exchange, InitiatorFrame
 from crawler.parties import Parties, registrable_domain
 
@@ -80,6 +82,27 @@ class _Matchers:
     longest: int = 1  # bytes of the longest form
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """Texts no mask may cut into, found with every overlapping match."""
+
+    text: ahocorasick_rs.AhoCorasick
+    data: ahocorasick_rs.BytesAhoCorasick
+    longest: int  # bytes of the longest
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> _Kept | None:
+        found = sorted(set(filter(None, texts)))
+        raw = [t.encode() for t in found]
+        if not found:
+            return None
+        return cls(
+            ahocorasick_rs.AhoCorasick(found),
+            ahocorasick_rs.BytesAhoCorasick(raw),
+            max(map(len, raw)),
+        )
+
+
 class Redactor:
     """Masks known secrets in texts, bytes and exchanges; learns more while recording. As an
     addon, the last: every exchange and kept body is masked as it is written."""
@@ -89,9 +112,12 @@ class Redactor:
         secrets: Iterable[str],
         first_party: set[str],
         carries_cpr: Callable[[str], bool] = lambda value: False,
+        kept: Iterable[str] = (),
     ) -> None:
+        """`kept`: the texts a mask never cuts into (the citizen's identifiers, each form)."""
         self.first_party = first_party
         self._carries_cpr = carries_cpr
+        self._kept = _Kept.of(kept)
         self._known: set[str] = set()
         self._forms: set[str] = set()
         self._raw: set[bytes] = set()  # the forms as bytes, and the secrets in Latin-1
@@ -137,7 +163,12 @@ class Redactor:
             value = USERINFO.sub(self._userinfo, value)
         if (text := self._match.text) is None:
             return value
-        return _masked(value, text.find_matches_as_indexes(value), MASK)
+        matches = text.find_matches_as_indexes(value)
+        if matches and self._kept:
+            matches = _outside(
+                matches, self._kept.text.find_matches_as_indexes(value, overlapping=True)
+            )
+        return _masked(value, matches, MASK)
 
     def _userinfo(self, match: re.Match[str]) -> str:
         """A URL's user:password masked as a URL can still be parsed (no brackets there)."""
@@ -149,22 +180,41 @@ class Redactor:
     def data(self, data: bytes) -> bytes:
         if (matcher := self._match.data) is None or not data:
             return data
-        return _masked(data, matcher.find_matches_as_indexes(data), MASK.encode())
+        return _masked(data, self._data_matches(matcher, data), MASK.encode())
+
+    def _data_matches(
+        self, matcher: ahocorasick_rs.BytesAhoCorasick, data: bytes, before: bytes = b""
+    ) -> list[tuple[int, int, int]]:
+        """The secrets in `data` that cut into no kept text (`before`: the bytes just before
+        it, where one may begin)."""
+        matches = matcher.find_matches_as_indexes(data)
+        if not matches or not self._kept:
+            return matches
+        shift = len(before)
+        kept = self._kept.data.find_matches_as_indexes(before + data, overlapping=True)
+        return _outside(matches, [(i, s - shift, e - shift) for i, s, e in kept])
 
     def copy(self, source: IO[bytes], target: IO[bytes], window: int = WINDOW) -> None:
         """`data` for a stream, a window at a time: the last bytes of each window, where a
-        secret may begin and end in the next, are masked with the next."""
+        secret, or a kept text around it, may go on in the next, are masked with the next; the
+        bytes before it, where a kept text may begin, are looked at again."""
         match = self._match  # one set of secrets for the whole stream
-        keep, carry = match.longest - 1, b""
-        while chunk := source.read(window):
+        margin = self._kept.longest - 1 if self._kept else 0
+        keep = match.longest - 1 + margin
+        before = carry = b""
+        while True:
+            chunk = source.read(window)
             data = carry + chunk
-            cut = max(0, len(data) - keep)
-            matches = match.data.find_matches_as_indexes(data) if match.data else []
-            done = [m for m in matches if m[1] < cut]  # each lies whole in `data`
+            cut = max(0, len(data) - keep) if chunk else len(data)
+            matches = self._data_matches(match.data, data, before) if match.data else []
+            done = [m for m in matches if m[1] < cut]  # each lies whole in `data`, as do kept texts
             cut = max([cut] + [end for _, _, end in done[-1:]])
             target.write(_masked(data[:cut], done, MASK.encode()))
+            if not chunk:
+                return
+            if margin:
+                before = (before + data[max(0, cut - margin) : cut])[-margin:]
             carry = data[cut:]
-        target.write(self.data(carry))
 
     def copy_body(self, source: IO[bytes], target: IO[bytes]) -> None:
         self.copy(source, target)
@@ -234,6 +284,13 @@ def _latin1(secret: str) -> bytes | None:
         return None
 
 
+def _outside(
+    matches: list[tuple[int, int, int]], kept: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """The matches that cut into no kept text."""
+    return [m for m in matches if not any(s < m[2] and m[1] < e for _, s, e in kept)]
+
+
 def _masked(value: AnyStr, matches: list[tuple[int, int, int]], mask: AnyStr) -> AnyStr:
     pieces: list[AnyStr] = []
     at = 0
@@ -250,5 +307,8 @@ def for_citizen(citizen: Citizen, first_party: set[str]) -> Redactor:
     check = CprToThirdParty(citizen.cpr, Parties(sorted(first_party)))
     secrets = [v.get_secret_value() for v in citizen.credentials.values()]
     return Redactor(
-        secrets, first_party, lambda value: check.carries("http://x.invalid/", body=value)
+        secrets,
+        first_party,
+        lambda value: check.carries("http://x.invalid/", body=value),
+        kept=(n.text for n in iter_needles(citizen)),
     )

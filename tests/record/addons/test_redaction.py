@@ -111,6 +111,26 @@ def test_a_stream_is_masked_across_its_windows(tmp_path):
         assert b"hemmeligt" not in out.getvalue() and out.getvalue().count(MASK.encode()) == 59
 
 
+def test_a_password_that_is_a_piece_of_the_cpr_is_masked_only_where_it_stands_alone():
+    """A PIN of the CPR's last digits, masked inside the CPR, took it out of the record (and the
+    audit found no leak); the CPR stays whole in every form the detector finds it."""
+    import io
+
+    citizen = Citizen(cpr="0707614285", credentials={"password": "4285"})
+    redactor = for_citizen(citizen, {"skat.test"})
+    b64 = base64.b64encode(b"0707614285").decode()
+    sent = f"id=0707614285&d=070761-4285&b={b64}&pin=4285"
+    masked = f"id=0707614285&d=070761-4285&b={b64}&pin={MASK}"
+    assert redactor.text(sent) == masked
+    assert redactor.data(sent.encode()) == masked.encode()
+    data = b"".join(b"x" * n + sent.encode() for n in range(1, 30))
+    for window in (5, 11, 16, 64, 1 << 20):
+        out = io.BytesIO()
+        redactor.copy(io.BytesIO(data), out, window)
+        assert out.getvalue() == redactor.data(data), window
+        assert out.getvalue().count(b"0707614285") == 29 and b"pin=4285" not in out.getvalue()
+
+
 def _mask_until(redactor: Redactor, done: threading.Event, failures: list) -> None:
     try:
         while not done.is_set():

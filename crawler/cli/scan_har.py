@@ -36,8 +36,6 @@ from crawler.record.addons.redaction import Redactor
 from crawler.report import Title
 from crawler.run.finish import Closing
 
-TYPED_MINIMUM = 4  # a shorter value of a password-like field is masked only where it stands
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     scan = sub.add_parser(
@@ -177,7 +175,7 @@ def _redactor(har: HarImport, path: Path, citizen: Citizen, first: set[str]) -> 
     password-like fields, the first party's cookies, and (learned as every exchange is read
     once) Authorization and session headers."""
     redactor = redaction.for_citizen(citizen, first)
-    redactor.learn(typed_secrets(har.exchanges), minimum=TYPED_MINIMUM)
+    redactor.learn(typed_secrets(har.exchanges), minimum=redaction.MIN_TYPED)
     redactor.learn(first_party_cookies(path, first))
     for exchange in har.exchanges:
         redactor.exchange(exchange)

@@ -32,7 +32,7 @@ TRACKER = "pixel.tracker.test"
 FORM_TRACKER = "forms.tracker.test"
 CPR = "0707614285"
 USER = "jens-testsen"
-PASSWORD = "pw-login-portal"
+PASSWORD = "pw#42"  # a PIN-like password: a person types a short one too
 
 LOGIN_FORM = """<!doctype html><title>Log ind</title><form method="post" action="/login">
 <input type="hidden" name="return" value="{back}">

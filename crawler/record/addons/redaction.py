@@ -45,6 +45,9 @@ SECRET_HEADERS = {"authorization", "proxy-authorization"}
 # First-party request headers whose values are session secrets, e.g. X-Session, X-Auth-Token
 SESSION_HEADER = re.compile(r"auth|session|token|csrf|xsrf|secret|api-?key|jwt|ticket", re.I)
 MIN_LEARNED = 8  # shorter cookie and header values are left alone: masking "da" would mangle
+# A password typed into a form (by hand, or found in a HAR) is masked from four characters, a
+# PIN's: it is known to be a secret, and never masked inside the citizen's identifiers (`kept`).
+MIN_TYPED = 4
 _JS_SAFE = "-_.!~*'()"  # what encodeURIComponent leaves as it is; Python's quote() escapes it
 USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s\"'<>\\]+)@")  # 2: user:password
 

@@ -27,7 +27,7 @@ from playwright.sync_api import BrowserContext, Error, Page
 from crawler import diagnostics
 from crawler.errors import first_line
 from crawler.model import LoginCheck
-from crawler.record.addons.redaction import MIN_LEARNED, Redactor
+from crawler.record.addons.redaction import MIN_TYPED, Redactor
 from crawler.record.visit.login import login_problem, marker
 
 WAIT_SECONDS = 900  # a person with an approval app and a cup of coffee
@@ -85,12 +85,12 @@ class Terminal:
 
 
 def mask_typed_passwords(context: BrowserContext, redactor: Redactor) -> None:
-    """Learn what is typed into password fields as a secret, before the form sends it. A value
-    shorter than the redactor's minimum is left alone, as a short cookie is."""
+    """Learn what is typed into password fields as a secret, before the form sends it (a PIN
+    too; a value shorter than that is left alone)."""
 
     def typed(source: object, value: object) -> None:
         if isinstance(value, str):
-            redactor.learn([value], minimum=MIN_LEARNED)
+            redactor.learn([value], minimum=MIN_TYPED)
 
     context.expose_binding(BINDING, typed)
     context.add_init_script(_WATCH_PASSWORDS)

@@ -246,6 +246,11 @@ def tls_routes() -> dict:
             f"<!doctype html><script>location.href = 'https://www.{AWAY_VENDOR}/frame'</script>"
         ),
         f"www.{AWAY_VENDOR}/frame": Response(_PIXEL, headers=(_CHIP,)),
+        # ... and in a same-site iframe of that page: a frame no target of the capture's
+        f"{PORTAL}/chat-away-inside": Response(
+            f"<!doctype html><script>location.href = 'https://www.{AWAY_VENDOR}/outer'</script>"
+        ),
+        f"www.{AWAY_VENDOR}/outer": Response("<!doctype html><iframe src='/frame'></iframe>"),
         # the chat's request as the page is left
         f"{PORTAL}/chat-leave": Response(
             f"<!doctype html><iframe src='https://{CHAT}/leave'></iframe>"

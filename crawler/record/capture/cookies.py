@@ -7,7 +7,7 @@ top-level site and initiator (a third party's own page and its navigations inclu
 out partitioned cookies (CHIPS: an embedded third party's cookies, kept apart per top-level
 site), which it sends all the same: `partitioned` reads those from its cookie store, by RFC
 6265bis as far as the pause can tell, under the page the request is sent from. Where the
-capture cannot tell that page (a same-site iframe's or a worker's request), contain mode takes
+capture cannot tell that page (a shared or service worker's request), contain mode takes
 a page of the portal's, and the recorder every partition. Where this reads more than Chromium
 would send, a contained request is held back that might have gone out, and a recorded one is
 searched for cookies it may not have carried: never less than it sent.

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crawler.model import BODY_LIMIT
-from crawler.record.capture.connection import DevTools
+from crawler.record.capture.connection import DevTools, DevToolsError
 
 CHILDREN = [{"type": "iframe"}, {"type": "worker"}]  # what a page or worker auto-attaches
 WORKERS = ("worker", "shared_worker", "service_worker")
@@ -65,6 +65,7 @@ class Targets:
         self._before_workers = before_workers
         self.by_session: dict[str, Target] = {}
         self._by_id: dict[str, Target] = {}
+        self._frames: dict[str, Target | None] = {}  # frames that are no target: whose they are
 
     def attached(self, params: dict, parent_session: str | None) -> None:
         info, session = params["targetInfo"], params["sessionId"]
@@ -86,14 +87,38 @@ class Targets:
     def top_level(self, frame_id: str | None, url: str, resource_type: str) -> str | None:
         """The URL of the page a request of frame `frame_id` is sent under, as cookies see it
         (their partitions, SameSite): its page's, or its own where it loads a page's document.
-        None where the frame is no target of ours (a same-site iframe, a worker)."""
-        target = self._by_id.get(frame_id or "")
-        if target is None:
+        None where no page holds the frame (a shared or service worker's request)."""
+        if not frame_id:
             return None
-        if target.kind == "page" and resource_type == "Document":
+        target = self._by_id.get(frame_id)
+        if target is not None and target.kind == "page" and resource_type == "Document":
             return url  # a page's navigation: the document it loads is the top level
-        page = target.page
+        owner = target or self._holding(frame_id)
+        page = owner.page if owner else None
         return page.url if page else None
+
+    def _holding(self, frame_id: str) -> Target | None:
+        """The page or out-of-process iframe whose frame tree holds a frame that is no target
+        of ours (a same-site iframe): asked of Chromium once per frame."""
+        if frame_id not in self._frames:
+            self._frames[frame_id] = next(
+                (t for t in list(self._by_id.values()) if frame_id in self._frame_ids(t)), None
+            )
+        return self._frames[frame_id]
+
+    def _frame_ids(self, target: Target) -> set[str]:
+        if target.kind not in ("page", "iframe"):
+            return set()
+        try:
+            tree = self.devtools.call("Page.getFrameTree", {}, target.session)["frameTree"]
+        except (DevToolsError, KeyError):
+            return set()
+        found, todo = set(), [tree]
+        while todo:
+            node = todo.pop()
+            found.add(node.get("frame", {}).get("id", ""))
+            todo += node.get("childFrames", [])
+        return found
 
     def pages(self) -> list[Target]:
         return [t for t in list(self.by_session.values()) if t.kind == "page"]

@@ -146,14 +146,19 @@ def test_contain_searches_the_cookies_chromium_sends_from_a_third_party_page(tmp
 
 @pytest.mark.parametrize(
     ("page", "receiver"),
-    [("chat", holes.CHAT), ("chat-away", f"www.{holes.AWAY_VENDOR}")],
+    [
+        ("chat", holes.CHAT),
+        ("chat-away", f"www.{holes.AWAY_VENDOR}"),
+        ("chat-away-inside", f"www.{holes.AWAY_VENDOR}"),
+    ],
 )
 def test_contain_searches_the_partitioned_cookies_chromium_leaves_out_of_the_pause(
     monkeypatch, tmp_path, page, receiver
 ):
     """A chat's partitioned cookie with the CPR went to its pixel in a contained audit, where
     the chat was a third party's own page: the store was read for the portal's partition only.
-    Embedded in the portal, its partition is the portal's; on that page, the page's."""
+    Embedded in the portal, its partition is the portal's; on that page, the page's, also from
+    a same-site iframe of that page (no target of the capture's: placed by the frame trees)."""
     monkeypatch.setenv("CPRAUDIT_CHROMIUM_ARGS", holes.ACCEPT_TEST_CERTIFICATE)
     with holes.tls_holes(tmp_path / "ca") as server:
         code, found = holes.audit(

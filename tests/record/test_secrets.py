@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
@@ -84,14 +85,13 @@ def run(page, citizen):
 """
 
 
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    """One `cpraudit run` of the portal, as a command: its exit code, everything it printed,
-    and every file it wrote."""
-    tmp_path = tmp_path_factory.mktemp("secrets")
-    (tmp_path / "login.py").write_text(textwrap.dedent(SCENARIO))
-    with SiteServer(dict(ROUTES)) as server:
-        (tmp_path / "audit.toml").write_text(f"""
+def run_logged_in(
+    folder: Path, server: SiteServer, scenario: str, password: str
+) -> subprocess.CompletedProcess:
+    """`cpraudit run`, as a command, of the portal at `server`: the test citizen logs in with
+    `scenario` and `password` (given in the environment); the run folder is `folder`/out."""
+    (folder / "login.py").write_text(textwrap.dedent(scenario))
+    (folder / "audit.toml").write_text(f"""
 [[citizens]]
 id = "jens"
 cpr = "{CPR}"
@@ -106,19 +106,27 @@ logged_in = "#welcome"
 resolve = ["{server.resolve_rules()[0]}"]
 crawl = false
 """)
-        out = tmp_path / "out"
-        run = subprocess.run(
-            [sys.executable, "-m", "crawler", "run", str(tmp_path / "audit.toml")]
-            + ["--out", str(out), "--history", "none"],
-            capture_output=True,
-            env=dict(os.environ, CPRAUDIT_SECRETS_PW=PASSWORD),
-            timeout=120,
-        )
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", "run", str(folder / "audit.toml")]
+        + ["--out", str(folder / "out"), "--history", "none"],
+        capture_output=True,
+        env=dict(os.environ, CPRAUDIT_SECRETS_PW=password),
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    """One `cpraudit run` of the portal, as a command: its exit code, everything it printed,
+    and every file it wrote."""
+    tmp_path = tmp_path_factory.mktemp("secrets")
+    with SiteServer(dict(ROUTES)) as server:
+        run = run_logged_in(tmp_path, server, SCENARIO, PASSWORD)
         received = {r.route: r for r in server.received}
     assert received["portal.skat.test/api/konto"].headers["x-session"] == XSESSION
     assert received["portal.skat.test/api/basic"].headers["authorization"] == f"Basic {BASIC}"
     assert "hidden" not in received["portal.skat.test/logout"].headers.get("cookie", "")
-    return run.returncode, run.stdout + run.stderr, contents(out)
+    return run.returncode, run.stdout + run.stderr, contents(tmp_path / "out")
 
 
 def test_the_audit_ran_and_kept_its_evidence(audited):
@@ -185,33 +193,10 @@ def test_a_password_that_is_a_piece_of_the_cpr_masks_it_but_never_the_cpr(tmp_pa
         "portal.skat.test/login": login,
         "portal.skat.test/home": Response(PIN_HOME),
     }
-    (tmp_path / "login.py").write_text(textwrap.dedent(PIN_SCENARIO))
     with SiteServer(routes) as server:
-        (tmp_path / "audit.toml").write_text(f"""
-[[citizens]]
-id = "jens"
-cpr = "{CPR}"
-credentials = {{ password = "CPRAUDIT_SECRETS_PIN" }}
-
-[[systems]]
-name = "TastSelv"
-start_url = "http://portal.skat.test/"
-first_party = ["skat.test"]
-scenario = "login.py"
-logged_in = "#welcome"
-resolve = ["{server.resolve_rules()[0]}"]
-crawl = false
-""")
-        out = tmp_path / "out"
-        run = subprocess.run(
-            [sys.executable, "-m", "crawler", "run", str(tmp_path / "audit.toml")]
-            + ["--out", str(out), "--history", "none"],
-            capture_output=True,
-            env=dict(os.environ, CPRAUDIT_SECRETS_PIN=PIN),
-            timeout=120,
-        )
+        run = run_logged_in(tmp_path, server, PIN_SCENARIO, PIN)
         assert len(server.received_by("pixel.tracker.test")) == 3
-    files = contents(out)
+    files = contents(tmp_path / "out")
     findings = json.loads(files["tastselv/findings.json"])["findings"]
     assert run.returncode == 1, run.stdout.decode()
     assert {f["request_url"].split("?")[1].split("=")[0] for f in findings} == {
@@ -221,4 +206,4 @@ crawl = false
     }
     sent = [json.loads(line) for line in files["tastselv/requests.jsonl"].splitlines()]
     body = next(e["body"] for e in sent if e["url"].endswith("/login"))
-    assert PIN not in json.dumps(body), "the password as the form sent it is masked"
+    assert base64.b64decode(body) == b"pin=[redacted]", "the password as the form sent it"

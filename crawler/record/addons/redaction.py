@@ -290,8 +290,14 @@ def _latin1(secret: str) -> bytes | None:
 def _outside(
     matches: list[tuple[int, int, int]], kept: list[tuple[int, int, int]]
 ) -> list[tuple[int, int, int]]:
-    """The matches that cut into no kept text."""
-    return [m for m in matches if not any(s < m[2] and m[1] < e for _, s, e in kept)]
+    """The matches that cut into no kept text: a secret that is a piece of one (a PIN of the
+    CPR's last digits) stays where it is; one that holds one whole (a password with the birth
+    date in it) is masked, the kept text with it."""
+    return [
+        m
+        for m in matches
+        if not any(s < m[2] and m[1] < e and (s < m[1] or m[2] < e) for _, s, e in kept)
+    ]
 
 
 def _masked(value: AnyStr, matches: list[tuple[int, int, int]], mask: AnyStr) -> AnyStr:

@@ -131,6 +131,12 @@ def test_a_password_that_is_a_piece_of_the_cpr_is_masked_only_where_it_stands_al
         assert out.getvalue().count(b"0707614285") == 29 and b"pin=4285" not in out.getvalue()
 
 
+def test_a_password_that_holds_a_piece_of_the_cpr_is_masked_whole():
+    citizen = Citizen(cpr="0707614285", credentials={"password": "x070761x"})
+    redactor = for_citizen(citizen, {"skat.test"})
+    assert redactor.text("pw=x070761x&id=0707614285") == f"pw={MASK}&id=0707614285"
+
+
 def _mask_until(redactor: Redactor, done: threading.Event, failures: list) -> None:
     try:
         while not done.is_set():

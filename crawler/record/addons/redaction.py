@@ -13,7 +13,9 @@ credentials too: masked in every URL of a text, and learned, with the URLs of ev
 that they are masked wherever a page's script sent its own address on.
 
 A value that carries the citizen's CPR is never masked: it is what the audit looks for, and
-masking it could turn a leak into a false "clean". Nor is a secret masked inside the citizen's
+masking it could turn a leak into a false "clean"; nor is one that is one of the citizen's
+identifiers as the detector finds them (a password that is the birth date, which a CPR split
+over two fields leaves alone in one of them). Nor is a secret masked inside the citizen's
 identifiers as the detector finds them (`kept`): a test citizen's PIN may be the last digits of
 its CPR, and is masked where it stands alone, never where it is a piece of the CPR. Third-party
 cookies are kept too, since a cookie is one of the channels through which a CPR can leak.
@@ -89,6 +91,7 @@ class _Matchers:
 class _Kept:
     """Texts no mask may cut into, found with every overlapping match."""
 
+    texts: frozenset[str]
     text: ahocorasick_rs.AhoCorasick
     data: ahocorasick_rs.BytesAhoCorasick
     longest: int  # bytes of the longest
@@ -100,6 +103,7 @@ class _Kept:
         if not found:
             return None
         return cls(
+            frozenset(found),
             ahocorasick_rs.AhoCorasick(found),
             ahocorasick_rs.BytesAhoCorasick(raw),
             max(map(len, raw)),
@@ -135,7 +139,7 @@ class Redactor:
             new = {v for v in values if len(v) >= minimum and v not in self._known}
             new = {v for v in new if MASK not in v}
             self._known |= new
-            secrets = [v for v in new if not self._carries_cpr(v)]
+            secrets = [v for v in new if not self._carries_cpr(v) and not self._identifies(v)]
             forms = {form for v in secrets for form in every_form(v)} - self._forms
             if not forms:
                 return
@@ -147,6 +151,11 @@ class Redactor:
                 ahocorasick_rs.BytesAhoCorasick(list(self._raw), matchkind=kind),
                 max(map(len, self._raw)),
             )
+
+    def _identifies(self, value: str) -> bool:
+        """Whether `value` is one of the kept texts itself (a password that is the birth date):
+        masked, it would hide a CPR split over two fields."""
+        return self._kept is not None and value in self._kept.texts
 
     def learn_userinfo(self, text: str) -> None:
         """Learn the user name and password of every URL in `text`."""

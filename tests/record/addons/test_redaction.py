@@ -131,6 +131,13 @@ def test_a_password_that_is_a_piece_of_the_cpr_is_masked_only_where_it_stands_al
         assert out.getvalue().count(b"0707614285") == 29 and b"pin=4285" not in out.getvalue()
 
 
+def test_a_password_that_is_the_birth_date_is_not_masked_a_cpr_split_in_two_fields_shows_it():
+    citizen = Citizen(cpr="0707614285", credentials={"password": "070761"})
+    redactor = for_citizen(citizen, {"skat.test"})
+    split = "http://px.tracker.test/p?b=070761&s=4285"
+    assert redactor.text(split) == split
+
+
 def test_a_password_that_holds_a_piece_of_the_cpr_is_masked_whole():
     citizen = Citizen(cpr="0707614285", credentials={"password": "x070761x"})
     redactor = for_citizen(citizen, {"skat.test"})

@@ -17,7 +17,8 @@ masking it could turn a leak into a false "clean"; nor is one that is one of the
 identifiers as the detector finds them (a password that is the birth date, which a CPR split
 over two fields leaves alone in one of them). Nor is a secret masked inside the citizen's
 identifiers as the detector finds them (`kept`): a test citizen's PIN may be the last digits of
-its CPR, and is masked where it stands alone, never where it is a piece of the CPR. Third-party
+its CPR, and is masked where it stands alone, never where it is a piece of the CPR, nor where it
+is the serial number beside the birth date of a CPR split over two fields. Third-party
 cookies are kept too, since a cookie is one of the channels through which a CPR can leak.
 """
 
@@ -38,6 +39,7 @@ import ahocorasick_rs
 
 from crawler.detect.live import CprToThirdParty
 from crawler.detect.needles import iter_needles, needles_for
+from crawler.detect.split import birth_date_forms
 from crawler.model import Citizen, Exchange, InitiatorFrame
 from crawler.parties import Parties, registrable_domain
 
@@ -89,15 +91,19 @@ class _Matchers:
 
 @dataclass(frozen=True)
 class _Kept:
-    """Texts no mask may cut into, found with every overlapping match."""
+    """Texts no mask may cut into (the citizen's identifiers, each form the detector finds),
+    found with every overlapping match; and the CPR's serial number, which a text holding the
+    birth date keeps too (a CPR split over two fields, `crawler.detect.split`)."""
 
     texts: frozenset[str]
     text: ahocorasick_rs.AhoCorasick
     data: ahocorasick_rs.BytesAhoCorasick
     longest: int  # bytes of the longest
+    dates: frozenset[str]  # the birth date's forms
+    serial: str
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> _Kept | None:
+    def of(cls, texts: Iterable[str], cpr: str | None = None) -> _Kept | None:
         found = sorted(set(filter(None, texts)))
         raw = [t.encode() for t in found]
         if not found:
@@ -107,7 +113,30 @@ class _Kept:
             ahocorasick_rs.AhoCorasick(found),
             ahocorasick_rs.BytesAhoCorasick(raw),
             max(map(len, raw)),
+            frozenset(birth_date_forms(cpr) if cpr else ()),
+            cpr[6:] if cpr else "",
         )
+
+    def spare(
+        self, value: AnyStr, matches: list[tuple[int, int, int]], before: AnyStr | None = None
+    ) -> list[tuple[int, int, int]]:
+        """The matches of secrets in `value` that may be masked. A whole text keeps the serial
+        where it holds the birth date standing alone; a window of a stream (`before`: the bytes
+        just before it, where a kept text may begin) only its kept texts."""
+        if not matches:
+            return matches
+        find = self.text if isinstance(value, str) else self.data
+        whole = value if before is None else before + value
+        found = [(s, e) for _, s, e in find.find_matches_as_indexes(whole, overlapping=True)]
+        shift = len(whole) - len(value)
+        spared = _outside(matches, [(s - shift, e - shift) for s, e in found])
+        if before is None and self.serial and self._date_alone(whole, found):
+            spared = [m for m in spared if _str(value[m[1] : m[2]]) != self.serial]
+        return spared
+
+    def _date_alone(self, text: AnyStr, found: list[tuple[int, int]]) -> bool:
+        """Whether `text` holds a form of the birth date outside the CPR's (a field of its own)."""
+        return any(_str(text[s:e]) in self.dates and not _inside((s, e), found) for s, e in found)
 
 
 class Redactor:
@@ -120,11 +149,13 @@ class Redactor:
         first_party: set[str],
         carries_cpr: Callable[[str], bool] = lambda value: False,
         kept: Iterable[str] = (),
+        cpr: str | None = None,
     ) -> None:
-        """`kept`: the texts a mask never cuts into (the citizen's identifiers, each form)."""
+        """`kept`: the texts a mask never cuts into (the citizen's identifiers, each form);
+        `cpr`: the citizen's, whose serial number stays beside its birth date."""
         self.first_party = first_party
         self._carries_cpr = carries_cpr
-        self._kept = _Kept.of(kept)
+        self._kept = _Kept.of(kept, cpr)
         self._known: set[str] = set()
         self._forms: set[str] = set()
         self._raw: set[bytes] = set()  # the forms as bytes, and the secrets in Latin-1
@@ -176,10 +207,8 @@ class Redactor:
         if (text := self._match.text) is None:
             return value
         matches = text.find_matches_as_indexes(value)
-        if matches and self._kept:
-            matches = _outside(
-                matches, self._kept.text.find_matches_as_indexes(value, overlapping=True)
-            )
+        if self._kept:
+            matches = self._kept.spare(value, matches)
         return _masked(value, matches, MASK)
 
     def _userinfo(self, match: re.Match[str]) -> str:
@@ -195,16 +224,11 @@ class Redactor:
         return _masked(data, self._data_matches(matcher, data), MASK.encode())
 
     def _data_matches(
-        self, matcher: ahocorasick_rs.BytesAhoCorasick, data: bytes, before: bytes = b""
+        self, matcher: ahocorasick_rs.BytesAhoCorasick, data: bytes, before: bytes | None = None
     ) -> list[tuple[int, int, int]]:
-        """The secrets in `data` that cut into no kept text (`before`: the bytes just before
-        it, where one may begin)."""
+        """The secrets in `data` that may be masked (`before`: a stream's bytes before it)."""
         matches = matcher.find_matches_as_indexes(data)
-        if not matches or not self._kept:
-            return matches
-        shift = len(before)
-        kept = self._kept.data.find_matches_as_indexes(before + data, overlapping=True)
-        return _outside(matches, [(i, s - shift, e - shift) for i, s, e in kept])
+        return self._kept.spare(data, matches, before) if self._kept else matches
 
     def copy(self, source: IO[bytes], target: IO[bytes], window: int = WINDOW) -> None:
         """`data` for a stream, a window at a time: the last bytes of each window, where a
@@ -297,7 +321,7 @@ def _latin1(secret: str) -> bytes | None:
 
 
 def _outside(
-    matches: list[tuple[int, int, int]], kept: list[tuple[int, int, int]]
+    matches: list[tuple[int, int, int]], kept: list[tuple[int, int]]
 ) -> list[tuple[int, int, int]]:
     """The matches that cut into no kept text: a secret that is a piece of one (a PIN of the
     CPR's last digits) stays where it is; one that holds one whole (a password with the birth
@@ -305,8 +329,18 @@ def _outside(
     return [
         m
         for m in matches
-        if not any(s < m[2] and m[1] < e and (s < m[1] or m[2] < e) for _, s, e in kept)
+        if not any(s < m[2] and m[1] < e and (s < m[1] or m[2] < e) for s, e in kept)
     ]
+
+
+def _inside(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    """Whether a longer one of `others` holds `span` (the birth date inside the CPR)."""
+    s, e = span
+    return any(a <= s and e <= b and b - a > e - s for a, b in others)
+
+
+def _str(piece: str | bytes) -> str:
+    return piece if isinstance(piece, str) else piece.decode("latin-1")
 
 
 def _masked(value: AnyStr, matches: list[tuple[int, int, int]], mask: AnyStr) -> AnyStr:
@@ -329,4 +363,5 @@ def for_citizen(citizen: Citizen, first_party: set[str]) -> Redactor:
         first_party,
         lambda value: check.carries("http://x.invalid/", body=value),
         kept=(n.text for n in iter_needles(citizen)),
+        cpr=citizen.cpr,
     )

@@ -131,6 +131,17 @@ def test_a_password_that_is_a_piece_of_the_cpr_is_masked_only_where_it_stands_al
         assert out.getvalue().count(b"0707614285") == 29 and b"pin=4285" not in out.getvalue()
 
 
+def test_a_pin_that_is_the_serial_number_stays_beside_the_birth_date_of_a_split_cpr():
+    """Masked there, the serial number left the birth date alone, and a CPR split over two
+    fields was not found; where no birth date stands, the PIN is masked."""
+    citizen = Citizen(cpr="0707614285", credentials={"password": "4285"})
+    redactor = for_citizen(citizen, {"skat.test"})
+    split = "http://px.tracker.test/p?b=07-07-1961&s=4285"
+    assert redactor.text(split) == split
+    assert redactor.data(b'{"fdato": "070761", "lbnr": "4285"}').endswith(b'"4285"}')
+    assert redactor.text("pin=4285&b=0706") == f"pin={MASK}&b=0706"
+
+
 def test_a_password_that_is_the_birth_date_is_not_masked_a_cpr_split_in_two_fields_shows_it():
     citizen = Citizen(cpr="0707614285", credentials={"password": "070761"})
     redactor = for_citizen(citizen, {"skat.test"})

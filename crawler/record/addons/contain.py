@@ -79,7 +79,7 @@ class Containment:
         if parts_left_out(request):
             self.held += 1  # a file it cannot search does not leave either
         else:
-            navigation = kind == "Document" and request["method"] == "GET"
+            navigation = cookies.is_navigation(kind, request["method"])
             sent = self._as_sent(url, headers, navigation, send, top_level)
             if not self.check.carries(url, sent, body):
                 return None

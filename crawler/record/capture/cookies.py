@@ -39,6 +39,11 @@ def as_sent(
     return {**others, "Cookie": cookie} if cookie else others
 
 
+def is_navigation(resource_type: str, method: str) -> bool:
+    """A document loaded with GET: where SameSite=Lax cookies go cross-site too."""
+    return resource_type.lower() == "document" and method == "GET"
+
+
 def top_sites(top_level: str | None) -> set[str] | None:
     """The partition of a request sent under the page `top_level` (`Targets.top_level`): its
     registrable domain, or None where that is not an http(s) page (not known, or already left

@@ -191,7 +191,7 @@ class Recorder:
         the partitioned cookies it left out (a contained one already has them)."""
         headers = item.headers
         if not item.contained:
-            navigation = item.resource_type == "document" and item.method == "GET"
+            navigation = cookies.is_navigation(item.resource_type, item.method)
             top = cookies.top_sites(item.top_level)
             headers = tuple(
                 cookies.as_sent(item.url, dict(headers), store, top, navigation).items()

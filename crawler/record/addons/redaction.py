@@ -103,18 +103,16 @@ class _Kept:
     serial: str
 
     @classmethod
-    def of(cls, texts: Iterable[str], cpr: str | None = None) -> _Kept | None:
-        found = sorted(set(filter(None, texts)))
+    def of(cls, citizen: Citizen) -> _Kept:
+        found = sorted({n.text for n in iter_needles(citizen)})
         raw = [t.encode() for t in found]
-        if not found:
-            return None
         return cls(
             frozenset(found),
             ahocorasick_rs.AhoCorasick(found),
             ahocorasick_rs.BytesAhoCorasick(raw),
             max(map(len, raw)),
-            frozenset(birth_date_forms(cpr) if cpr else ()),
-            cpr[6:] if cpr else "",
+            frozenset(birth_date_forms(citizen.cpr)),
+            citizen.cpr[6:],
         )
 
     def spare(
@@ -130,7 +128,7 @@ class _Kept:
         found = [(s, e) for _, s, e in find.find_matches_as_indexes(whole, overlapping=True)]
         shift = len(whole) - len(value)
         spared = _outside(matches, [(s - shift, e - shift) for s, e in found])
-        if before is None and self.serial and self._date_alone(whole, found):
+        if before is None and self._date_alone(whole, found):
             spared = [m for m in spared if _str(value[m[1] : m[2]]) != self.serial]
         return spared
 
@@ -148,14 +146,12 @@ class Redactor:
         secrets: Iterable[str],
         first_party: set[str],
         carries_cpr: Callable[[str], bool] = lambda value: False,
-        kept: Iterable[str] = (),
-        cpr: str | None = None,
+        citizen: Citizen | None = None,
     ) -> None:
-        """`kept`: the texts a mask never cuts into (the citizen's identifiers, each form);
-        `cpr`: the citizen's, whose serial number stays beside its birth date."""
+        """`citizen`: whose identifiers a mask never cuts into (`_Kept`)."""
         self.first_party = first_party
         self._carries_cpr = carries_cpr
-        self._kept = _Kept.of(kept, cpr)
+        self._kept = _Kept.of(citizen) if citizen else None
         self._known: set[str] = set()
         self._forms: set[str] = set()
         self._raw: set[bytes] = set()  # the forms as bytes, and the secrets in Latin-1
@@ -362,6 +358,5 @@ def for_citizen(citizen: Citizen, first_party: set[str]) -> Redactor:
         secrets,
         first_party,
         lambda value: check.carries("http://x.invalid/", body=value),
-        kept=(n.text for n in iter_needles(citizen)),
-        cpr=citizen.cpr,
+        citizen=citizen,
     )
